@@ -1,0 +1,48 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "authmilter-swift",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "authentication_milter", targets: ["Master"]),
+        .executable(name: "authmilter-worker", targets: ["Worker"]),
+        .executable(name: "authmilter-dns", targets: ["DNSHelper"]),
+        .executable(name: "authmilter-spool", targets: ["Spool"]),
+        .executable(name: "authmilter-bench", targets: ["MilterLoad"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C system libraries: one module map each, static inline wrappers for
+        // what Swift cannot import (macros, variadic functions).
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
+        .systemLibrary(name: "CLDNS", path: "Sources/CLDNS"),
+        .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp"),
+        .systemLibrary(name: "CCap", path: "Sources/CCap", pkgConfig: "libcap"),
+        // Small C target: fd passing (CMSG), setresuid, accept4, signalfd.
+        .target(name: "CShim", path: "Sources/CShim"),
+
+        .target(name: "Milter", path: "Sources/Milter"),
+        .target(name: "MailAuth", dependencies: [], path: "Sources/MailAuth"),
+        .target(
+            name: "Shared",
+            dependencies: ["CShim", "CSeccomp", "CCap", "COpenSSL", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Shared"),
+        .target(name: "Handlers", dependencies: ["MailAuth", "Milter", "Shared"], path: "Sources/Handlers"),
+
+        .executableTarget(name: "Master", dependencies: ["Shared", "Handlers", "CShim"], path: "Sources/Master"),
+        .executableTarget(name: "Worker", dependencies: ["Shared", "Milter", "Handlers", "MailAuth", "CShim", "COpenSSL", "CLDNS"], path: "Sources/Worker"),
+        .executableTarget(name: "DNSHelper", dependencies: ["Shared", "MailAuth", "CShim", "CLDNS"], path: "Sources/DNSHelper"),
+        .executableTarget(name: "Spool", dependencies: ["Shared", "CShim"], path: "Sources/Spool"),
+        .executableTarget(name: "MilterLoad", dependencies: ["Milter", "Shared"], path: "Benchmarks/MilterLoad"),
+
+        .testTarget(name: "MilterTests", dependencies: ["Milter"], path: "Tests/MilterTests"),
+        .testTarget(name: "MailAuthTests", dependencies: ["MailAuth"], path: "Tests/MailAuthTests"),
+        .testTarget(name: "SharedTests", dependencies: ["Shared"], path: "Tests/SharedTests"),
+        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "MailAuth"], path: "Tests/HandlersTests"),
+        .testTarget(name: "ProcessTests", dependencies: ["Shared", "Milter"], path: "Tests/ProcessTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

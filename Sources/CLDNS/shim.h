@@ -1,0 +1,4 @@
+#ifndef AUTHMILTER_CLDNS_H
+#define AUTHMILTER_CLDNS_H
+#include <ldns/ldns.h>
+#endif

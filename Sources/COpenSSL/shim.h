@@ -1,0 +1,8 @@
+#ifndef AUTHMILTER_COPENSSL_H
+#define AUTHMILTER_COPENSSL_H
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/err.h>
+#include <openssl/rand.h>
+#include <openssl/crypto.h>
+#endif

@@ -1,0 +1,51 @@
+#ifndef AUTHMILTER_CSHIM_H
+#define AUTHMILTER_CSHIM_H
+#include <sys/types.h>
+#include <stdint.h>
+#include <stddef.h>
+
+/* Send `len` bytes plus (optionally) one file descriptor over a unix socket.
+ * fd < 0 sends no descriptor. Returns bytes sent or -1 (errno set). */
+ssize_t am_send_with_fd(int sock, const void *buf, size_t len, int fd);
+/* Receive up to `len` bytes and at most one descriptor (*fd = -1 if none).
+ * Returns bytes read, 0 on EOF, -1 on error. */
+ssize_t am_recv_with_fd(int sock, void *buf, size_t len, int *fd);
+
+int am_setresuid(uid_t r, uid_t e, uid_t s);
+int am_setresgid(gid_t r, gid_t e, gid_t s);
+int am_accept4_cloexec_nonblock(int sock);
+int am_accept4_cloexec(int sock);
+
+/* Block SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE(ignored) and return a
+ * signalfd reading the first four. */
+int am_signalfd_setup(void);
+/* Read one signal from a signalfd; returns signo, or -1. Fills pid/status
+ * of the sender when known. */
+int am_signalfd_read(int fd);
+/* Restore the default signal mask and dispositions (for a spawned child). */
+void am_signals_reset(void);
+
+int am_set_no_new_privs(void);
+int am_get_seccomp_mode(void);
+int am_set_pdeathsig(int sig);
+int am_set_nonblocking(int fd, int on);
+int am_set_cloexec(int fd, int on);
+
+/* posix_spawn `path` with argv/envp; child fds 3.. are `fds[0..nfds)` in
+ * order, every other descriptor above 2 is closed. Returns pid or -errno. */
+pid_t am_spawn(const char *path, char *const argv[], char *const envp[],
+               const int *fds, int nfds, int stderr_fd);
+
+/* Status decoding (macros in C). */
+int am_wifexited(int status);
+int am_wexitstatus(int status);
+int am_wifsignaled(int status);
+int am_wtermsig(int status);
+
+/* Detach as a daemon: fork, setsid, fork. Returns 0 in the grandchild,
+ * exits in the parents, -1 on error. Must run before any thread exists. */
+int am_daemonize(void);
+
+/* Raw syscall numbers used by tests to provoke a seccomp kill. */
+long am_forbidden_syscall_probe(void);
+#endif

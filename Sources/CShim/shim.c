@@ -1,0 +1,174 @@
+#define _GNU_SOURCE
+#include "cshim.h"
+#include <sys/socket.h>
+#include <sys/signalfd.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <linux/seccomp.h>
+
+ssize_t am_send_with_fd(int sock, const void *buf, size_t len, int fd) {
+    struct msghdr msg;
+    struct iovec iov;
+    union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+    memset(&msg, 0, sizeof msg);
+    iov.iov_base = (void *)buf;
+    iov.iov_len = len;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    if (fd >= 0) {
+        memset(&u, 0, sizeof u);
+        msg.msg_control = u.buf;
+        msg.msg_controllen = sizeof u.buf;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    ssize_t n;
+    do { n = sendmsg(sock, &msg, MSG_NOSIGNAL); } while (n < 0 && errno == EINTR);
+    return n;
+}
+
+ssize_t am_recv_with_fd(int sock, void *buf, size_t len, int *fd) {
+    struct msghdr msg;
+    struct iovec iov;
+    union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+    memset(&msg, 0, sizeof msg);
+    iov.iov_base = buf;
+    iov.iov_len = len;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = u.buf;
+    msg.msg_controllen = sizeof u.buf;
+    *fd = -1;
+    ssize_t n;
+    do { n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC); } while (n < 0 && errno == EINTR);
+    if (n < 0) return n;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            int got = -1;
+            memcpy(&got, CMSG_DATA(c), sizeof(int));
+            if (*fd < 0) *fd = got; else close(got);
+        }
+    }
+    return n;
+}
+
+int am_setresuid(uid_t r, uid_t e, uid_t s) { return setresuid(r, e, s); }
+int am_setresgid(gid_t r, gid_t e, gid_t s) { return setresgid(r, e, s); }
+int am_accept4_cloexec_nonblock(int sock) { return accept4(sock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK); }
+int am_accept4_cloexec(int sock) { return accept4(sock, NULL, NULL, SOCK_CLOEXEC); }
+
+int am_signalfd_setup(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    signal(SIGPIPE, SIG_IGN);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) != 0) return -1;
+    return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+int am_signalfd_read(int fd) {
+    struct signalfd_siginfo si;
+    ssize_t n = read(fd, &si, sizeof si);
+    if (n != (ssize_t)sizeof si) return -1;
+    return (int)si.ssi_signo;
+}
+
+void am_signals_reset(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigprocmask(SIG_SETMASK, &set, NULL);
+}
+
+int am_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
+int am_get_seccomp_mode(void) { return prctl(PR_GET_SECCOMP, 0, 0, 0, 0); }
+int am_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
+
+int am_set_nonblocking(int fd, int on) {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0) return -1;
+    fl = on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
+    return fcntl(fd, F_SETFL, fl);
+}
+int am_set_cloexec(int fd, int on) {
+    int fl = fcntl(fd, F_GETFD);
+    if (fl < 0) return -1;
+    fl = on ? (fl | FD_CLOEXEC) : (fl & ~FD_CLOEXEC);
+    return fcntl(fd, F_SETFD, fl);
+}
+
+pid_t am_spawn(const char *path, char *const argv[], char *const envp[],
+               const int *fds, int nfds, int stderr_fd) {
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    sigset_t empty, deflt;
+    int rc;
+    /* Move the wanted fds out of the way first so dup2 into 3.. cannot
+     * clobber one not yet moved. */
+    int tmp[64];
+    if (nfds > 60) return -EINVAL;
+    for (int i = 0; i < nfds; i++) {
+        tmp[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 100);
+        if (tmp[i] < 0) { for (int j = 0; j < i; j++) close(tmp[j]); return -errno; }
+    }
+    posix_spawn_file_actions_init(&fa);
+    if (stderr_fd >= 0) posix_spawn_file_actions_adddup2(&fa, stderr_fd, 2);
+    for (int i = 0; i < nfds; i++) posix_spawn_file_actions_adddup2(&fa, tmp[i], 3 + i);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3 + nfds);
+    posix_spawnattr_init(&attr);
+    sigemptyset(&empty);
+    sigemptyset(&deflt);
+    sigaddset(&deflt, SIGCHLD); sigaddset(&deflt, SIGTERM); sigaddset(&deflt, SIGINT);
+    sigaddset(&deflt, SIGHUP); sigaddset(&deflt, SIGPIPE);
+    posix_spawnattr_setsigmask(&attr, &empty);
+    posix_spawnattr_setsigdefault(&attr, &deflt);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid = 0;
+    rc = posix_spawn(&pid, path, &fa, &attr, argv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    for (int i = 0; i < nfds; i++) close(tmp[i]);
+    if (rc != 0) return -rc;
+    return pid;
+}
+
+int am_wifexited(int status) { return WIFEXITED(status); }
+int am_wexitstatus(int status) { return WEXITSTATUS(status); }
+int am_wifsignaled(int status) { return WIFSIGNALED(status); }
+int am_wtermsig(int status) { return WTERMSIG(status); }
+
+int am_daemonize(void) {
+    pid_t p = fork();
+    if (p < 0) return -1;
+    if (p > 0) _exit(0);
+    if (setsid() < 0) return -1;
+    p = fork();
+    if (p < 0) return -1;
+    if (p > 0) _exit(0);
+    int fd = open("/dev/null", O_RDWR);
+    if (fd >= 0) {
+        dup2(fd, 0);
+        dup2(fd, 1);
+        if (fd > 2) close(fd);
+    }
+    return 0;
+}
+
+long am_forbidden_syscall_probe(void) {
+    /* mkdir is never in a worker's policy: a jailed process dies here. */
+    return syscall(SYS_mkdir, "/tmp/authmilter-seccomp-probe", 0700);
+}

@@ -1,0 +1,2 @@
+import Testing
+@Test func placeholderMilterTests() { #expect(1 + 1 == 2) }
