@@ -28,9 +28,9 @@ let package = Package(
         .target(name: "MailAuth", dependencies: [], path: "Sources/MailAuth"),
         .target(
             name: "Shared",
-            dependencies: ["CShim", "CSeccomp", "CCap", "COpenSSL", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MailAuth", "CShim", "CSeccomp", "CCap", "COpenSSL", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Shared"),
-        .target(name: "Handlers", dependencies: ["MailAuth", "Milter", "Shared"], path: "Sources/Handlers"),
+        .target(name: "Handlers", dependencies: ["MailAuth", "Milter", "Shared", "CShim"], path: "Sources/Handlers"),
 
         .executableTarget(name: "Master", dependencies: ["Shared", "Handlers", "CShim"], path: "Sources/Master"),
         .executableTarget(name: "Worker", dependencies: ["Shared", "Milter", "Handlers", "MailAuth", "CShim", "COpenSSL", "CLDNS"], path: "Sources/Worker"),
@@ -41,8 +41,8 @@ let package = Package(
         .testTarget(name: "MilterTests", dependencies: ["Milter"], path: "Tests/MilterTests"),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth"], path: "Tests/MailAuthTests"),
         .testTarget(name: "SharedTests", dependencies: ["Shared"], path: "Tests/SharedTests"),
-        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "MailAuth"], path: "Tests/HandlersTests"),
-        .testTarget(name: "ProcessTests", dependencies: ["Shared", "Milter"], path: "Tests/ProcessTests"),
+        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "MailAuth", "Milter", "Shared"], path: "Tests/HandlersTests"),
+        .testTarget(name: "ProcessTests", dependencies: ["Shared", "Milter", "CShim", "MailAuth"], path: "Tests/ProcessTests"),
     ],
     swiftLanguageModes: [.v6]
 )

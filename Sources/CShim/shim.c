@@ -14,6 +14,15 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <linux/seccomp.h>
+#include <syslog.h>
+
+static char am_ident_buf[256];
+void am_openlog(const char *ident, int facility) {
+    /* openlog keeps the pointer: copy the ident somewhere that lives on. */
+    strncpy(am_ident_buf, ident, sizeof am_ident_buf - 1);
+    openlog(am_ident_buf, LOG_PID | LOG_NDELAY, facility);
+}
+void am_syslog(int priority, const char *line) { syslog(priority, "%s", line); }
 
 ssize_t am_send_with_fd(int sock, const void *buf, size_t len, int fd) {
     struct msghdr msg;
@@ -64,6 +73,7 @@ ssize_t am_recv_with_fd(int sock, void *buf, size_t len, int *fd) {
     return n;
 }
 
+int am_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 int am_setresuid(uid_t r, uid_t e, uid_t s) { return setresuid(r, e, s); }
 int am_setresgid(gid_t r, gid_t e, gid_t s) { return setresgid(r, e, s); }
 int am_accept4_cloexec_nonblock(int sock) { return accept4(sock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK); }
@@ -95,6 +105,7 @@ void am_signals_reset(void) {
 }
 
 int am_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
+int am_set_process_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0, 0); }
 int am_get_seccomp_mode(void) { return prctl(PR_GET_SECCOMP, 0, 0, 0, 0); }
 int am_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
 

@@ -1,1 +1,84 @@
-print("todo")
+#if canImport(Glibc)
+import Glibc
+#endif
+import Shared
+import MailAuth
+
+// authmilter-dns: the DNS helper. Started by the master with fd 3 = its
+// socketpair; see HelperOptions for the command line and docs/dns.md.
+
+let options: HelperOptions
+do {
+    options = try HelperOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+} catch {
+    ChildLog.critical("authmilter-dns: \(error)")
+    ChildLog.critical(HelperOptions.usage)
+    exit(2)
+}
+ChildLog.debugEnabled = options.debug
+// Every send uses MSG_NOSIGNAL; this covers stderr if the master is gone.
+signal(SIGPIPE, SIG_IGN)
+
+guard fcntl(HelperServer.masterFD, F_GETFD) >= 0 else {
+    ChildLog.critical("authmilter-dns: fd 3 (the channel to the master) is not open")
+    exit(1)
+}
+
+var servers = options.resolvers
+var serverSource = "--resolver"
+if servers.isEmpty {
+    // Read before the sandbox: no open() afterwards.
+    servers = DNSResolvConf.nameservers(in: readTextFile("/etc/resolv.conf") ?? "")
+    serverSource = "/etc/resolv.conf"
+}
+if servers.isEmpty {
+    // What the C library assumes too.
+    servers = [DNSServerAddress(address: [127, 0, 0, 1])]
+    serverSource = "default (no nameserver in /etc/resolv.conf)"
+}
+let config = UpstreamConfig(options: options, servers: servers)
+
+guard LDNSPacket.warmUp() else {
+    ChildLog.critical("authmilter-dns: ldns cannot build and parse a packet")
+    exit(1)
+}
+
+let notes: [String]
+do {
+    notes = try Sandbox.enter(role: .dnsHelper, privileges: PrivilegeSettings(user: options.user, group: options.group)) {
+        // Whatever initialises lazily must run before seccomp: ldns (its
+        // random source, packet code), the random generator, the clock,
+        // strerror's table, poll, floating-point printing.
+        _ = LDNSPacket.warmUp()
+        var generator = SystemRandomNumberGenerator()
+        _ = generator.next()
+        _ = MonotonicClock.now()
+        _ = String(cString: strerror(EAGAIN))
+        _ = poll(nil, 0, 0)
+        _ = "\(Double(1.5))"
+    }
+} catch {
+    ChildLog.critical("authmilter-dns: cannot enter the sandbox: \(error)")
+    exit(1)
+}
+for note in notes { ChildLog.notice(note) }
+ChildLog.info("dns helper ready: resolvers \(servers.map(\.description).joined(separator: ", ")) (from \(serverSource)), "
+    + "timeout \(options.timeout)s, retry \(options.retry), servfail timeout \(options.servfailTimeoutMicroseconds)us")
+
+HelperServer(config: config).run()
+
+/// The whole of a small text file, or nil.
+func readTextFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while bytes.count < 1 << 20 {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { break }
+        bytes.append(contentsOf: chunk[0..<n])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}

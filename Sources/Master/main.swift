@@ -1,1 +1,5 @@
-print("todo")
+#if canImport(Glibc)
+import Glibc
+#endif
+
+exit(MasterMain.run(Array(CommandLine.arguments.dropFirst())))

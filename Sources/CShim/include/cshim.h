@@ -11,6 +11,7 @@ ssize_t am_send_with_fd(int sock, const void *buf, size_t len, int fd);
  * Returns bytes read, 0 on EOF, -1 on error. */
 ssize_t am_recv_with_fd(int sock, void *buf, size_t len, int *fd);
 
+int am_pipe_cloexec(int fds[2]);
 int am_setresuid(uid_t r, uid_t e, uid_t s);
 int am_setresgid(gid_t r, gid_t e, gid_t s);
 int am_accept4_cloexec_nonblock(int sock);
@@ -26,6 +27,8 @@ int am_signalfd_read(int fd);
 void am_signals_reset(void);
 
 int am_set_no_new_privs(void);
+/* Rename the calling thread (what /proc/<pid>/comm and ps show). */
+int am_set_process_name(const char *name);
 int am_get_seccomp_mode(void);
 int am_set_pdeathsig(int sig);
 int am_set_nonblocking(int fd, int on);
@@ -48,4 +51,7 @@ int am_daemonize(void);
 
 /* Raw syscall numbers used by tests to provoke a seccomp kill. */
 long am_forbidden_syscall_probe(void);
+/* syslog(3) is variadic; this logs one preformatted line. */
+void am_openlog(const char *ident, int facility);
+void am_syslog(int priority, const char *line);
 #endif

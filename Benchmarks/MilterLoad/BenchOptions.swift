@@ -1,0 +1,34 @@
+struct BenchOptions {
+    var host = "127.0.0.1"
+    var port: UInt16 = 12345
+    var messages = 2000
+    var concurrency = 8
+    var pidfile: String?
+    var bodyBytes = 10_000
+
+    struct UsageError: Error, CustomStringConvertible { var description: String }
+
+    static func parse(_ words: [String]) throws -> BenchOptions {
+        var o = BenchOptions()
+        var i = 0
+        func value() throws -> String {
+            i += 1
+            guard i < words.count else { throw UsageError(description: "\(words[i - 1]) needs a value") }
+            return words[i]
+        }
+        while i < words.count {
+            switch words[i] {
+            case "--host": o.host = try value()
+            case "--port": o.port = UInt16(try value()) ?? 0
+            case "--messages": o.messages = Int(try value()) ?? 0
+            case "--concurrency": o.concurrency = Int(try value()) ?? 1
+            case "--pidfile": o.pidfile = try value()
+            case "--body-bytes": o.bodyBytes = Int(try value()) ?? 0
+            default: throw UsageError(description: "unknown argument \(words[i])")
+            }
+            i += 1
+        }
+        guard o.port > 0, o.messages > 0, o.concurrency > 0 else { throw UsageError(description: "bad --port/--messages/--concurrency") }
+        return o
+    }
+}

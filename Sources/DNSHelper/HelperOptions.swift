@@ -1,0 +1,82 @@
+import MailAuth
+
+/// The command line of `authmilter-dns`, which the master builds from the
+/// configuration:
+///
+///     authmilter-dns [--resolver ADDR]... [--timeout SECONDS] [--retry N]
+///                    [--servfail-timeout-us N] [--runas USER]
+///                    [--rungroup GROUP] [--ident NAME] [--debug]
+///
+/// `--resolver` is `dns_resolvers` (repeatable; none: /etc/resolv.conf),
+/// `--timeout` is `dns_timeout`, `--retry` is `dns_retry`,
+/// `--servfail-timeout-us` is `dns_servfail_timeout`. `--ident` is accepted
+/// and ignored: the master prefixes our log lines with its ident. A zero timeout or
+/// retry means the default, as `dns_timeout || ...` does in the Perl
+/// program.
+struct HelperOptions: Equatable {
+    var resolvers: [DNSServerAddress] = []
+    /// Seconds for one lookup, retries included.
+    var timeout: Double = 10
+    /// Rounds over the resolvers (Net::DNS `retry`).
+    var retry = 2
+    /// A SERVFAIL that took longer than this is reported as a timeout.
+    var servfailTimeoutMicroseconds: UInt64 = 1_000_000
+    var user: String?
+    var group: String?
+    var ident: String?
+    var debug = false
+
+    static let usage = "usage: authmilter-dns [--resolver ADDR]... [--timeout SECONDS] [--retry N] "
+        + "[--servfail-timeout-us N] [--runas USER] [--rungroup GROUP] [--ident NAME] [--debug]"
+
+    struct UsageError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    init() {}
+
+    init(arguments: [String]) throws(UsageError) {
+        var index = 0
+        func value(_ option: String) throws(UsageError) -> String {
+            index += 1
+            guard index < arguments.count else { throw UsageError(description: "\(option) needs a value") }
+            return arguments[index]
+        }
+        while index < arguments.count {
+            let argument = arguments[index]
+            switch argument {
+            case "--resolver":
+                let text = try value(argument)
+                guard let server = DNSServerAddress(text) else {
+                    throw UsageError(description: "--resolver \(text): not an IP address (forms: 192.0.2.1, 192.0.2.1:5353, 2001:db8::1, [2001:db8::1]:5353)")
+                }
+                resolvers.append(server)
+            case "--timeout":
+                let text = try value(argument)
+                guard let seconds = Double(text), seconds >= 0, seconds <= 3600 else {
+                    throw UsageError(description: "--timeout \(text): not a number of seconds")
+                }
+                timeout = seconds == 0 ? 10 : seconds
+            case "--retry":
+                let text = try value(argument)
+                guard let n = Int(text), n >= 0, n <= 100 else { throw UsageError(description: "--retry \(text): not a count") }
+                retry = n == 0 ? 2 : n
+            case "--servfail-timeout-us":
+                let text = try value(argument)
+                guard let n = UInt64(text) else { throw UsageError(description: "--servfail-timeout-us \(text): not a number of microseconds") }
+                servfailTimeoutMicroseconds = n
+            case "--runas":
+                user = try value(argument)
+            case "--rungroup":
+                group = try value(argument)
+            case "--ident":
+                ident = try value(argument)
+            case "--debug":
+                debug = true
+            default:
+                throw UsageError(description: "unknown argument \(argument)")
+            }
+            index += 1
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import MailAuth
+
+/// Everything the handlers know about one SMTP connection and the message
+/// in flight, and what they want done to it. Owned by one worker, used by
+/// one connection at a time: no locking.
+public final class MailSession {
+    /// Where DNS questions go (the DNS helper in a worker, a zone in tests).
+    public let resolver: any DNSResolver
+
+    // Connection
+    public var remoteHostname = ""
+    public var remoteIP = ""
+    public var heloHost = ""
+    /// Macros the MTA sent, by name without braces ("j", "auth_authen").
+    public var macros: [String: String] = [:]
+    /// Set by Auth/LocalIP/TrustedIP, read by the tempfail_on_error_* rules.
+    public var isAuthenticated = false
+    public var isLocalIP = false
+    public var isTrustedIP = false
+
+    // Message
+    public var envelopeFrom = ""
+    public var envelopeRecipients: [String] = []
+    public private(set) var authResults: [AuthResultsEntry] = []
+    /// Headers to add at the end of the header block (Perl append_header).
+    public private(set) var appendedHeaders: [(name: String, value: String)] = []
+    /// Headers to add at the top (Perl prepend_header), in order.
+    public private(set) var prependedHeaders: [(name: String, value: String)] = []
+    /// A handler's wish to reject or defer the message.
+    public private(set) var verdict: Verdict = .none
+    /// Messages seen on this connection (for logging and queue ids).
+    public private(set) var messageCount = 0
+
+    public enum Verdict: Equatable, Sendable {
+        case none
+        case reject(String)
+        case tempfail(String)
+        case quarantine(String)
+    }
+
+    public init(resolver: any DNSResolver) {
+        self.resolver = resolver
+    }
+
+    public func macro(_ name: String) -> String? {
+        var key = name
+        if key.hasPrefix("{") && key.hasSuffix("}") { key = String(key.dropFirst().dropLast()) }
+        return macros[key]
+    }
+
+    public func addAuthResult(_ entry: AuthResultsEntry) { authResults.append(entry) }
+    public func appendHeader(name: String, value: String) { appendedHeaders.append((name, value)) }
+    public func prependHeader(name: String, value: String) { prependedHeaders.append((name, value)) }
+
+    /// The strongest wish wins: reject over tempfail over quarantine.
+    public func setVerdict(_ wanted: Verdict) {
+        switch (verdict, wanted) {
+        case (.reject, _): return
+        case (.tempfail, .quarantine), (.tempfail, .none): return
+        default: verdict = wanted
+        }
+    }
+
+    /// Clears everything a message leaves behind (new MAIL FROM, RSET, end
+    /// of message), keeping the connection's state.
+    public func resetMessage() {
+        envelopeFrom = ""
+        envelopeRecipients = []
+        authResults = []
+        appendedHeaders = []
+        prependedHeaders = []
+        verdict = .none
+    }
+
+    public func messageFinished() { messageCount += 1 }
+}

@@ -1,0 +1,229 @@
+import Milter
+import MailAuth
+
+/// Settings the dispatcher needs from the global configuration.
+public struct DispatcherSettings: Sendable {
+    public var authservID: String?
+    /// The system hostname, the last authserv-id fallback (read before the
+    /// sandbox: uname is not allowed after it).
+    public var hostname = "localhost"
+    public var hideNone = false
+    public var indentStyle: AuthResultsIndentStyle = .entry
+    public var indentBy = 4
+    public var foldAt = 0
+    public var dryrun = false
+    public var milterQuarantine = false
+    public var tempfailOnError = true
+    public var tempfailOnErrorAuthenticated = false
+    public var tempfailOnErrorLocal = false
+    public var tempfailOnErrorTrusted = false
+    /// Seconds a callback may take before it counts as an error (0: none).
+    public var connectTimeout = 0.0
+    public var commandTimeout = 0.0
+    public var contentTimeout = 0.0
+    public init() {}
+}
+
+/// Turns milter commands into handler callbacks and handler findings into
+/// milter replies. Pure with respect to I/O: the worker feeds it decoded
+/// commands and writes out what it returns, so the whole conversation is
+/// testable without sockets.
+public final class MilterDispatcher {
+    public let session: MailSession
+    let handlers: [any Handler]
+    let settings: DispatcherSettings
+    let clock: () -> Double
+    /// Lines for the log (errors, timeouts, dry-run decisions); the worker
+    /// drains them after each command.
+    public private(set) var logLines: [String] = []
+    /// True once the MTA said QUIT: the worker closes the connection.
+    public private(set) var finished = false
+
+    public init(handlers: [any Handler], session: MailSession, settings: DispatcherSettings, clock: @escaping () -> Double) {
+        self.handlers = handlers
+        self.session = session
+        self.settings = settings
+        self.clock = clock
+    }
+
+    public func drainLog() -> [String] {
+        defer { logLines.removeAll() }
+        return logLines
+    }
+
+    /// Replies to one command; an empty array means no reply is due.
+    public func handle(_ command: MilterCommand) -> [MilterResponse] {
+        switch command {
+        case .optionNegotiation(let version, let actions, let steps):
+            var wanted: MilterActions = [.addHeaders, .changeHeaders]
+            if settings.milterQuarantine { wanted.insert(.quarantine) }
+            do {
+                let negotiation = try MilterNegotiation(offeredVersion: version, offeredActions: actions, offeredSteps: steps,
+                                                        neededActions: wanted)
+                if !negotiation.missingActions.isEmpty {
+                    logLines.append("MTA does not allow actions \(negotiation.missingActions.rawValue); those changes will be skipped")
+                }
+                return [negotiation.response]
+            } catch {
+                logLines.append("option negotiation refused: \(error)")
+                finished = true
+                return []
+            }
+        case .defineMacros(_, let macros):
+            for macro in macros {
+                var name = macro.name
+                if name.hasPrefix("{") && name.hasSuffix("}") { name = String(name.dropFirst().dropLast()) }
+                session.macros[name] = macro.value
+            }
+            return []
+        case .connect(let hostname, _, _, let address):
+            session.remoteHostname = hostname
+            session.remoteIP = address
+            return run(stage: "connect", timeout: settings.connectTimeout) { h in try h.connect(session) }
+        case .helo(let host):
+            session.heloHost = host
+            return run(stage: "helo", timeout: settings.commandTimeout) { h in try h.helo(session, host: host) }
+        case .mailFrom(let arguments):
+            resetMessage()
+            let address = arguments.first ?? ""
+            session.envelopeFrom = address
+            return run(stage: "envfrom", timeout: settings.commandTimeout) { h in try h.envelopeFrom(session, address: address) }
+        case .rcptTo(let arguments):
+            let address = arguments.first ?? ""
+            session.envelopeRecipients.append(address)
+            return run(stage: "envrcpt", timeout: settings.commandTimeout) { h in try h.envelopeRecipient(session, address: address) }
+        case .data:
+            return [.continue]
+        case .unknown:
+            return [.continue]
+        case .header(let name, let value):
+            return run(stage: "header", timeout: settings.contentTimeout) { h in try h.header(session, name: name, value: value) }
+        case .endOfHeaders:
+            return run(stage: "eoh", timeout: settings.contentTimeout) { h in try h.endOfHeaders(session) }
+        case .body(let chunk):
+            return run(stage: "body", timeout: settings.contentTimeout) { h in try h.body(session, chunk: chunk[...]) }
+        case .endOfMessage(let chunk):
+            if !chunk.isEmpty {
+                let replies = run(stage: "body", timeout: settings.contentTimeout) { h in try h.body(session, chunk: chunk[...]) }
+                if replies != [.continue] { session.messageFinished(); resetMessage(); return replies }
+            }
+            let replies = endOfMessage()
+            session.messageFinished()
+            resetMessage()
+            return replies
+        case .abort:
+            resetMessage()
+            return []
+        case .quit:
+            closeConnection()
+            finished = true
+            return []
+        case .quitNewConnection:
+            closeConnection()
+            return []
+        }
+    }
+
+    /// The message is over (ended, aborted or replaced): handlers forget it.
+    func resetMessage() {
+        for handler in handlers { handler.abort(session) }
+        session.resetMessage()
+    }
+
+    func closeConnection() {
+        resetMessage()
+        for handler in handlers { handler.close(session) }
+        session.isAuthenticated = false
+        session.isLocalIP = false
+        session.isTrustedIP = false
+        session.macros = [:]
+        session.heloHost = ""
+    }
+
+    /// Whether a handler error tempfails, by the Perl program's precedence:
+    /// authenticated, then local, then trusted, then the general key.
+    var errorsTempfail: Bool {
+        if session.isAuthenticated { return settings.tempfailOnErrorAuthenticated }
+        if session.isLocalIP { return settings.tempfailOnErrorLocal }
+        if session.isTrustedIP { return settings.tempfailOnErrorTrusted }
+        return settings.tempfailOnError
+    }
+
+    static let tempfailReply = "451 4.7.0 Temporary failure in mail authentication, please try again later"
+
+    /// Calls every handler for one stage; a throw or an overrun of the
+    /// stage's timeout is a handler error.
+    func run(stage: String, timeout: Double, _ call: (any Handler) throws -> Void) -> [MilterResponse] {
+        var failed = false
+        for handler in handlers {
+            let started = clock()
+            do {
+                try call(handler)
+            } catch {
+                failed = true
+                logLines.append("\(type(of: handler).name) \(stage) callback error: \(error)")
+            }
+            let elapsed = clock() - started
+            if timeout > 0 && elapsed > timeout {
+                failed = true
+                logLines.append("\(type(of: handler).name) \(stage) callback timed out after \(elapsed)s (limit \(timeout)s)")
+            }
+        }
+        if failed && errorsTempfail {
+            if settings.dryrun {
+                logLines.append("dryrun: would tempfail at \(stage) after a handler error")
+            } else {
+                return [.replyCode(Self.tempfailReply)]
+            }
+        }
+        return verdictReply(stage: stage) ?? [.continue]
+    }
+
+    func verdictReply(stage: String) -> [MilterResponse]? {
+        switch session.verdict {
+        case .none, .quarantine:
+            return nil
+        case .reject(let text), .tempfail(let text):
+            if settings.dryrun {
+                logLines.append("dryrun: would reply '\(text)' at \(stage)")
+                return nil
+            }
+            return [.replyCode(text)]
+        }
+    }
+
+    func endOfMessage() -> [MilterResponse] {
+        let stageReplies = run(stage: "eom", timeout: settings.contentTimeout) { h in try h.endOfMessage(session) }
+        if stageReplies != [.continue] {
+            return stageReplies
+        }
+        var replies: [MilterResponse] = []
+        let authservID = AuthenticationResultsHeader.authservID(configured: settings.authservID, macroJ: session.macro("j"),
+                                                                macroRcptHost: session.macro("rcpt_host"), hostname: settings.hostname)
+        // Sorted as the Perl program sorts them before rendering.
+        let entries = session.authResults.sorted { $0.sortKey < $1.sortKey }
+        let header = AuthenticationResultsHeader(authservID: authservID, entries: entries)
+        var additions: [MilterResponse] = []
+        if !(settings.hideNone && header.isNone) {
+            let value = header.value(style: settings.indentStyle, indentBy: settings.indentBy, foldAt: settings.foldAt)
+            // Index 1: the top of the message, as the Perl program inserts it.
+            additions.append(.insertHeader(index: 1, name: "Authentication-Results", value: value))
+        }
+        for (offset, extra) in session.prependedHeaders.enumerated() {
+            additions.append(.insertHeader(index: UInt32(offset + 2), name: extra.name, value: extra.value))
+        }
+        for extra in session.appendedHeaders {
+            additions.append(.addHeader(name: extra.name, value: extra.value))
+        }
+        if case .quarantine(let reason) = session.verdict, settings.milterQuarantine {
+            additions.append(.quarantine(reason: reason))
+        }
+        if settings.dryrun {
+            logLines.append("dryrun: \(additions.count) header change(s) not applied")
+        } else {
+            replies.append(contentsOf: additions)
+        }
+        replies.append(.continue)
+        return replies
+    }
+}

@@ -1,0 +1,28 @@
+import Shared
+import CShim
+
+/// SandboxProbe: a test-only handler that makes a system call no worker
+/// may make (mkdir) when a client connects with the hostname
+/// `seccomp-probe.invalid`, so the process tests can show that the
+/// seccomp filter kills the worker and the master replaces it. The master
+/// refuses to load it unless AUTHMILTER_ALLOW_TEST_HANDLERS=1 is in its
+/// environment, so a production configuration cannot enable it.
+public final class SandboxProbeHandler: Handler {
+    public static let name = "SandboxProbe"
+    public static let defaultConfigJSON = "{}"
+    public static let helpText = """
+        SandboxProbe Module (tests only)
+
+        Provokes a seccomp violation when the connecting host is named
+        seccomp-probe.invalid. Refused unless AUTHMILTER_ALLOW_TEST_HANDLERS=1.
+        """
+    public static let triggerHostname = "seccomp-probe.invalid"
+
+    public init(config: JSONValue) throws(HandlerConfigError) {}
+
+    public func connect(_ session: MailSession) throws {
+        if session.remoteHostname == Self.triggerHostname {
+            _ = am_forbidden_syscall_probe()
+        }
+    }
+}

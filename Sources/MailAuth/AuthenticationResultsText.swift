@@ -1,0 +1,97 @@
+/// The character rules the Perl module Mail::AuthenticationResults applies to
+/// keys, values and comments. authentication_milter builds every part through
+/// the module's `safe_set_value`, so the same clean-up happens here before a
+/// value is stored, and `stringify` decides quoting when it is rendered.
+///
+/// All checks work on Unicode scalars, never on Swift `Character`s, because
+/// Perl sees `"\r\n"` as two characters and a grapheme view would hide that.
+enum AuthResultsText {
+    /// Perl's `\s` on the byte strings the milter handles: ASCII whitespace
+    /// only (space, tab, LF, CR, form feed, vertical tab).
+    static func isPerlSpace(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case " ", "\t", "\n", "\r", "\u{0B}", "\u{0C}": return true
+        default: return false
+        }
+    }
+
+    /// `s/^\s+//; s/\s+$//` without touching anything inside.
+    static func trimmed(_ scalars: [Unicode.Scalar]) -> String {
+        guard let first = scalars.firstIndex(where: { !isPerlSpace($0) }),
+              let last = scalars.lastIndex(where: { !isPerlSpace($0) })
+        else { return "" }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[first...last])
+        return String(view)
+    }
+
+    /// The module's `safe_set_value` for results, property values and the
+    /// authserv-id: characters that would end or confuse the token
+    /// (tab, LF, CR, parentheses, backslash, double quote, semicolon) become
+    /// spaces, then the ends are trimmed. What is left can always be written
+    /// as a token or a plain quoted-string.
+    static func safeValue(_ raw: String) -> String {
+        let cleaned: [Unicode.Scalar] = raw.unicodeScalars.map { scalar in
+            switch scalar {
+            case "\t", "\n", "\r", "(", ")", "\\", "\"", ";": return " "
+            default: return scalar
+            }
+        }
+        return trimmed(cleaned)
+    }
+
+    /// The module's comment `safe_set_value`: line breaks and tabs become
+    /// spaces; parentheses are kept when they nest properly (so
+    /// `foo(bar)` renders as `(foo(bar))`), and otherwise every parenthesis
+    /// becomes a space, because one stray `)` would end the comment early.
+    static func safeComment(_ raw: String) -> String {
+        var scalars: [Unicode.Scalar] = raw.unicodeScalars.map { scalar in
+            switch scalar {
+            case "\t", "\n", "\r": return " "
+            default: return scalar
+            }
+        }
+        var depth = 0
+        var balanced = true
+        for scalar in scalars {
+            if scalar == "(" { depth += 1 }
+            if scalar == ")" { depth -= 1 }
+            if depth < 0 { balanced = false }
+        }
+        if depth != 0 { balanced = false }
+        if !balanced {
+            scalars = scalars.map { $0 == "(" || $0 == ")" ? " " : $0 }
+        }
+        return trimmed(scalars)
+    }
+
+    /// The module's `safe_set_value` for a version: digits only, `1` when
+    /// nothing numeric is left.
+    static func safeVersion(_ raw: String) -> String {
+        var digits = String.UnicodeScalarView()
+        digits.append(contentsOf: raw.unicodeScalars.filter { ("0"..."9").contains($0) })
+        return digits.isEmpty ? "1" : String(digits)
+    }
+
+    /// The module's `stringify`: wrap in double quotes when the text holds
+    /// whitespace, a parenthesis, `;` or `=`. Nothing is escaped inside,
+    /// and `@`, `/`, `:` and the other RFC 2045 tspecials are left bare,
+    /// exactly as the Perl program writes them.
+    static func stringify(_ text: String) -> String {
+        let needsQuotes = text.unicodeScalars.contains { scalar in
+            isPerlSpace(scalar) || scalar == "(" || scalar == ")" || scalar == ";" || scalar == "="
+        }
+        return needsQuotes ? "\"" + text + "\"" : text
+    }
+
+    /// Perl truthiness of a string: only `""` and `"0"` are false. The module
+    /// tests keys, values and versions this way before writing them.
+    static func isPerlTrue(_ text: String) -> Bool {
+        !(text.isEmpty || text == "0")
+    }
+
+    /// Perl's `length` on the byte strings the milter handles.
+    static func byteLength(_ text: String) -> Int {
+        text.utf8.count
+    }
+}

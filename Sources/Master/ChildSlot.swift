@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Shared
+
+/// The master's view of one child process.
+final class ChildSlot {
+    enum Role: String { case worker, dns, spool }
+    enum State { case starting, idle, busy, retiring }
+
+    let role: Role
+    let process: ChildProcess
+    let channel: IPCChannel
+    var state: State = .starting
+    var logBuffer: [UInt8] = []
+    var logOpen = true
+    var connectionsServed = 0
+
+    init(role: Role, process: ChildProcess) {
+        self.role = role
+        self.process = process
+        self.channel = IPCChannel(fd: process.channel)
+        _ = fcntl(process.channel, F_SETFL, fcntl(process.channel, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(process.logPipe, F_SETFL, fcntl(process.logPipe, F_GETFL) | O_NONBLOCK)
+    }
+
+    var pid: pid_t { process.pid }
+
+    /// Reads what the child wrote to stderr and relays whole lines.
+    func drainLog() {
+        guard logOpen else { return }
+        var chunk = [UInt8](repeating: 0, count: 8192)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(process.logPipe, $0.baseAddress, $0.count) }
+            if n > 0 {
+                logBuffer.append(contentsOf: chunk[0..<n])
+                continue
+            }
+            if n == 0 { logOpen = false }
+            break
+        }
+        while let newline = logBuffer.firstIndex(of: 0x0a) {
+            let line = String(decoding: logBuffer[..<newline], as: UTF8.self)
+            logBuffer.removeSubrange(...newline)
+            if !line.isEmpty { MasterLog.relay(role: role.rawValue, pid: pid, line: line) }
+        }
+        // A child flooding without newlines must not grow the master.
+        if logBuffer.count > 65536 {
+            MasterLog.relay(role: role.rawValue, pid: pid, line: String(decoding: logBuffer.prefix(4096), as: UTF8.self) + " [truncated]")
+            logBuffer.removeAll()
+        }
+        if !logOpen && !logBuffer.isEmpty {
+            MasterLog.relay(role: role.rawValue, pid: pid, line: String(decoding: logBuffer, as: UTF8.self))
+            logBuffer.removeAll()
+        }
+    }
+
+    func closeDescriptors() {
+        drainLog()
+        close(process.channel)
+        close(process.logPipe)
+    }
+}

@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Shared
+import CShim
+
+/// A bound, listening socket for one `connection`/`connections` entry.
+/// Bound by the master while it may still be root; non-blocking so that a
+/// connection another accept took first never stalls the loop.
+struct ListenerSocket {
+    let name: String
+    let spec: String
+    let fd: Int32
+
+    struct BindError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func bind(name: String, connection spec: ConnectionSpec, umask mask: mode_t?, backlog: Int) throws(BindError) -> ListenerSocket {
+        let fd: Int32
+        switch spec {
+        case .unix(let path):
+            fd = try bindUnix(path: path, mask: mask, backlog: backlog, name: name)
+        case .inet(let port, let host):
+            fd = try bindInet(host: host ?? "", port: Int(port), family: AF_INET, backlog: backlog, name: name)
+        case .inet6(let port, let host):
+            fd = try bindInet(host: host ?? "", port: Int(port), family: AF_INET6, backlog: backlog, name: name)
+        }
+        _ = am_set_nonblocking(fd, 1)
+        return ListenerSocket(name: name, spec: spec.description, fd: fd)
+    }
+
+    private static func failure(_ what: String, _ name: String) -> BindError {
+        BindError(description: "\(name): \(what): \(String(cString: strerror(errno)))")
+    }
+
+    private static func bindInet(host: String, port: Int, family: Int32, backlog: Int, name: String) throws(BindError) -> Int32 {
+        var hints = addrinfo()
+        hints.ai_family = family
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        var result: UnsafeMutablePointer<addrinfo>? = nil
+        let lookupHost: String? = (host.isEmpty || host == "*") ? nil : host
+        let rc = getaddrinfo(lookupHost, String(port), &hints, &result)
+        guard rc == 0, let first = result else {
+            throw BindError(description: "\(name): cannot resolve '\(host)': \(String(cString: gai_strerror(rc)))")
+        }
+        defer { freeaddrinfo(result) }
+        let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw failure("socket", name) }
+        var on: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        if first.pointee.ai_family == AF_INET6 {
+            setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
+        guard Glibc.bind(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
+            let error = failure("bind to \(host) port \(port)", name)
+            close(fd)
+            throw error
+        }
+        guard listen(fd, Int32(backlog)) == 0 else {
+            let error = failure("listen", name)
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    private static func bindUnix(path: String, mask: mode_t?, backlog: Int, name: String) throws(BindError) -> Int32 {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            throw BindError(description: "\(name): unix socket path too long: \(path)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw failure("socket", name) }
+        // A socket file left by a previous run is replaced; a live one is not.
+        var probe = address
+        let probeFD = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let inUse = withUnsafePointer(to: &probe) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probeFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+        }
+        close(probeFD)
+        if inUse {
+            close(fd)
+            throw BindError(description: "\(name): \(path) is in use by another process")
+        }
+        unlink(path)
+        let previous = mask.map { umask($0) }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        if let previous { umask(previous) }
+        guard rc == 0 else {
+            let error = failure("bind to \(path)", name)
+            close(fd)
+            throw error
+        }
+        guard listen(fd, Int32(backlog)) == 0 else {
+            let error = failure("listen", name)
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+}

@@ -1,0 +1,165 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Shared
+import Handlers
+import CShim
+
+/// The `authentication_milter` command: help, daemon control, or the
+/// master process itself.
+enum MasterMain {
+    static func run(_ arguments: [String]) -> Int32 {
+        let options: CommandLineOptions
+        do {
+            options = try CommandLineOptions.parse(arguments)
+        } catch {
+            printError("\(error)\nError in command line arguments")
+            return 2
+        }
+        if let topic = options.help {
+            return HelpOutput.show(topic: topic)
+        }
+        if let control = options.control {
+            return DaemonControl(options: options).run(control)
+        }
+        return startMaster(options: options, daemon: options.daemon)
+    }
+
+    static func printError(_ text: String) {
+        var bytes = Array((text + "\n").utf8)
+        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+    }
+
+    static func logsToStderr(_ c: Configuration, options: CommandLineOptions) -> Bool {
+        c.logtoerr || !options.daemon
+    }
+
+    /// Loads and checks the configuration: start-up refuses a bad one with
+    /// the file, position and reason.
+    static func loadConfiguration(_ options: CommandLineOptions) -> Configuration? {
+        do {
+            let (configuration, warnings) = try ConfigurationLoader.load(prefix: options.prefix)
+            for warning in warnings { printError("warning: \(warning)") }
+            try HandlerRegistryCheck.validate(configuration)
+            return configuration
+        } catch {
+            printError("authentication_milter: configuration refused: \(error)")
+            return nil
+        }
+    }
+
+    static func startMaster(options: CommandLineOptions, daemon: Bool) -> Int32 {
+        guard var configuration = loadConfiguration(options) else { return 1 }
+        resolveDirectories(&configuration, options: options)
+        let (running, _) = PidFile.findMaster(pidfile: options.pidfile, ident: options.ident)
+        if let running {
+            printError("authentication_milter is already running with pid \(running)")
+            return 1
+        }
+        // Bind first, while still root and still attached to the terminal,
+        // so a port in use is reported to whoever started us.
+        var listeners: [ListenerSocket] = []
+        do {
+            for listener in configuration.listeners {
+                listeners.append(try ListenerSocket.bind(name: listener.name, connection: listener.connection,
+                                                         umask: listener.umask.map { mode_t($0) },
+                                                         backlog: configuration.listenBacklog))
+            }
+        } catch {
+            printError("authentication_milter: \(error)")
+            return 1
+        }
+        if daemon {
+            guard am_daemonize() == 0 else {
+                printError("authentication_milter: cannot detach: \(String(cString: strerror(errno)))")
+                return 1
+            }
+        }
+        if let errorLog = configuration.errorLog {
+            let fd = open(errorLog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+            if fd >= 0 { dup2(fd, 2); close(fd) }
+        }
+        MasterLog.configure(ident: options.logIdent, debug: configuration.debug, toStderr: logsToStderr(configuration, options: options))
+        let log = MasterLog.logger
+        _ = am_set_process_name(PidFile.masterProcessName)
+        if !PidFile.write(options.pidfile, pid: getpid()) {
+            log.warning("cannot write pidfile \(options.pidfile): \(String(cString: strerror(errno)))")
+        }
+        let signalFD = am_signalfd_setup()
+        guard signalFD >= 0 else {
+            log.critical("signalfd failed: \(String(cString: strerror(errno)))")
+            return 1
+        }
+        prepareDirectories(configuration)
+        do {
+            for note in try MasterPrivileges.drop(configuration) { log.info("\(note)") }
+        } catch {
+            log.critical("cannot drop privileges: \(error)")
+            PidFile.remove(options.pidfile)
+            return 1
+        }
+        log.info("authentication_milter started, pid \(getpid()), listening on \(listeners.map { $0.spec }.joined(separator: ", "))")
+        let server = MasterServer(configuration: configuration, options: options, listeners: listeners,
+                                  binaryDirectory: executableDirectory(), signalFD: signalFD)
+        server.run()
+        PidFile.remove(options.pidfile)
+        log.info("authentication_milter stopped")
+        return 0
+    }
+
+    /// Unset cache_dir, lib_dir and spool_dir get the Perl program's
+    /// fallback locations.
+    static func resolveDirectories(_ c: inout Configuration, options: CommandLineOptions) {
+        for kind in ConfigDirectory.allCases where c.configuredDirectory(kind) == nil {
+            let usable = access("/var/\(kind.rawValue)", W_OK) == 0
+            let path = Configuration.fallbackDirectory(kind, ident: options.logIdent, effectiveUID: geteuid(), systemDirectoryUsable: usable)
+            switch kind {
+            case .cache: c.cacheDir = path
+            case .lib: c.libDir = path
+            case .spool: c.spoolDir = path
+            }
+        }
+    }
+
+    /// spool_dir, cache_dir and lib_dir exist and belong to `runas` before
+    /// the drop, so the spool process can write them afterwards.
+    static func prepareDirectories(_ c: Configuration) {
+        var owner: (uid_t, gid_t)? = nil
+        if geteuid() == 0, let user = c.runas { owner = try? Sandbox.resolve(user: user, group: c.rungroup) }
+        for dir in [c.spoolDir, c.cacheDir, c.libDir].compactMap({ $0 }) where !dir.isEmpty {
+            var path = ""
+            for part in dir.split(separator: "/") {
+                path += "/" + part
+                mkdir(path, 0o750)
+            }
+            if let (uid, gid) = owner { chown(dir, uid, gid) }
+        }
+    }
+
+    /// Where our sibling executables (worker, DNS helper, spool) live.
+    static func executableDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return "." }
+        let path = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return String(path[..<slash])
+    }
+}
+
+/// Start-up and reload checks beyond the configuration's own: every
+/// enabled handler is installed and accepts its configuration.
+enum HandlerRegistryCheck {
+    static func validate(_ configuration: Configuration) throws {
+        if configuration.serverProtocol != .milter {
+            throw HandlerRegistry.BuildError.notInstalled("protocol smtp (SMTP mode is not available in this build yet)")
+        }
+        let allowTest = getenv("AUTHMILTER_ALLOW_TEST_HANDLERS").map { String(cString: $0) } == "1"
+        for handler in configuration.enabledHandlers where !allowTest {
+            if HandlerRegistry.testOnly.contains(where: { $0.name == handler.name }) {
+                throw HandlerRegistry.BuildError.notInstalled("\(handler.name) (a test-only handler; set AUTHMILTER_ALLOW_TEST_HANDLERS=1 to load it)")
+            }
+        }
+        _ = try HandlerRegistry.build(configuration)
+    }
+}

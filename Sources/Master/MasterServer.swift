@@ -1,0 +1,359 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Shared
+import CShim
+import CCap
+
+/// The master's event loop: accept connections and hand them to idle
+/// workers, keep the pool sized, restart children that die, reload on
+/// SIGHUP and stop on SIGTERM/SIGINT. Single-threaded, driven by poll(2)
+/// and a signalfd, so every decision happens in one place.
+final class MasterServer {
+    var configuration: Configuration
+    var serializedConfiguration: [UInt8]
+    let options: CommandLineOptions
+    let listeners: [ListenerSocket]
+    let binaryDirectory: String
+    let signalFD: Int32
+
+    var workers: [pid_t: ChildSlot] = [:]
+    var dnsHelper: ChildSlot?
+    var spool: ChildSlot?
+    var policy: WorkerPoolPolicy
+    var backoff = RespawnBackoff()
+    var helperBackoff = RespawnBackoff()
+    var nextSpawnAllowed = 0.0
+    var nextHelperSpawnAllowed = 0.0
+    var stopping = false
+    var stopDeadline = 0.0
+
+    init(configuration: Configuration, options: CommandLineOptions, listeners: [ListenerSocket], binaryDirectory: String, signalFD: Int32) {
+        self.configuration = configuration
+        self.serializedConfiguration = configuration.serialized()
+        self.options = options
+        self.listeners = listeners
+        self.binaryDirectory = binaryDirectory
+        self.signalFD = signalFD
+        self.policy = MasterServer.poolPolicy(configuration)
+    }
+
+    static func poolPolicy(_ c: Configuration) -> WorkerPoolPolicy {
+        WorkerPoolPolicy(minChildren: c.minChildren, maxChildren: c.maxChildren,
+                         minSpareChildren: c.minSpareChildren, maxSpareChildren: c.maxSpareChildren)
+    }
+
+    var log: Logger { MasterLog.logger }
+
+    // MARK: - Loop
+
+    func run() {
+        ensureHelpers()
+        while true {
+            if stopping {
+                if workers.isEmpty { break }
+                if monotonicSeconds() > stopDeadline {
+                    for slot in workers.values { kill(slot.pid, SIGKILL) }
+                }
+            } else {
+                ensureHelpers()
+                managePool()
+            }
+            var fds: [pollfd] = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)]
+            let acceptNow = !stopping && workers.values.contains { $0.state == .idle }
+            if acceptNow {
+                for listener in listeners { fds.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0)) }
+            }
+            let children = allChildren
+            for slot in children {
+                fds.append(pollfd(fd: slot.process.channel, events: Int16(POLLIN), revents: 0))
+                if slot.logOpen { fds.append(pollfd(fd: slot.process.logPipe, events: Int16(POLLIN), revents: 0)) }
+            }
+            let ready = poll(&fds, nfds_t(fds.count), 250)
+            if ready < 0 && errno != EINTR {
+                log.error("poll failed: \(String(cString: strerror(errno)))")
+                continue
+            }
+            if fds[0].revents != 0 { handleSignals() }
+            if acceptNow {
+                for (index, listener) in listeners.enumerated() where fds[1 + index].revents != 0 {
+                    acceptConnections(on: listener)
+                }
+            }
+            for slot in children {
+                slot.drainLog()
+                readChannel(of: slot)
+            }
+        }
+        shutdownHelpers()
+    }
+
+    var allChildren: [ChildSlot] {
+        var list = Array(workers.values)
+        if let dnsHelper { list.append(dnsHelper) }
+        if let spool { list.append(spool) }
+        return list
+    }
+
+    // MARK: - Connections
+
+    func acceptConnections(on listener: ListenerSocket) {
+        while let slot = workers.values.first(where: { $0.state == .idle }) {
+            let connection = am_accept4_cloexec(listener.fd)
+            if connection < 0 {
+                if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED {
+                    log.warning("accept on \(listener.spec) failed: \(String(cString: strerror(errno)))")
+                }
+                return
+            }
+            // The connection itself stays blocking: the worker polls it.
+            _ = am_set_nonblocking(connection, 0)
+            let sent = slot.channel.send(IPCFrame(kind: MasterIPC.connection, payload: Array(listener.spec.utf8)), descriptor: connection)
+            close(connection)
+            if sent {
+                slot.state = .busy
+                slot.connectionsServed += 1
+            } else {
+                log.warning("worker \(slot.pid) did not take a connection; it will be replaced")
+                slot.state = .retiring
+                kill(slot.pid, SIGTERM)
+            }
+        }
+    }
+
+    func readChannel(of slot: ChildSlot) {
+        guard !slot.channel.isClosed else { return }
+        var p = pollfd(fd: slot.process.channel, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, 0) > 0 else { return }
+        slot.channel.fill()
+        while let frame = slot.channel.nextFrame() {
+            switch frame.kind {
+            case MasterIPC.ready:
+                if slot.role == .worker && slot.state == .starting { slot.state = .idle }
+                if slot.role == .worker { backoff.recordSuccess() } else { helperBackoff.recordSuccess() }
+            case MasterIPC.done:
+                if slot.state == .busy { slot.state = .idle }
+            case MasterIPC.retiring:
+                slot.state = .retiring
+            default:
+                log.warning("\(slot.role.rawValue) \(slot.pid) sent unknown message \(frame.kind)")
+            }
+        }
+    }
+
+    // MARK: - Pool
+
+    func managePool() {
+        let idle = workers.values.filter { $0.state == .idle }.count
+        let busy = workers.values.filter { $0.state == .busy }.count
+        let starting = workers.values.filter { $0.state == .starting }.count
+        switch policy.decide(idle: idle, busy: busy, starting: starting) {
+        case .steady:
+            break
+        case .start(let count):
+            guard monotonicSeconds() >= nextSpawnAllowed else { return }
+            for _ in 0..<count { startWorker() }
+        case .retire(let count):
+            for slot in workers.values.filter({ $0.state == .idle }).prefix(count) {
+                slot.state = .retiring
+                slot.channel.send(IPCFrame(kind: MasterIPC.shutdown))
+            }
+        }
+    }
+
+    func startWorker() {
+        var dnsPair: [Int32] = [-1, -1]
+        var spoolPair: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &dnsPair) == 0 else {
+            log.error("socketpair for a worker's DNS channel failed: \(String(cString: strerror(errno)))")
+            return
+        }
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &spoolPair) == 0 else {
+            close(dnsPair[0]); close(dnsPair[1])
+            log.error("socketpair for a worker's spool channel failed: \(String(cString: strerror(errno)))")
+            return
+        }
+        defer { close(dnsPair[1]); close(spoolPair[1]) }
+        dnsHelper?.channel.send(IPCFrame(kind: MasterIPC.newChannel), descriptor: dnsPair[0])
+        spool?.channel.send(IPCFrame(kind: MasterIPC.newChannel), descriptor: spoolPair[0])
+        close(dnsPair[0])
+        close(spoolPair[0])
+        do {
+            let process = try ChildProcess.spawn(path: binaryDirectory + "/authmilter-worker", arguments: identArguments,
+                                                 extraFDs: [dnsPair[1], spoolPair[1]])
+            let slot = ChildSlot(role: .worker, process: process)
+            workers[process.pid] = slot
+            slot.channel.send(IPCFrame(kind: MasterIPC.configuration, payload: serializedConfiguration))
+            log.debug("started worker \(process.pid)")
+        } catch {
+            log.error("\(error)")
+            backoff.recordFailure()
+            nextSpawnAllowed = monotonicSeconds() + backoff.delaySeconds
+        }
+    }
+
+    var identArguments: [String] { options.ident.map { ["--ident", $0] } ?? [] }
+
+    // MARK: - DNS helper and spool
+
+    func ensureHelpers() {
+        guard !stopping, monotonicSeconds() >= nextHelperSpawnAllowed else { return }
+        if dnsHelper == nil {
+            var arguments = identArguments
+            for resolver in configuration.dnsResolvers { arguments += ["--resolver", resolver] }
+            arguments += ["--timeout", String(configuration.dnsTimeout), "--retry", String(configuration.dnsRetry),
+                          "--servfail-timeout-us", String(configuration.dnsServfailTimeout)]
+            arguments += privilegeArguments
+            if configuration.debug { arguments.append("--debug") }
+            dnsHelper = startHelper(.dns, executable: "authmilter-dns", arguments: arguments)
+            // Workers hold channels to the old helper: replace them.
+            if dnsHelper != nil { retireAllWorkers() }
+        }
+        if spool == nil {
+            var arguments = identArguments
+            arguments += ["--spool-dir", configuration.spoolDir ?? "", "--cache-dir", configuration.cacheDir ?? "",
+                          "--lib-dir", configuration.libDir ?? ""]
+            arguments += privilegeArguments
+            if configuration.debug { arguments.append("--debug") }
+            spool = startHelper(.spool, executable: "authmilter-spool", arguments: arguments)
+            if spool != nil { retireAllWorkers() }
+        }
+    }
+
+    var privilegeArguments: [String] {
+        var arguments: [String] = []
+        if let runas = configuration.runas { arguments += ["--runas", runas] }
+        if let rungroup = configuration.rungroup { arguments += ["--rungroup", rungroup] }
+        return arguments
+    }
+
+    func startHelper(_ role: ChildSlot.Role, executable: String, arguments: [String]) -> ChildSlot? {
+        do {
+            let process = try ChildProcess.spawn(path: binaryDirectory + "/" + executable, arguments: arguments)
+            log.debug("started \(role.rawValue) helper \(process.pid)")
+            return ChildSlot(role: role, process: process)
+        } catch {
+            log.error("\(error)")
+            helperBackoff.recordFailure()
+            nextHelperSpawnAllowed = monotonicSeconds() + helperBackoff.delaySeconds
+            return nil
+        }
+    }
+
+    func retireAllWorkers() {
+        for slot in workers.values where slot.state != .retiring {
+            slot.state = .retiring
+            slot.channel.send(IPCFrame(kind: MasterIPC.shutdown))
+        }
+    }
+
+    func shutdownHelpers() {
+        for slot in [dnsHelper, spool].compactMap({ $0 }) {
+            // Closing the channel is the helper's signal to exit.
+            slot.closeDescriptors()
+            var status: Int32 = 0
+            for _ in 0..<50 {
+                if waitpid(slot.pid, &status, WNOHANG) == slot.pid { break }
+                usleep(20_000)
+            }
+            if kill(slot.pid, 0) == 0 { kill(slot.pid, SIGKILL); _ = waitpid(slot.pid, &status, 0) }
+        }
+        dnsHelper = nil
+        spool = nil
+    }
+
+    // MARK: - Signals
+
+    func handleSignals() {
+        while true {
+            let signal = am_signalfd_read(signalFD)
+            if signal < 0 { return }
+            switch signal {
+            case SIGCHLD: reapChildren()
+            case SIGTERM, SIGINT: beginStop(signal: signal)
+            case SIGHUP: reload()
+            default: break
+            }
+        }
+    }
+
+    func reapChildren() {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            if pid <= 0 { return }
+            let clean = exitWasClean(status: status)
+            if let slot = workers.removeValue(forKey: pid) {
+                slot.closeDescriptors()
+                if clean && (slot.state == .retiring || stopping) {
+                    log.debug("worker \(pid) exited")
+                } else if clean {
+                    log.info("worker \(pid) exited after \(slot.connectionsServed) connection(s); replacing it")
+                } else {
+                    log.error("worker \(pid) \(describeExit(status: status)); replacing it")
+                    backoff.recordFailure()
+                    nextSpawnAllowed = monotonicSeconds() + backoff.delaySeconds
+                }
+            } else if let slot = dnsHelper, slot.pid == pid {
+                slot.closeDescriptors()
+                dnsHelper = nil
+                if !stopping { helperDied("DNS helper", pid: pid, status: status) }
+            } else if let slot = spool, slot.pid == pid {
+                slot.closeDescriptors()
+                spool = nil
+                if !stopping { helperDied("spool", pid: pid, status: status) }
+            }
+        }
+    }
+
+    func helperDied(_ what: String, pid: pid_t, status: Int32) {
+        log.error("\(what) \(pid) \(describeExit(status: status)); restarting it")
+        helperBackoff.recordFailure()
+        nextHelperSpawnAllowed = monotonicSeconds() + helperBackoff.delaySeconds
+    }
+
+    func beginStop(signal: Int32) {
+        guard !stopping else { return }
+        log.info("received signal \(signal): stopping")
+        stopping = true
+        stopDeadline = monotonicSeconds() + 10
+        for listener in listeners { close(listener.fd) }
+        for slot in workers.values {
+            slot.state = .retiring
+            slot.channel.send(IPCFrame(kind: MasterIPC.shutdown))
+        }
+    }
+
+    /// SIGHUP: read the configuration again. A bad file keeps the running
+    /// one; a good one goes to every worker started from now on, and the
+    /// current workers are retired as soon as they are idle.
+    func reload() {
+        var loaded: Configuration
+        let warnings: [String]
+        do {
+            (loaded, warnings) = try ConfigurationLoader.load(prefix: options.prefix)
+        } catch {
+            log.error("reload refused, keeping the running configuration: \(error)")
+            return
+        }
+        for warning in warnings { log.warning("\(warning)") }
+        do {
+            _ = try HandlerRegistryCheck.validate(loaded)
+        } catch {
+            log.error("reload refused, keeping the running configuration: \(error)")
+            return
+        }
+        if loaded.listeners != configuration.listeners {
+            log.warning("reload: changes to connection/connections take effect only after a restart")
+        }
+        MasterMain.resolveDirectories(&loaded, options: options)
+        configuration = loaded
+        serializedConfiguration = loaded.serialized()
+        policy = MasterServer.poolPolicy(loaded)
+        MasterLog.configure(ident: options.logIdent, debug: loaded.debug, toStderr: MasterMain.logsToStderr(loaded, options: options))
+        retireAllWorkers()
+        log.info("configuration reloaded; workers are being replaced")
+    }
+}
+
+import Logging

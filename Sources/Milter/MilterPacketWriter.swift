@@ -1,0 +1,53 @@
+/// Builds one packet: reserves the length field, appends the fields, then
+/// fills the length in, so a packet is assembled in a single array.
+struct MilterPacketWriter {
+    private var bytes: [UInt8]
+
+    init(code: UInt8, dataCapacity: Int = 0) {
+        bytes = []
+        bytes.reserveCapacity(5 + max(dataCapacity, 0))
+        bytes.append(contentsOf: [0, 0, 0, 0, code])
+    }
+
+    /// A string field. A NUL cannot be carried inside a NUL-terminated field
+    /// (the peer would split the field there and misread the rest), so NUL
+    /// characters are left out.
+    mutating func appendCString(_ text: String) {
+        if text.utf8.contains(0) {
+            bytes.append(contentsOf: text.utf8.lazy.filter { $0 != 0 })
+        } else {
+            bytes.append(contentsOf: text.utf8)
+        }
+        bytes.append(0)
+    }
+
+    mutating func appendByte(_ byte: UInt8) {
+        bytes.append(byte)
+    }
+
+    mutating func appendUInt16(_ value: UInt16) {
+        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: value))
+    }
+
+    mutating func appendUInt32(_ value: UInt32) {
+        bytes.append(UInt8(truncatingIfNeeded: value >> 24))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 16))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: value))
+    }
+
+    mutating func appendBytes(_ data: some Collection<UInt8>) {
+        bytes.append(contentsOf: data)
+    }
+
+    /// The finished packet with its length field set.
+    consuming func finish() -> [UInt8] {
+        let length = UInt32(truncatingIfNeeded: bytes.count - 4)
+        bytes[0] = UInt8(truncatingIfNeeded: length >> 24)
+        bytes[1] = UInt8(truncatingIfNeeded: length >> 16)
+        bytes[2] = UInt8(truncatingIfNeeded: length >> 8)
+        bytes[3] = UInt8(truncatingIfNeeded: length)
+        return bytes
+    }
+}

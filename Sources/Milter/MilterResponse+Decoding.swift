@@ -1,0 +1,68 @@
+extension MilterResponse {
+    /// Parses the data of one packet a milter sent (client side).
+    static func decode(code: UInt8, payload: ArraySlice<UInt8>) throws(MilterProtocolError) -> MilterResponse {
+        var reader = MilterPayloadReader(code: code, payload: payload)
+        switch code {
+        case MilterResponseCode.optionNegotiation:
+            // A milter that asked for `setMacroList` appends its macro lists
+            // after the three words; they are not modelled, so skip them.
+            guard payload.count >= 12 else { throw .badNegotiationLength(payload.count) }
+            let version = try reader.readUInt32(field: "version")
+            let actions = try reader.readUInt32(field: "actions")
+            let steps = try reader.readUInt32(field: "protocol options")
+            return .optionNegotiation(
+                version: version, actions: MilterActions(rawValue: actions),
+                steps: MilterProtocolSteps(rawValue: steps))
+
+        case MilterResponseCode.replyCode:
+            let text = try reader.readString(field: "reply text")
+            try reader.expectEnd()
+            return .replyCode(text)
+
+        case MilterResponseCode.quarantine:
+            let reason = try reader.readString(field: "quarantine reason")
+            try reader.expectEnd()
+            return .quarantine(reason: reason)
+
+        case MilterResponseCode.addHeader:
+            let name = try reader.readString(field: "header name")
+            let value = try reader.readString(field: "header value")
+            try reader.expectEnd()
+            return .addHeader(name: name, value: value)
+
+        case MilterResponseCode.insertHeader, MilterResponseCode.changeHeader:
+            let index = try reader.readUInt32(field: "header index")
+            let name = try reader.readString(field: "header name")
+            let value = try reader.readString(field: "header value")
+            try reader.expectEnd()
+            return code == MilterResponseCode.insertHeader
+                ? .insertHeader(index: index, name: name, value: value)
+                : .changeHeader(index: index, name: name, value: value)
+
+        case MilterResponseCode.continue:
+            try reader.expectEnd()
+            return .continue
+        case MilterResponseCode.accept:
+            try reader.expectEnd()
+            return .accept
+        case MilterResponseCode.reject:
+            try reader.expectEnd()
+            return .reject
+        case MilterResponseCode.tempfail:
+            try reader.expectEnd()
+            return .tempfail
+        case MilterResponseCode.discard:
+            try reader.expectEnd()
+            return .discard
+        case MilterResponseCode.skip:
+            try reader.expectEnd()
+            return .skip
+        case MilterResponseCode.progress:
+            try reader.expectEnd()
+            return .progress
+
+        default:
+            throw .unknownResponse(code)
+        }
+    }
+}

@@ -1,0 +1,42 @@
+extension MilterResponse {
+    /// The response as one complete packet: 4-byte big-endian length (command
+    /// byte + data), the response byte, the data. NUL characters inside
+    /// string fields are left out, since they would end the field early and
+    /// the MTA would refuse the packet.
+    public func encoded() -> [UInt8] {
+        switch self {
+        case .optionNegotiation(let version, let actions, let steps):
+            var writer = MilterPacketWriter(code: code, dataCapacity: 12)
+            writer.appendUInt32(version)
+            writer.appendUInt32(actions.rawValue)
+            writer.appendUInt32(steps.rawValue)
+            return writer.finish()
+
+        case .replyCode(let text):
+            var writer = MilterPacketWriter(code: code)
+            writer.appendCString(text)
+            return writer.finish()
+
+        case .quarantine(let reason):
+            var writer = MilterPacketWriter(code: code)
+            writer.appendCString(reason)
+            return writer.finish()
+
+        case .addHeader(let name, let value):
+            var writer = MilterPacketWriter(code: code, dataCapacity: name.utf8.count + value.utf8.count + 2)
+            writer.appendCString(name)
+            writer.appendCString(value)
+            return writer.finish()
+
+        case .insertHeader(let index, let name, let value), .changeHeader(let index, let name, let value):
+            var writer = MilterPacketWriter(code: code, dataCapacity: name.utf8.count + value.utf8.count + 6)
+            writer.appendUInt32(index)
+            writer.appendCString(name)
+            writer.appendCString(value)
+            return writer.finish()
+
+        case .continue, .accept, .reject, .tempfail, .discard, .skip, .progress:
+            return MilterPacketWriter(code: code).finish()
+        }
+    }
+}

@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Logging for sandboxed children (worker, DNS helper, spool). A child
+/// cannot open syslog once jailed, so it writes one line per message to its
+/// stderr, which the master reads from a pipe and re-logs with its ident,
+/// syslog and error_log. Line format: `<level> <text>\n`, level one of
+/// `debug info notice warning error critical`.
+public enum ChildLog {
+    public enum Level: String, Sendable, CaseIterable {
+        case debug, info, notice, warning, error, critical
+    }
+
+    /// Set from configuration `debug`: debug lines are dropped otherwise.
+    nonisolated(unsafe) public static var debugEnabled = false
+
+    public static func debug(_ text: @autoclosure () -> String) {
+        if debugEnabled { write(.debug, text()) }
+    }
+    public static func info(_ text: String) { write(.info, text) }
+    public static func notice(_ text: String) { write(.notice, text) }
+    public static func warning(_ text: String) { write(.warning, text) }
+    public static func error(_ text: String) { write(.error, text) }
+    public static func critical(_ text: String) { write(.critical, text) }
+
+    public static func write(_ level: Level, _ text: String) {
+        // One write(2) per line so lines from one child never interleave.
+        var line = Array(level.rawValue.utf8)
+        line.append(0x20)
+        for byte in text.utf8 { line.append(byte == 0x0a ? 0x20 : byte) }
+        line.append(0x0a)
+        line.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(2, raw.baseAddress! + offset, raw.count - offset)
+                if n <= 0 { if n < 0 && errno == EINTR { continue }; return }
+                offset += n
+            }
+        }
+    }
+
+    /// Splits a line written by `write` back into level and text.
+    public static func parse(_ line: String) -> (Level, String) {
+        if let space = line.firstIndex(of: " "), let level = Level(rawValue: String(line[..<space])) {
+            return (level, String(line[line.index(after: space)...]))
+        }
+        return (.info, line)
+    }
+}

@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The few file-system operations the loader needs, with errno reasons in
+/// the messages ("Permission denied") that Foundation's errors lack.
+enum ConfigurationFiles {
+    /// Configuration files are small; anything larger is a mistake.
+    static let maximumSize = 16 * 1024 * 1024
+
+    enum Kind { case missing, file, directory, other }
+
+    static func kind(of path: String) -> Kind {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        default: return .other
+        }
+    }
+
+    static func read(_ path: String) throws(ConfigurationError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ConfigurationError(file: path, message: "could not open: \(reason(errno))") }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ConfigurationError(file: path, message: "could not read: \(reason(errno))")
+            }
+            if n == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<n])
+            if bytes.count > maximumSize {
+                throw ConfigurationError(file: path, message: "larger than \(maximumSize / 1024 / 1024) MiB; not a configuration file")
+            }
+        }
+    }
+
+    /// Entry names, without `.` and `..`.
+    static func list(_ path: String) throws(ConfigurationError) -> [String] {
+        guard let dir = opendir(path) else {
+            throw ConfigurationError(file: path, message: "could not read directory: \(reason(errno))")
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    static func reason(_ code: Int32) -> String {
+        guard let text = strerror(code) else { return "errno \(code)" }
+        return String(cString: text)
+    }
+}

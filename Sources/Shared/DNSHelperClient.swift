@@ -1,0 +1,157 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MailAuth
+
+/// The worker's `DNSResolver`: asks the DNS helper over the worker's
+/// socketpair. It runs inside the worker's seccomp jail, so it uses only
+/// sendto/recvfrom (send/recv with MSG_DONTWAIT: no fcntl needed to make
+/// the socket non-blocking), poll and clock_gettime, on the caller's
+/// thread: no Dispatch, no Swift concurrency, no Foundation.
+///
+/// A batch is pipelined: every query is written first, then answers are
+/// read as they come (in any order, matched by id) until all are in or the
+/// deadline passes. A dead or stuck helper therefore costs at most
+/// `timeoutSeconds` and yields `.timeout` outcomes, never a hang. After
+/// the helper has closed the socket, every lookup fails at once.
+public final class DNSHelperClient: DNSResolver {
+    public let fd: Int32
+    /// Seconds a whole batch may take. The helper bounds each lookup by
+    /// `dns_timeout` (retries included), so a little above that is enough;
+    /// the helper's own timeout (with its log line and short hold in the
+    /// cache) then normally fires first.
+    public var timeoutSeconds: Double
+    public private(set) var isBroken = false
+
+    private var nextID: UInt32 = 1
+    private var buffer: [UInt8] = []
+    private var chunk = [UInt8](repeating: 0, count: 65536)
+
+    /// `fd` is the worker's connected end of its socketpair to the helper;
+    /// the client does not own it (the worker closes it when it exits).
+    public init(fd: Int32, timeoutSeconds: Double = 12) {
+        self.fd = fd
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    public func lookup(_ questions: [DNSQuestion]) -> [DNSOutcome] {
+        guard !questions.isEmpty else { return [] }
+        // The same question twice in one batch is asked once.
+        var unique: [DNSQuestion] = []
+        var slotOf: [DNSQuestion: Int] = [:]
+        var slots: [Int] = []
+        for question in questions {
+            let key = question.normalized
+            if let slot = slotOf[key] {
+                slots.append(slot)
+            } else {
+                slotOf[key] = unique.count
+                slots.append(unique.count)
+                unique.append(question)
+            }
+        }
+        var results = [DNSOutcome](repeating: .timeout, count: unique.count)
+        let end = monotonicSeconds() + timeoutSeconds
+        var start = 0
+        while start < unique.count {
+            let stop = min(unique.count, start + DNSIPCMessage.maximumInFlightPerChannel)
+            exchange(unique, range: start..<stop, into: &results, until: end)
+            start = stop
+        }
+        return slots.map { results[$0] }
+    }
+
+    /// Sends the queries of `range`, then collects their answers.
+    private func exchange(_ questions: [DNSQuestion], range: Range<Int>, into results: inout [DNSOutcome], until end: Double) {
+        guard !isBroken else { return }
+        var pending: [UInt32: Int] = [:]
+        var out: [UInt8] = []
+        for index in range {
+            let id = nextID
+            nextID = nextID == UInt32.max ? 1 : nextID + 1
+            pending[id] = index
+            out += DNSIPCMessage.query(id: id, question: questions[index]).frame.encoded()
+        }
+        guard send(out, until: end) else {
+            if !isBroken { ChildLog.warning("DNS helper not accepting queries within \(timeoutSeconds)s: \(range.count) lookup(s) timed out") }
+            return
+        }
+        while !pending.isEmpty {
+            while let frame = nextFrame() {
+                guard frame.kind == DNSIPCMessage.answerKind else { continue }
+                guard case .answer(let id, let outcome)? = try? DNSIPCMessage(frame: frame) else {
+                    fail("undecodable answer from the DNS helper")
+                    return
+                }
+                // Unknown ids are late answers to a batch that timed out.
+                if let index = pending.removeValue(forKey: id) { results[index] = outcome }
+            }
+            if pending.isEmpty || isBroken { break }
+            let left = end - monotonicSeconds()
+            guard left > 0 else { break }
+            guard waitFor(Int16(POLLIN), milliseconds: left) else { continue }
+            receive()
+        }
+        if !pending.isEmpty && !isBroken {
+            let names = pending.values.sorted().prefix(3).map { questions[$0].description }.joined(separator: ", ")
+            ChildLog.warning("DNS helper gave no answer within \(timeoutSeconds)s for \(pending.count) lookup(s) (\(names)): reported as timeout")
+        }
+    }
+
+    private func nextFrame() -> IPCFrame? {
+        do {
+            return try IPCFrame.decode(from: &buffer)
+        } catch {
+            fail("malformed frame from the DNS helper")
+            return nil
+        }
+    }
+
+    private func send(_ bytes: [UInt8], until end: Double) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { raw in
+                Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL))
+            }
+            if n > 0 { offset += n; continue }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                let left = end - monotonicSeconds()
+                guard left > 0 else { return false }
+                _ = waitFor(Int16(POLLOUT), milliseconds: left)
+                continue
+            }
+            fail("DNS helper channel closed (\(String(cString: strerror(errno))))")
+            return false
+        }
+        return true
+    }
+
+    private func receive() {
+        let n = chunk.withUnsafeMutableBytes { raw in
+            recv(fd, raw.baseAddress!, raw.count, Int32(MSG_DONTWAIT))
+        }
+        if n > 0 {
+            buffer.append(contentsOf: chunk[0..<n])
+        } else if n == 0 {
+            fail("DNS helper closed the channel")
+        } else if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
+            fail("DNS helper channel failed (\(String(cString: strerror(errno))))")
+        }
+    }
+
+    /// Polls for `events`; true when the socket is ready (or in error,
+    /// which the following call reports).
+    private func waitFor(_ events: Int16, milliseconds seconds: Double) -> Bool {
+        var p = pollfd(fd: fd, events: events, revents: 0)
+        let ms = Int32(min(Double(Int32.max), (seconds * 1000).rounded(.up)))
+        let r = poll(&p, 1, max(1, ms))
+        return r > 0
+    }
+
+    private func fail(_ reason: String) {
+        if !isBroken { ChildLog.error("\(reason): DNS lookups fail from now on") }
+        isBroken = true
+        buffer.removeAll()
+    }
+}

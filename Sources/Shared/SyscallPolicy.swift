@@ -1,0 +1,48 @@
+/// The seccomp allow-lists of each sandboxed role. Every entry needs a reason:
+/// docs/sandbox.md lists them; keep the two in step. The default action of
+/// every filter kills the whole process (SIGSYS), so a missing entry shows up
+/// as a dead child with "seccomp violation" in the master's log.
+public enum SandboxRole: String, Sendable {
+    case worker
+    case dnsHelper = "dns"
+    case spool
+}
+
+public struct SyscallPolicy: Sendable {
+    public var allowed: [String]
+    /// Syscalls refused with EPERM instead of a kill: probes that libraries
+    /// make and handle (none today; kept so the choice is explicit).
+    public var refusedWithErrno: [String] = []
+
+    /// What a single-threaded process that only talks over inherited
+    /// sockets needs (measured, see DESIGN.md "Swift under seccomp").
+    static let base: [String] = [
+        "read", "write", "readv", "writev", "recvmsg", "sendmsg", "sendto", "recvfrom",
+        "close", "poll", "ppoll",
+        "brk", "mmap", "munmap", "mremap", "madvise", "mprotect",
+        "futex", "sched_yield", "gettid", "getpid", "getrandom",
+        "clock_gettime", "gettimeofday", "clock_nanosleep", "nanosleep",
+        "rt_sigreturn", "rt_sigprocmask", "exit", "exit_group",
+        "newfstatat", "fstat", "lseek",
+        "shutdown",
+    ]
+
+    public static func forRole(_ role: SandboxRole) -> SyscallPolicy {
+        switch role {
+        case .worker:
+            return SyscallPolicy(allowed: base)
+        case .dnsHelper:
+            // Its own UDP/TCP sockets to the resolvers (socket is limited
+            // to AF_INET/AF_INET6 in Sandbox.swift).
+            return SyscallPolicy(allowed: base + ["connect", "fcntl", "getsockopt", "setsockopt", "bind", "getsockname"])
+        case .spool:
+            // Writes its spool, cache and lib directories (SQLite included).
+            return SyscallPolicy(allowed: base + [
+                "openat", "open", "fsync", "fdatasync", "ftruncate", "rename", "renameat", "renameat2",
+                "unlink", "unlinkat", "mkdir", "mkdirat", "fcntl", "getdents64", "pread64", "pwrite64",
+                "statx", "stat", "lstat", "access", "faccessat", "faccessat2", "fchmod", "fchown", "getcwd",
+                "readlink", "geteuid", "getuid", "umask",
+            ])
+        }
+    }
+}

@@ -1,0 +1,107 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Shared
+import Handlers
+import MailAuth
+import COpenSSL
+
+/// A worker's life: set up, jail, then serve connections the master hands
+/// over until told to stop or `max_requests_per_child` is reached.
+final class WorkerProcess {
+    let master: IPCChannel
+    let configuration: Configuration
+    let settings: DispatcherSettings
+    let handlers: [any Handler]
+    let resolver: DNSHelperClient
+    let maximumRequests: Int
+    var served = 0
+
+    struct StartError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    init(serializedConfiguration: [UInt8], master: IPCChannel) throws {
+        self.master = master
+        do {
+            configuration = try Configuration(fromSerialized: serializedConfiguration)
+        } catch {
+            throw StartError(description: "configuration from the master is unreadable: \(error)")
+        }
+        ChildLog.debugEnabled = configuration.debug
+        settings = DispatcherSettings(configuration)
+        do {
+            handlers = try HandlerRegistry.build(configuration)
+        } catch {
+            throw StartError(description: "\(error)")
+        }
+        // The helper bounds each lookup by dns_timeout, retries included;
+        // the margin covers the IPC round trip.
+        resolver = DNSHelperClient(fd: 4, timeoutSeconds: configuration.dnsTimeout + 2)
+        maximumRequests = configuration.maxRequestsPerChild
+        let privileges = PrivilegeSettings(user: configuration.runas, group: configuration.rungroup, chroot: configuration.chroot)
+        let notes = try Sandbox.enter(role: .worker, privileges: privileges, warmUp: WorkerProcess.warmUpOpenSSL)
+        for note in notes { ChildLog.info(note) }
+        master.send(IPCFrame(kind: MasterIPC.ready))
+    }
+
+    /// OpenSSL loads its configuration and seeds its generator on first
+    /// use; both open files, which the jail forbids, so do it now.
+    static func warmUpOpenSSL() {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let input: [UInt8] = Array("warm-up".utf8)
+        _ = EVP_Digest(input, input.count, &digest, &length, EVP_sha256(), nil)
+        var random = [UInt8](repeating: 0, count: 16)
+        _ = RAND_bytes(&random, 16)
+    }
+
+    func run() -> Never {
+        while true {
+            guard let frame = master.receive() else { exit(0) }
+            switch frame.kind {
+            case MasterIPC.connection:
+                let socket = master.takeDescriptor()
+                if socket >= 0 {
+                    let listener = String(decoding: frame.payload, as: UTF8.self)
+                    MilterConnection(socket: socket, listener: listener, worker: self).serve()
+                    close(socket)
+                }
+                served += 1
+                if maximumRequests > 0 && served >= maximumRequests {
+                    master.send(IPCFrame(kind: MasterIPC.retiring))
+                    exit(0)
+                }
+                master.send(IPCFrame(kind: MasterIPC.done))
+            case MasterIPC.shutdown:
+                exit(0)
+            default:
+                ChildLog.warning("unexpected message \(frame.kind) from the master ignored")
+            }
+        }
+    }
+}
+
+extension DispatcherSettings {
+    init(_ c: Configuration) {
+        self.init()
+        authservID = c.authservID
+        var name = [UInt8](repeating: 0, count: 256)
+        if name.withUnsafeMutableBufferPointer({ $0.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, 255) } }) == 0 {
+            hostname = String(decoding: name.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        hideNone = c.hideNone
+        indentStyle = AuthResultsIndentStyle(rawValue: c.headerIndentStyle.rawValue) ?? .entry
+        indentBy = c.headerIndentBy
+        foldAt = c.headerFoldAt ?? 0
+        dryrun = c.dryrun
+        milterQuarantine = c.milterQuarantine
+        tempfailOnError = c.tempfailOnError
+        tempfailOnErrorAuthenticated = c.tempfailOnErrorAuthenticated
+        tempfailOnErrorLocal = c.tempfailOnErrorLocal
+        tempfailOnErrorTrusted = c.tempfailOnErrorTrusted
+        connectTimeout = c.connectTimeout ?? 0
+        commandTimeout = c.commandTimeout ?? 0
+        contentTimeout = c.contentTimeout ?? 0
+    }
+}

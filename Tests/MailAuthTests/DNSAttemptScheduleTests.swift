@@ -1,0 +1,24 @@
+import Testing
+import MailAuth
+
+@Suite struct DNSAttemptScheduleTests {
+    @Test func oneServerTwoRoundsFillsTheTimeout() {
+        let schedule = DNSAttemptSchedule(servers: 1, rounds: 2, timeout: 9000)
+        #expect(schedule.attempts.map(\.server) == [0, 0])
+        #expect(schedule.attempts.map(\.wait) == [3000, 6000])
+    }
+
+    @Test func roundsGoOverEveryServerWithDoublingWaits() {
+        let schedule = DNSAttemptSchedule(servers: 3, rounds: 3, timeout: 21000)
+        #expect(schedule.attempts.map(\.server) == [0, 1, 2, 0, 1, 2, 0, 1, 2])
+        #expect(schedule.attempts.map(\.wait) == [1000, 1000, 1000, 2000, 2000, 2000, 4000, 4000, 4000])
+        #expect(schedule.attempts.reduce(0) { $0 + $1.wait } == 21000)
+    }
+
+    @Test func boundsAreEnforced() {
+        #expect(DNSAttemptSchedule(servers: 0, rounds: 0, timeout: 1000).attempts.count == 1)
+        #expect(DNSAttemptSchedule(servers: 1, rounds: 100, timeout: 1000).attempts.count == 8)
+        let tight = DNSAttemptSchedule(servers: 4, rounds: 4, timeout: 100)
+        #expect(tight.attempts.allSatisfy { $0.wait >= DNSAttemptSchedule.minimumWait })
+    }
+}

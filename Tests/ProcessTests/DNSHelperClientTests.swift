@@ -1,0 +1,148 @@
+import Testing
+import Foundation
+import Shared
+import MailAuth
+
+/// The worker-side client against a fake helper on a thread: pipelining,
+/// answers out of order, duplicates, deadlines, a dead helper.
+@Suite struct DNSHelperClientTests {
+    /// A socketpair: [0] for the client, [1] for the fake helper.
+    func pair() throws -> (Int32, Int32) {
+        var fds: [Int32] = [-1, -1]
+        try #require(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
+        return (fds[0], fds[1])
+    }
+
+    /// Reads `count` queries from `fd` (blocking).
+    static func readQueries(_ fd: Int32, count: Int, buffer: inout [UInt8]) -> [(UInt32, DNSQuestion)] {
+        var queries: [(UInt32, DNSQuestion)] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while queries.count < count {
+            while let frame = try? IPCFrame.decode(from: &buffer) {
+                if case .query(let id, let question)? = try? DNSIPCMessage(frame: frame) { queries.append((id, question)) }
+            }
+            if queries.count >= count { break }
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+            if n <= 0 { break }
+            buffer.append(contentsOf: chunk[0..<n])
+        }
+        return queries
+    }
+
+    static func write(_ fd: Int32, _ messages: [DNSIPCMessage]) {
+        let bytes = messages.flatMap { $0.frame.encoded() }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+
+    static func outcome(for question: DNSQuestion) -> DNSOutcome {
+        .answer([.txt(question.name, question.type.description)], ttl: 60)
+    }
+
+    @Test func pipelinedBatchWithAnswersInReverseOrder() throws {
+        let (client, helper) = try pair()
+        defer { close(client); close(helper) }
+        let received = DNSHelperTestBox<[DNSQuestion]>([])
+        let thread = Thread {
+            var buffer: [UInt8] = []
+            let queries = Self.readQueries(helper, count: 3, buffer: &buffer)
+            received.set(queries.map(\.1))
+            Self.write(helper, queries.reversed().map { .answer(id: $0.0, outcome: Self.outcome(for: $0.1)) })
+        }
+        thread.start()
+        let questions = [
+            DNSQuestion(name: "a.test", type: .a),
+            DNSQuestion(name: "b.test", type: .mx),
+            DNSQuestion(name: "A.Test.", type: .a),     // the same question as the first: asked once
+            DNSQuestion(name: "c.test", type: .txt),
+        ]
+        let dns = DNSHelperClient(fd: client, timeoutSeconds: 5)
+        let outcomes = dns.lookup(questions)
+        #expect(outcomes.count == 4)
+        #expect(outcomes[0] == Self.outcome(for: questions[0]))
+        #expect(outcomes[1] == Self.outcome(for: questions[1]))
+        #expect(outcomes[2] == outcomes[0])
+        #expect(outcomes[3] == Self.outcome(for: questions[3]))
+        #expect(received.get().map(\.name) == ["a.test", "b.test", "c.test"])
+        #expect(dns.lookup([]).isEmpty)
+    }
+
+    @Test func silentHelperTimesOutAndLateAnswersAreIgnored() throws {
+        let (client, helper) = try pair()
+        defer { close(client); close(helper) }
+        let dns = DNSHelperClient(fd: client, timeoutSeconds: 0.3)
+        let start = monotonicSeconds()
+        #expect(dns.lookup(name: "slow.test", type: .a) == .timeout)
+        let elapsed = monotonicSeconds() - start
+        #expect(elapsed >= 0.25 && elapsed < 2)
+        #expect(!dns.isBroken)
+
+        // The answer to the first batch arrives during the second one: it
+        // must not be taken for the second answer.
+        let thread = Thread {
+            var buffer: [UInt8] = []
+            let queries = Self.readQueries(helper, count: 2, buffer: &buffer)
+            guard queries.count == 2 else { return }
+            Self.write(helper, [.answer(id: queries[0].0, outcome: .nxdomain), .answer(id: queries[1].0, outcome: .nodata)])
+        }
+        thread.start()
+        dns.timeoutSeconds = 5
+        #expect(dns.lookup(name: "next.test", type: .a) == .nodata)
+    }
+
+    @Test func deadHelperFailsFastFromThenOn() throws {
+        let (client, helper) = try pair()
+        defer { close(client) }
+        close(helper)
+        let dns = DNSHelperClient(fd: client, timeoutSeconds: 5)
+        let start = monotonicSeconds()
+        #expect(dns.lookup([DNSQuestion(name: "a.test", type: .a), DNSQuestion(name: "b.test", type: .a)]) == [.timeout, .timeout])
+        #expect(dns.isBroken)
+        #expect(dns.lookup(name: "c.test", type: .a) == .timeout)
+        #expect(monotonicSeconds() - start < 1)
+    }
+
+    @Test func garbageFromTheHelperBreaksTheChannel() throws {
+        let (client, helper) = try pair()
+        defer { close(client); close(helper) }
+        let thread = Thread {
+            var buffer: [UInt8] = []
+            _ = Self.readQueries(helper, count: 1, buffer: &buffer)
+            let junk: [UInt8] = [0, 0, 0, 0, 0]   // a zero-length frame
+            _ = junk.withUnsafeBytes { Glibc.send(helper, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
+        thread.start()
+        let dns = DNSHelperClient(fd: client, timeoutSeconds: 5)
+        #expect(dns.lookup(name: "a.test", type: .a) == .timeout)
+        #expect(dns.isBroken)
+    }
+
+    @Test func largeBatchesAreSentInWindows() throws {
+        let (client, helper) = try pair()
+        defer { close(client); close(helper) }
+        let total = DNSIPCMessage.maximumInFlightPerChannel * 2 + 10
+        let maximumOutstanding = DNSHelperTestBox(0)
+        let thread = Thread {
+            var buffer: [UInt8] = []
+            var answered = 0
+            while answered < total {
+                // Everything the client sent before waiting: one window.
+                let window = min(DNSIPCMessage.maximumInFlightPerChannel, total - answered)
+                let queries = Self.readQueries(helper, count: window, buffer: &buffer)
+                guard queries.count == window else { return }
+                maximumOutstanding.set(max(maximumOutstanding.get(), queries.count + buffer.count / 20))
+                Self.write(helper, queries.map { .answer(id: $0.0, outcome: Self.outcome(for: $0.1)) })
+                answered += window
+            }
+        }
+        thread.start()
+        let questions = (0..<total).map { DNSQuestion(name: "n\($0).test", type: .a) }
+        let outcomes = DNSHelperClient(fd: client, timeoutSeconds: 10).lookup(questions)
+        #expect(outcomes == questions.map(Self.outcome(for:)))
+        #expect(maximumOutstanding.get() <= DNSIPCMessage.maximumInFlightPerChannel)
+    }
+}

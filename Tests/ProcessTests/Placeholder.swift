@@ -1,2 +1,0 @@
-import Testing
-@Test func placeholderProcessTests() { #expect(1 + 1 == 2) }

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# End to end: a real Postfix (its own instance, loopback ports only) with
+# smtpd_milters pointing at our daemon, a real unbound serving test zones
+# to our DNS helper, mail injected with swaks and read back from a
+# Maildir. Asserts the headers the milter added, the process tree, the
+# daemon control commands and milter_default_action when the milter is gone.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BIN=$(swift build --show-bin-path)
+WORK=$(mktemp -d /tmp/authmilter-e2e.XXXXXX)
+MILTER_PORT=18025
+SMTP_PORT=2525
+DNS_PORT=15354
+PF=$WORK/postfix
+fail() { echo "E2E FAIL: $*" >&2; dump; exit 1; }
+dump() {
+  echo "--- milter log"; tail -n 60 "$WORK/milter.err" 2>/dev/null || true
+  echo "--- postfix log"; tail -n 40 "$WORK/postfix.log" 2>/dev/null || true
+  echo "--- queue"; postqueue -c "$PF/etc" -p 2>/dev/null | tail -n 20 || true
+}
+cleanup() {
+  "$BIN/authentication_milter" --prefix "$WORK/etc" --pidfile "$WORK/am.pid" --ident e2e -c stop >/dev/null 2>&1 || true
+  postfix -c "$PF/etc" stop >/dev/null 2>&1 || true
+  [ -f "$WORK/unbound.pid" ] && kill "$(cat "$WORK/unbound.pid")" 2>/dev/null || true
+  [ -n "${SYSLOG_PID:-}" ] && kill "$SYSLOG_PID" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# --- DNS: unbound on loopback serving the test zones
+cat > "$WORK/unbound.conf" <<CONF
+server:
+  interface: 127.0.0.1
+  port: $DNS_PORT
+  do-daemonize: no
+  chroot: ""
+  username: ""
+  pidfile: "$WORK/unbound.pid"
+  directory: "$WORK"
+  use-syslog: no
+  logfile: "$WORK/unbound.log"
+  access-control: 127.0.0.0/8 allow
+  do-not-query-localhost: no
+  local-zone: "example.com." static
+  local-data: "example.com. 300 IN MX 10 mx.example.com."
+  local-data: "mx.example.com. 300 IN A 192.0.2.25"
+  local-zone: "aonly.example." static
+  local-data: "aonly.example. 300 IN A 192.0.2.26"
+  local-zone: "nomail.example." static
+CONF
+unbound-checkconf "$WORK/unbound.conf" >/dev/null
+unbound -c "$WORK/unbound.conf" &
+echo $! > "$WORK/unbound.pid"
+
+# --- the milter, from the sample configuration with test settings
+mkdir -p "$WORK/etc/authentication_milter.d"
+cat > "$WORK/etc/authentication_milter.json" <<CONF
+{
+  "logtoerr": 1,
+  "error_log": "$WORK/milter.err",
+  "connection": "inet:$MILTER_PORT@127.0.0.1",
+  "min_children": 2,
+  "max_children": 6,
+  "min_spare_children": 1,
+  "max_spare_children": 3,
+  "max_requests_per_child": 50,
+  "spool_dir": "$WORK/spool",
+  "cache_dir": "$WORK/cache",
+  "lib_dir": "$WORK/lib",
+  "dns_resolvers": ["127.0.0.1:$DNS_PORT"],
+  "dns_timeout": 5,
+  "tempfail_on_error": 1,
+  "handlers": { "AddID": {}, "!SPF": {} }
+}
+CONF
+echo '{}' > "$WORK/etc/authentication_milter.d/ReturnOK.json"
+AM=("$BIN/authentication_milter" --prefix "$WORK/etc" --pidfile "$WORK/am.pid" --ident e2e)
+"${AM[@]}" -c start || fail "milter did not start"
+for i in $(seq 1 50); do "${AM[@]}" -c status >/dev/null 2>&1 && break; sleep 0.1; done
+"${AM[@]}" -c status | grep -q "is running with pid" || fail "status does not report running"
+MASTER=$(cat "$WORK/am.pid")
+
+# process tree: master, >= 2 workers, a DNS helper and a spool process
+sleep 1
+children=$(ps -o pid=,comm= --ppid "$MASTER")
+echo "$children"
+[ "$(echo "$children" | grep -c 'authmilter-work')" -ge 2 ] || fail "fewer than 2 workers"
+echo "$children" | grep -q 'authmilter-dns' || fail "no DNS helper"
+echo "$children" | grep -q 'authmilter-spoo' || fail "no spool process"
+wpid=$(echo "$children" | awk '/authmilter-work/ {print $1; exit}')
+grep -q "^Seccomp:[[:space:]]*2" /proc/$wpid/status || fail "worker not under seccomp"
+grep -q "^NoNewPrivs:[[:space:]]*1" /proc/$wpid/status || fail "worker without NoNewPrivs"
+grep -q "^CapEff:[[:space:]]*0000000000000000" /proc/$wpid/status || fail "worker has capabilities"
+
+# --- Postfix: a private instance on loopback
+mkdir -p "$PF/etc" "$PF/queue" "$PF/data"
+# Postfix daemons run as the postfix user: they must reach their directories.
+chmod 755 "$WORK"
+chown postfix "$PF/data"
+cp /etc/postfix/master.cf "$PF/etc/master.cf" 2>/dev/null || cp /usr/share/postfix/master.cf.dist "$PF/etc/master.cf"
+sed -i "s/^smtp      inet  n       -       y       -       -       smtpd/$SMTP_PORT      inet  n       -       n       -       -       smtpd/" "$PF/etc/master.cf"
+grep -q "^$SMTP_PORT " "$PF/etc/master.cf" || fail "could not set the smtpd port in master.cf"
+id amtest >/dev/null 2>&1 || useradd -m amtest
+cat > "$PF/etc/main.cf" <<CONF
+compatibility_level = 3.6
+queue_directory = $PF/queue
+data_directory = $PF/data
+myhostname = mx.e2e.test
+mydomain = e2e.test
+myorigin = \$myhostname
+mydestination = e2e.test
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+home_mailbox = Maildir/
+alias_maps =
+alias_database =
+smtpd_milters = inet:127.0.0.1:$MILTER_PORT
+non_smtpd_milters =
+milter_default_action = tempfail
+milter_protocol = 6
+maillog_file_prefixes = /var, /dev/stdout, /tmp
+maillog_file = $WORK/postfix.log
+smtp_host_lookup = native
+disable_dns_lookups = yes
+relayhost = [127.0.0.1]:9
+CONF
+postfix -c "$PF/etc" check 2>&1 | grep -v "warning: group or other writable" || true
+postfix -c "$PF/etc" start || fail "postfix did not start"
+for i in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$SMTP_PORT) 2>/dev/null && break; sleep 0.2; done
+
+deliver() { # subject, from
+  swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from "$2" --to amtest@e2e.test \
+        --header "Subject: $1" --header "From: $2" --body "e2e body for $1" >"$WORK/swaks-$1.log" 2>&1 \
+    || { cat "$WORK/swaks-$1.log"; fail "swaks for $1 failed"; }
+}
+find_mail() { # subject -> file
+  for i in $(seq 1 100); do
+    f=$(grep -l "^Subject: $1\$" /home/amtest/Maildir/new/* 2>/dev/null | head -n 1 || true)
+    [ -n "$f" ] && { echo "$f"; return 0; }
+    sleep 0.2
+  done
+  return 1
+}
+rm -rf /home/amtest/Maildir
+
+# 1: a sender domain with an MX
+deliver mxpass sender@example.com
+m=$(find_mail mxpass) || fail "mxpass not delivered"
+cat "$m" | sed -n '1,/^$/p'
+grep -q "^Authentication-Results: mx.e2e.test;" "$m" || fail "no Authentication-Results with the j macro authserv-id"
+tr -d '\n' < "$m" | grep -q "x-return-mx=pass" || fail "ReturnOK pass missing"
+grep -q "^X-Authentication-Milter: Header added by Authentication Milter" "$m" || fail "AddID header missing"
+
+# 2: A record only -> warn; no such domain -> fail
+deliver awarn user@aonly.example
+m=$(find_mail awarn) || fail "awarn not delivered"
+tr -d '\n' < "$m" | grep -q "x-return-mx=warn" || fail "ReturnOK warn missing"
+deliver nxfail user@nomail.example
+m=$(find_mail nxfail) || fail "nxfail not delivered"
+tr -d '\n' < "$m" | grep -q "x-return-mx=fail" || fail "ReturnOK fail missing"
+
+# 3: a killed worker costs nothing but itself: the master replaces it
+kill -9 "$wpid"
+sleep 1
+grep -q "worker $wpid killed by signal 9" "$WORK/milter.err" || fail "master did not log the killed worker"
+deliver afterkill sender@example.com
+find_mail afterkill >/dev/null || fail "mail after a killed worker not delivered"
+
+# 4: SIGHUP with a broken configuration keeps the running one
+cp "$WORK/etc/authentication_milter.json" "$WORK/good.json"
+echo '{ "connection": ' > "$WORK/etc/authentication_milter.json"
+kill -HUP "$MASTER"; sleep 1
+grep -q "reload refused" "$WORK/milter.err" || fail "bad reload not refused in the log"
+cp "$WORK/good.json" "$WORK/etc/authentication_milter.json"
+deliver afterbadreload sender@example.com
+find_mail afterbadreload >/dev/null || fail "mail after a refused reload not delivered"
+
+# 5: milter gone -> Postfix applies milter_default_action = tempfail
+"${AM[@]}" -c stop | grep -q stopped || fail "stop did not report"
+"${AM[@]}" -c status >/dev/null && fail "status says running after stop"
+out=$(swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from sender@example.com --to amtest@e2e.test 2>&1 || true)
+echo "$out" | grep -q "^<\*\* *4[0-9][0-9]" || { echo "$out" | tail -n 8; fail "no tempfail without the milter"; }
+
+echo "E2E OK"
