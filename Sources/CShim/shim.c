@@ -162,7 +162,7 @@ int am_wexitstatus(int status) { return WEXITSTATUS(status); }
 int am_wifsignaled(int status) { return WIFSIGNALED(status); }
 int am_wtermsig(int status) { return WTERMSIG(status); }
 
-int am_daemonize(void) {
+int am_daemonize(const int *keep, int nkeep) {
     pid_t p = fork();
     if (p < 0) return -1;
     if (p > 0) _exit(0);
@@ -175,6 +175,13 @@ int am_daemonize(void) {
         dup2(fd, 0);
         dup2(fd, 1);
         if (fd > 2) close(fd);
+    }
+    long max = sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 65536) max = 65536;
+    for (int d = 3; d < max; d++) {
+        int kept = 0;
+        for (int i = 0; i < nkeep; i++) if (keep[i] == d) { kept = 1; break; }
+        if (!kept) close(d);
     }
     return 0;
 }

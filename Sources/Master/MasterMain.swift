@@ -30,8 +30,10 @@ enum MasterMain {
         _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
     }
 
-    static func logsToStderr(_ c: Configuration, options: CommandLineOptions) -> Bool {
-        c.logtoerr || !options.daemon
+    /// In the foreground logs also go to the terminal; a daemon writes to
+    /// stderr (error_log) only with `logtoerr`.
+    static func logsToStderr(_ c: Configuration, daemon: Bool) -> Bool {
+        c.logtoerr || !daemon
     }
 
     /// Loads and checks the configuration: start-up refuses a bad one with
@@ -70,7 +72,8 @@ enum MasterMain {
             return 1
         }
         if daemon {
-            guard am_daemonize() == 0 else {
+            let keep = listeners.map(\.fd)
+            guard keep.withUnsafeBufferPointer({ am_daemonize($0.baseAddress, Int32(keep.count)) }) == 0 else {
                 printError("authentication_milter: cannot detach: \(String(cString: strerror(errno)))")
                 return 1
             }
@@ -79,7 +82,7 @@ enum MasterMain {
             let fd = open(errorLog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
             if fd >= 0 { dup2(fd, 2); close(fd) }
         }
-        MasterLog.configure(ident: options.logIdent, debug: configuration.debug, toStderr: logsToStderr(configuration, options: options))
+        MasterLog.configure(ident: options.logIdent, debug: configuration.debug, toStderr: logsToStderr(configuration, daemon: daemon))
         let log = MasterLog.logger
         _ = am_set_process_name(PidFile.masterProcessName)
         if !PidFile.write(options.pidfile, pid: getpid()) {
@@ -100,7 +103,7 @@ enum MasterMain {
         }
         log.info("authentication_milter started, pid \(getpid()), listening on \(listeners.map { $0.spec }.joined(separator: ", "))")
         let server = MasterServer(configuration: configuration, options: options, listeners: listeners,
-                                  binaryDirectory: executableDirectory(), signalFD: signalFD)
+                                  binaryDirectory: executableDirectory(), signalFD: signalFD, daemon: daemon)
         server.run()
         PidFile.remove(options.pidfile)
         log.info("authentication_milter stopped")

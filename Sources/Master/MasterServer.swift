@@ -16,6 +16,7 @@ final class MasterServer {
     let listeners: [ListenerSocket]
     let binaryDirectory: String
     let signalFD: Int32
+    let daemon: Bool
 
     var workers: [pid_t: ChildSlot] = [:]
     var dnsHelper: ChildSlot?
@@ -28,7 +29,9 @@ final class MasterServer {
     var stopping = false
     var stopDeadline = 0.0
 
-    init(configuration: Configuration, options: CommandLineOptions, listeners: [ListenerSocket], binaryDirectory: String, signalFD: Int32) {
+    init(configuration: Configuration, options: CommandLineOptions, listeners: [ListenerSocket], binaryDirectory: String,
+         signalFD: Int32, daemon: Bool) {
+        self.daemon = daemon
         self.configuration = configuration
         self.serializedConfiguration = configuration.serialized()
         self.options = options
@@ -289,6 +292,8 @@ final class MasterServer {
                     log.debug("worker \(pid) exited")
                 } else if clean {
                     log.info("worker \(pid) exited after \(slot.connectionsServed) connection(s); replacing it")
+                } else if stopping {
+                    log.warning("worker \(pid) \(describeExit(status: status)) while stopping")
                 } else {
                     log.error("worker \(pid) \(describeExit(status: status)); replacing it")
                     backoff.recordFailure()
@@ -350,7 +355,7 @@ final class MasterServer {
         configuration = loaded
         serializedConfiguration = loaded.serialized()
         policy = MasterServer.poolPolicy(loaded)
-        MasterLog.configure(ident: options.logIdent, debug: loaded.debug, toStderr: MasterMain.logsToStderr(loaded, options: options))
+        MasterLog.configure(ident: options.logIdent, debug: loaded.debug, toStderr: MasterMain.logsToStderr(loaded, daemon: daemon))
         retireAllWorkers()
         log.info("configuration reloaded; workers are being replaced")
     }

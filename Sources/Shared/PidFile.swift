@@ -11,7 +11,7 @@ public enum PidFile {
 
     public static func read(_ path: String) -> pid_t? {
         guard let text = readSmallFile(path) else { return nil }
-        let digits = text.trimmingCharacters(whereNot: { $0.isNumber })
+        let digits = text.trimmed(keeping: { $0.isNumber })
         guard let value = Int32(digits), value > 1 else { return nil }
         return value
     }
@@ -36,7 +36,7 @@ public enum PidFile {
     public static func isRunningMaster(_ pid: pid_t) -> Bool {
         guard kill(pid, 0) == 0 || errno == EPERM else { return false }
         guard let comm = readSmallFile("/proc/\(pid)/comm") else { return false }
-        return comm.trimmingCharacters(whereNot: { !$0.isNewline }) == masterProcessName
+        return comm.trimmed(keeping: { !$0.isNewline }) == masterProcessName
     }
 
     /// Masters in the process list started with the same ident (nil: none)
@@ -86,7 +86,7 @@ public enum PidFile {
 
 extension String {
     /// Drops leading and trailing characters for which `keep` is false.
-    func trimmingCharacters(whereNot keep: (Character) -> Bool) -> String {
+    func trimmed(keeping keep: (Character) -> Bool) -> String {
         guard let first = firstIndex(where: keep), let last = lastIndex(where: keep) else { return "" }
         return String(self[first...last])
     }

@@ -67,7 +67,9 @@ public enum Sandbox {
                 guard am_setresgid(gid, gid, gid) == 0 else { throw .failed(step: "setresgid", errno: errno) }
                 guard am_setresuid(uid, uid, uid) == 0 else { throw .failed(step: "setresuid", errno: errno) }
             }
-        } else if privileges.user != nil {
+        } else if let (uid, _) = ids, uid != getuid() {
+            // Already running as runas (the master switched first) is the
+            // normal case and needs no note.
             notes.append("\(role.rawValue): not root, runas skipped")
         }
         _ = am_cap_ambient_clear_all()

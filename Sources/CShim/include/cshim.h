@@ -45,9 +45,12 @@ int am_wexitstatus(int status);
 int am_wifsignaled(int status);
 int am_wtermsig(int status);
 
-/* Detach as a daemon: fork, setsid, fork. Returns 0 in the grandchild,
- * exits in the parents, -1 on error. Must run before any thread exists. */
-int am_daemonize(void);
+/* Detach as a daemon: fork, setsid, fork; stdin/stdout to /dev/null and
+ * every descriptor above 2 closed except the `nkeep` in `keep` (the bound
+ * listeners), so nothing of the starting shell or supervisor stays open.
+ * Returns 0 in the grandchild, exits in the parents, -1 on error. Must run
+ * before any thread exists. */
+int am_daemonize(const int *keep, int nkeep);
 
 /* Raw syscall numbers used by tests to provoke a seccomp kill. */
 long am_forbidden_syscall_probe(void);
