@@ -52,12 +52,27 @@ public final class MailSession {
     public func appendHeader(name: String, value: String) { appendedHeaders.append((name, value)) }
     public func prependHeader(name: String, value: String) { prependedHeaders.append((name, value)) }
 
-    /// The strongest wish wins: reject over tempfail over quarantine.
+    /// The strongest wish wins: reject over tempfail over quarantine over
+    /// none; a weaker wish never undoes a stronger one.
     public func setVerdict(_ wanted: Verdict) {
-        switch (verdict, wanted) {
-        case (.reject, _): return
-        case (.tempfail, .quarantine), (.tempfail, .none): return
-        default: verdict = wanted
+        if Self.strength(wanted) > Self.strength(verdict) { verdict = wanted }
+    }
+
+    static func strength(_ verdict: Verdict) -> Int {
+        switch verdict {
+        case .none: return 0
+        case .quarantine: return 1
+        case .tempfail: return 2
+        case .reject: return 3
+        }
+    }
+
+    /// A reject or defer was sent: the wish is spent (a quarantine stays
+    /// for the end of the message).
+    public func clearRejection() {
+        switch verdict {
+        case .reject, .tempfail: verdict = .none
+        case .none, .quarantine: break
         }
     }
 
@@ -73,4 +88,8 @@ public final class MailSession {
     }
 
     public func messageFinished() { messageCount += 1 }
+
+    /// The MTA ended the SMTP session (QUIT or QUIT_NC): the next one on
+    /// this milter connection starts counting afresh.
+    public func connectionEnded() { messageCount = 0 }
 }

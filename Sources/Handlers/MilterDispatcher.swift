@@ -13,7 +13,7 @@ public struct DispatcherSettings: Sendable {
     public var foldAt = 0
     public var dryrun = false
     public var milterQuarantine = false
-    public var tempfailOnError = true
+    public var tempfailOnError = false
     public var tempfailOnErrorAuthenticated = false
     public var tempfailOnErrorLocal = false
     public var tempfailOnErrorTrusted = false
@@ -81,6 +81,10 @@ public final class MilterDispatcher {
             session.remoteIP = address
             return run(stage: "connect", timeout: settings.connectTimeout) { h in try h.connect(session) }
         case .helo(let host):
+            // Only the first HELO/EHLO of a connection counts (Perl keeps
+            // the first; a client repeating EHLO after STARTTLS must not
+            // rerun the checks).
+            guard session.heloHost.isEmpty else { return [.continue] }
             session.heloHost = host
             return run(stage: "helo", timeout: settings.commandTimeout) { h in try h.helo(session, host: host) }
         case .mailFrom(let arguments):
@@ -138,6 +142,7 @@ public final class MilterDispatcher {
         session.isTrustedIP = false
         session.macros = [:]
         session.heloHost = ""
+        session.connectionEnded()
     }
 
     /// Whether a handler error tempfails, by the Perl program's precedence:
@@ -151,24 +156,27 @@ public final class MilterDispatcher {
 
     static let tempfailReply = "451 4.7.0 Temporary failure in mail authentication, please try again later"
 
-    /// Calls every handler for one stage; a throw or an overrun of the
-    /// stage's timeout is a handler error.
+    /// Calls every handler for one stage; a throw is a handler error, and
+    /// so is the stage as a whole overrunning its timeout (the Perl program
+    /// arms one alarm per stage, not per handler).
     func run(stage: String, timeout: Double, _ call: (any Handler) throws -> Void) -> [MilterResponse] {
         var failed = false
+        let started = clock()
         for handler in handlers {
-            let started = clock()
             do {
                 try call(handler)
             } catch {
                 failed = true
                 logLines.append("\(type(of: handler).name) \(stage) callback error: \(error)")
             }
-            let elapsed = clock() - started
-            if timeout > 0 && elapsed > timeout {
-                failed = true
-                logLines.append("\(type(of: handler).name) \(stage) callback timed out after \(elapsed)s (limit \(timeout)s)")
-            }
         }
+        let elapsed = clock() - started
+        if timeout > 0 && elapsed > timeout {
+            failed = true
+            logLines.append("\(stage) callbacks timed out after \(elapsed)s (limit \(timeout)s)")
+        }
+        // A handler's reject or defer outranks the tempfail of an error.
+        if let reply = verdictReply(stage: stage) { return reply }
         if failed && errorsTempfail {
             if settings.dryrun {
                 logLines.append("dryrun: would tempfail at \(stage) after a handler error")
@@ -176,20 +184,28 @@ public final class MilterDispatcher {
                 return [.replyCode(Self.tempfailReply)]
             }
         }
-        return verdictReply(stage: stage) ?? [.continue]
+        return [.continue]
     }
 
+    /// A pending reject or defer, sent once: like the Perl program, the
+    /// wish is cleared when replied, so a reject of one recipient does not
+    /// reject the next one or the message.
     func verdictReply(stage: String) -> [MilterResponse]? {
+        let text: String
         switch session.verdict {
         case .none, .quarantine:
             return nil
-        case .reject(let text), .tempfail(let text):
-            if settings.dryrun {
-                logLines.append("dryrun: would reply '\(text)' at \(stage)")
-                return nil
-            }
-            return [.replyCode(text)]
+        case .reject(let wanted):
+            text = SMTPReplyText.valid(wanted, class: 5) ? wanted : "550 5.0.0 Message rejected"
+        case .tempfail(let wanted):
+            text = SMTPReplyText.valid(wanted, class: 4) ? wanted : "450 4.0.0 Message deferred"
         }
+        session.clearRejection()
+        if settings.dryrun {
+            logLines.append("dryrun: would reply '\(text)' at \(stage)")
+            return nil
+        }
+        return [.replyCode(text)]
     }
 
     func endOfMessage() -> [MilterResponse] {
@@ -203,20 +219,27 @@ public final class MilterDispatcher {
         // Sorted as the Perl program sorts them before rendering.
         let entries = session.authResults.sorted { $0.sortKey < $1.sortKey }
         let header = AuthenticationResultsHeader(authservID: authservID, entries: entries)
+        // Every top header goes in at index 1, as the Perl program inserts
+        // them: handlers' prepended headers first (so they end up in
+        // reverse order), then Authentication-Results above them, then the
+        // quarantine note above everything.
         var additions: [MilterResponse] = []
+        for extra in session.prependedHeaders {
+            additions.append(.insertHeader(index: 1, name: extra.name, value: extra.value))
+        }
         if !(settings.hideNone && header.isNone) {
             let value = header.value(style: settings.indentStyle, indentBy: settings.indentBy, foldAt: settings.foldAt)
-            // Index 1: the top of the message, as the Perl program inserts it.
             additions.append(.insertHeader(index: 1, name: "Authentication-Results", value: value))
         }
-        for (offset, extra) in session.prependedHeaders.enumerated() {
-            additions.append(.insertHeader(index: UInt32(offset + 2), name: extra.name, value: extra.value))
+        if case .quarantine(let reason) = session.verdict {
+            if settings.milterQuarantine {
+                additions.append(.quarantine(reason: reason))
+            } else {
+                additions.append(.insertHeader(index: 1, name: "X-Disposition-Quarantine", value: reason))
+            }
         }
         for extra in session.appendedHeaders {
             additions.append(.addHeader(name: extra.name, value: extra.value))
-        }
-        if case .quarantine(let reason) = session.verdict, settings.milterQuarantine {
-            additions.append(.quarantine(reason: reason))
         }
         if settings.dryrun {
             logLines.append("dryrun: \(additions.count) header change(s) not applied")

@@ -62,7 +62,7 @@ import Testing
         #expect(Self.isTempfail(replies), "\(stage): \(replies)")
         let log = harness.dispatcher.drainLog()
         #expect(log.count == 1)
-        #expect(log.first?.hasPrefix("Scripted \(stage) callback timed out after 6") == true, "\(log)")
+        #expect(log.first?.hasPrefix("\(stage) callbacks timed out after 6") == true, "\(log)")
     }
 
     @Test(arguments: DispatcherErrorPolicyTests.stages)
