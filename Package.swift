@@ -13,6 +13,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Tests only: reads the third-party conformance suites (YAML) as given.
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C system libraries: one module map each, static inline wrappers for
@@ -39,7 +41,7 @@ let package = Package(
         .executableTarget(name: "MilterLoad", dependencies: ["Milter", "Shared"], path: "Benchmarks/MilterLoad"),
 
         .testTarget(name: "MilterTests", dependencies: ["Milter"], path: "Tests/MilterTests"),
-        .testTarget(name: "MailAuthTests", dependencies: ["MailAuth"], path: "Tests/MailAuthTests"),
+        .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),
         .testTarget(name: "SharedTests", dependencies: ["Shared"], path: "Tests/SharedTests"),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "MailAuth", "Milter", "Shared"], path: "Tests/HandlersTests"),
         .testTarget(name: "ProcessTests", dependencies: ["Shared", "Milter", "CShim", "MailAuth"], path: "Tests/ProcessTests"),

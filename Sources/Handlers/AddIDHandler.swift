@@ -15,7 +15,7 @@ public final class AddIDHandler: Handler {
         No configuration options exist for this handler.
         """
 
-    public init(config: JSONValue) throws(HandlerConfigError) {}
+    public init(config: ConfigNode) throws(ConfigurationError) {}
 
     public func endOfMessage(_ session: MailSession) throws {
         session.appendHeader(name: "X-Authentication-Milter", value: "Header added by Authentication Milter")

@@ -13,7 +13,14 @@ public protocol Handler: AnyObject {
     /// What `-h <Module>` prints.
     static var helpText: String { get }
 
-    init(config: JSONValue) throws(HandlerConfigError)
+    /// Keys the handler's block may hold; others are warned about at start.
+    static var configKeys: Set<String> { get }
+    /// Handlers whose callbacks must run before this one's (Perl's
+    /// `requires`); the registry orders handlers by name, then by these.
+    static var dependencies: [String] { get }
+
+    /// Reads the handler's block; errors name the file, position and key.
+    init(config: ConfigNode) throws(ConfigurationError)
 
     func connect(_ session: MailSession) throws
     func helo(_ session: MailSession, host: String) throws
@@ -42,18 +49,16 @@ extension Handler {
     public func close(_ session: MailSession) {}
 }
 
-/// A handler's configuration could not be used; names the handler and key.
-public struct HandlerConfigError: Error, Equatable, CustomStringConvertible {
-    public var handler: String
-    public var key: String?
-    public var reason: String
-    public init(handler: String, key: String? = nil, reason: String) {
-        self.handler = handler
-        self.key = key
-        self.reason = reason
+extension Handler {
+    /// By default: the keys of the handler's default configuration.
+    public static var configKeys: Set<String> {
+        guard case .object(let object)? = try? JSONParser.parse(defaultConfigJSON) else { return [] }
+        return Set(object.keys)
     }
-    public var description: String {
-        if let key { return "handlers.\(handler).\(key): \(reason)" }
-        return "handlers.\(handler): \(reason)"
+    public static var dependencies: [String] { [] }
+
+    /// For tests and tools: a block given as a bare JSON value.
+    public init(config value: JSONValue) throws(ConfigurationError) {
+        try self.init(config: ConfigNode(value: value, origin: ConfigOrigin(file: "<\(Self.name) configuration>")))
     }
 }

@@ -22,30 +22,58 @@ public enum HandlerRegistry {
 
     public enum BuildError: Error, CustomStringConvertible {
         case notInstalled(String)
-        case config(HandlerConfigError)
+        case config(ConfigurationError)
+        case dependencyCycle([String])
         public var description: String {
             switch self {
             case .notInstalled(let name):
                 return "handler '\(name)' is not installed (installed: \(HandlerRegistry.installedNames.joined(separator: ", ")))"
             case .config(let error): return error.description
+            case .dependencyCycle(let names): return "handlers depend on each other in a cycle: \(names.joined(separator: ", "))"
             }
         }
     }
 
     /// Instantiates the enabled handlers in the order the Perl program
-    /// calls them: by name (its sort_callbacks orders alphabetically, then
-    /// moves a handler after those it declares it needs; none of the
-    /// installed handlers declares any yet).
+    /// calls them: by name, then each moved after the handlers it depends
+    /// on (its sort_callbacks). A dependency that is not enabled is ignored.
     public static func build(_ configuration: Configuration) throws(BuildError) -> [any Handler] {
-        var handlers: [any Handler] = []
+        var types: [(any Handler.Type, HandlerConfiguration)] = []
         for entry in configuration.enabledHandlers.sorted(by: { $0.name < $1.name }) {
             guard let type = find(entry.name) else { throw .notInstalled(entry.name) }
+            types.append((type, entry))
+        }
+        var ordered: [(any Handler.Type, HandlerConfiguration)] = []
+        var placed: Set<String> = []
+        while ordered.count < types.count {
+            let before = ordered.count
+            for (type, entry) in types where !placed.contains(type.name) {
+                let pending = type.dependencies.filter { name in types.contains { $0.0.name == name } && !placed.contains(name) }
+                if pending.isEmpty {
+                    ordered.append((type, entry))
+                    placed.insert(type.name)
+                }
+            }
+            if ordered.count == before {
+                throw .dependencyCycle(types.map { $0.0.name }.filter { !placed.contains($0) })
+            }
+        }
+        var handlers: [any Handler] = []
+        for (type, entry) in ordered {
             do {
-                handlers.append(try type.init(config: entry.config))
+                handlers.append(try type.init(config: entry.node))
             } catch {
                 throw .config(error)
             }
         }
         return handlers
+    }
+
+    /// Unknown keys in the enabled handlers' blocks, for the start-up log.
+    public static func warnings(_ configuration: Configuration) -> [String] {
+        configuration.enabledHandlers.flatMap { entry -> [String] in
+            guard let type = find(entry.name) else { return [] }
+            return entry.node.unknownKeyWarnings(known: type.configKeys)
+        }
     }
 }

@@ -20,7 +20,7 @@ public final class ReturnOKHandler: Handler {
 
     private var checked: Set<String> = []
 
-    public init(config: JSONValue) throws(HandlerConfigError) {}
+    public init(config: ConfigNode) throws(ConfigurationError) {}
 
     public func envelopeFrom(_ session: MailSession, address: String) throws {
         checked = []

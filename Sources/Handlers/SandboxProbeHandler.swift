@@ -18,7 +18,7 @@ public final class SandboxProbeHandler: Handler {
         """
     public static let triggerHostname = "seccomp-probe.invalid"
 
-    public init(config: JSONValue) throws(HandlerConfigError) {}
+    public init(config: ConfigNode) throws(ConfigurationError) {}
 
     public func connect(_ session: MailSession) throws {
         if session.remoteHostname == Self.triggerHostname {

@@ -41,7 +41,7 @@ enum MasterMain {
     static func loadConfiguration(_ options: CommandLineOptions) -> Configuration? {
         do {
             let (configuration, warnings) = try ConfigurationLoader.load(prefix: options.prefix)
-            for warning in warnings { printError("warning: \(warning)") }
+            for warning in warnings + HandlerRegistry.warnings(configuration) { printError("warning: \(warning)") }
             try HandlerRegistryCheck.validate(configuration)
             return configuration
         } catch {

@@ -22,7 +22,7 @@ final class ScriptedHandler: Handler {
     /// eoh, body, eom, abort, close.
     private(set) var calls: [String] = []
 
-    init(config: JSONValue) throws(HandlerConfigError) {}
+    init(config: ConfigNode) throws(ConfigurationError) {}
     init() {}
 
     func connect(_ session: MailSession) throws { calls.append("connect"); try onConnect?(session) }
