@@ -9,8 +9,14 @@ public final class MailSession {
 
     // Connection
     public var remoteHostname = ""
+    /// The client address checks use: after `ip_map` remapping.
     public var remoteIP = ""
+    /// The address the MTA reported, before remapping.
+    public var rawRemoteIP = ""
+    /// The HELO name checks use: after `helo_map` remapping.
     public var heloHost = ""
+    /// The HELO name the client sent.
+    public var rawHeloHost = ""
     /// Macros the MTA sent, by name without braces ("j", "auth_authen").
     public var macros: [String: String] = [:]
     /// Set by Auth/LocalIP/TrustedIP, read by the tempfail_on_error_* rules.

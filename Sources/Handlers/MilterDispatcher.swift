@@ -21,6 +21,8 @@ public struct DispatcherSettings: Sendable {
     public var connectTimeout = 0.0
     public var commandTimeout = 0.0
     public var contentTimeout = 0.0
+    /// `ip_map` with its `helo_map`s.
+    public var remap = ConnectionRemap([])
     public init() {}
 }
 
@@ -78,14 +80,32 @@ public final class MilterDispatcher {
             return []
         case .connect(let hostname, _, _, let address):
             session.remoteHostname = hostname
+            session.rawRemoteIP = address
             session.remoteIP = address
+            if let target = settings.remap.target(forIP: address, helo: nil) {
+                logLines.append("remapped connection \(address) > \(target.ip)")
+                session.remoteIP = target.ip
+            }
             return run(stage: "connect", timeout: settings.connectTimeout) { h in try h.connect(session) }
         case .helo(let host):
             // Only the first HELO/EHLO of a connection counts (Perl keeps
             // the first; a client repeating EHLO after STARTTLS must not
             // rerun the checks).
-            guard session.heloHost.isEmpty else { return [.continue] }
+            guard session.rawHeloHost.isEmpty else { return [.continue] }
+            session.rawHeloHost = host
             session.heloHost = host
+            // Milter mode remaps by HELO here, after the connect handlers
+            // ran with the connect-time mapping (as the manual says).
+            if let target = settings.remap.target(forIP: session.rawRemoteIP, helo: host) {
+                if target.ip != session.remoteIP {
+                    logLines.append("remapped connection \(session.remoteIP) > \(target.ip) by HELO \(host)")
+                    session.remoteIP = target.ip
+                }
+                if let helo = target.helo {
+                    logLines.append("remapped HELO \(host) > \(helo)")
+                    session.heloHost = helo
+                }
+            }
             return run(stage: "helo", timeout: settings.commandTimeout) { h in try h.helo(session, host: host) }
         case .mailFrom(let arguments):
             resetMessage()
@@ -142,6 +162,7 @@ public final class MilterDispatcher {
         session.isTrustedIP = false
         session.macros = [:]
         session.heloHost = ""
+        session.rawHeloHost = ""
         session.connectionEnded()
     }
 

@@ -103,5 +103,6 @@ extension DispatcherSettings {
         connectTimeout = c.connectTimeout ?? 0
         commandTimeout = c.commandTimeout ?? 0
         contentTimeout = c.contentTimeout ?? 0
+        remap = ConnectionRemap(c.ipMap)
     }
 }
