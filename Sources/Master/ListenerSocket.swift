@@ -53,8 +53,14 @@ struct ListenerSocket {
         if first.pointee.ai_family == AF_INET6 {
             setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &on, socklen_t(MemoryLayout<Int32>.size))
         }
-        guard Glibc.bind(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
-            let error = failure("bind to \(host) port \(port)", name)
+        let rc = Glibc.bind(fd, first.pointee.ai_addr, first.pointee.ai_addrlen)
+        return try finishBinding(fd, bindResult: rc, what: "bind to \(host) port \(port)", backlog: backlog, name: name)
+    }
+
+    /// Checks the bind, then listens; closes the socket on any failure.
+    private static func finishBinding(_ fd: Int32, bindResult: Int32, what: String, backlog: Int, name: String) throws(BindError) -> Int32 {
+        guard bindResult == 0 else {
+            let error = failure(what, name)
             close(fd)
             throw error
         }
@@ -95,16 +101,6 @@ struct ListenerSocket {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         if let previous { umask(previous) }
-        guard rc == 0 else {
-            let error = failure("bind to \(path)", name)
-            close(fd)
-            throw error
-        }
-        guard listen(fd, Int32(backlog)) == 0 else {
-            let error = failure("listen", name)
-            close(fd)
-            throw error
-        }
-        return fd
+        return try finishBinding(fd, bindResult: rc, what: "bind to \(path)", backlog: backlog, name: name)
     }
 }
