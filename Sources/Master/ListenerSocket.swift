@@ -53,8 +53,8 @@ struct ListenerSocket {
         if first.pointee.ai_family == AF_INET6 {
             setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &on, socklen_t(MemoryLayout<Int32>.size))
         }
-        let rc = Glibc.bind(fd, first.pointee.ai_addr, first.pointee.ai_addrlen)
-        return try finishBinding(fd, bindResult: rc, what: "bind to \(host) port \(port)", backlog: backlog, name: name)
+        let bound = Glibc.bind(fd, first.pointee.ai_addr, first.pointee.ai_addrlen)
+        return try finishBinding(fd, bindResult: bound, what: "bind to \(host) port \(port)", backlog: backlog, name: name)
     }
 
     /// Checks the bind, then listens; closes the socket on any failure.
