@@ -20,7 +20,7 @@ enum HelpOutput {
             out("Authentication Milter\n\n" + (["Installed handlers:"] + HandlerRegistry.installedNames).joined(separator: "\n    ") + "\n\n")
             return 0
         case "default_config":
-            out(JSONSerializer.string(defaultConfiguration(), style: .pretty(indent: 3), sortKeys: true) + "\n")
+            out(JSONSerializer.string(defaultConfiguration(), style: .perlPretty, sortKeys: true) + "\n")
             return 0
         default:
             let name = topic.filter { $0.isLetter || $0.isNumber }

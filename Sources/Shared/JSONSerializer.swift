@@ -5,6 +5,17 @@ public enum JSONSerializer {
     public enum Style: Sendable, Equatable {
         case compact
         case pretty(indent: Int)
+        /// What Perl's `JSON->new->pretty` writes: 3-space indent and a
+        /// space on both sides of the colon (`"key" : value`).
+        case perlPretty
+
+        var indent: Int? {
+            switch self {
+            case .compact: return nil
+            case .pretty(let indent): return indent
+            case .perlPretty: return 3
+            }
+        }
     }
 
     public static func serialize(_ value: JSONValue, style: Style = .compact, sortKeys: Bool = false) -> [UInt8] {
@@ -25,7 +36,7 @@ public enum JSONSerializer {
     }
 
     private static func newline(_ style: Style, level: Int, into out: inout [UInt8]) {
-        guard case .pretty(let indent) = style else { return }
+        guard let indent = style.indent else { return }
         out.append(0x0A)
         out.append(contentsOf: repeatElement(0x20, count: indent * level))
     }
@@ -52,8 +63,9 @@ public enum JSONSerializer {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(style, level: level + 1, into: &out)
                 writeString(member.key, into: &out)
+                if style == .perlPretty { out.append(0x20) }
                 out.append(UInt8(ascii: ":"))
-                if case .pretty = style { out.append(0x20) }
+                if style.indent != nil { out.append(0x20) }
                 write(member.value, style: style, sortKeys: sortKeys, level: level + 1, into: &out)
             }
             if !object.isEmpty { newline(style, level: level, into: &out) }

@@ -65,6 +65,9 @@ import Milter
         }.joined()
         #expect(header.contains("x-return-mx=fail"), "header: \(header)")
         #expect(header.contains("mx_error="), "header: \(header)")
+        // The DNS helper says why, through the master's log.
+        #expect(daemon.waitFor { daemon.log.contains("dns[") && (daemon.log.contains("timed out") || daemon.log.contains("no resolver reachable")) },
+                "log:\n\(daemon.log)")
         #expect(daemon.isAlive())
     }
 
