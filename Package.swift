@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "CShim", path: "Sources/CShim"),
 
         .target(name: "Milter", path: "Sources/Milter"),
-        .target(name: "MailAuth", dependencies: [], path: "Sources/MailAuth"),
+        .target(name: "MailAuth", dependencies: ["COpenSSL"], path: "Sources/MailAuth"),
         .target(
             name: "Shared",
             dependencies: ["MailAuth", "CShim", "CSeccomp", "CCap", "COpenSSL", .product(name: "Logging", package: "swift-log")],
