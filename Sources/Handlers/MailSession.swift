@@ -28,6 +28,12 @@ public final class MailSession {
     public var envelopeFrom = ""
     public var envelopeRecipients: [String] = []
     public private(set) var authResults: [AuthResultsEntry] = []
+    /// Connection-level results (Perl's add_c_auth_header: LocalIP, IPRev,
+    /// TLS, ...): part of the header of every message on the connection.
+    public private(set) var connectionAuthResults: [AuthResultsEntry] = []
+    /// Header occurrences to delete at the end of the message (Sanitize):
+    /// name and 1-based occurrence among headers of that name.
+    public private(set) var removedHeaders: [(name: String, occurrence: UInt32)] = []
     /// Headers to add at the end of the header block (Perl append_header).
     public private(set) var appendedHeaders: [(name: String, value: String)] = []
     /// Headers to add at the top (Perl prepend_header), in order.
@@ -55,6 +61,13 @@ public final class MailSession {
     }
 
     public func addAuthResult(_ entry: AuthResultsEntry) { authResults.append(entry) }
+    public func addConnectionAuthResult(_ entry: AuthResultsEntry) { connectionAuthResults.append(entry) }
+    /// Asks for the `occurrence`-th (1-based) header called `name` to be
+    /// removed at the end of the message.
+    public func removeHeader(name: String, occurrence: UInt32) {
+        guard !removedHeaders.contains(where: { $0.name.lowercased() == name.lowercased() && $0.occurrence == occurrence }) else { return }
+        removedHeaders.append((name, occurrence))
+    }
     public func appendHeader(name: String, value: String) { appendedHeaders.append((name, value)) }
     public func prependHeader(name: String, value: String) { prependedHeaders.append((name, value)) }
 
@@ -88,6 +101,7 @@ public final class MailSession {
         envelopeFrom = ""
         envelopeRecipients = []
         authResults = []
+        removedHeaders = []
         appendedHeaders = []
         prependedHeaders = []
         verdict = .none
@@ -97,5 +111,8 @@ public final class MailSession {
 
     /// The MTA ended the SMTP session (QUIT or QUIT_NC): the next one on
     /// this milter connection starts counting afresh.
-    public func connectionEnded() { messageCount = 0 }
+    public func connectionEnded() {
+        messageCount = 0
+        connectionAuthResults = []
+    }
 }

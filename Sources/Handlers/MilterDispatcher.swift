@@ -238,13 +238,18 @@ public final class MilterDispatcher {
         let authservID = AuthenticationResultsHeader.authservID(configured: settings.authservID, macroJ: session.macro("j"),
                                                                 macroRcptHost: session.macro("rcpt_host"), hostname: settings.hostname)
         // Sorted as the Perl program sorts them before rendering.
-        let entries = session.authResults.sorted { $0.sortKey < $1.sortKey }
+        let entries = (session.connectionAuthResults + session.authResults).sorted { $0.sortKey < $1.sortKey }
         let header = AuthenticationResultsHeader(authservID: authservID, entries: entries)
         // Every top header goes in at index 1, as the Perl program inserts
         // them: handlers' prepended headers first (so they end up in
         // reverse order), then Authentication-Results above them, then the
         // quarantine note above everything.
         var additions: [MilterResponse] = []
+        // Deletions first, highest occurrence first per name, so the
+        // indexes still name the headers the handler saw.
+        for removal in session.removedHeaders.sorted(by: { ($0.name.lowercased(), $1.occurrence) < ($1.name.lowercased(), $0.occurrence) }) {
+            additions.append(.changeHeader(index: removal.occurrence, name: removal.name, value: ""))
+        }
         for extra in session.prependedHeaders {
             additions.append(.insertHeader(index: 1, name: extra.name, value: extra.value))
         }
