@@ -11,7 +11,12 @@ final class ChildSlot {
     let role: Role
     let process: ChildProcess
     let channel: IPCChannel
-    var state: State = .starting
+    var state: State = .starting {
+        didSet { if state == .busy && oldValue != .busy { busySince = monotonicSeconds() } }
+    }
+    /// When the connection in hand was given, for the hung-worker watchdog.
+    var busySince = 0.0
+    var startedAt = monotonicSeconds()
     var logBuffer: [UInt8] = []
     var logOpen = true
     var connectionsServed = 0

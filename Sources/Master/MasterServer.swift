@@ -61,6 +61,7 @@ final class MasterServer {
             } else {
                 ensureHelpers()
                 managePool()
+                killHungWorkers()
             }
             var fds: [pollfd] = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)]
             let acceptNow = !stopping && workers.values.contains { $0.state == .idle }
@@ -140,6 +141,34 @@ final class MasterServer {
                 slot.state = .retiring
             default:
                 log.warning("\(slot.role.rawValue) \(slot.pid) sent unknown message \(frame.kind)")
+            }
+        }
+    }
+
+    // MARK: - Watchdog
+
+    /// A worker polls its connection with an idle timeout and handlers are
+    /// bounded by their stage timeouts and DNS deadlines, so a worker busy
+    /// far longer than all of those together is stuck (a bug or a hostile
+    /// input we did not foresee): kill it so it cannot hold a slot forever.
+    /// The same goes for one that never reports ready.
+    var hungAfterSeconds: Double {
+        let c = configuration
+        let stages = (c.connectTimeout ?? 0) + (c.commandTimeout ?? 0) + (c.contentTimeout ?? 0)
+        return max(stages, 300) * 3 + 60
+    }
+
+    func killHungWorkers() {
+        let now = monotonicSeconds()
+        for slot in workers.values {
+            if slot.state == .busy && now - slot.busySince > hungAfterSeconds {
+                log.error("worker \(slot.pid) busy with one connection for \(Int(now - slot.busySince))s: killing it")
+                kill(slot.pid, SIGKILL)
+                slot.state = .retiring
+            } else if slot.state == .starting && now - slot.startedAt > 60 {
+                log.error("worker \(slot.pid) not ready after 60s: killing it")
+                kill(slot.pid, SIGKILL)
+                slot.state = .retiring
             }
         }
     }
