@@ -5,7 +5,15 @@ import Shared
 public enum HandlerRegistry {
     public static var installed: [any Handler.Type] { [
         AddIDHandler.self,
+        AuthHandler.self,
+        IPRevHandler.self,
+        LocalIPHandler.self,
+        PTRHandler.self,
         ReturnOKHandler.self,
+        SanitizeHandler.self,
+        SPFHandler.self,
+        TLSHandler.self,
+        TrustedIPHandler.self,
     ] }
 
     /// Handlers that exist for the process tests only; the master loads

@@ -23,6 +23,14 @@ public final class MailSession {
     public var isAuthenticated = false
     public var isLocalIP = false
     public var isTrustedIP = false
+    /// What IPRev verified, for PTR: nil when IPRev did not run on this
+    /// connection, "" when nothing was verified, else the forward-confirmed
+    /// names joined by ",".
+    public var verifiedPTR: String?
+    /// The configured `authserv_id`, and the system host name (read before
+    /// the sandbox): Sanitize compares headers' authserv-ids with ours.
+    public var authservIDSetting: String?
+    public var systemHostname = "localhost"
 
     // Message
     public var envelopeFrom = ""
@@ -114,5 +122,13 @@ public final class MailSession {
     public func connectionEnded() {
         messageCount = 0
         connectionAuthResults = []
+        verifiedPTR = nil
+    }
+
+    /// Perl's Auth handler drops every result gathered so far on the
+    /// connection and the message once the client authenticated.
+    public func clearAuthResults() {
+        connectionAuthResults = []
+        authResults = []
     }
 }

@@ -46,6 +46,8 @@ public final class MilterDispatcher {
         self.session = session
         self.settings = settings
         self.clock = clock
+        session.authservIDSetting = settings.authservID
+        session.systemHostname = settings.hostname
     }
 
     public func drainLog() -> [String] {

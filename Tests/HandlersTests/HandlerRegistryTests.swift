@@ -96,6 +96,16 @@ import Testing
                                                                config: try JSONParser.parse(type.defaultConfigJSON)))
         }
         let handlers = try HandlerRegistry.build(configuration)
-        #expect(Self.names(handlers) == HandlerRegistry.installedNames)
+        let names = Self.names(handlers)
+        #expect(names.sorted() == HandlerRegistry.installedNames)
+        // By name, except that a handler comes after those it depends on
+        // (IPRev after LocalIP and TrustedIP, PTR after IPRev).
+        for handler in handlers {
+            let position = names.firstIndex(of: type(of: handler).name)!
+            for dependency in type(of: handler).dependencies {
+                if let before = names.firstIndex(of: dependency) { #expect(before < position, "\(dependency) before \(names[position])") }
+            }
+        }
+        #expect(names == ["AddID", "Auth", "LocalIP", "ReturnOK", "SPF", "Sanitize", "TLS", "TrustedIP", "IPRev", "PTR"])
     }
 }

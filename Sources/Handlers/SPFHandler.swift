@@ -1,0 +1,251 @@
+import MailAuth
+import Shared
+
+/// SPF: checks the envelope sender (or, for a null sender, the HELO name)
+/// against the client address with RFC 7208, as the Perl handler does with
+/// Mail::SPF:
+///
+/// - at MAIL FROM (skipped for local, trusted and authenticated clients):
+///   evaluates, prepends `Received-SPF` (Mail::SPF's text, wrapped like the
+///   Perl handler's `wrap_header`), and keeps the `spf=` entry;
+/// - while headers arrive, with `spfu_detection`: collects trace headers;
+/// - at end of headers: the SPF-upgrade check, then adds the entry
+///   `spf=<result> smtp.mailfrom=<address> smtp.helo=<helo>`.
+///
+/// `hide_none` drops both the entry and the header for "none";
+/// `hide_received-spf_header` drops the header. `best_guess` retries a
+/// "none" at the organisational domain and needs the DMARC handler's
+/// public suffix list, given through `organizationalDomain`; without it
+/// (as in Perl without DMARC loaded) it does nothing.
+public final class SPFHandler: Handler {
+    public static let name = "SPF"
+    public static let defaultConfigJSON = """
+        {
+           "best_guess" : 0,
+           "hide_none" : 0,
+           "hide_received-spf_header" : 0,
+           "spfu_detection" : 0
+        }
+        """
+    public static let helpText = """
+        SPF Module
+
+        Implements the SPF standard checks.
+
+        CONFIGURATION
+                "SPF" : {                                       | Config for the SPF Module
+                    "hide_received-spf_header" : 0,             | Do not add the "Received-SPF" header
+                    "hide_none"                : 0,             | Hide auth line if the result is 'none'
+                                                                | if not hidden at all
+                    "best_guess"               : 0,             | Fallback to Org domain for SPF checks
+                                                                | if result is none.
+                    "spfu_detection"           : 0              | Add some mitigation for SPF upgrade attacks
+                                                                | 0 = off (default)
+                                                                | 1 = mitigate
+                                                                | 2 = report only (any value other than 1)
+                },
+        """
+
+    public let hideReceivedSPFHeader: Bool
+    public let hideNone: Bool
+    public let bestGuess: Bool
+    /// 0 off, 1 mitigate (the pass becomes a fail), anything else report.
+    public let spfuDetection: Int
+    /// RFC 7208 limits and texts used for every check.
+    public var options = SPFOptions()
+    /// The organisational domain of a name (DMARC's public suffix logic),
+    /// for `best_guess` and SPF-upgrade comparisons. nil until a DMARC
+    /// handler provides it: best guess is then off and domains are compared
+    /// whole, as the Perl handler does without DMARC.
+    public var organizationalDomain: ((String) -> String)?
+    /// Records parsed for earlier messages of this worker.
+    public let recordCache = SPFRecordCache()
+
+    // Connection state
+    private var heloName: String?
+
+    // Message state, read by DMARC (Perl's dmarc_domain/_scope/_result).
+    public private(set) var dmarcDomain: String?
+    public private(set) var dmarcScope: String?
+    public private(set) var dmarcResult: String?
+    /// Every evaluation of this message (two with a best-guess retry).
+    public private(set) var results: [SPFResult] = []
+    public private(set) var spfuDetected = false
+    private var entry: AuthResultsEntry?
+    private var spfuChain: [(name: String, value: String)]?
+    private var spfuFromDomain: String?
+
+    public init(config: ConfigNode) throws(ConfigurationError) {
+        hideReceivedSPFHeader = try config.bool("hide_received-spf_header") ?? false
+        hideNone = try config.bool("hide_none") ?? false
+        bestGuess = try config.bool("best_guess") ?? false
+        spfuDetection = try SPFHandler.mode(config, "spfu_detection")
+    }
+
+    /// A mode key: a number, or a boolean (true is 1, as Perl's JSON true).
+    static func mode(_ config: ConfigNode, _ key: String) throws(ConfigurationError) -> Int {
+        if case .bool(let flag)? = config.child(key)?.value { return flag ? 1 : 0 }
+        return try config.integer(key) ?? 0
+    }
+
+    // MARK: Callbacks
+
+    public func helo(_ session: MailSession, host: String) throws {
+        heloName = host
+    }
+
+    public func envelopeFrom(_ session: MailSession, address: String) throws {
+        guard !session.isLocalIP, !session.isTrustedIP, !session.isAuthenticated else { return }
+        if spfuDetection != 0 {
+            spfuFromDomain = ""
+            spfuChain = []
+        }
+        entry = nil
+        let envelope = address == "<>" ? "" : address
+        let helo = heloName ?? (session.heloHost.isEmpty ? nil : session.heloHost)
+
+        var scope = SPFRequest.Scope.mfrom
+        var identity = ""
+        var domain = ""
+        if !envelope.isEmpty {
+            identity = SPFHandler.address(from: envelope)
+            domain = SPFHandler.domain(from: identity)
+        }
+        if identity.isEmpty {
+            identity = helo ?? ""
+            domain = identity
+            scope = .helo
+        }
+        guard !identity.isEmpty, let ip = IPAddress(clientAddress: session.remoteIP) else {
+            // Mail::SPF refuses a request without an identity or address;
+            // the Perl handler turns that into a bare temperror.
+            entry = AuthResultsEntry(method: "spf", result: SPFResultCode.temperror.rawValue)
+            return
+        }
+
+        let evaluator = SPFEvaluator(resolver: session.resolver, options: options, recordCache: recordCache)
+        var result = evaluator.evaluate(SPFRequest(scope: scope, identity: identity, ip: ip, helo: helo))
+        results.append(result)
+        var authorityDomain: String? = nil
+        if result.code == .none, bestGuess, let organizationalDomain, !domain.isEmpty {
+            let organization = organizationalDomain(domain)
+            if organization != domain {
+                authorityDomain = organization
+                result = evaluator.evaluate(SPFRequest(scope: scope, identity: identity, ip: ip, helo: helo,
+                                                       authorityDomain: organization))
+                results.append(result)
+            }
+        }
+
+        let code = result.code.rawValue
+        var parts: [AuthResultsEntry.Part] = []
+        if let authorityDomain {
+            parts.append(.property(AuthResultsProperty(type: "policy", name: "authdomain", value: authorityDomain)))
+        }
+        parts.append(.property(AuthResultsProperty(type: "smtp", name: "mailfrom", value: SPFHandler.address(from: envelope))))
+        parts.append(.property(AuthResultsProperty(type: "smtp", name: "helo", value: helo ?? "")))
+        let hidden = hideNone && result.code == .none
+        if !hidden {
+            entry = AuthResultsEntry(method: "spf", result: code, parts: parts)
+        }
+        dmarcDomain = domain
+        dmarcScope = scope.rawValue
+        dmarcResult = code
+
+        if !hideReceivedSPFHeader && !hidden {
+            let receiver = [session.macro("j"), session.macro("rcpt_host")].compactMap { $0 }.first { !$0.isEmpty } ?? ""
+            session.prependHeader(name: SPFResult.receivedSPFFieldName,
+                                  value: SPFHandler.wrapped(result.receivedSPFValue(receiver: receiver)))
+        }
+    }
+
+    public func header(_ session: MailSession, name: String, value: String) throws {
+        guard spfuChain != nil, dmarcResult == "pass" else { return }
+        if name.lowercased() == "from" {
+            var from = SPFHandler.address(from: value).lowercased()
+            if from.contains("@") { from = SPFHandler.domain(from: from) }
+            spfuFromDomain = from
+            return
+        }
+        if SPFUpgradeScanner.isTraceHeader(name) {
+            spfuChain?.append((name, value))
+        }
+    }
+
+    public func endOfHeaders(_ session: MailSession) throws {
+        guard var entry else { return }
+        spfuCheck(&entry)
+        self.entry = entry
+        session.addAuthResult(entry)
+    }
+
+    public func abort(_ session: MailSession) {
+        entry = nil
+        spfuChain = nil
+        spfuFromDomain = nil
+        spfuDetected = false
+        dmarcDomain = nil
+        dmarcScope = nil
+        dmarcResult = nil
+        results = []
+    }
+
+    public func close(_ session: MailSession) {
+        abort(session)
+        heloName = nil
+    }
+
+    // MARK: SPF upgrade
+
+    /// A pass whose envelope domain matches the From domain, while an
+    /// earlier hop recorded an SPF fail for that domain, is suspicious:
+    /// mode 1 turns it into a fail, other modes add a warning comment.
+    private func spfuCheck(_ entry: inout AuthResultsEntry) {
+        guard let chain = spfuChain, let from = spfuFromDomain, dmarcResult == "pass" else { return }
+        let organization = organizationalDomain ?? { $0 }
+        let fromDomain = organization(from)
+        guard organization(dmarcDomain ?? "").lowercased() == fromDomain else { return }
+        for header in chain.reversed() where !spfuDetected {
+            for failed in SPFUpgradeScanner.failedDomains(headerName: header.name, value: header.value)
+            where organization(failed).lowercased() == fromDomain {
+                spfuDetected = true
+            }
+        }
+        guard spfuDetected else { return }
+        if spfuDetection == 1 {
+            dmarcResult = "fail"
+            entry.result = "fail"
+            entry.append(AuthResultsComment("spf pass downgraded due to suspicious path"))
+        } else {
+            entry.append(AuthResultsComment("warning: aligned spf fail in history"))
+        }
+    }
+
+    // MARK: Perl helpers
+
+    /// The first address in an envelope or header argument, or the text
+    /// itself when none parses (Perl's get_address_from).
+    static func address(from text: String) -> String {
+        EmailAddressParser.addresses(in: text).first ?? text
+    }
+
+    /// The lowercased part after the last "@", without spaces, or
+    /// `localhost.localdomain` (Perl's get_domain_from).
+    static func domain(from address: String) -> String {
+        guard let at = address.lastIndex(of: "@") else { return "localhost.localdomain" }
+        return address[address.index(after: at)...].filter { $0 != " " && $0 != "\t" }.lowercased()
+    }
+
+    /// The Perl handler's `wrap_header`: a line break before the comment,
+    /// after it, and after every "; ".
+    static func wrapped(_ value: String) -> String {
+        var text = value
+        if let space = text.firstIndex(of: " ") {
+            text.replaceSubrange(space...space, with: "\n    ")
+        }
+        if let close = text.firstRange(of: ") ") {
+            text.replaceSubrange(close, with: ")\n    ")
+        }
+        return text.replacing("; ", with: ";\n    ")
+    }
+}

@@ -1,0 +1,57 @@
+/// The `Received-SPF` trace field (RFC 7208 section 9.1) exactly as
+/// Mail::SPF's `received_spf_header` writes it (the Perl handler prepends
+/// that text):
+///
+///     pass (example.com: Sender is authorized to use 'a@example.com' in
+///     'mfrom' identity (mechanism 'mx' matched)) receiver=mx.example.net;
+///     identity=mailfrom; envelope-from="a@example.com"; helo=mail.example.com;
+///     client-ip=192.0.2.1
+///
+/// on one line, without the field name. Values that are not a dot-atom
+/// are quoted with `\` before `"` and `\`.
+extension SPFResult {
+    public static let receivedSPFFieldName = "Received-SPF"
+
+    /// The field value; `receiver` is this host's name ("unknown" when
+    /// empty, as Mail::SPF writes).
+    public func receivedSPFValue(receiver: String) -> String {
+        var pairs: [(String, String)] = [
+            ("receiver", receiver.isEmpty ? "unknown" : receiver),
+            ("identity", request.scope.receivedSPFName),
+            (request.scope == .mfrom ? "envelope-from" : "helo", request.identity),
+        ]
+        if request.scope != .helo, let helo = request.helo {
+            pairs.append(("helo", helo))
+        }
+        pairs.append(("client-ip", request.ip.unmapped.description))
+        let info = pairs.map { "\($0.0)=\(SPFResult.quotedUnlessDotAtom($0.1))" }.joined(separator: "; ")
+        return "\(code) (\(localExplanation)) \(info)"
+    }
+
+    /// RFC 5322 dot-atom, or a quoted string.
+    static func quotedUnlessDotAtom(_ value: String) -> String {
+        if isDotAtom(value) { return value }
+        var out = "\""
+        for character in value {
+            if character == "\"" || character == "\\" { out.append("\\") }
+            out.append(character)
+        }
+        return out + "\""
+    }
+
+    static func isDotAtom(_ value: String) -> Bool {
+        let specials = Set("!#$%&'*+-/=?^_`{|}~".utf8)
+        var previousDot = true
+        for byte in value.utf8 {
+            if byte == UInt8(ascii: ".") {
+                if previousDot { return false }
+                previousDot = true
+            } else if SPFText.isAlpha(byte) || SPFText.isDigit(byte) || specials.contains(byte) {
+                previousDot = false
+            } else {
+                return false
+            }
+        }
+        return !previousDot
+    }
+}
