@@ -11,9 +11,8 @@ public enum CryptoWarmUp {
     @discardableResult
     public static func run() -> Bool {
         var ok = true
-        guard let sha1 = CryptoDigest.digest(.sha1, Array("warm-up".utf8)),
+        guard CryptoDigest.digest(.sha1, Array("warm-up".utf8)) != nil,
               let sha256 = CryptoDigest.digest(.sha256, Array("warm-up".utf8)) else { return false }
-        _ = sha1
         // RFC 8032 section 7.1, test 1: a fixed key keeps this deterministic.
         let seed: [UInt8] = [0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60, 0xba, 0x84, 0x4a, 0xf4, 0x92, 0xec, 0x2c, 0xc4,
                              0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32, 0x69, 0x19, 0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60]

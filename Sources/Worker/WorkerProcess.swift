@@ -45,15 +45,11 @@ final class WorkerProcess {
         master.send(IPCFrame(kind: MasterIPC.ready))
     }
 
-    /// OpenSSL loads its configuration and seeds its generator on first
-    /// use; both open files, which the jail forbids, so do it now.
+    /// OpenSSL loads its configuration, providers and random seed on first
+    /// use; all of that opens files, which the jail forbids, so every
+    /// algorithm the checks use runs once now (digests, RSA, Ed25519).
     static func warmUpOpenSSL() {
-        var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        let input: [UInt8] = Array("warm-up".utf8)
-        _ = EVP_Digest(input, input.count, &digest, &length, EVP_sha256(), nil)
-        var random = [UInt8](repeating: 0, count: 16)
-        _ = RAND_bytes(&random, 16)
+        CryptoWarmUp.run()
     }
 
     func run() -> Never {

@@ -47,6 +47,10 @@ server:
   local-zone: "aonly.example." static
   local-data: "aonly.example. 300 IN A 192.0.2.26"
   local-zone: "nomail.example." static
+  local-data: 'example.com. 300 IN TXT "v=spf1 ip4:192.0.2.25 -all"'
+  local-data: 'nomail.example. 300 IN TXT "v=spf1 -all"'
+  local-zone: "2.0.192.in-addr.arpa." static
+  local-data: "25.2.0.192.in-addr.arpa. 300 IN PTR mx.example.com."
 CONF
 unbound-checkconf "$WORK/unbound.conf" >/dev/null
 unbound -c "$WORK/unbound.conf" &
@@ -70,7 +74,10 @@ cat > "$WORK/etc/authentication_milter.json" <<CONF
   "dns_resolvers": ["127.0.0.1:$DNS_PORT"],
   "dns_timeout": 5,
   "tempfail_on_error": 1,
-  "handlers": { "AddID": {}, "!SPF": {} }
+  "ip_map": { "127.0.0.0/8": { "ip": "192.0.2.25", "helo": "unmapped.example.org",
+                                "helo_map": { "client.example.org": { "ip": "192.0.2.25", "helo": "mx.example.com" } } } },
+  "handlers": { "AddID": {}, "SPF": {}, "IPRev": {}, "PTR": {}, "LocalIP": {}, "TrustedIP": {},
+                "Sanitize": { "hosts_to_remove": ["e2e.test"] } }
 }
 CONF
 echo '{}' > "$WORK/etc/authentication_milter.d/ReturnOK.json"
@@ -152,6 +159,15 @@ grep -q "^Authentication-Results: mx.e2e.test;" "$m" || fail "no Authentication-
 tr -d '\n' < "$m" | grep -q "x-return-mx=pass" || fail "ReturnOK pass missing"
 grep -q "^X-Authentication-Milter: Header added by Authentication Milter" "$m" || fail "AddID header missing"
 
+# issue 3: ip_map (127.0.0.1 -> 192.0.2.25, HELO client.example.org -> mx.example.com)
+# feeds SPF, IPRev and PTR
+flat=$(tr -d '\n' < "$m")
+echo "$flat" | grep -q "spf=pass smtp.mailfrom=sender@example.com" || fail "SPF pass missing"
+echo "$flat" | grep -q "iprev=pass smtp.remote-ip=192.0.2.25 (mx.example.com)" || fail "IPRev pass missing"
+echo "$flat" | grep -q "x-ptr=pass smtp.helo=mx.example.com policy.ptr=mx.example.com" || fail "PTR pass missing"
+grep -q "^Received-SPF: pass" "$m" || fail "Received-SPF header missing"
+echo "$flat" | grep -q "x-local-ip" && fail "remapped client wrongly local"
+
 # 2: A record only -> warn; no such domain -> fail
 deliver awarn user@aonly.example
 m=$(find_mail awarn) || fail "awarn not delivered"
@@ -159,6 +175,18 @@ tr -d '\n' < "$m" | grep -q "x-return-mx=warn" || fail "ReturnOK warn missing"
 deliver nxfail user@nomail.example
 m=$(find_mail nxfail) || fail "nxfail not delivered"
 tr -d '\n' < "$m" | grep -q "x-return-mx=fail" || fail "ReturnOK fail missing"
+tr -d '\n' < "$m" | grep -q "spf=fail smtp.mailfrom=user@nomail.example" || fail "SPF fail missing"
+
+# Sanitize: a forged Authentication-Results claiming our host is removed
+swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from sender@example.com --to amtest@e2e.test \
+      --header "Subject: forged" --header "From: sender@example.com" \
+      --header "Authentication-Results: mx.e2e.test; spf=pass smtp.mailfrom=forged@example.com" \
+      --body "forged" >"$WORK/swaks-forged.log" 2>&1 || fail "swaks forged failed"
+m=$(find_mail forged) || fail "forged not delivered"
+sed -n '1,/^$/p' "$m"
+[ "$(grep -c '^Authentication-Results:' "$m")" -eq 1 ] || fail "forged Authentication-Results not removed"
+grep -q "forged@example.com" "$m" && ! grep -q "^X-Received-Authentication-Results:" "$m" && fail "forged header kept"
+grep -q "^X-Received-Authentication-Results: (Received Authentication-Results header removed by" "$m" || fail "Sanitize note missing"
 
 # 3: a killed worker costs nothing but itself: the master replaces it
 kill -9 "$wpid"
