@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "authmilter-dns", targets: ["DNSHelper"]),
         .executable(name: "authmilter-spool", targets: ["Spool"]),
         .executable(name: "authmilter-bench", targets: ["MilterLoad"]),
+        .executable(name: "spf-bench", targets: ["SPFBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -39,6 +40,7 @@ let package = Package(
         .executableTarget(name: "DNSHelper", dependencies: ["Shared", "MailAuth", "CShim", "CLDNS"], path: "Sources/DNSHelper"),
         .executableTarget(name: "Spool", dependencies: ["Shared", "CShim"], path: "Sources/Spool"),
         .executableTarget(name: "MilterLoad", dependencies: ["Milter", "Shared"], path: "Benchmarks/MilterLoad"),
+        .executableTarget(name: "SPFBench", dependencies: ["MailAuth"], path: "Benchmarks/SPFBench"),
 
         .testTarget(name: "MilterTests", dependencies: ["Milter"], path: "Tests/MilterTests"),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),

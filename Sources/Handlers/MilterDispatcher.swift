@@ -108,7 +108,9 @@ public final class MilterDispatcher {
                     session.heloHost = helo
                 }
             }
-            return run(stage: "helo", timeout: settings.commandTimeout) { h in try h.helo(session, host: host) }
+            // Handlers see the HELO name after helo_map, as in Perl.
+            let remapped = session.heloHost
+            return run(stage: "helo", timeout: settings.commandTimeout) { h in try h.helo(session, host: remapped) }
         case .mailFrom(let arguments):
             resetMessage()
             let address = arguments.first ?? ""

@@ -153,7 +153,8 @@ public final class SPFHandler: Handler {
         dmarcResult = code
 
         if !hideReceivedSPFHeader && !hidden {
-            let receiver = [session.macro("j"), session.macro("rcpt_host")].compactMap { $0 }.first { !$0.isEmpty } ?? ""
+            let receiver = [session.macro("j"), session.macro("rcpt_host")].compactMap { $0 }.first { !$0.isEmpty }
+                ?? session.systemHostname
             session.prependHeader(name: SPFResult.receivedSPFFieldName,
                                   value: SPFHandler.wrapped(result.receivedSPFValue(receiver: receiver)))
         }

@@ -162,7 +162,7 @@ grep -q "^X-Authentication-Milter: Header added by Authentication Milter" "$m" |
 # issue 3: ip_map (127.0.0.1 -> 192.0.2.25, HELO client.example.org -> mx.example.com)
 # feeds SPF, IPRev and PTR
 flat=$(tr -d '\n' < "$m")
-echo "$flat" | grep -q "spf=pass smtp.mailfrom=sender@example.com" || fail "SPF pass missing"
+echo "$flat" | grep -q "spf=pass smtp.mailfrom=sender@example.com smtp.helo=mx.example.com" || fail "SPF pass (with the remapped HELO) missing"
 echo "$flat" | grep -q "iprev=pass smtp.remote-ip=192.0.2.25 (mx.example.com)" || fail "IPRev pass missing"
 echo "$flat" | grep -q "x-ptr=pass smtp.helo=mx.example.com policy.ptr=mx.example.com" || fail "PTR pass missing"
 grep -q "^Received-SPF: pass" "$m" || fail "Received-SPF header missing"
