@@ -33,6 +33,10 @@ public final class MailSession {
     public var systemHostname = "localhost"
 
     // Message
+    /// The exact bytes of the header being passed to the header callbacks
+    /// (name and value as the MTA sent them), for checks that hash headers
+    /// (DKIM, ARC): the `String` arguments lose invalid UTF-8.
+    public var currentRawHeader: (name: [UInt8], value: [UInt8])?
     public var envelopeFrom = ""
     public var envelopeRecipients: [String] = []
     public private(set) var authResults: [AuthResultsEntry] = []

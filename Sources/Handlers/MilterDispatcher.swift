@@ -55,6 +55,17 @@ public final class MilterDispatcher {
         return logLines
     }
 
+    /// Replies to one packet: like `handle(_:)`, and a header's exact bytes
+    /// are available to the header callbacks as `session.currentRawHeader`.
+    public func handle(packet: MilterPacket) -> [MilterResponse] {
+        if let raw = packet.rawHeaderField {
+            session.currentRawHeader = (raw.name, raw.value)
+            defer { session.currentRawHeader = nil }
+            return handle(packet.command)
+        }
+        return handle(packet.command)
+    }
+
     /// Replies to one command; an empty array means no reply is due.
     public func handle(_ command: MilterCommand) -> [MilterResponse] {
         switch command {
@@ -125,6 +136,8 @@ public final class MilterDispatcher {
         case .unknown:
             return [.continue]
         case .header(let name, let value):
+            if session.currentRawHeader == nil { session.currentRawHeader = (Array(name.utf8), Array(value.utf8)) }
+            defer { session.currentRawHeader = nil }
             return run(stage: "header", timeout: settings.contentTimeout) { h in try h.header(session, name: name, value: value) }
         case .endOfHeaders:
             return run(stage: "eoh", timeout: settings.contentTimeout) { h in try h.endOfHeaders(session) }

@@ -47,15 +47,15 @@ struct MilterConnection {
             }
             decoder.append(chunk[0..<n])
             while true {
-                let command: MilterCommand?
+                let packet: MilterPacket?
                 do {
-                    command = try decoder.next()
+                    packet = try decoder.nextPacket()
                 } catch {
                     ChildLog.error("malformed milter packet from \(listener): \(error); closing connection")
                     return
                 }
-                guard let command else { break }
-                let replies = dispatcher.handle(command)
+                guard let packet else { break }
+                let replies = dispatcher.handle(packet: packet)
                 for line in dispatcher.drainLog() { ChildLog.warning(line) }
                 var out: [UInt8] = []
                 for reply in replies { out.append(contentsOf: reply.encoded()) }
