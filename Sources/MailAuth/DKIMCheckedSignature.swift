@@ -21,10 +21,24 @@ struct DKIMCheckedSignature: Sendable {
     /// Where the key lives (RFC 6376 section 3.6.2.1).
     var keyName: String { "\(selector)._domainkey.\(domain)" }
 
+    /// Which field the tags come from. ARC's two signature fields reuse
+    /// the DKIM tags with differences (RFC 8617 sections 4.1.2 and 4.1.3):
+    /// neither has `v=`, and `i=` is the ARC instance (checked by ARC), not
+    /// an identity; the ARC-Message-Signature need not sign From; the
+    /// ARC-Seal covers no body (no `bh=`, `l=`, `h=`) and is always hashed
+    /// with relaxed header canonicalization, and `q=`, `x=` are not among
+    /// its tags (ignored, as unknown tags are).
+    enum Kind: Sendable {
+        case dkim
+        case arcMessageSignature
+        case arcSeal
+    }
+
     /// Runs the checks in Mail::DKIM's order (so the reason reported for a
     /// signature with several problems is the one it would report), then
     /// the ones RFC 6376 requires and Mail::DKIM skips.
-    static func check(_ header: DKIMSignatureHeader, options: DKIMVerifierOptions) -> Result<DKIMCheckedSignature, DKIMVerdict> {
+    static func check(_ header: DKIMSignatureHeader, options: DKIMVerifierOptions,
+                      kind: Kind = .dkim) -> Result<DKIMCheckedSignature, DKIMVerdict> {
         let tags: DKIMTagList
         switch header.parsed {
         case .success(let list): tags = list
@@ -32,8 +46,10 @@ struct DKIMCheckedSignature: Sendable {
         case .failure(.duplicate(let name)): return .failure(.duplicateTag(name))
         }
 
-        guard let version = tags.text("v") else { return .failure(.missingVersion) }
-        guard version == "1" else { return .failure(.unsupportedVersion(version)) }
+        if kind == .dkim {
+            guard let version = tags.text("v") else { return .failure(.missingVersion) }
+            guard version == "1" else { return .failure(.unsupportedVersion(version)) }
+        }
 
         guard let algorithmText = header.algorithmText, !algorithmText.isEmpty else {
             return .failure(.unsupportedAlgorithm(nil))
@@ -45,18 +61,18 @@ struct DKIMCheckedSignature: Sendable {
             return .failure(.unsupportedAlgorithm(algorithmText))
         }
 
-        let canonicalizationText = tags.text("c")
+        let canonicalizationText = kind == .arcSeal ? "relaxed/relaxed" : tags.text("c")
         guard let (headerCanonicalization, bodyCanonicalization) = Canonicalization.parsePair(canonicalizationText) else {
             return .failure(.unsupportedCanonicalization(describeCanonicalization(canonicalizationText ?? "")))
         }
 
-        if let query = tags.text("q") {
+        if kind != .arcSeal, let query = tags.text("q") {
             let methods = query.split(separator: ":").map { $0.filter { !$0.isWhitespace }.lowercased() }
             guard methods.contains("dns/txt") else { return .failure(.unsupportedQuery(query)) }
         }
 
         var expiration: Int64? = nil
-        if let text = tags.text("x") {
+        if kind != .arcSeal, let text = tags.text("x") {
             guard let value = parseNumber(text) else { return .failure(.invalidTag("x")) }
             guard options.clock.now() <= value else { return .failure(.expired) }
             expiration = value
@@ -71,16 +87,23 @@ struct DKIMCheckedSignature: Sendable {
         guard let signature = CryptoBase64.decode(signatureValue), !signature.isEmpty else {
             return .failure(.invalidTag("b"))
         }
-        guard let bodyHashValue = tags["bh"]?.value else { return .failure(.missingTag("bh")) }
-        guard let bodyHash = CryptoBase64.decode(bodyHashValue), !bodyHash.isEmpty else {
-            return .failure(.invalidTag("bh"))
+        var bodyHash: [UInt8] = []
+        var signedHeaders: [[UInt8]] = []
+        if kind != .arcSeal {
+            guard let bodyHashValue = tags["bh"]?.value else { return .failure(.missingTag("bh")) }
+            guard let decoded = CryptoBase64.decode(bodyHashValue), !decoded.isEmpty else {
+                return .failure(.invalidTag("bh"))
+            }
+            bodyHash = decoded
+            guard tags["h"] != nil else { return .failure(.missingTag("h")) }
+            signedHeaders = header.signedHeaderNames
         }
-        guard tags["h"] != nil else { return .failure(.missingTag("h")) }
-        let signedHeaders = header.signedHeaderNames
-        guard signedHeaders.contains(Array("from".utf8)) else { return .failure(.fromNotSigned) }
+        if kind == .dkim {
+            guard signedHeaders.contains(Array("from".utf8)) else { return .failure(.fromNotSigned) }
+        }
 
         var bodyLengthLimit: UInt64? = nil
-        if let text = tags.text("l") {
+        if kind != .arcSeal, let text = tags.text("l") {
             guard let value = parseNumber(text) else { return .failure(.invalidTag("l")) }
             bodyLengthLimit = UInt64(value)
         }
@@ -97,7 +120,7 @@ struct DKIMCheckedSignature: Sendable {
         // identity" (it checks after the key lookup; nothing is lost by
         // not looking up a key for a signature that cannot pass).
         var identityDomain = domain
-        if tags["i"] != nil {
+        if kind == .dkim, tags["i"] != nil {
             let identity = header.identity ?? ""
             guard let at = identity.lastIndex(of: "@") else { return .failure(.badIdentity) }
             identityDomain = String(identity[identity.index(after: at)...])

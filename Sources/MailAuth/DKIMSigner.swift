@@ -67,16 +67,25 @@ public final class DKIMSigner {
         guard !headersDone else { return }
         headersDone = true
         let selection = DKIMHeaderSelection(fields)
-        var seen = Set<String>()
-        let overSigned = Set(options.overSignedHeaders.map { $0.lowercased() })
-        for name in options.signedHeaders.map({ $0.lowercased() }) where seen.insert(name).inserted {
-            let present = selection.count(of: Array(name.utf8))
-            let times = present + (overSigned.contains(name) ? 1 : 0)
-            signedNames.append(contentsOf: repeatElement(name, count: times))
-        }
+        signedNames = Self.signedNames(options.signedHeaders, overSigned: options.overSignedHeaders, in: selection)
         missingFrom = selection.count(of: Array("from".utf8)) == 0
         selected = selection.select(signedNames.map { Array($0.utf8) }).fields
         fields = []
+    }
+
+    /// The `h=` list: each name (lowercased, first mention only) once per
+    /// field present, once more when over-signed. (Also used by
+    /// `ARCSealer`.)
+    static func signedNames(_ names: [String], overSigned: [String], in selection: DKIMHeaderSelection) -> [String] {
+        var result: [String] = []
+        var seen = Set<String>()
+        let overSigned = Set(overSigned.map { $0.lowercased() })
+        for name in names.map({ $0.lowercased() }) where seen.insert(name).inserted {
+            let present = selection.count(of: Array(name.utf8))
+            let times = present + (overSigned.contains(name) ? 1 : 0)
+            result.append(contentsOf: repeatElement(name, count: times))
+        }
+        return result
     }
 
     public func body(_ chunk: UnsafeRawBufferPointer) {

@@ -180,8 +180,9 @@ public final class DKIMVerifier {
     /// The checks between a loaded key and a signature, in Mail::DKIM's
     /// order: allowed hashes, then the subdomain flag, then the key size.
     /// The key type check is RFC 6376's "inappropriate key algorithm",
-    /// which Mail::DKIM leaves to the signature check to fail.
-    private static func judgeKey(_ key: DKIMKeyRecord, for signature: DKIMCheckedSignature,
+    /// which Mail::DKIM leaves to the signature check to fail. (Also used
+    /// by `ARCVerifier`.)
+    static func judgeKey(_ key: DKIMKeyRecord, for signature: DKIMCheckedSignature,
                                  options: DKIMVerifierOptions) -> DKIMVerdict? {
         let hashName = signature.algorithm.hash.rawValue
         if let allowed = key.hashAlgorithms, !allowed.contains(hashName) {
@@ -203,8 +204,14 @@ public final class DKIMVerifier {
     /// nil when it verifies (the body hash is still to be checked).
     private static func verifyHeaderSignature(_ signature: DKIMCheckedSignature, key: DKIMKeyRecord,
                                               selection: DKIMHeaderSelection) -> DKIMVerdict? {
+        verifyHeaderSignature(signature, key: key, fields: selection.select(signature.signedHeaders).fields)
+    }
+
+    /// The same over fields chosen by the caller (an ARC-Seal covers the
+    /// ARC sets, not an `h=` list).
+    static func verifyHeaderSignature(_ signature: DKIMCheckedSignature, key: DKIMKeyRecord,
+                                      fields selected: [MessageHeaderField]) -> DKIMVerdict? {
         guard let digest = CryptoDigest(signature.algorithm.hash) else { return .cryptoError("digest unavailable") }
-        let selected = selection.select(signature.signedHeaders).fields
         DKIMHeaderHash.addFields(selected, signature.headerCanonicalization, to: digest)
         let headerHash = DKIMHeaderHash.finish(signatureField: signature.hashedField,
                                                signature.headerCanonicalization, digest: digest)

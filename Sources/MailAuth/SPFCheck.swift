@@ -111,6 +111,8 @@ final class SPFCheck {
             return nil
         case .servfail, .timeout, .error:
             throw context.stop(.temperror, SPFCheck.dnsErrorText(outcome, type: .txt, name: name))
+        case .answer(let records, _) where request.scope == .pra:
+            return try selectSenderIDRecord(records, context)
         case .answer(let records, _):
             var found: [UInt8]? = nil
             for record in records {

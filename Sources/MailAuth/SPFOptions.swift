@@ -21,6 +21,10 @@ public struct SPFOptions: Sendable {
     /// Longest macro expansion kept (explanations are cut there; domain
     /// targets keep their right end, which is what truncation keeps).
     public var maximumExpansionLength: Int = 8192
+    /// Sender ID (`pra` scope) only: with no `spf2.0` record at a domain,
+    /// read its `v=spf1` record as `spf2.0/mfrom,pra` (RFC 4406 section
+    /// 3.4). Off by default, as Mail::SPF (and so the Perl milter) does.
+    public var senderIDFallsBackToVersion1 = false
     /// Seconds since the epoch for `%{t}`.
     public var timestamp: @Sendable () -> Int = SPFOptions.systemTime
 

@@ -18,7 +18,7 @@ extension SPFResult {
         var pairs: [(String, String)] = [
             ("receiver", receiver.isEmpty ? "unknown" : receiver),
             ("identity", request.scope.receivedSPFName),
-            (request.scope == .mfrom ? "envelope-from" : "helo", request.identity),
+            (request.scope.receivedSPFIdentityKey, request.identity),
         ]
         if request.scope != .helo, let helo = request.helo {
             pairs.append(("helo", helo))

@@ -8,13 +8,31 @@ public struct SPFRequest: Hashable, Sendable {
         case mfrom
         /// The HELO identity (section 2.3).
         case helo
+        /// Sender ID's Purported Responsible Address (RFC 4406, RFC 4407):
+        /// checked against `spf2.0/pra` records (see SenderIDRecordSelection).
+        case pra
 
         /// The `identity=` value of `Received-SPF` (section 9.1).
-        public var receivedSPFName: String { self == .mfrom ? "mailfrom" : "helo" }
+        public var receivedSPFName: String {
+            switch self {
+            case .mfrom: return "mailfrom"
+            case .helo: return "helo"
+            case .pra: return "pra"
+            }
+        }
+
+        /// The key `Received-SPF` gives the identity under, as Mail::SPF.
+        public var receivedSPFIdentityKey: String {
+            switch self {
+            case .mfrom: return "envelope-from"
+            case .helo: return "helo"
+            case .pra: return "pra"
+            }
+        }
     }
 
     public var scope: Scope
-    /// As given: an address for `mfrom`, a host name for `helo`.
+    /// As given: an address for `mfrom` and `pra`, a host name for `helo`.
     public var identity: String
     /// The client address as given; evaluation unmaps IPv4-mapped IPv6.
     public var ip: IPAddress
@@ -39,7 +57,7 @@ public struct SPFRequest: Hashable, Sendable {
         self.authorityDomain = authorityDomain
         var local = ""
         var domain = Substring(identity)
-        if scope == .mfrom, let at = identity.lastIndex(of: "@") {
+        if scope != .helo, let at = identity.lastIndex(of: "@") {
             local = String(identity[..<at])
             domain = identity[identity.index(after: at)...]
         }

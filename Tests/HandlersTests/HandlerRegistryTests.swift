@@ -106,6 +106,6 @@ import Testing
                 if let before = names.firstIndex(of: dependency) { #expect(before < position, "\(dependency) before \(names[position])") }
             }
         }
-        #expect(names == ["AddID", "Auth", "LocalIP", "ReturnOK", "SPF", "Sanitize", "TLS", "TrustedIP", "IPRev", "PTR"])
+        #expect(names == ["AddID", "Auth", "DKIM", "DKIMSign", "LocalIP", "ReturnOK", "SPF", "Sanitize", "SenderID", "TLS", "TrustedIP", "IPRev", "PTR"])
     }
 }

@@ -27,6 +27,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# --- a DKIM key for example.com (selector e2e), published below
+openssl genrsa -out "$WORK/dkim.key" 2048 2>/dev/null
+DKIM_P=$(openssl rsa -in "$WORK/dkim.key" -pubout -outform DER 2>/dev/null | base64 -w0)
+DKIM_TXT=$(printf 'v=DKIM1; k=rsa; p=%s' "$DKIM_P" | fold -w 200 | sed 's/.*/"&"/' | tr '\n' ' ')
+
 # --- DNS: unbound on loopback serving the test zones
 cat > "$WORK/unbound.conf" <<CONF
 server:
@@ -49,6 +54,7 @@ server:
   local-zone: "nomail.example." static
   local-data: 'example.com. 300 IN TXT "v=spf1 ip4:192.0.2.25 -all"'
   local-data: 'nomail.example. 300 IN TXT "v=spf1 -all"'
+  local-data: 'e2e._domainkey.example.com. 300 IN TXT $DKIM_TXT'
   local-zone: "2.0.192.in-addr.arpa." static
   local-data: "25.2.0.192.in-addr.arpa. 300 IN PTR mx.example.com."
 CONF
@@ -76,7 +82,7 @@ cat > "$WORK/etc/authentication_milter.json" <<CONF
   "tempfail_on_error": 1,
   "ip_map": { "127.0.0.0/8": { "ip": "192.0.2.25", "helo": "unmapped.example.org",
                                 "helo_map": { "client.example.org": { "ip": "192.0.2.25", "helo": "mx.example.com" } } } },
-  "handlers": { "AddID": {}, "SPF": {}, "IPRev": {}, "PTR": {}, "LocalIP": {}, "TrustedIP": {},
+  "handlers": { "AddID": {}, "SPF": {}, "IPRev": {}, "DKIM": {}, "PTR": {}, "LocalIP": {}, "TrustedIP": {},
                 "Sanitize": { "hosts_to_remove": ["e2e.test"] } }
 }
 CONF
@@ -176,6 +182,33 @@ deliver nxfail user@nomail.example
 m=$(find_mail nxfail) || fail "nxfail not delivered"
 tr -d '\n' < "$m" | grep -q "x-return-mx=fail" || fail "ReturnOK fail missing"
 tr -d '\n' < "$m" | grep -q "spf=fail smtp.mailfrom=user@nomail.example" || fail "SPF fail missing"
+
+# DKIM: a message signed by dkimpy (an independent signer) with the key
+# published in unbound verifies; the same message altered in transit fails
+cat > "$WORK/dkim-msg.eml" <<'MSG'
+From: sender@example.com
+To: amtest@e2e.test
+Subject: dkimsigned
+Message-ID: <dkim-e2e@example.com>
+
+A body signed by dkimpy.
+MSG
+/usr/bin/python3 - "$WORK/dkim-msg.eml" "$WORK/dkim.key" "$WORK/dkim-signed.eml" "$WORK/dkim-altered.eml" <<'PY'
+import sys, dkim
+msg = open(sys.argv[1], 'rb').read().replace(b'\n', b'\r\n')
+sig = dkim.sign(msg, b'e2e', b'example.com', open(sys.argv[2], 'rb').read(),
+                include_headers=[b'from', b'to', b'subject', b'message-id'])
+open(sys.argv[3], 'wb').write(sig + msg)
+open(sys.argv[4], 'wb').write((sig + msg).replace(b'dkimsigned', b'dkimaltered').replace(b'by dkimpy', b'by someone else'))
+PY
+for f in signed altered; do
+  swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from sender@example.com --to amtest@e2e.test \
+        --data "$WORK/dkim-$f.eml" >"$WORK/swaks-dkim-$f.log" 2>&1 || { cat "$WORK/swaks-dkim-$f.log"; fail "swaks dkim $f failed"; }
+done
+m=$(find_mail dkimsigned) || fail "dkimsigned not delivered"
+tr -d '\n' < "$m" | grep -q "dkim=pass (2048-bit rsa key sha256) header.d=example.com" || { sed -n '1,/^$/p' "$m"; fail "DKIM pass missing"; }
+m=$(find_mail dkimaltered) || fail "dkimaltered not delivered"
+tr -d '\n' < "$m" | grep -q "dkim=fail (" || { sed -n '1,/^$/p' "$m"; fail "DKIM fail missing"; }
 
 # Sanitize: a forged Authentication-Results claiming our host is removed
 swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from sender@example.com --to amtest@e2e.test \
