@@ -48,9 +48,24 @@ public struct SPFResult: Hashable, Sendable {
     /// an include or redirect decided; control and non-ASCII bytes as `\xNN`.
     public var localExplanation: String {
         var body = text
-        if mechanism != nil, let template = SPFResult.templates[code] {
-            let filled = template.replacing("%{s}", with: request.identity)
+        if let mechanism, let template = SPFResult.templates[code] {
+            var filled = template.replacing("%{s}", with: request.identity)
                 .replacing("%{_scope}", with: request.scope.rawValue)
+            // Mail::SPF names the client for the address-matching
+            // mechanisms and says "by default" for `all` (checked against
+            // Debian's Mail::SPF 2.009).
+            switch SPFResult.mechanismName(mechanism) {
+            case "ip4", "ip6", "a", "mx", "ptr":
+                if filled.hasPrefix("Sender ") {
+                    filled = request.ip.unmapped.description + filled.dropFirst("Sender".count)
+                }
+            case "all":
+                if code != .neutral {
+                    filled = filled.replacing("authorized to use", with: "authorized by default to use", maxReplacements: 1)
+                }
+            default:
+                break
+            }
             body = filled + " (" + SPFResult.lowercasingFirst(text) + ")"
         }
         let head = isNested ? "\(rootDomain) ... \(authorityDomain)" : authorityDomain
@@ -72,6 +87,14 @@ public struct SPFResult: Hashable, Sendable {
         .softfail: "Sender is not authorized to use '%{s}' in '%{_scope}' identity, however domain is not currently prepared for false failures",
         .neutral: "Domain does not state whether sender is authorized to use '%{s}' in '%{_scope}' identity",
     ]
+
+    /// `ip4` of `-ip4:192.0.2.0/24`, `a` of `a/24`, `all` of `~all`.
+    static func mechanismName(_ mechanism: String) -> String {
+        var text = Substring(mechanism)
+        if let first = text.first, "+-~?".contains(first) { text = text.dropFirst() }
+        let end = text.firstIndex(where: { $0 == ":" || $0 == "/" }) ?? text.endIndex
+        return text[..<end].lowercased()
+    }
 
     /// Perl's `lcfirst`.
     static func lowercasingFirst(_ text: String) -> String {

@@ -83,7 +83,7 @@ import Testing
         #expect(session.authResults.map(\.sortKey) == ["spf=fail smtp.mailfrom=User@Example.COM smtp.helo=client.example.net"])
         #expect(session.prependedHeaders.first?.value == """
             fail
-                (example.com: Sender is not authorized to use 'User@Example.COM' in 'mfrom' identity (mechanism '-all' matched))
+                (example.com: Sender is not authorized by default to use 'User@Example.COM' in 'mfrom' identity (mechanism '-all' matched))
                 receiver=test.module;
                 identity=mailfrom;
                 envelope-from="User@Example.COM";
@@ -99,7 +99,7 @@ import Testing
         #expect(session.authResults.map(\.sortKey) == [#"spf=pass smtp.mailfrom="" smtp.helo=mail-we0-f171.google.com"#])
         #expect(session.prependedHeaders.first?.value == """
             pass
-                (mail-we0-f171.google.com: Sender is authorized to use 'mail-we0-f171.google.com' in 'helo' identity (mechanism 'a' matched))
+                (mail-we0-f171.google.com: 74.125.82.171 is authorized to use 'mail-we0-f171.google.com' in 'helo' identity (mechanism 'a' matched))
                 receiver=test.module;
                 identity=helo;
                 helo=mail-we0-f171.google.com;

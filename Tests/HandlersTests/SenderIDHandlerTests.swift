@@ -77,7 +77,7 @@ import Testing
         #expect(session.prependedHeaders.count == 1)
         #expect(session.prependedHeaders.first?.name == "Received-SPF")
         #expect(session.prependedHeaders.first?.value == """
-            pass (example.com: Sender is authorized to use 'alice@example.com' in 'pra' identity \
+            pass (example.com: 192.0.2.1 is authorized to use 'alice@example.com' in 'pra' identity \
             (mechanism 'ip4:192.0.2.0/24' matched)) receiver=mx.example.net; identity=pra; \
             pra="alice@example.com"; helo=mail.example.org; client-ip=192.0.2.1
             """)
@@ -103,7 +103,7 @@ import Testing
         let fail = Self.session(ip: "198.51.100.9")
         try Self.run(Self.handler(), fail, headers: [("From", "a@example.com")])
         #expect(fail.prependedHeaders.first?.value.hasPrefix(
-            "fail (example.com: Sender is not authorized to use 'a@example.com' in 'pra' identity (mechanism '-all' matched))") == true)
+            "fail (example.com: Sender is not authorized by default to use 'a@example.com' in 'pra' identity (mechanism '-all' matched))") == true)
         let slow = Self.session()
         try Self.run(Self.handler(), slow, headers: [("From", "a@slow.example")])
         #expect(slow.prependedHeaders.first?.value.hasPrefix(
@@ -265,7 +265,7 @@ import Testing
         // Authentication-Results ends up above Received-SPF.
         #expect(replies == [
             .insertHeader(index: 1, name: "Received-SPF", value: """
-                pass (example.com: Sender is authorized to use 'alice@example.com' in 'pra' identity \
+                pass (example.com: 192.0.2.1 is authorized to use 'alice@example.com' in 'pra' identity \
                 (mechanism 'ip4:192.0.2.0/24' matched)) receiver=mx.example.net; identity=pra; \
                 pra="alice@example.com"; helo=mail.example.org; client-ip=192.0.2.1
                 """),

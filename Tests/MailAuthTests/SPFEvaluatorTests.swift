@@ -69,11 +69,11 @@ import Testing
         }
         #expect(local("none.example.com") == "none.example.com: No applicable sender policy available")
         #expect(local("neutral.example.com") == "neutral.example.com: Default neutral result due to no mechanism matches")
-        #expect(local("soft.example.com") == "soft.example.com: Sender is not authorized to use 'u@soft.example.com' in 'mfrom' "
+        #expect(local("soft.example.com") == "soft.example.com: Sender is not authorized by default to use 'u@soft.example.com' in 'mfrom' "
                 + "identity, however domain is not currently prepared for false failures (mechanism '~all' matched)")
         #expect(local("query.example.com") == "query.example.com: Domain does not state whether sender is authorized to use "
                 + "'u@query.example.com' in 'mfrom' identity (mechanism '?all' matched)")
-        #expect(local("hard.example.com") == "hard.example.com: Sender is not authorized to use 'u@hard.example.com' in 'mfrom' "
+        #expect(local("hard.example.com") == "hard.example.com: 192.0.2.9 is not authorized to use 'u@hard.example.com' in 'mfrom' "
                 + "identity (mechanism '-ip4:192.0.2.0/24' matched)")
         #expect(local("bad.example.com") == "bad.example.com: Unknown mechanism type 'foo' in 'v=spf1' record")
         #expect(local("twice.example.com") == "twice.example.com: Redundant applicable 'v=spf1' sender policies found")
@@ -90,7 +90,7 @@ import Testing
         let result = Self.evaluate(zone, from: "", ip: "192.0.2.25", helo: "mx.example.org")
         #expect(result.code == .pass)
         #expect(result.request.scope == .helo && result.request.sender == "postmaster@mx.example.org")
-        #expect(result.receivedSPFValue(receiver: "") == "pass (mx.example.org: Sender is authorized to use 'mx.example.org' in "
+        #expect(result.receivedSPFValue(receiver: "") == "pass (mx.example.org: 192.0.2.25 is authorized to use 'mx.example.org' in "
                 + "'helo' identity (mechanism 'a' matched)) receiver=unknown; identity=helo; helo=mx.example.org; client-ip=192.0.2.25")
     }
 

@@ -48,7 +48,7 @@ import Testing
         let pass = Self.check("a@v2.example")
         #expect(pass.code == .pass && pass.mechanism == "ip4:192.0.2.0/24")
         #expect(pass.receivedSPFValue(receiver: "mx.example.net") == """
-            pass (v2.example: Sender is authorized to use 'a@v2.example' in 'pra' identity \
+            pass (v2.example: 192.0.2.1 is authorized to use 'a@v2.example' in 'pra' identity \
             (mechanism 'ip4:192.0.2.0/24' matched)) receiver=mx.example.net; identity=pra; \
             pra="a@v2.example"; helo=mail.example.org; client-ip=192.0.2.1
             """)
