@@ -4,7 +4,8 @@
 # end-to-end test runs its own instance on loopback ports.
 set -euo pipefail
 packages=(libssl-dev libldns-dev libseccomp-dev libcap-dev pkg-config
-          postfix swaks unbound procps python3 python3-dkim libmail-dkim-perl publicsuffix)
+          postfix swaks unbound procps python3 python3-dkim libmail-dkim-perl publicsuffix
+          python3-authres)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
