@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "authmilter-spool", targets: ["Spool"]),
         .executable(name: "authmilter-bench", targets: ["MilterLoad"]),
         .executable(name: "spf-bench", targets: ["SPFBench"]),
+        .executable(name: "dkim-bench", targets: ["DKIMBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -41,6 +42,7 @@ let package = Package(
         .executableTarget(name: "Spool", dependencies: ["Shared", "CShim"], path: "Sources/Spool"),
         .executableTarget(name: "MilterLoad", dependencies: ["Milter", "Shared"], path: "Benchmarks/MilterLoad"),
         .executableTarget(name: "SPFBench", dependencies: ["MailAuth"], path: "Benchmarks/SPFBench"),
+        .executableTarget(name: "DKIMBench", dependencies: ["MailAuth"], path: "Benchmarks/DKIMBench"),
 
         .testTarget(name: "MilterTests", dependencies: ["Milter"], path: "Tests/MilterTests"),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),

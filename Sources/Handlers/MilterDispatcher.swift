@@ -274,6 +274,18 @@ public final class MilterDispatcher {
             let value = header.value(style: settings.indentStyle, indentBy: settings.indentBy, foldAt: settings.foldAt)
             additions.append(.insertHeader(index: 1, name: "Authentication-Results", value: value))
         }
+        // Sealers sign what we hand on; their headers go above ours.
+        let sealers = handlers.compactMap { $0 as? any SealingHandler }
+        if !sealers.isEmpty {
+            let unfolded = header.value(style: .none, indentBy: 0, foldAt: 0)
+            let entriesText = unfolded.firstIndex(of: ";").map { String(unfolded[unfolded.index(after: $0)...]).trimmingLeadingSpaces() } ?? "none"
+            let text = AuthenticationResultsText(entries: entriesText, authservID: authservID)
+            for sealer in sealers {
+                for field in sealer.seal(session, authservID: authservID, authResults: text).reversed() {
+                    additions.append(.insertHeader(index: 1, name: field.name, value: field.value))
+                }
+            }
+        }
         if case .quarantine(let reason) = session.verdict {
             if settings.milterQuarantine {
                 additions.append(.quarantine(reason: reason))
@@ -291,5 +303,11 @@ public final class MilterDispatcher {
         }
         replies.append(.continue)
         return replies
+    }
+}
+
+extension String {
+    func trimmingLeadingSpaces() -> String {
+        String(drop(while: { $0 == " " || $0 == "\t" }))
     }
 }
