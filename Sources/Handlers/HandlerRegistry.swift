@@ -5,6 +5,7 @@ import Shared
 public enum HandlerRegistry {
     public static var installed: [any Handler.Type] { [
         AddIDHandler.self,
+        ARCHandler.self,
         AuthHandler.self,
         DKIMHandler.self,
         DKIMSignHandler.self,

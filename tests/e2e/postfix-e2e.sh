@@ -32,6 +32,11 @@ openssl genrsa -out "$WORK/dkim.key" 2048 2>/dev/null
 DKIM_P=$(openssl rsa -in "$WORK/dkim.key" -pubout -outform DER 2>/dev/null | base64 -w0)
 DKIM_TXT=$(printf 'v=DKIM1; k=rsa; p=%s' "$DKIM_P" | fold -w 200 | sed 's/.*/"&"/' | tr '\n' ' ')
 
+# --- an ARC sealing key for e2e.test (selector arc); only the verifier in
+# this script (dkimpy) needs its public half
+openssl genrsa -out "$WORK/arc.key" 2048 2>/dev/null
+ARC_P=$(openssl rsa -in "$WORK/arc.key" -pubout -outform DER 2>/dev/null | base64 -w0)
+
 # --- DNS: unbound on loopback serving the test zones
 cat > "$WORK/unbound.conf" <<CONF
 server:
@@ -82,7 +87,8 @@ cat > "$WORK/etc/authentication_milter.json" <<CONF
   "tempfail_on_error": 1,
   "ip_map": { "127.0.0.0/8": { "ip": "192.0.2.25", "helo": "unmapped.example.org",
                                 "helo_map": { "client.example.org": { "ip": "192.0.2.25", "helo": "mx.example.com" } } } },
-  "handlers": { "AddID": {}, "SPF": {}, "IPRev": {}, "DKIM": {}, "PTR": {}, "LocalIP": {}, "TrustedIP": {},
+  "handlers": { "AddID": {}, "SPF": {}, "IPRev": {}, "DKIM": {},
+                "ARC": { "arcseal_domain": "e2e.test", "arcseal_selector": "arc", "arcseal_keyfile": "$WORK/arc.key" }, "PTR": {}, "LocalIP": {}, "TrustedIP": {},
                 "Sanitize": { "hosts_to_remove": ["e2e.test"] } }
 }
 CONF
@@ -209,6 +215,24 @@ m=$(find_mail dkimsigned) || fail "dkimsigned not delivered"
 tr -d '\n' < "$m" | grep -q "dkim=pass (2048-bit rsa key sha256) header.d=example.com" || { sed -n '1,/^$/p' "$m"; fail "DKIM pass missing"; }
 m=$(find_mail dkimaltered) || fail "dkimaltered not delivered"
 tr -d '\n' < "$m" | grep -q "dkim=fail (" || { sed -n '1,/^$/p' "$m"; fail "DKIM fail missing"; }
+
+# ARC: every message is sealed by us; an independent verifier (dkimpy's
+# arc_verify) accepts our seal on the delivered message
+m=$(find_mail dkimsigned)
+tr -d '\n' < "$m" | grep -q "arc=none (no signatures found)" || fail "arc=none missing"
+grep -q "^ARC-Seal: " "$m" && grep -q "^ARC-Message-Signature: " "$m" && grep -q "^ARC-Authentication-Results: i=1; mx.e2e.test;" "$m" \
+  || { sed -n '1,/^$/p' "$m"; fail "ARC set missing"; }
+tr -d '\n\t' < "$m" | grep -q "cv=none; d=e2e.test; i=1; s=arc;" || fail "ARC-Seal tags unexpected"
+/usr/bin/python3 - "$m" "$ARC_P" <<'PY' || fail "dkimpy does not accept our ARC seal"
+import sys, dkim
+msg = open(sys.argv[1], 'rb').read().replace(b'\r\n', b'\n').replace(b'\n', b'\r\n')
+record = b'v=DKIM1; k=rsa; p=' + sys.argv[2].encode()
+def dnsfunc(name, timeout=5):
+    return record if name in (b'arc._domainkey.e2e.test.', 'arc._domainkey.e2e.test.') else None
+cv, results, reason = dkim.arc_verify(msg, dnsfunc=dnsfunc)
+print("dkimpy arc_verify:", cv, reason)
+sys.exit(0 if cv == dkim.CV_Pass else 1)
+PY
 
 # Sanitize: a forged Authentication-Results claiming our host is removed
 swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from sender@example.com --to amtest@e2e.test \
