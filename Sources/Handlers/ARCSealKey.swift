@@ -12,7 +12,7 @@ import Shared
 /// start or the reload with a message naming it.
 struct ARCSealKey {
     /// RFC 8301 section 3.2: signers must use at least 1024 bits.
-    static let minimumRSABits = 1024
+    static let minimumRSABits = SigningKeyRules.minimumRSABits
 
     let key: DKIMSigningKey
     let domain: String
@@ -43,12 +43,7 @@ struct ARCSealKey {
         // arcseal_keyfile wins, as in Perl.
         if let path = keyFile {
             let node = config.child("arcseal_keyfile") ?? config
-            let text: String
-            do {
-                text = String(decoding: try DKIMSignKeyFile.read(path), as: UTF8.self)
-            } catch {
-                throw node.error("cannot read \(name) from \(path): \(error.reason)")
-            }
+            let text = try SigningKeyRules.readKeyFile(path, node: node, describing: name)
             guard let key = Self.key(text) else {
                 throw node.error("\(path) does not hold a usable private key (\(name))")
             }
@@ -59,23 +54,10 @@ struct ARCSealKey {
             }
             self.key = key
         }
-        if key.keyType == .rsa && key.privateKey.bits < Self.minimumRSABits {
-            throw config.error("\(name) is an RSA key of \(key.privateKey.bits) bits; RFC 8301 asks for at least \(Self.minimumRSABits)")
-        }
-
-        if let wanted = try config.nonEmptyString("arcseal_algorithm") {
-            let node = config.child("arcseal_algorithm") ?? config
-            guard let algorithm = DKIMAlgorithm(tagValue: wanted.lowercased()), algorithm != .rsaSHA1 else {
-                throw node.error("unsupported sealing algorithm \(wanted) (rsa-sha256 or ed25519-sha256)")
-            }
-            guard algorithm.keyType == key.keyType else {
-                throw node.error("\(wanted) needs an \(algorithm.keyType == .rsa ? "RSA" : "Ed25519") key, "
-                                 + "but \(name) is \(key.keyType == .rsa ? "an RSA" : "an Ed25519") key")
-            }
-            self.algorithm = algorithm
-        } else {
-            algorithm = key.defaultAlgorithm
-        }
+        try SigningKeyRules.checkStrength(key, node: config, describing: name)
+        algorithm = try SigningKeyRules.algorithm(try config.nonEmptyString("arcseal_algorithm"),
+                                                  node: config.child("arcseal_algorithm") ?? config,
+                                                  key: key, describing: name, purpose: "sealing")
 
         var headers = ARCSealerOptions.defaultSignedHeaders
         for name in try Self.extraHeaders(config) where !headers.contains(name) {

@@ -20,7 +20,7 @@ import Shared
 struct DKIMSignKey {
     static let keys: Set<String> = ["domain", "selector", "key_file", "key", "algorithm", "from_domains"]
     /// RFC 8301 section 3.2: signers must use at least 1024 bits.
-    static let minimumRSABits = 1024
+    static let minimumRSABits = SigningKeyRules.minimumRSABits
 
     let domain: String
     let selector: String
@@ -44,12 +44,7 @@ struct DKIMSignKey {
         switch (try node.nonEmptyString("key_file"), try node.nonEmptyString("key")) {
         case (let path?, nil):
             let fileNode = node.child("key_file") ?? node
-            let text: String
-            do {
-                text = String(decoding: try DKIMSignKeyFile.read(path), as: UTF8.self)
-            } catch {
-                throw fileNode.error("cannot read \(name) from \(path): \(error.reason)")
-            }
+            let text = try SigningKeyRules.readKeyFile(path, node: fileNode, describing: name)
             do {
                 key = try DKIMSigningKey(text: text)
             } catch {
@@ -67,22 +62,9 @@ struct DKIMSignKey {
             throw node.error("\(name): give \"key_file\" or \"key\", not both")
         }
 
-        if key.keyType == .rsa && key.privateKey.bits < Self.minimumRSABits {
-            throw node.error("\(name) is an RSA key of \(key.privateKey.bits) bits; RFC 8301 asks for at least \(Self.minimumRSABits)")
-        }
-        if let wanted = try node.nonEmptyString("algorithm") {
-            let algorithmNode = node.child("algorithm") ?? node
-            guard let algorithm = DKIMAlgorithm(tagValue: wanted), algorithm != .rsaSHA1 else {
-                throw algorithmNode.error("unsupported signing algorithm \(wanted) (rsa-sha256 or ed25519-sha256)")
-            }
-            guard algorithm.keyType == key.keyType else {
-                throw algorithmNode.error("\(wanted) needs an \(algorithm.keyType == .rsa ? "RSA" : "Ed25519") key, "
-                                          + "but \(name) is \(key.keyType == .rsa ? "an RSA" : "an Ed25519") key")
-            }
-            self.algorithm = algorithm
-        } else {
-            algorithm = key.defaultAlgorithm
-        }
+        try SigningKeyRules.checkStrength(key, node: node, describing: name)
+        algorithm = try SigningKeyRules.algorithm(try node.nonEmptyString("algorithm"), node: node.child("algorithm") ?? node,
+                                                  key: key, describing: name, purpose: "signing")
 
         var patterns: [String] = []
         for pattern in try node.stringArray("from_domains") ?? [domain] {
