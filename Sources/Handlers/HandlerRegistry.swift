@@ -9,6 +9,7 @@ public enum HandlerRegistry {
         AuthHandler.self,
         DKIMHandler.self,
         DKIMSignHandler.self,
+        DMARCHandler.self,
         IPRevHandler.self,
         LocalIPHandler.self,
         PTRHandler.self,
@@ -78,7 +79,8 @@ public enum HandlerRegistry {
                 throw .config(error)
             }
         }
-        return handlers
+        // DMARC reads SPF, DKIM and ARC; SPF gets DMARC's public suffix list.
+        return handlers.attachingPeers()
     }
 
     /// Unknown keys in the enabled handlers' blocks, for the start-up log.

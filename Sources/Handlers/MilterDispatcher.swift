@@ -255,7 +255,11 @@ public final class MilterDispatcher {
         let authservID = AuthenticationResultsHeader.authservID(configured: settings.authservID, macroJ: session.macro("j"),
                                                                 macroRcptHost: session.macro("rcpt_host"), hostname: settings.hostname)
         // Sorted as the Perl program sorts them before rendering.
-        let entries = (session.connectionAuthResults + session.authResults).sorted { $0.sortKey < $1.sortKey }
+        // dmarc= entries among themselves keep Perl's order (fail before
+        // none, reject before quarantine); they sit together by sortKey.
+        let entries = (session.connectionAuthResults + session.authResults).sorted {
+            $0.method == "dmarc" && $1.method == "dmarc" ? DMARCResult.perlEntryOrder($0, $1) : $0.sortKey < $1.sortKey
+        }
         let header = AuthenticationResultsHeader(authservID: authservID, entries: entries)
         // Every top header goes in at index 1, as the Perl program inserts
         // them: handlers' prepended headers first (so they end up in

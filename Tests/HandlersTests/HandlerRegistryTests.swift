@@ -109,6 +109,6 @@ import Testing
         // Perl's sort_callbacks: passes over the sorted list, adding a handler
         // once everything it requires is in (ARC requires DKIM).
         #expect(names == ["AddID", "Auth", "DKIM", "DKIMSign", "LocalIP", "ReturnOK", "SPF", "Sanitize", "SenderID", "TLS", "TrustedIP",
-                          "ARC", "IPRev", "PTR"])
+                          "ARC", "DMARC", "IPRev", "PTR"])
     }
 }

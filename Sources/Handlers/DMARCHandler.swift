@@ -1,0 +1,413 @@
+import MailAuth
+import Shared
+
+/// DMARC (RFC 7489) over the SPF, DKIM and ARC handlers' findings, as the
+/// Perl handler does with Mail::DMARC (evaluation only; aggregate reports
+/// come later and take `outcomes`):
+///
+/// - MAIL FROM (not for local, trusted or authenticated clients): starts
+///   the message; RCPT TO: `report_skip_to` marks the message;
+/// - headers: every `From` field, and `List-Id`/`List-Post` (list mail);
+/// - end of message: each distinct From domain (sorted) is evaluated
+///   (`DMARCEvaluator`) with the SPF handler's `dmarcDomain`/`dmarcScope`/
+///   `dmarcResult` and the DKIM handler's signatures, under the
+///   `*_on_multifrom` limits; a `fail` is re-evaluated with the trusted
+///   ARC results (`use_arc`), then the local policy decides the applied
+///   disposition: a trusted ARC pass, the `whitelisted` list, list mail
+///   (`no_list_reject`), and `reject` becomes `no_reject_disposition`
+///   unless `hard_reject` (then `550 5.7.0 DMARC policy violation`).
+///   `quarantine` asks for the message to be quarantined. One `dmarc=`
+///   entry per distinct result (`DMARCResult.authResultsEntry`), a bare
+///   `dmarc=permerror` when no From domain could be evaluated.
+///
+/// The handler reads its peers through `attach(peers:)`; without the SPF
+/// and DKIM handlers it does nothing (Perl's "DMARC Config Error: SPF is
+/// missing" fail mode). The public suffix list is read when the handler is
+/// built (`public_suffix_list`), and given to the SPF handler's
+/// `organizationalDomain` hook for `best_guess` and `spfu_detection`.
+public final class DMARCHandler: PeerAwareHandler {
+    public static let name = "DMARC"
+    public static let defaultConfigJSON = """
+        {
+           "arc_before_list" : 0,
+           "config_file" : "/etc/mail-dmarc.ini",
+           "detect_list_id" : 1,
+           "hard_reject" : 0,
+           "hide_none" : 0,
+           "hide_report_to" : 0,
+           "no_list_reject" : 1,
+           "no_list_reject_disposition" : "none",
+           "no_reject_disposition" : "quarantine",
+           "no_report" : 0,
+           "public_suffix_list" : "/usr/share/publicsuffix/public_suffix_list.dat",
+           "quarantine_on_multifrom" : 20,
+           "reject_on_multifrom" : 30,
+           "report_skip_to" : [
+              "my_report_from_address@example.com"
+           ],
+           "skip_on_multifrom" : 10,
+           "use_arc" : 1,
+           "whitelisted" : []
+        }
+        """
+    public static let helpText = """
+        DMARC Module
+
+        Implements the DMARC standard checks. Requires the SPF and DKIM handlers
+        (and uses ARC when it is loaded).
+
+        CONFIGURATION
+                "DMARC" : {                                        | Config for the DMARC Module
+                                                                   | Requires DKIM and SPF
+                    "hard_reject"           : 0,                   | Reject mail which fails with a reject policy
+                    "no_reject_disposition" : "quarantine",        | What to report when hard_reject is 0
+                    "no_list_reject"        : 1,                   | Do not reject mail detected as mailing list
+                    "arc_before_list"       : 0,                   | Don't apply above list detection if we have trusted arc
+                    "no_list_reject_disposition" : "none",         | Disposition to use for mail detected as mailing list
+                    "reject_on_multifrom"     : 30,                | Reject mail if we detect X DMARC entities to process
+                    "quarantine_on_multifrom" : 20,                | Quarantine mail if we detect X DMARC entities to process
+                    "skip_on_multifrom"       : 10,                | Skip further processing from X DMARC entities on
+                    "whitelisted"           : [                    | A list of ip addresses or CIDR ranges, or dkim domains
+                        "10.20.30.40",                             | for which we do not want to apply a failing policy
+                        "dkim:bad.forwarder.com",                  | ("dkim:domain", "spf:domain",
+                        "20.30.40.0/24"                            | "dnswl:<spf|dkim|ip>:<dns list zone>")
+                    ],
+                    "use_arc"             : 1,                     | Use trusted ARC results if available
+                    "hide_none"           : 0,                     | Hide auth line if the result is 'none'
+                    "detect_list_id"      : 1,                     | Detect a list ID and modify the DMARC authentication header
+                                                                   | to note this, useful when making rules for junking email
+                                                                   | as mailing lists frequently cause false DMARC failures.
+                    "report_skip_to"     : [                       | Do not send DMARC reports for emails to these addresses.
+                        "dmarc@yourdomain.com"                     |
+                    ],
+                    "no_report"          : 0,                      | If set then we will not attempt to store DMARC reports.
+                    "hide_report_to"     : 0,                      | If set, remove envelope_to from DMARC reports
+                    "config_file"        : "/etc/mail-dmarc.ini",  | Accepted for compatibility; not read
+                    "public_suffix_list" : "/usr/share/publicsuffix/public_suffix_list.dat"
+                                                                   | The public suffix list, read at start
+                },
+        """
+    /// Perl's envfrom_requires (SPF) and eom_requires (DKIM, ARC).
+    public static var dependencies: [String] { ["SPF", "DKIM", "ARC"] }
+
+    public static let rejectReply = "550 5.7.0 DMARC policy violation"
+    public static let quarantineReason = "Quarantined due to DMARC policy"
+
+    public let hideNone: Bool
+    public let useARC: Bool
+    public let hardReject: Bool
+    public let noListReject: Bool
+    public let arcBeforeList: Bool
+    public let detectListID: Bool
+    public let noReport: Bool
+    public let hideReportTo: Bool
+    public let reportSkipTo: [String]
+    public let noRejectDisposition: DMARCPolicyAction
+    public let noListRejectDisposition: DMARCPolicyAction
+    public let rejectOnMultiFrom: Int
+    public let quarantineOnMultiFrom: Int
+    public let skipOnMultiFrom: Int
+    let whitelist: [DMARCWhitelistEntry]
+    public let publicSuffixList: PublicSuffixList
+    /// How the library evaluates; tests fix `percentDraw`.
+    public var options = DMARCOptions()
+
+    // Peers
+    public private(set) weak var spf: SPFHandler?
+    public private(set) weak var dkim: DKIMHandler?
+    public private(set) weak var arc: ARCHandler?
+
+    // Message state
+    private var active = false
+    private var envelopeFrom = ""
+    private var fromFields: [String] = []
+    /// The message carried List-Id or List-Post.
+    public private(set) var isList = false
+    /// A recipient is in `report_skip_to`: no report for this message.
+    public private(set) var skipReport = false
+    private var processed: [String] = []
+
+    /// One evaluation of the message and what the handler made of it.
+    public struct Outcome: Sendable {
+        public var result: DMARCResult
+        /// After the local policy (`d=`).
+        public var appliedDisposition: DMARCPolicyAction
+        public var overrideReason: String?
+        public var arcAwareResult: String?
+        public var entry: AuthResultsEntry
+    }
+    /// This message's evaluations, until the message is reset.
+    public private(set) var outcomes: [Outcome] = []
+
+    public convenience init(config: ConfigNode) throws(ConfigurationError) {
+        let list = try DMARCPublicSuffixFile.load(config, key: "public_suffix_list")
+        try self.init(config: config, publicSuffixList: list)
+    }
+
+    /// With a list at hand (tests, or a list already read).
+    public init(config: ConfigNode, publicSuffixList: PublicSuffixList) throws(ConfigurationError) {
+        hideNone = try config.bool("hide_none") ?? false
+        // As in Perl at run time, a key missing from the block is off (0):
+        // the `-h default_config` values apply only when written.
+        useARC = try config.bool("use_arc") ?? false
+        hardReject = try config.bool("hard_reject") ?? false
+        noListReject = try config.bool("no_list_reject") ?? false
+        arcBeforeList = try config.bool("arc_before_list") ?? false
+        detectListID = try config.bool("detect_list_id") ?? false
+        noReport = try config.bool("no_report") ?? false
+        hideReportTo = try config.bool("hide_report_to") ?? false
+        reportSkipTo = (try config.stringArray("report_skip_to") ?? []).map { $0.lowercased() }
+        noRejectDisposition = try Self.disposition(config, "no_reject_disposition", default: .quarantine)
+        noListRejectDisposition = try Self.disposition(config, "no_list_reject_disposition", default: .none)
+        rejectOnMultiFrom = try config.integer("reject_on_multifrom", in: 0...Int.max) ?? 0
+        quarantineOnMultiFrom = try config.integer("quarantine_on_multifrom", in: 0...Int.max) ?? 0
+        skipOnMultiFrom = try config.integer("skip_on_multifrom", in: 0...Int.max) ?? 0
+        _ = try config.string("config_file")
+        whitelist = try DMARCWhitelistEntry.list(config, key: "whitelisted")
+        self.publicSuffixList = publicSuffixList
+    }
+
+    static func disposition(_ config: ConfigNode, _ key: String, default value: DMARCPolicyAction)
+        throws(ConfigurationError) -> DMARCPolicyAction {
+        guard let text = try config.string(key) else { return value }
+        guard let action = DMARCPolicyAction(tagValue: text) else {
+            throw (config.child(key) ?? config).error("expected none, quarantine or reject, got \"\(text)\"")
+        }
+        return action
+    }
+
+    public func attach(peers: [any Handler]) {
+        for peer in peers {
+            if let handler = peer as? SPFHandler {
+                spf = handler
+                let list = publicSuffixList
+                handler.organizationalDomain = { list.organizationalDomain(of: $0) }
+            }
+            if let handler = peer as? DKIMHandler { dkim = handler }
+            if let handler = peer as? ARCHandler { arc = handler }
+        }
+    }
+
+    // MARK: Callbacks
+
+    private func skipped(_ session: MailSession) -> Bool {
+        session.isLocalIP || session.isTrustedIP || session.isAuthenticated
+    }
+
+    public func envelopeFrom(_ session: MailSession, address: String) throws {
+        abort(session)
+        guard !skipped(session), spf != nil, dkim != nil else { return }
+        active = true
+        envelopeFrom = address == "<>" ? "" : address
+    }
+
+    public func envelopeRecipient(_ session: MailSession, address: String) throws {
+        guard active else { return }
+        let recipient = (EmailAddressParser.addresses(in: address).first ?? address).lowercased()
+        if reportSkipTo.contains(recipient) { skipReport = true }
+    }
+
+    public func header(_ session: MailSession, name: String, value: String) throws {
+        guard active else { return }
+        switch name.lowercased() {
+        case "list-id", "list-post": isList = true
+        case "from": fromFields.append(value)
+        default: break
+        }
+    }
+
+    public func endOfMessage(_ session: MailSession) throws {
+        guard active, !skipped(session) else { return }
+        var envelopeDomains = Self.domains(envelopeFrom)
+        if envelopeDomains.isEmpty { envelopeDomains = [""] }
+        let headerDomains = fromFields.flatMap { Self.domains($0) }
+        var entries: [AuthResultsEntry] = []
+        for envelopeDomain in Self.uniqueSorted(envelopeDomains) {
+            for headerDomain in Self.uniqueSorted(headerDomains) {
+                if let entry = process(session, envelopeDomain: envelopeDomain, headerDomain: headerDomain),
+                   !entries.contains(where: { $0.sortKey == entry.sortKey }) {
+                    entries.append(entry)
+                }
+            }
+        }
+        if entries.isEmpty {
+            session.addAuthResult(AuthResultsEntry(method: "dmarc", result: "permerror"))
+            return
+        }
+        for entry in entries.sorted(by: DMARCResult.perlEntryOrder) { session.addAuthResult(entry) }
+    }
+
+    public func abort(_ session: MailSession) {
+        active = false
+        envelopeFrom = ""
+        fromFields = []
+        isList = false
+        skipReport = false
+        processed = []
+        outcomes = []
+    }
+
+    public func close(_ session: MailSession) {
+        abort(session)
+    }
+
+    // MARK: Evaluation
+
+    /// One (envelope domain, From domain) pair: Perl's `_process_dmarc_for`.
+    private func process(_ session: MailSession, envelopeDomain: String, headerDomain: String) -> AuthResultsEntry? {
+        let key = envelopeDomain + " " + headerDomain
+        guard !processed.contains(key) else { return nil }
+        processed.append(key)
+        let count = processed.count
+        if rejectOnMultiFrom > 0 {
+            if count == rejectOnMultiFrom { session.setVerdict(.reject(Self.rejectReply)); return nil }
+            if count > rejectOnMultiFrom { return nil }
+        }
+        if quarantineOnMultiFrom > 0 {
+            if count == quarantineOnMultiFrom { session.setVerdict(.quarantine(Self.quarantineReason)); return nil }
+            if count > quarantineOnMultiFrom { return nil }
+        }
+        if skipOnMultiFrom > 0 && count >= skipOnMultiFrom { return nil }
+
+        if !envelopeDomain.isEmpty && !isValidDomain(envelopeDomain) {
+            return AuthResultsEntry(method: "dmarc", result: "permerror", parts: [
+                .comment(AuthResultsComment("envelope from invalid")),
+                .property(AuthResultsProperty(key: "header.from", value: headerDomain)),
+            ])
+        }
+
+        let evaluator = DMARCEvaluator(resolver: session.resolver, publicSuffixList: publicSuffixList, options: options)
+        let localSPF = spfInput()
+        let localDKIM = dkimInputs()
+        var result = evaluator.evaluate(DMARCRequest(fromDomain: headerDomain, spf: localSPF.map { [$0] } ?? [], dkim: localDKIM))
+
+        let arcHandler = useARC ? arc : nil
+        var arcAwareResult: String?
+        if result.code == .fail, let arcHandler {
+            let trusted = arcHandler.trustedAuthenticationResults
+            var spfInputs = localSPF.map { [$0] } ?? []
+            if let local = localSPF, local.result == "pass", local.domain.lowercased() == headerDomain.lowercased() {
+                // A matching local pass: used alone.
+            } else if !trusted.isEmpty {
+                spfInputs = DMARCARCResults.spf(trusted) + spfInputs
+            }
+            let dkimInputs = DMARCARCResults.dkim(trusted) + localDKIM
+            arcAwareResult = evaluator.evaluate(DMARCRequest(fromDomain: headerDomain, spf: spfInputs, dkim: dkimInputs)).code.rawValue
+        }
+
+        var applied = result.disposition
+        var overrideReason: String?
+        if result.code == .fail {
+            if arcAwareResult == "pass", let arcHandler {
+                applied = .none
+                result.reasons.append(DMARCPolicyOverrideReason(type: .localPolicy, comment: arcOverrideComment(arcHandler)))
+            } else if isWhitelisted(session) {
+                overrideReason = DMARCPolicyOverrideReason.Kind.trustedForwarder.rawValue
+                result.reasons.append(DMARCPolicyOverrideReason(type: .trustedForwarder, comment: "Policy ignored due to local white list"))
+                applied = .none
+            } else if noListReject && isList {
+                if arcBeforeList, let arcHandler, !arcHandler.trustedAuthenticationResults.isEmpty {
+                    // A trusted ARC chain: the list exemption is not applied.
+                } else {
+                    overrideReason = DMARCPolicyOverrideReason.Kind.mailingList.rawValue
+                    result.reasons.append(DMARCPolicyOverrideReason(type: .mailingList,
+                                                                    comment: "Policy ignored due to local mailing list policy"))
+                    applied = noListRejectDisposition
+                }
+            }
+            if applied == .reject {
+                if hardReject {
+                    session.setVerdict(.reject(Self.rejectReply))
+                } else {
+                    overrideReason = DMARCPolicyOverrideReason.Kind.localPolicy.rawValue
+                    result.reasons.append(DMARCPolicyOverrideReason(type: .localPolicy, comment: "Reject ignored due to local policy"))
+                    applied = noRejectDisposition
+                }
+            }
+        }
+        if applied == .quarantine {
+            session.setVerdict(.quarantine(Self.quarantineReason))
+        }
+
+        let entry = result.authResultsEntry(DMARCEntryContext(appliedDisposition: applied, overrideReason: overrideReason,
+                                                              arcAwareResult: arcAwareResult,
+                                                              hasListID: detectListID && isList))
+        outcomes.append(Outcome(result: result, appliedDisposition: applied, overrideReason: overrideReason,
+                                arcAwareResult: arcAwareResult, entry: entry))
+        if hideNone && result.code == .none { return nil }
+        return entry
+    }
+
+    /// Perl's ARC override comment: `arc=pass as[N].d=<d> as[N].s=<s>
+    /// remote-ip[N]=<ip>` for each instance, newest first.
+    private func arcOverrideComment(_ arcHandler: ARCHandler) -> String {
+        guard let verification = arcHandler.verification, verification.status == .pass else {
+            return "Policy overriden using trusted ARC chain"
+        }
+        var comment = "arc=pass"
+        for record in verification.authenticationResults.sorted(by: { $0.instance > $1.instance }) {
+            let instance = record.instance
+            let seal = verification.signatures.first { $0.kind == .seal && $0.instance == instance }
+            comment += " as[\(instance)].d=\(seal?.domain ?? "") as[\(instance)].s=\(seal?.selector ?? "")"
+            comment += " remote-ip[\(instance)]=\(DMARCARCResults.remoteIP(record))"
+        }
+        return comment
+    }
+
+    private func spfInput() -> DMARCSPFInput? {
+        guard let spf, let domain = spf.dmarcDomain, let result = spf.dmarcResult else { return nil }
+        let scope = spf.dmarcScope.flatMap(DMARCSPFScope.init(rawValue:)) ?? .mfrom
+        return DMARCSPFInput(domain: domain, scope: scope, result: result)
+    }
+
+    private func dkimInputs() -> [DMARCDKIMInput] {
+        guard let dkim else { return [] }
+        return dkim.results.map {
+            DMARCDKIMInput(domain: ($0.domain ?? "").lowercased(), selector: $0.selector ?? "", result: $0.perlResult,
+                           humanResult: $0.detail)
+        }
+    }
+
+    private func isWhitelisted(_ session: MailSession) -> Bool {
+        guard !whitelist.isEmpty else { return false }
+        let spfPass = spf?.dmarcResult == "pass" ? spf?.dmarcDomain : nil
+        let facts = DMARCWhitelistEntry.Facts(clientAddress: session.remoteIP, spfPassDomain: spfPass,
+                                              dkimPassDomains: dkim?.passingDomains ?? [], resolver: session.resolver)
+        return whitelist.contains { $0.matches(facts) }
+    }
+
+    /// Mail::DMARC's `is_valid_domain` for the envelope domain: letters,
+    /// digits and inner hyphens in labels of 1-63 (A-labels for non-ASCII
+    /// are left to the list), under a public suffix (last or last two
+    /// labels).
+    func isValidDomain(_ raw: String) -> Bool {
+        var name = raw.lowercased()
+        if name.hasSuffix(".") { name.removeLast() }
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard !labels.isEmpty, name.utf8.count <= 253 else { return false }
+        for label in labels {
+            guard !label.isEmpty, label.utf8.count <= 63, label.first != "-", label.last != "-" else { return false }
+            guard label.unicodeScalars.allSatisfy({ $0.value > 127 || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" })
+            else { return false }
+        }
+        if publicSuffixList.isPublicSuffix(String(labels[labels.count - 1])) { return true }
+        return labels.count >= 2 && publicSuffixList.isPublicSuffix(labels.suffix(2).joined(separator: "."))
+    }
+
+    // MARK: Perl helpers
+
+    /// Perl's `get_domains_from`: the lowercase domain of every address in
+    /// the text (addresses without `@` give none).
+    static func domains(_ text: String) -> [String] {
+        EmailAddressParser.addresses(in: text).compactMap { address -> String? in
+            let bare = address.filter { $0 != "<" && $0 != ">" }
+            guard let at = bare.lastIndex(of: "@") else { return nil }
+            return bare[bare.index(after: at)...].filter { $0 != " " && $0 != "\t" }.lowercased()
+        }
+    }
+
+    static func uniqueSorted(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.filter { seen.insert($0).inserted }
+    }
+}
