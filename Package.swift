@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "authmilter-bench", targets: ["MilterLoad"]),
         .executable(name: "spf-bench", targets: ["SPFBench"]),
         .executable(name: "dkim-bench", targets: ["DKIMBench"]),
+        .executable(name: "arc-bench", targets: ["ARCBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -43,6 +44,7 @@ let package = Package(
         .executableTarget(name: "MilterLoad", dependencies: ["Milter", "Shared"], path: "Benchmarks/MilterLoad"),
         .executableTarget(name: "SPFBench", dependencies: ["MailAuth"], path: "Benchmarks/SPFBench"),
         .executableTarget(name: "DKIMBench", dependencies: ["MailAuth"], path: "Benchmarks/DKIMBench"),
+        .executableTarget(name: "ARCBench", dependencies: ["MailAuth"], path: "Benchmarks/ARCBench"),
 
         .testTarget(name: "MilterTests", dependencies: ["Milter"], path: "Tests/MilterTests"),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),
