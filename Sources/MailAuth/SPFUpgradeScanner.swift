@@ -60,44 +60,9 @@ public enum SPFUpgradeScanner {
         return found
     }
 
-    /// The `;`-separated parts, with comments removed and quoted strings
-    /// kept whole (a `;` inside either does not split).
+    /// The `;`-separated parts (see AuthResultsSegments).
     static func segments(of value: String) -> [String] {
-        var segments: [String] = []
-        var current = ""
-        var depth = 0
-        var quoted = false
-        var escaped = false
-        for character in value {
-            if escaped {
-                escaped = false
-                if depth == 0 { current.append(character) }
-                continue
-            }
-            if character == "\\" && (quoted || depth > 0) {
-                escaped = true
-                if depth == 0 { current.append(character) }
-                continue
-            }
-            if quoted {
-                current.append(character)
-                if character == "\"" { quoted = false }
-                continue
-            }
-            if depth > 0 {
-                if character == "(" { depth += 1 } else if character == ")" { depth -= 1 }
-                if depth == 0 { current.append(" ") }
-                continue
-            }
-            switch character {
-            case "(": depth = 1
-            case "\"": quoted = true; current.append(character)
-            case ";": segments.append(current); current = ""
-            default: current.append(character)
-            }
-        }
-        segments.append(current)
-        return segments
+        AuthResultsSegments.split(value)
     }
 
     /// `key=value` pairs of one segment, tolerating spaces around `=`;
