@@ -21,7 +21,7 @@
 ///
 /// The fields are hashed the DKIM way (`DKIMHeaderSelection`,
 /// `DKIMHeaderHash`, `DKIMBodyHasher`), the body as it streams by.
-public final class ARCSealer {
+public final class ARCSealer: MessageHeaderFieldConsumer {
     public let options: ARCSealerOptions
     private let key: DKIMSigningKey
     private let algorithm: DKIMAlgorithm
@@ -62,16 +62,6 @@ public final class ARCSealer {
     public func header(_ field: MessageHeaderField) {
         guard !headersDone else { return }
         fields.append(field)
-    }
-
-    /// A field as the milter delivers it (see
-    /// `MessageHeaderField.milter(name:value:)`).
-    public func header(name: String, value: String) {
-        header(MessageHeaderField.milter(name: name, value: value))
-    }
-
-    public func header(name: [UInt8], value: [UInt8]) {
-        header(MessageHeaderField.milter(name: name, value: value))
     }
 
     /// Picks the fields the ARC-Message-Signature covers and keeps the ARC

@@ -19,7 +19,7 @@
 /// still in the running; nothing of it is kept.
 ///
 /// Single-threaded by design (the worker is); not `Sendable`.
-public final class ARCVerifier {
+public final class ARCVerifier: MessageHeaderFieldConsumer {
     public let options: ARCVerifierOptions
     private let resolver: any DNSResolver
 
@@ -60,16 +60,6 @@ public final class ARCVerifier {
     public func header(_ field: MessageHeaderField) {
         guard !headersDone else { return }
         fields.append(field)
-    }
-
-    /// A header field as the milter delivers it (see
-    /// `MessageHeaderField.milter(name:value:)`).
-    public func header(name: [UInt8], value: [UInt8]) {
-        header(MessageHeaderField.milter(name: name, value: value))
-    }
-
-    public func header(name: String, value: String) {
-        header(MessageHeaderField.milter(name: name, value: value))
     }
 
     /// Whether any ARC header field has been seen (without one the result

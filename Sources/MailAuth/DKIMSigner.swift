@@ -8,7 +8,7 @@
 ///     signer.endOfHeaders()
 ///     signer.body(bodyBytes)
 ///     let signature = try signer.finish()   // prepend signature.headerBytes
-public final class DKIMSigner {
+public final class DKIMSigner: MessageHeaderFieldConsumer {
     public let options: DKIMSignerOptions
     private let key: DKIMSigningKey
     private let algorithm: DKIMAlgorithm
@@ -49,16 +49,6 @@ public final class DKIMSigner {
     public func header(_ field: MessageHeaderField) {
         guard !headersDone else { return }
         fields.append(field)
-    }
-
-    /// A field as the milter delivers it (see
-    /// `MessageHeaderField.milter(name:value:)`).
-    public func header(name: String, value: String) {
-        header(MessageHeaderField.milter(name: name, value: value))
-    }
-
-    public func header(name: [UInt8], value: [UInt8]) {
-        header(MessageHeaderField.milter(name: name, value: value))
     }
 
     /// Chooses the fields to sign: every present instance of each name in

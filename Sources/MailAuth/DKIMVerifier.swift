@@ -15,7 +15,7 @@
 /// chunk: no copy of the body is kept. `finish()` compares the body hashes.
 ///
 /// Single-threaded by design (the worker is); not `Sendable`.
-public final class DKIMVerifier {
+public final class DKIMVerifier: MessageHeaderFieldConsumer {
     public let options: DKIMVerifierOptions
     private let resolver: any DNSResolver
 
@@ -45,17 +45,6 @@ public final class DKIMVerifier {
     public func header(_ field: MessageHeaderField) {
         guard !headersDone else { return }
         fields.append(field)
-    }
-
-    /// A header field as the milter protocol delivers it: see
-    /// `MessageHeaderField.milter(name:value:)` for how the original is
-    /// rebuilt.
-    public func header(name: [UInt8], value: [UInt8]) {
-        header(MessageHeaderField.milter(name: name, value: value))
-    }
-
-    public func header(name: String, value: String) {
-        header(MessageHeaderField.milter(name: name, value: value))
     }
 
     /// Whether any DKIM-Signature field has been seen (a caller can report
