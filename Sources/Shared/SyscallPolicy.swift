@@ -33,8 +33,11 @@ public struct SyscallPolicy: Sendable {
             return SyscallPolicy(allowed: base)
         case .dnsHelper:
             // Its own UDP/TCP sockets to the resolvers (socket is limited
-            // to AF_INET/AF_INET6 in Sandbox.swift).
-            return SyscallPolicy(allowed: base + ["connect", "fcntl", "getsockopt", "setsockopt", "bind", "getsockname"])
+            // to AF_INET/AF_INET6 in Sandbox.swift; sockets are opened
+            // non-blocking with SOCK_NONBLOCK, so no fcntl; the kernel
+            // picks the source port at connect, so no bind); getsockopt
+            // reads SO_ERROR after a non-blocking TCP connect.
+            return SyscallPolicy(allowed: base + ["connect", "getsockopt"])
         case .spool:
             // Writes its spool, cache and lib directories (SQLite included).
             return SyscallPolicy(allowed: base + [
