@@ -162,10 +162,24 @@ int am_wexitstatus(int status) { return WEXITSTATUS(status); }
 int am_wifsignaled(int status) { return WIFSIGNALED(status); }
 int am_wtermsig(int status) { return WTERMSIG(status); }
 
-int am_daemonize(const int *keep, int nkeep) {
+int am_daemonize_wait(const int *keep, int nkeep, int *ready_fd) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
     pid_t p = fork();
     if (p < 0) return -1;
-    if (p > 0) _exit(0);
+    if (p > 0) {
+        /* The starting process: wait for the daemon's word. */
+        close(fds[1]);
+        char byte = 0;
+        ssize_t n;
+        do { n = read(fds[0], &byte, 1); } while (n < 0 && errno == EINTR);
+        _exit(n == 1 ? 0 : 1);
+    }
+    close(fds[0]);
+    int keep2[64];
+    if (nkeep > 62) return -1;
+    for (int i = 0; i < nkeep; i++) keep2[i] = keep[i];
+    keep2[nkeep] = fds[1];
     if (setsid() < 0) return -1;
     p = fork();
     if (p < 0) return -1;
@@ -180,10 +194,19 @@ int am_daemonize(const int *keep, int nkeep) {
     if (max < 0 || max > 65536) max = 65536;
     for (int d = 3; d < max; d++) {
         int kept = 0;
-        for (int i = 0; i < nkeep; i++) if (keep[i] == d) { kept = 1; break; }
+        for (int i = 0; i <= nkeep; i++) if (keep2[i] == d) { kept = 1; break; }
         if (!kept) close(d);
     }
+    *ready_fd = fds[1];
     return 0;
+}
+
+void am_daemon_ready(int ready_fd) {
+    if (ready_fd < 0) return;
+    char byte = 1;
+    ssize_t n;
+    do { n = write(ready_fd, &byte, 1); } while (n < 0 && errno == EINTR);
+    close(ready_fd);
 }
 
 long am_forbidden_syscall_probe(void) {

@@ -71,9 +71,11 @@ enum MasterMain {
             printError("authentication_milter: \(error)")
             return 1
         }
+        // The starting process waits for this word (see am_daemonize_wait).
+        var readyFD: Int32 = -1
         if daemon {
             let keep = listeners.map(\.fd)
-            guard keep.withUnsafeBufferPointer({ am_daemonize($0.baseAddress, Int32(keep.count)) }) == 0 else {
+            guard keep.withUnsafeBufferPointer({ am_daemonize_wait($0.baseAddress, Int32(keep.count), &readyFD) }) == 0 else {
                 printError("authentication_milter: cannot detach: \(String(cString: strerror(errno)))")
                 return 1
             }
@@ -101,6 +103,9 @@ enum MasterMain {
             PidFile.remove(options.pidfile)
             return 1
         }
+        // Running: the pidfile is written and the process renamed, so
+        // `-c status` finds us from now on.
+        am_daemon_ready(readyFD)
         log.info("authentication_milter started, pid \(getpid()), listening on \(listeners.map { $0.spec }.joined(separator: ", "))")
         let server = MasterServer(configuration: configuration, options: options, listeners: listeners,
                                   binaryDirectory: executableDirectory(), signalFD: signalFD, daemon: daemon)

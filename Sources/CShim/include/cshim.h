@@ -48,9 +48,12 @@ int am_wtermsig(int status);
 /* Detach as a daemon: fork, setsid, fork; stdin/stdout to /dev/null and
  * every descriptor above 2 closed except the `nkeep` in `keep` (the bound
  * listeners), so nothing of the starting shell or supervisor stays open.
- * Returns 0 in the grandchild, exits in the parents, -1 on error. Must run
- * before any thread exists. */
-int am_daemonize(const int *keep, int nkeep);
+ * Returns 0 in the grandchild, -1 on error. The starting process waits
+ * until the daemon calls am_daemon_ready(*ready_fd) (then exits 0) or dies
+ * first (exits 1), so `-c start` returns only once the daemon is really
+ * running. Must run before any thread exists. */
+int am_daemonize_wait(const int *keep, int nkeep, int *ready_fd);
+void am_daemon_ready(int ready_fd);
 
 /* Raw syscall numbers used by tests to provoke a seccomp kill. */
 long am_forbidden_syscall_probe(void);
