@@ -53,26 +53,21 @@ extension MilterCommand {
             try reader.expectEnd()
             return .unknown(line)
 
-        case MilterCommandCode.data:
-            try reader.expectEnd()
-            return .data
-        case MilterCommandCode.endOfHeaders:
-            try reader.expectEnd()
-            return .endOfHeaders
-        case MilterCommandCode.abort:
-            try reader.expectEnd()
-            return .abort
-        case MilterCommandCode.quit:
-            try reader.expectEnd()
-            return .quit
-        case MilterCommandCode.quitNewConnection:
-            try reader.expectEnd()
-            return .quitNewConnection
-
         default:
-            throw .unknownCommand(code)
+            guard let command = withoutPayload[code] else { throw .unknownCommand(code) }
+            try reader.expectEnd()
+            return command
         }
     }
+
+    /// Commands that carry no data: one byte each, nothing after it.
+    private static let withoutPayload: [UInt8: MilterCommand] = [
+        MilterCommandCode.data: .data,
+        MilterCommandCode.endOfHeaders: .endOfHeaders,
+        MilterCommandCode.abort: .abort,
+        MilterCommandCode.quit: .quit,
+        MilterCommandCode.quitNewConnection: .quitNewConnection,
+    ]
 
     /// `D`: the command byte, then name/value string pairs (possibly none).
     private static func decodeMacros(_ reader: inout MilterPayloadReader) throws(MilterProtocolError) -> MilterCommand {

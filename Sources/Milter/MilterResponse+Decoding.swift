@@ -39,30 +39,21 @@ extension MilterResponse {
                 ? .insertHeader(index: index, name: name, value: value)
                 : .changeHeader(index: index, name: name, value: value)
 
-        case MilterResponseCode.continue:
-            try reader.expectEnd()
-            return .continue
-        case MilterResponseCode.accept:
-            try reader.expectEnd()
-            return .accept
-        case MilterResponseCode.reject:
-            try reader.expectEnd()
-            return .reject
-        case MilterResponseCode.tempfail:
-            try reader.expectEnd()
-            return .tempfail
-        case MilterResponseCode.discard:
-            try reader.expectEnd()
-            return .discard
-        case MilterResponseCode.skip:
-            try reader.expectEnd()
-            return .skip
-        case MilterResponseCode.progress:
-            try reader.expectEnd()
-            return .progress
-
         default:
-            throw .unknownResponse(code)
+            guard let response = withoutPayload[code] else { throw .unknownResponse(code) }
+            try reader.expectEnd()
+            return response
         }
     }
+
+    /// Replies that carry no data: one byte each, nothing after it.
+    private static let withoutPayload: [UInt8: MilterResponse] = [
+        MilterResponseCode.continue: .continue,
+        MilterResponseCode.accept: .accept,
+        MilterResponseCode.reject: .reject,
+        MilterResponseCode.tempfail: .tempfail,
+        MilterResponseCode.discard: .discard,
+        MilterResponseCode.skip: .skip,
+        MilterResponseCode.progress: .progress,
+    ]
 }
