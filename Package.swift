@@ -13,6 +13,9 @@ let package = Package(
         .executable(name: "spf-bench", targets: ["SPFBench"]),
         .executable(name: "dkim-bench", targets: ["DKIMBench"]),
         .executable(name: "arc-bench", targets: ["ARCBench"]),
+        // DMARC aggregate reports, named like Mail::DMARC's tools.
+        .executable(name: "dmarc_send_reports", targets: ["DMARCSendReports"]),
+        .executable(name: "dmarc_view_reports", targets: ["DMARCViewReports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -26,6 +29,9 @@ let package = Package(
         .systemLibrary(name: "CLDNS", path: "Sources/CLDNS"),
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp"),
         .systemLibrary(name: "CCap", path: "Sources/CCap", pkgConfig: "libcap"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3"),
+        .systemLibrary(name: "CPostgres", path: "Sources/CPostgres", pkgConfig: "libpq"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
         // Small C target: fd passing (CMSG), setresuid, accept4, signalfd.
         .target(name: "CShim", path: "Sources/CShim"),
 
@@ -35,12 +41,20 @@ let package = Package(
             name: "Shared",
             dependencies: ["MailAuth", "CShim", "CSeccomp", "CCap", "COpenSSL", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Shared"),
+        // DMARC aggregate reports: the store (SQLite, PostgreSQL), the spool's
+        // journal, the RFC 7489 report and its sending.
+        .target(
+            name: "DMARCReports",
+            dependencies: ["MailAuth", "Shared", "CSQLite", "CPostgres", "CZlib", "CLDNS"],
+            path: "Sources/DMARCReports"),
         .target(name: "Handlers", dependencies: ["MailAuth", "Milter", "Shared", "CShim"], path: "Sources/Handlers"),
 
         .executableTarget(name: "Master", dependencies: ["Shared", "Handlers", "CShim"], path: "Sources/Master"),
         .executableTarget(name: "Worker", dependencies: ["Shared", "Milter", "Handlers", "MailAuth", "CShim", "COpenSSL", "CLDNS"], path: "Sources/Worker"),
         .executableTarget(name: "DNSHelper", dependencies: ["Shared", "MailAuth", "CShim", "CLDNS"], path: "Sources/DNSHelper"),
-        .executableTarget(name: "Spool", dependencies: ["Shared", "CShim"], path: "Sources/Spool"),
+        .executableTarget(name: "Spool", dependencies: ["Shared", "DMARCReports", "MailAuth", "CShim"], path: "Sources/Spool"),
+        .executableTarget(name: "DMARCSendReports", dependencies: ["DMARCReports", "Shared", "MailAuth"], path: "Sources/DMARCSendReports"),
+        .executableTarget(name: "DMARCViewReports", dependencies: ["DMARCReports", "Shared", "MailAuth"], path: "Sources/DMARCViewReports"),
         .executableTarget(name: "MilterLoad", dependencies: ["Milter", "Shared"], path: "Benchmarks/MilterLoad"),
         .executableTarget(name: "SPFBench", dependencies: ["MailAuth"], path: "Benchmarks/SPFBench"),
         .executableTarget(name: "DKIMBench", dependencies: ["MailAuth"], path: "Benchmarks/DKIMBench"),
@@ -50,7 +64,8 @@ let package = Package(
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),
         .testTarget(name: "SharedTests", dependencies: ["Shared"], path: "Tests/SharedTests"),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "MailAuth", "Milter", "Shared"], path: "Tests/HandlersTests"),
-        .testTarget(name: "ProcessTests", dependencies: ["Shared", "Milter", "CShim", "MailAuth"], path: "Tests/ProcessTests"),
+        .testTarget(name: "DMARCReportsTests", dependencies: ["DMARCReports", "MailAuth", "Shared"], path: "Tests/DMARCReportsTests"),
+        .testTarget(name: "ProcessTests", dependencies: ["Shared", "Milter", "CShim", "MailAuth", "DMARCReports"], path: "Tests/ProcessTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import MailAuth
 import Shared
 
@@ -83,12 +86,32 @@ public final class DMARCHandler: PeerAwareHandler {
                     "no_report"          : 0,                      | If set then we will not attempt to store DMARC reports.
                     "hide_report_to"     : 0,                      | If set, remove envelope_to from DMARC reports
                     "config_file"        : "/etc/mail-dmarc.ini",  | Accepted for compatibility; not read
-                    "public_suffix_list" : "/usr/share/publicsuffix/public_suffix_list.dat"
+                    "public_suffix_list" : "/usr/share/publicsuffix/public_suffix_list.dat",
                                                                    | The public suffix list, read at start
+                    "discovery"          : "rfc7489",              | Or "dmarcbis": RFC 9989 DNS tree walk
+                    "np_policy"          : 0,                      | Apply RFC 9091 np= (on with dmarcbis)
+                    "report_store"       : "",                     | Aggregate report rows: "" = SQLite in lib_dir,
+                                                                   | "sqlite:/path", "postgresql://...", "dbi:Pg:..."
+                    "report_store_user"  : "",                     | User and password for a dbi:Pg store
+                    "report_store_pass"  : "",                     |
+                    "report_org_name"    : "",                     | Our name in reports (default: report_org_domain)
+                    "report_org_email"   : "",                     | Report sender (default noreply-dmarc@<domain>)
+                    "report_org_domain"  : "",                     | Our domain (default authserv_id or host name)
+                    "report_extra_contact_info" : "",              | Optional URL or text in reports
+                    "report_smarthost"   : ""                      | host[:port] to send reports through (default: MX)
                 },
         """
     /// Perl's envfrom_requires (SPF) and eom_requires (DKIM, ARC).
     public static var dependencies: [String] { ["SPF", "DKIM", "ARC"] }
+
+    /// The default block's keys plus the aggregate report settings the
+    /// spool and the report commands read (see DMARCReportSettings).
+    public static var configKeys: Set<String> {
+        var keys: Set<String> = []
+        if case .object(let object)? = try? JSONParser.parse(defaultConfigJSON) { keys = Set(object.keys) }
+        return keys.union(["discovery", "np_policy", "report_store", "report_store_user", "report_store_pass", "report_org_name", "report_org_email",
+                           "report_org_domain", "report_extra_contact_info", "report_smarthost"])
+    }
 
     public static let rejectReply = "550 5.7.0 DMARC policy violation"
     public static let quarantineReason = "Quarantined due to DMARC policy"
@@ -165,6 +188,17 @@ public final class DMARCHandler: PeerAwareHandler {
         _ = try config.string("config_file")
         whitelist = try DMARCWhitelistEntry.list(config, key: "whitelisted")
         self.publicSuffixList = publicSuffixList
+        // Not in Perl: how the policy record is found. "rfc7489" (default,
+        // Mail::DMARC's way) or "dmarcbis" (RFC 9989 DNS tree walk, which
+        // also honours np=, psd= and t=y); `np_policy` turns on RFC 9091's
+        // np= under RFC 7489 discovery.
+        switch try config.string("discovery")?.lowercased() ?? "rfc7489" {
+        case "rfc7489": options.discovery = .rfc7489
+        case "dmarcbis", "treewalk": options.discovery = .treeWalk
+        case let other:
+            throw (config.child("discovery") ?? config).error("expected \"rfc7489\" or \"dmarcbis\", got \"\(other)\"")
+        }
+        options.applyNonExistentDomainPolicy = try config.bool("np_policy") ?? (options.discovery == .treeWalk)
     }
 
     static func disposition(_ config: ConfigNode, _ key: String, default value: DMARCPolicyAction)
@@ -334,8 +368,27 @@ public final class DMARCHandler: PeerAwareHandler {
                                                               hasListID: detectListID && isList))
         outcomes.append(Outcome(result: result, appliedDisposition: applied, overrideReason: overrideReason,
                                 arcAwareResult: arcAwareResult, entry: entry))
+        submitReportRow(session, result: result, envelopeDomain: envelopeDomain, applied: applied)
         if hideNone && result.code == .none { return nil }
         return entry
+    }
+
+    /// One aggregate report row for the spool, unless reports are off
+    /// (`no_report`), a recipient is in `report_skip_to`, or the policy
+    /// names no mailto: `rua` (nothing could ever be sent: nothing kept).
+    private func submitReportRow(_ session: MailSession, result: DMARCResult, envelopeDomain: String,
+                                 applied: DMARCPolicyAction) {
+        guard !noReport, !skipReport, let sink = session.reportRowSink else { return }
+        var envelopeTo: String?
+        if !hideReportTo, let first = session.envelopeRecipients.first {
+            envelopeTo = Self.domains(first).first
+        }
+        let id = String(UInt64.random(in: 0...UInt64.max), radix: 16).leftPadded(to: 16)
+            + String(UInt64.random(in: 0...UInt64.max), radix: 16).leftPadded(to: 16)
+        guard let row = DMARCReportRow(result: result, id: id, arrival: Int64(time(nil)), sourceIP: session.remoteIP,
+                                       envelopeFrom: envelopeDomain, envelopeTo: envelopeTo,
+                                       appliedDisposition: applied) else { return }
+        sink(row)
     }
 
     /// Perl's ARC override comment: `arc=pass as[N].d=<d> as[N].s=<s>
@@ -409,5 +462,12 @@ public final class DMARCHandler: PeerAwareHandler {
     static func uniqueSorted(_ values: [String]) -> [String] {
         var seen = Set<String>()
         return values.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.filter { seen.insert($0).inserted }
+    }
+}
+
+extension String {
+    /// Zero-padded on the left to `width` characters.
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

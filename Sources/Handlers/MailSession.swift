@@ -62,6 +62,10 @@ public final class MailSession {
         case quarantine(String)
     }
 
+    /// Where DMARC aggregate report rows go (the worker's spool channel);
+    /// nil: rows are not kept (tests, or no spool).
+    public var reportRowSink: ((DMARCReportRow) -> Void)?
+
     public init(resolver: any DNSResolver) {
         self.resolver = resolver
     }

@@ -118,15 +118,7 @@ enum MasterMain {
     /// Unset cache_dir, lib_dir and spool_dir get the Perl program's
     /// fallback locations.
     static func resolveDirectories(_ c: inout Configuration, options: CommandLineOptions) {
-        for kind in ConfigDirectory.allCases where c.configuredDirectory(kind) == nil {
-            let usable = access("/var/\(kind.rawValue)", W_OK) == 0
-            let path = Configuration.fallbackDirectory(kind, ident: options.logIdent, effectiveUID: geteuid(), systemDirectoryUsable: usable)
-            switch kind {
-            case .cache: c.cacheDir = path
-            case .lib: c.libDir = path
-            case .spool: c.spoolDir = path
-            }
-        }
+        c.resolveUnsetDirectories(ident: options.logIdent)
     }
 
     /// spool_dir, cache_dir and lib_dir exist and belong to `runas` before

@@ -248,6 +248,8 @@ final class MasterServer {
             arguments += privilegeArguments
             if configuration.debug { arguments.append("--debug") }
             spool = startHelper(.spool, executable: "authmilter-spool", arguments: arguments)
+            // Its first frame: the configuration (report store settings).
+            spool?.channel.send(IPCFrame(kind: MasterIPC.configuration, payload: serializedConfiguration))
             if spool != nil { retireAllWorkers() }
         }
     }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `cache_dir`, `lib_dir` and `spool_dir`, and where they go when unset.
 public enum ConfigDirectory: String, Sendable, CaseIterable {
     case cache, lib, spool
@@ -25,6 +29,21 @@ extension Configuration {
             return "/var/\(kind.rawValue)/authentication_milter/\(safe)"
         }
         return "/tmp/authentication_milter_\(kind.rawValue)_\(effectiveUID)_\(safe)"
+    }
+
+    /// Gives every unset directory its fallback location (see
+    /// `fallbackDirectory`); the master and the report commands agree
+    /// this way on where `lib_dir` is.
+    public mutating func resolveUnsetDirectories(ident: String) {
+        for kind in ConfigDirectory.allCases where configuredDirectory(kind) == nil {
+            let usable = access("/var/\(kind.rawValue)", W_OK) == 0
+            let path = Configuration.fallbackDirectory(kind, ident: ident, effectiveUID: geteuid(), systemDirectoryUsable: usable)
+            switch kind {
+            case .cache: cacheDir = path
+            case .lib: libDir = path
+            case .spool: spoolDir = path
+            }
+        }
     }
 
     /// The ident with everything but lower-case letters and digits replaced

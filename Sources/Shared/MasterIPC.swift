@@ -22,3 +22,12 @@ public enum MasterIPC {
     /// A new worker's channel: the fd travels as SCM_RIGHTS.
     public static let newChannel: UInt8 = 1
 }
+
+/// Message kinds on a worker's channel to the spool (fd 5 in a worker).
+public enum SpoolIPC {
+    /// worker -> spool: one DMARC aggregate report row, as
+    /// `DMARCReportRow.jsonText`.
+    public static let reportRow: UInt8 = 1
+    /// The largest row a spool accepts; a real row is well under 8 KiB.
+    public static let maximumRowBytes = 256 * 1024
+}

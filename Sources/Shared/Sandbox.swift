@@ -118,6 +118,9 @@ public enum Sandbox {
             _ = am_seccomp_allow_arg_eq(ctx, "socket", 0, UInt64(AF_INET))
             _ = am_seccomp_allow_arg_eq(ctx, "socket", 0, UInt64(AF_INET6))
         }
+        if role == .spoolWithDatabaseConnection {
+            for family in [AF_UNIX, AF_INET, AF_INET6] { _ = am_seccomp_allow_arg_eq(ctx, "socket", 0, UInt64(family)) }
+        }
         let rc = seccomp_load(ctx)
         guard rc == 0 else { throw .failed(step: "seccomp_load", errno: -rc) }
     }

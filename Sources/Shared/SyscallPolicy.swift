@@ -6,6 +6,8 @@ public enum SandboxRole: String, Sendable {
     case worker
     case dnsHelper = "dns"
     case spool
+    /// The spool when its report store is PostgreSQL: it may reconnect.
+    case spoolWithDatabaseConnection = "spool-pg"
 }
 
 public struct SyscallPolicy: Sendable {
@@ -39,13 +41,23 @@ public struct SyscallPolicy: Sendable {
             // reads SO_ERROR after a non-blocking TCP connect.
             return SyscallPolicy(allowed: base + ["connect", "getsockopt"])
         case .spool:
-            // Writes its spool, cache and lib directories (SQLite included).
-            return SyscallPolicy(allowed: base + [
-                "openat", "open", "fsync", "fdatasync", "ftruncate", "rename", "renameat", "renameat2",
-                "unlink", "unlinkat", "mkdir", "mkdirat", "fcntl", "getdents64", "pread64", "pwrite64",
-                "statx", "stat", "lstat", "access", "faccessat", "faccessat2", "fchmod", "fchown", "getcwd",
-                "readlink", "geteuid", "getuid", "umask",
-            ])
+            return SyscallPolicy(allowed: spoolFiles)
+        case .spoolWithDatabaseConnection:
+            // libpq reconnecting after the server went away (PQreset):
+            // socket is limited to AF_UNIX/AF_INET/AF_INET6 in Sandbox.swift;
+            // TCP_NODELAY/keepalive options, the peer credential check of a
+            // unix socket and SO_ERROR after a non-blocking connect.
+            return SyscallPolicy(allowed: spoolFiles + ["connect", "setsockopt", "getsockopt", "getsockname", "getpeername"])
         }
+    }
+
+    /// Writes its spool, cache and lib directories (SQLite included).
+    static var spoolFiles: [String] {
+        base + [
+            "openat", "open", "fsync", "fdatasync", "ftruncate", "rename", "renameat", "renameat2",
+            "unlink", "unlinkat", "mkdir", "mkdirat", "fcntl", "getdents64", "pread64", "pwrite64",
+            "statx", "stat", "lstat", "access", "faccessat", "faccessat2", "fchmod", "fchown", "getcwd",
+            "readlink", "geteuid", "getuid", "umask",
+        ]
     }
 }

@@ -1,43 +1,84 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import DMARCReports
+import MailAuth
 import Shared
 
 /// Serves the master channel and every worker channel from one poll loop.
 final class SpoolLoop {
     let master: IPCChannel
+    let reports: ReportIntake?
+    /// How often rows the store refused are offered again (seconds).
+    let retryInterval: Int32
     var workers: [IPCChannel] = []
 
-    init(master: IPCChannel) { self.master = master }
+    init(master: IPCChannel, reports: ReportIntake?, retryInterval: Int32) {
+        self.master = master
+        self.reports = reports
+        self.retryInterval = retryInterval
+    }
 
     func run() -> Never {
+        // The configuration was read with `receive`, which may have read
+        // the first worker channels too: take those before polling.
+        takeMasterFrames()
         while true {
             // Channels added while handling the master join the next round.
             let polled = workers
             var fds = [pollfd(fd: master.fd, events: Int16(POLLIN), revents: 0)]
             for channel in polled { fds.append(pollfd(fd: channel.fd, events: Int16(POLLIN), revents: 0)) }
-            let ready = poll(&fds, nfds_t(fds.count), -1)
+            let waiting = !(reports?.waiting.isEmpty ?? true)
+            let ready = poll(&fds, nfds_t(fds.count), waiting ? retryInterval * 1000 : -1)
             if ready < 0 { if errno == EINTR { continue }; exit(1) }
+            if ready == 0 { reports?.flush(); continue }
             if fds[0].revents != 0 {
                 if !master.fill() { exit(0) }
-                while let frame = master.nextFrame() {
-                    let fd = master.takeDescriptor()
-                    if frame.kind == MasterIPC.newChannel && fd >= 0 { workers.append(IPCChannel(fd: fd)) }
-                }
+                takeMasterFrames()
                 if master.isClosed { exit(0) }
             }
             var closed: Set<Int32> = []
+            var rows: [DMARCReportRow] = []
             for (index, channel) in polled.enumerated() where fds[index + 1].revents != 0 {
-                if !channel.fill() { closed.insert(channel.fd); continue }
+                if !channel.fill() { closed.insert(channel.fd) }
                 while let frame = channel.nextFrame() {
-                    ChildLog.debug("spool: work item of kind \(frame.kind), \(frame.payload.count) bytes (no consumer yet)")
+                    if let row = Self.reportRow(frame) { rows.append(row) }
                 }
                 if channel.isClosed { closed.insert(channel.fd) }
             }
+            // One journal write and one store transaction per round.
+            if let reports { reports.accept(rows) }
             if !closed.isEmpty {
                 for fd in closed { close(fd) }
                 workers.removeAll { closed.contains($0.fd) }
             }
+        }
+    }
+
+    /// New worker channels from the master.
+    private func takeMasterFrames() {
+        while let frame = master.nextFrame() {
+            let fd = master.takeDescriptor()
+            if frame.kind == MasterIPC.newChannel && fd >= 0 { workers.append(IPCChannel(fd: fd)) }
+        }
+    }
+
+    /// A worker's frame as a row; anything else is logged and dropped
+    /// (a worker is untrusted: it cannot make the spool do more).
+    static func reportRow(_ frame: IPCFrame) -> DMARCReportRow? {
+        guard frame.kind == SpoolIPC.reportRow else {
+            ChildLog.error("spool: unknown work item of kind \(frame.kind) (\(frame.payload.count) bytes) dropped")
+            return nil
+        }
+        guard frame.payload.count <= SpoolIPC.maximumRowBytes else {
+            ChildLog.error("spool: report row of \(frame.payload.count) bytes dropped (limit \(SpoolIPC.maximumRowBytes))")
+            return nil
+        }
+        do {
+            return try DMARCReportRow(jsonText: String(decoding: frame.payload, as: UTF8.self))
+        } catch {
+            ChildLog.error("spool: malformed report row dropped: \(error)")
+            return nil
         }
     }
 }

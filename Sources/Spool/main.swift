@@ -1,14 +1,15 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import DMARCReports
 import Shared
 
 // The spool process: the only one allowed to write spool_dir, cache_dir and
-// lib_dir. Started by the master with fd 3 = control channel; the master
-// passes it one channel per worker. Workers send it deferred work (DMARC
-// report rows, error reports: issue 4); today it accepts the channels,
-// acknowledges nothing and keeps its jail, so the process tree and the
-// privilege model are in place from the start.
+// lib_dir. Started by the master with fd 3 = control channel; the first
+// frame is the configuration, then the master passes it one channel per
+// worker. Workers send it DMARC report rows: each goes to the journal in
+// spool_dir (on disk first), then to the report store (SQLite under
+// lib_dir, or PostgreSQL).
 
 var arguments = SpoolArguments()
 do {
@@ -18,11 +19,38 @@ do {
     exit(2)
 }
 ChildLog.debugEnabled = arguments.debug
+
+let master = IPCChannel(fd: 3)
+guard let first = master.receive(), first.kind == MasterIPC.configuration else {
+    ChildLog.critical("spool: no configuration from the master; exiting")
+    exit(1)
+}
+var reports: ReportIntake?
+var role = SandboxRole.spool
+var retryInterval: Int32 = 10
 do {
-    let notes = try Sandbox.enter(role: .spool, privileges: PrivilegeSettings(user: arguments.runas, group: arguments.rungroup))
+    let configuration = try Configuration(fromSerialized: first.payload)
+    let settings = try DMARCReportSettings(configuration: configuration, hostname: "localhost")
+    if configuration.checkForDequeue > 0 { retryInterval = Int32(clamping: min(configuration.checkForDequeue, 300)) }
+    if settings.enabled {
+        let journal = try ReportJournal(directory: arguments.spoolDir.isEmpty ? (configuration.spoolDir ?? ".") : arguments.spoolDir)
+        reports = ReportIntake(journal: journal, location: settings.store)
+        if case .postgresql = settings.store { role = .spoolWithDatabaseConnection }
+    }
+} catch {
+    ChildLog.critical("spool: cannot start: \(error)")
+    exit(1)
+}
+do {
+    // The store is opened after the privilege drop (its files belong to
+    // runas) and before the filter (its files and connection are opened
+    // with calls the filter no longer allows to be made freely).
+    let notes = try Sandbox.enter(role: role, privileges: PrivilegeSettings(user: arguments.runas, group: arguments.rungroup)) {
+        reports?.start()
+    }
     for note in notes { ChildLog.info(note) }
 } catch {
     ChildLog.critical("cannot enter the sandbox: \(error)")
     exit(1)
 }
-SpoolLoop(master: IPCChannel(fd: 3)).run()
+SpoolLoop(master: master, reports: reports, retryInterval: retryInterval).run()

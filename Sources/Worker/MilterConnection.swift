@@ -22,6 +22,8 @@ struct MilterConnection {
 
     func serve() {
         let session = MailSession(resolver: worker.resolver)
+        let spool = worker.spool
+        session.reportRowSink = { spool.submit($0) }
         let dispatcher = MilterDispatcher(handlers: worker.handlers, session: session, settings: worker.settings, clock: monotonicSeconds)
         var decoder = MilterDecoder()
         var chunk = [UInt8](repeating: 0, count: 65536)

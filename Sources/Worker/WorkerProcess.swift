@@ -14,6 +14,8 @@ final class WorkerProcess {
     let settings: DispatcherSettings
     let handlers: [any Handler]
     let resolver: DNSHelperClient
+    /// DMARC report rows go to the spool on fd 5.
+    let spool = SpoolClient(fd: 5)
     let maximumRequests: Int
     var served = 0
 
@@ -63,13 +65,16 @@ final class WorkerProcess {
                     MilterConnection(socket: socket, listener: listener, worker: self).serve()
                     close(socket)
                 }
+                spool.flush()
                 served += 1
                 if maximumRequests > 0 && served >= maximumRequests {
                     master.send(IPCFrame(kind: MasterIPC.retiring))
+                    spool.drain(timeoutMilliseconds: 2000)
                     exit(0)
                 }
                 master.send(IPCFrame(kind: MasterIPC.done))
             case MasterIPC.shutdown:
+                spool.drain(timeoutMilliseconds: 2000)
                 exit(0)
             default:
                 ChildLog.warning("unexpected message \(frame.kind) from the master ignored")

@@ -1,0 +1,100 @@
+/// Where the aggregate report store is, from the DMARC handler's
+/// `report_store` key:
+///
+/// - unset or empty: SQLite at `<lib_dir>/dmarc_reports.sqlite`;
+/// - `sqlite:/path/file.sqlite` or Perl DBI's `dbi:SQLite:dbname=/path`:
+///   that SQLite file;
+/// - `postgresql://...` / `postgres://...` (a libpq URI), or Perl DBI's
+///   `dbi:Pg:dbname=...;host=...;port=...` with `report_store_user` and
+///   `report_store_pass`: PostgreSQL, for a fleet of milters sharing one
+///   store.
+public enum DMARCReportStoreLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqlite(path: String)
+    case postgresql(conninfo: String)
+
+    public static let defaultFileName = "dmarc_reports.sqlite"
+
+    public struct Invalid: Error, CustomStringConvertible, Equatable {
+        public var description: String
+    }
+
+    public init(dsn: String?, user: String? = nil, password: String? = nil, libDir: String) throws(Invalid) {
+        let text = (dsn ?? "").trimmingCharacters(in: " \t")
+        let lower = text.lowercased()
+        if text.isEmpty {
+            let dir = libDir.hasSuffix("/") ? String(libDir.dropLast()) : libDir
+            self = .sqlite(path: dir + "/" + Self.defaultFileName)
+        } else if lower.hasPrefix("sqlite:") {
+            var path = String(text.dropFirst("sqlite:".count))
+            if path.hasPrefix("//") { path.removeFirst(2) }
+            guard path.hasPrefix("/") else { throw Invalid(description: "report_store \(text): the SQLite path must be absolute") }
+            self = .sqlite(path: path)
+        } else if lower.hasPrefix("dbi:sqlite:") {
+            let attributes = Self.dbiAttributes(String(text.dropFirst("dbi:SQLite:".count)))
+            guard let path = attributes["dbname"] ?? attributes["database"] ?? attributes["db"], path.hasPrefix("/") else {
+                throw Invalid(description: "report_store \(text): expected dbi:SQLite:dbname=/absolute/path")
+            }
+            self = .sqlite(path: path)
+        } else if lower.hasPrefix("postgresql://") || lower.hasPrefix("postgres://") {
+            self = .postgresql(conninfo: text)
+        } else if lower.hasPrefix("dbi:pg:") {
+            guard let conninfo = PostgreSQLConnection.conninfo(fromPerlDSN: text, user: user, password: password) else {
+                throw Invalid(description: "report_store \(text): not a usable dbi:Pg DSN")
+            }
+            self = .postgresql(conninfo: conninfo)
+        } else {
+            throw Invalid(description: "report_store \(text): expected sqlite:/path, dbi:SQLite:dbname=/path, postgresql://... or dbi:Pg:...")
+        }
+    }
+
+    /// `name=value;name=value` as DBI writes driver attributes.
+    static func dbiAttributes(_ text: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for part in text.split(separator: ";") {
+            guard let equals = part.firstIndex(of: "=") else { continue }
+            result[part[..<equals].trimmingCharacters(in: " ").lowercased()] = part[part.index(after: equals)...].trimmingCharacters(in: " ")
+        }
+        return result
+    }
+
+    /// Opens the database and the store in it.
+    public func open() throws(SQLError) -> DMARCReportStore {
+        switch self {
+        case .sqlite(let path): return try DMARCReportStore(connection: SQLiteConnection(path: path))
+        case .postgresql(let conninfo): return try DMARCReportStore(connection: PostgreSQLConnection(conninfo: conninfo))
+        }
+    }
+
+    /// For logs: never prints a password.
+    public var description: String {
+        switch self {
+        case .sqlite(let path): return "SQLite \(path)"
+        case .postgresql(let conninfo): return "PostgreSQL \(Self.redacted(conninfo))"
+        }
+    }
+
+    static func redacted(_ conninfo: String) -> String {
+        // URI form: scheme://user:password@host/...
+        let characters = Array(conninfo)
+        if let schemeEnd = (0..<max(0, characters.count - 2)).first(where: { characters[$0] == ":" && characters[$0 + 1] == "/" && characters[$0 + 2] == "/" }) {
+            let start = schemeEnd + 3
+            guard let at = characters[start...].firstIndex(of: "@") else { return conninfo }
+            guard let colon = characters[start..<at].firstIndex(of: ":") else { return conninfo }
+            return String(characters[..<colon]) + ":***" + String(characters[at...])
+        }
+        // Keyword form: everything after password= up to the next space
+        // (a quoted password with spaces loses its tail, never shows).
+        return conninfo.split(separator: " ").map { word in
+            word.lowercased().hasPrefix("password=") ? "password=***" : String(word)
+        }.joined(separator: " ")
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters(in set: String) -> String {
+        var slice = Substring(self)
+        while let first = slice.first, set.contains(first) { slice.removeFirst() }
+        while let last = slice.last, set.contains(last) { slice.removeLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MailAuth
+import Shared
+
+/// The spool's write-ahead file for report rows
+/// (`<spool_dir>/dmarc_reports.journal`): every row a worker sends is
+/// appended and flushed to disk (fdatasync) before the spool tries the
+/// store; the file is emptied only after the store committed every row in
+/// it. A crash or a store that is down therefore loses nothing: at start
+/// the spool reads the journal back and stores what it holds (the store
+/// ignores rows it already has, so a replay after a crash between commit
+/// and truncation is harmless).
+///
+/// One row per line, as `DMARCReportRow.jsonText` (JSON escapes every
+/// control character, so a row never spans lines). A last line without
+/// its newline is a write cut short by a crash: it is skipped, as is any
+/// line that does not decode, and both are counted for the log.
+public final class ReportJournal {
+    public let path: String
+    private let fd: Int32
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// What `readAll` found.
+    public struct Contents {
+        public var rows: [DMARCReportRow]
+        /// Lines that did not decode (corrupt), and a torn last line.
+        public var skippedLines: Int
+        public var tornTail: Bool
+    }
+
+    public static let fileName = "dmarc_reports.journal"
+
+    /// Opens (creating, mode 0600) the journal in `directory`.
+    public init(directory: String) throws(Failure) {
+        path = (directory.hasSuffix("/") ? String(directory.dropLast()) : directory) + "/" + Self.fileName
+        fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Failure(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
+        // A write cut short by a crash left a line without its newline:
+        // end it, so the next row starts a line of its own (the torn line
+        // is then skipped as undecodable, the new one is kept).
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_size > 0 {
+            var last: UInt8 = 0
+            if pread(fd, &last, 1, info.st_size - 1) == 1, last != 0x0A {
+                var newline: UInt8 = 0x0A
+                _ = write(fd, &newline, 1)
+            }
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// Appends rows and waits until they are on disk.
+    public func append(_ rows: [DMARCReportRow]) throws(Failure) {
+        guard !rows.isEmpty else { return }
+        var bytes: [UInt8] = []
+        for row in rows {
+            bytes.append(contentsOf: row.jsonText.utf8)
+            bytes.append(0x0A)
+        }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+        guard fdatasync(fd) == 0 else { throw Failure(description: "cannot flush \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    /// Everything the journal holds.
+    public func readAll() throws(Failure) -> Contents {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        var position: off_t = 0
+        while true {
+            let count = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, position) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+            position += off_t(count)
+        }
+        var contents = Contents(rows: [], skippedLines: 0, tornTail: false)
+        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+        if let last = lines.last {
+            if !last.isEmpty { contents.tornTail = true }
+            lines.removeLast()
+        }
+        // A torn line that `init` closed with a newline decodes as nothing
+        // and is counted below.
+        for line in lines where !line.isEmpty {
+            if let row = try? DMARCReportRow(jsonText: String(decoding: line, as: UTF8.self)) {
+                contents.rows.append(row)
+            } else {
+                contents.skippedLines += 1
+            }
+        }
+        return contents
+    }
+
+    /// Empties the journal once the store holds everything in it.
+    public func clear() throws(Failure) {
+        guard ftruncate(fd, 0) == 0, fdatasync(fd) == 0 else {
+            throw Failure(description: "cannot empty \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Bytes in the journal now (for the log when the store is down).
+    public var size: Int {
+        var info = stat()
+        return fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+    }
+}

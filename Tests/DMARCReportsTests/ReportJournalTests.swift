@@ -1,0 +1,85 @@
+import Testing
+import DMARCReports
+import MailAuth
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct ReportJournalTests {
+    func scratchDirectory() -> String {
+        var template = Array("/tmp/authmilter-journal-XXXXXX".utf8CString)
+        let path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        return path
+    }
+
+    func cleanUp(_ dir: String) {
+        unlink(dir + "/" + ReportJournal.fileName)
+        rmdir(dir)
+    }
+
+    @Test func rowsAppendedAreReadBackInOrderAfterReopening() throws {
+        let dir = scratchDirectory()
+        defer { cleanUp(dir) }
+        let rows = (1...5).map { ReportRowSamples.row($0) }
+        do {
+            let journal = try ReportJournal(directory: dir)
+            try journal.append(Array(rows.prefix(2)))
+            try journal.append(Array(rows.suffix(3)))
+        }
+        let reopened = try ReportJournal(directory: dir)
+        let contents = try reopened.readAll()
+        #expect(contents.rows == rows)
+        #expect(contents.skippedLines == 0)
+        #expect(!contents.tornTail)
+    }
+
+    @Test func clearEmptiesTheFile() throws {
+        let dir = scratchDirectory()
+        defer { cleanUp(dir) }
+        let journal = try ReportJournal(directory: dir)
+        try journal.append([ReportRowSamples.row(1)])
+        #expect(journal.size > 0)
+        try journal.clear()
+        #expect(journal.size == 0)
+        #expect(try journal.readAll().rows.isEmpty)
+    }
+
+    /// A crash in the middle of a write leaves half a line: that row is
+    /// lost (it was never on disk whole) but every row before it is kept,
+    /// and rows appended after a restart are kept too.
+    @Test func aTornLastLineIsSkippedAndLaterRowsSurvive() throws {
+        let dir = scratchDirectory()
+        defer { cleanUp(dir) }
+        let path = dir + "/" + ReportJournal.fileName
+        let whole = ReportRowSamples.row(1).jsonText + "\n"
+        let torn = String(ReportRowSamples.row(2).jsonText.prefix(40))
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        #expect(fd >= 0)
+        let text = Array((whole + torn).utf8)
+        #expect(write(fd, text, text.count) == text.count)
+        close(fd)
+
+        let journal = try ReportJournal(directory: dir)
+        try journal.append([ReportRowSamples.row(3)])
+        let contents = try journal.readAll()
+        #expect(contents.rows.map(\.id) == [ReportRowSamples.row(1).id, ReportRowSamples.row(3).id])
+        #expect(contents.skippedLines == 1)
+    }
+
+    @Test func garbageLinesAreCountedNotFatal() throws {
+        let dir = scratchDirectory()
+        defer { cleanUp(dir) }
+        let path = dir + "/" + ReportJournal.fileName
+        let text = Array(("{\"id\":1}\n\u{0}\u{1}binary\n" + ReportRowSamples.row(7).jsonText + "\n").utf8)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        #expect(write(fd, text, text.count) == text.count)
+        close(fd)
+        let contents = try ReportJournal(directory: dir).readAll()
+        #expect(contents.rows.map(\.id) == [ReportRowSamples.row(7).id])
+        #expect(contents.skippedLines == 2)
+    }
+
+    @Test func anUnwritableDirectoryIsAClearError() {
+        #expect(throws: ReportJournal.Failure.self) { try ReportJournal(directory: "/nonexistent-authmilter-dir") }
+    }
+}

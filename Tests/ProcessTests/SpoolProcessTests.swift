@@ -1,0 +1,156 @@
+import Testing
+import Foundation
+import Shared
+import MailAuth
+import DMARCReports
+
+/// The real `authmilter-spool` binary, jailed, fed the way the master and
+/// the workers feed it: its configuration first, then worker channels
+/// carrying report rows. What it stores is read back from the real SQLite
+/// file it writes.
+@Suite(.serialized) struct SpoolProcessTests {
+    final class Spool {
+        let pid: pid_t
+        let master: IPCChannel
+        let logPath: String
+
+        init(directory: String, reportStore: String) throws {
+            let binary = try DNSHelperTestSupport.binary("authmilter-spool")
+            var fds: [Int32] = [-1, -1]
+            guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
+                throw DNSHelperTestSupport.Failure(description: "socketpair failed")
+            }
+            logPath = directory + "/spool-\(UInt32.random(in: 0 ... .max)).log"
+            pid = try DNSHelperTestSupport.spawn(binary, ["--spool-dir", directory, "--cache-dir", directory, "--lib-dir", directory],
+                                                 fds: [fds[1]], stderrPath: logPath)
+            close(fds[1])
+            master = IPCChannel(fd: fds[0])
+            let configuration = try Configuration(fromJSON: .object(JSONObject([
+                ("connection", .string("inet:12345@localhost")),
+                ("spool_dir", .string(directory)), ("lib_dir", .string(directory)), ("cache_dir", .string(directory)),
+                ("check_for_dequeue", .integer(1)),
+                ("handlers", .object(JSONObject([("DMARC", .object(JSONObject([("report_store", .string(reportStore))])))]))),
+            ])))
+            master.send(IPCFrame(kind: MasterIPC.configuration, payload: configuration.serialized()))
+        }
+
+        /// A worker's channel to this spool.
+        func workerChannel() throws -> Int32 {
+            var fds: [Int32] = [-1, -1]
+            guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
+                throw DNSHelperTestSupport.Failure(description: "socketpair failed")
+            }
+            master.send(IPCFrame(kind: MasterIPC.newChannel), descriptor: fds[1])
+            close(fds[1])
+            return fds[0]
+        }
+
+        var log: String { DNSHelperTestSupport.read(logPath) }
+
+        func kill9() {
+            kill(pid, SIGKILL)
+            _ = DNSHelperTestSupport.wait(pid, seconds: 5)
+            close(master.fd)
+        }
+
+        func stop() -> Int32? {
+            close(master.fd)
+            return DNSHelperTestSupport.wait(pid, seconds: 5)
+        }
+    }
+
+    static func row(_ n: Int) -> DMARCReportRow {
+        DMARCReportRow(id: String(repeating: "a", count: 28) + String(format: "%04x", n), arrival: 1_764_000_000 + Int64(n),
+                       policyDomain: "example.com",
+                       policy: DMARCReportPolicy(p: "reject", rua: "mailto:dmarc@example.com"),
+                       sourceIP: "192.0.2.\(n)", headerFrom: "example.com", envelopeFrom: "example.com", envelopeTo: "e2e.test",
+                       disposition: .quarantine, dkimAligned: false, spfAligned: false,
+                       spfResults: [DMARCSPFInput(domain: "example.com", result: "fail")])
+    }
+
+    static func storedIDs(_ path: String) -> [String] {
+        guard FileManager.default.fileExists(atPath: path),
+              let store = try? DMARCReportStore(connection: SQLiteConnection(path: path)),
+              let pending = try? store.pendingRows(before: Int64.max) else { return [] }
+        return pending.rows.map(\.id)
+    }
+
+    @Test func rowsFromWorkersLandInTheSQLiteStoreWhileJailed() throws {
+        let dir = try DNSHelperTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let database = dir + "/reports.sqlite"
+        let spool = try Spool(directory: dir, reportStore: "sqlite:" + database)
+        let first = IPCChannel(fd: try spool.workerChannel())
+        let second = IPCChannel(fd: try spool.workerChannel())
+        #expect(DNSHelperTestSupport.eventually(5) { DNSHelperTestSupport.status(of: spool.pid)["Seccomp"] == "2" })
+        for n in 1...3 { first.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(n).jsonText.utf8))) }
+        // A hostile worker: garbage, an unknown kind, an oversized row.
+        second.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array("{not json".utf8)))
+        second.send(IPCFrame(kind: 99, payload: [1, 2, 3]))
+        second.send(IPCFrame(kind: SpoolIPC.reportRow, payload: [UInt8](repeating: 0x20, count: SpoolIPC.maximumRowBytes + 1)))
+        second.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(4).jsonText.utf8)))
+        let expected = (1...4).map { Self.row($0).id }
+        #expect(DNSHelperTestSupport.eventually(10) { Self.storedIDs(database).sorted() == expected.sorted() }, "\(spool.log)")
+        #expect(spool.log.contains("malformed report row dropped"))
+        #expect(spool.log.contains("unknown work item of kind 99"))
+        #expect(spool.log.contains("dropped (limit"))
+        #expect(!spool.log.contains("seccomp"))
+        // The journal is emptied once the store holds the rows.
+        #expect(DNSHelperTestSupport.eventually(5) { ((try? FileManager.default.attributesOfItem(atPath: dir + "/" + ReportJournal.fileName)[.size]) as? Int) == 0 })
+        close(first.fd)
+        close(second.fd)
+        let status = spool.stop()
+        #expect(status.map { $0 & 0x7f } == 0, "the spool exits cleanly when the master goes: \(spool.log)")
+    }
+
+    /// The store is unreachable (its directory does not exist yet), rows
+    /// arrive, the spool is killed with SIGKILL: nothing is lost, the next
+    /// spool stores them from the journal once the store can be opened.
+    @Test func rowsSurviveASpoolKilledWhileTheStoreIsDown() throws {
+        let dir = try DNSHelperTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let storeDir = dir + "/not-yet"
+        let database = storeDir + "/reports.sqlite"
+        let spool = try Spool(directory: dir, reportStore: "sqlite:" + database)
+        let worker = IPCChannel(fd: try spool.workerChannel())
+        for n in 1...5 { worker.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(n).jsonText.utf8))) }
+        let journalPath = dir + "/" + ReportJournal.fileName
+        #expect(DNSHelperTestSupport.eventually(10) {
+            DNSHelperTestSupport.read(journalPath).split(separator: "\n").count == 5
+        }, "\(spool.log)")
+        #expect(spool.log.contains("rows are kept in"))
+        #expect(kill(spool.pid, 0) == 0 && DNSHelperTestSupport.status(of: spool.pid)["State"]?.hasPrefix("Z") == false,
+                "the spool outlives a store it cannot open: \(spool.log)")
+        spool.kill9()
+        close(worker.fd)
+
+        try FileManager.default.createDirectory(atPath: storeDir, withIntermediateDirectories: true)
+        let restarted = try Spool(directory: dir, reportStore: "sqlite:" + database)
+        let expected = (1...5).map { Self.row($0).id }
+        #expect(DNSHelperTestSupport.eventually(10) { Self.storedIDs(database) == expected }, "\(restarted.log)")
+        #expect(restarted.log.contains("5 report rows in"))
+        #expect(DNSHelperTestSupport.eventually(5) { DNSHelperTestSupport.read(journalPath).isEmpty })
+        _ = restarted.stop()
+    }
+
+    /// The store comes back while the spool runs (jailed): the waiting rows
+    /// are stored on the next retry, by the same process.
+    @Test func rowsWaitForAStoreThatComesBackLater() throws {
+        let dir = try DNSHelperTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let storeDir = dir + "/later"
+        let database = storeDir + "/reports.sqlite"
+        let spool = try Spool(directory: dir, reportStore: "sqlite:" + database)
+        let worker = IPCChannel(fd: try spool.workerChannel())
+        for n in 1...3 { worker.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(n).jsonText.utf8))) }
+        let journalPath = dir + "/" + ReportJournal.fileName
+        #expect(DNSHelperTestSupport.eventually(10) { DNSHelperTestSupport.read(journalPath).split(separator: "\n").count == 3 })
+        try FileManager.default.createDirectory(atPath: storeDir, withIntermediateDirectories: true)
+        let expected = (1...3).map { Self.row($0).id }
+        #expect(DNSHelperTestSupport.eventually(10) { Self.storedIDs(database) == expected }, "\(spool.log)")
+        #expect(spool.log.contains("DMARC report store is back") || spool.log.contains("DMARC report store SQLite"))
+        #expect(DNSHelperTestSupport.status(of: spool.pid)["Seccomp"] == "2")
+        close(worker.fd)
+        #expect(spool.stop().map { $0 & 0x7f } == 0, "\(spool.log)")
+    }
+}
