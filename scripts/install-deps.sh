@@ -3,7 +3,7 @@
 # again. Postfix is installed without starting the system instance: the
 # end-to-end test runs its own instance on loopback ports.
 set -euo pipefail
-packages=(libssl-dev libldns-dev libseccomp-dev libcap-dev pkg-config
+packages=(libssl-dev libldns-dev libseccomp-dev libcap-dev libsqlite3-dev libpq-dev zlib1g-dev postgresql pkg-config
           postfix swaks unbound procps python3 python3-dkim libmail-dkim-perl publicsuffix
           python3-authres)
 missing=()

@@ -9,6 +9,14 @@ if [ -d ../shared/conformance ]; then
   diff -r ../shared/conformance shared/conformance >/dev/null \
     || { echo "shared/conformance differs from ../shared/conformance: refresh the copy, never edit it" >&2; exit 1; }
 fi
+# A private PostgreSQL for the report store tests (unit and end to end).
+PG_DIR=/tmp/authmilter-test-pg
+export AUTHMILTER_TEST_POSTGRES
+AUTHMILTER_TEST_POSTGRES=$(bash scripts/postgres-test-server.sh start "$PG_DIR")
+trap 'bash scripts/postgres-test-server.sh stop "$PG_DIR" >/dev/null 2>&1 || true' EXIT
+# parsedmarc (PyPI), an independent reader of our aggregate reports.
+bash scripts/install-parsedmarc.sh /tmp/authmilter-parsedmarc
+export AUTHMILTER_PARSEDMARC_PYTHON=/tmp/authmilter-parsedmarc/bin/python
 swift build
 swift test
 bash tests/e2e/postfix-e2e.sh

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import MailAuth
 import Shared
 
 /// What `dmarc_send_reports` and `dmarc_view_reports` share: the milter's
@@ -57,6 +58,25 @@ public struct ReportCommandContext {
         configuration = loaded
         settings = try DMARCReportSettings(configuration: loaded, hostname: Self.hostname())
         remaining = rest
+    }
+
+    /// The public suffix list the DMARC handler uses (its
+    /// `public_suffix_list`, default Debian's), for organizational domains.
+    public static func publicSuffixList(_ configuration: Configuration) throws -> PublicSuffixList {
+        let node = configuration.handlers.first { $0.name == "DMARC" }?.node
+        let path = try node?.nonEmptyString("public_suffix_list") ?? "/usr/share/publicsuffix/public_suffix_list.dat"
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw UsageError(description: "cannot read the public suffix list \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            bytes += chunk[0..<n]
+        }
+        return PublicSuffixList(bytes: bytes)
     }
 
     static func hostname() -> String {
