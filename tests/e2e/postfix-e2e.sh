@@ -64,6 +64,30 @@ server:
   local-data: 'aonly.example.net. 300 IN TXT "v=spf1 -all"'
   local-data: '_dmarc.aonly.example.net. 300 IN TXT "v=DMARC1; p=reject; rua=mailto:amreports@e2e.test"'
   local-zone: "e2e.test." static
+  local-zone: "dmarc-none.net." static
+  local-data: "dmarc-none.net. 300 IN A 198.51.100.1"
+  local-data: 'dmarc-none.net. 300 IN TXT "v=spf1 -all"'
+  local-data: '_dmarc.dmarc-none.net. 300 IN TXT "v=DMARC1; p=none"'
+  local-zone: "dmarc-quarantine.net." static
+  local-data: "dmarc-quarantine.net. 300 IN A 198.51.100.1"
+  local-data: 'dmarc-quarantine.net. 300 IN TXT "v=spf1 -all"'
+  local-data: '_dmarc.dmarc-quarantine.net. 300 IN TXT "v=DMARC1; p=quarantine"'
+  local-zone: "dmarc-pct.net." static
+  local-data: "dmarc-pct.net. 300 IN A 198.51.100.1"
+  local-data: 'dmarc-pct.net. 300 IN TXT "v=spf1 -all"'
+  local-data: '_dmarc.dmarc-pct.net. 300 IN TXT "v=DMARC1; p=reject; pct=0"'
+  local-zone: "dmarc-sp.net." static
+  local-data: "dmarc-sp.net. 300 IN A 198.51.100.1"
+  local-data: '_dmarc.dmarc-sp.net. 300 IN TXT "v=DMARC1; p=reject; sp=none"'
+  local-data: "sub.dmarc-sp.net. 300 IN A 198.51.100.1"
+  local-data: 'sub.dmarc-sp.net. 300 IN TXT "v=spf1 -all"'
+  local-zone: "dmarc-norecord.net." static
+  local-data: "dmarc-norecord.net. 300 IN A 198.51.100.1"
+  local-data: 'dmarc-norecord.net. 300 IN TXT "v=spf1 -all"'
+  local-zone: "dmarc-temperror.net." static
+  local-data: "dmarc-temperror.net. 300 IN A 198.51.100.1"
+  local-data: 'dmarc-temperror.net. 300 IN TXT "v=spf1 -all"'
+  local-zone: "_dmarc.dmarc-temperror.net." refuse
   local-data: 'example.com._report._dmarc.e2e.test. 300 IN TXT "v=DMARC1"'
   local-data: 'e2e._domainkey.example.com. 300 IN TXT $DKIM_TXT'
   local-zone: "2.0.192.in-addr.arpa." static
@@ -203,6 +227,24 @@ tr -d '\n' < "$m" | grep -q "spf=fail smtp.mailfrom=user@nomail.example" || fail
 tr -d '\n\t' < "$m" | grep -q "dmarc=permerror (envelope from invalid) header.from=nomail.example" || { sed -n '1,/^$/p' "$m"; fail "DMARC permerror missing"; }
 m=$(find_mail awarn)
 tr -d '\n\t' < "$m" | grep -q "dmarc=fail policy.published-domain-policy=reject" || { sed -n '1,/^$/p' "$m"; fail "DMARC fail missing"; }
+
+# DMARC policies end to end (each domain's SPF fails, nothing is signed):
+# p=none, p=quarantine, pct=0 sampling, a subdomain under the
+# organizational domain's sp=, no record, and a policy lookup that fails.
+dmarc_case() { # subject, from, expected text in the A-R header
+  deliver "$1" "$2"
+  m=$(find_mail "$1") || fail "$1 not delivered"
+  tr -d '\n\t' < "$m" | grep -q "$3" || { sed -n '1,/^$/p' "$m"; fail "$1: expected '$3'"; }
+}
+dmarc_case dmarcnone user@dmarc-none.net "dmarc=fail policy.published-domain-policy=none policy.applied-disposition=none policy.evaluated-disposition=none (p=none,d=none,d.eval=none) policy.policy-from=p header.from=dmarc-none.net"
+dmarc_case dmarcquarantine user@dmarc-quarantine.net "dmarc=fail policy.published-domain-policy=quarantine policy.applied-disposition=quarantine policy.evaluated-disposition=quarantine (p=quarantine,d=quarantine,d.eval=quarantine) policy.policy-from=p header.from=dmarc-quarantine.net"
+grep -q "^X-Disposition-Quarantine: Quarantined due to DMARC policy" "$m" || fail "p=quarantine: no X-Disposition-Quarantine"
+dmarc_case dmarcpct user@dmarc-pct.net "dmarc=fail .*header.from=dmarc-pct.net"
+m=$(find_mail dmarcpct)
+tr -d '\n\t' < "$m" | grep -q "policy.evaluated-disposition=quarantine" || fail "pct=0: p=reject not lowered to quarantine (RFC 7489 6.6.4)"
+dmarc_case dmarcsub user@sub.dmarc-sp.net "dmarc=fail policy.published-domain-policy=reject policy.published-subdomain-policy=none policy.applied-disposition=none policy.evaluated-disposition=none (p=reject,sp=none,d=none,d.eval=none) policy.policy-from=sp header.from=sub.dmarc-sp.net"
+dmarc_case dmarcnorecord user@dmarc-norecord.net "dmarc=none policy.published-domain-policy=none policy.applied-disposition=none policy.evaluated-disposition=none (p=none,d=none,d.eval=none) policy.policy-from=p header.from=dmarc-norecord.net"
+dmarc_case dmarctemperror user@dmarc-temperror.net "dmarc=temperror"
 
 # DKIM: a message signed by dkimpy (an independent signer) with the key
 # published in unbound verifies; the same message altered in transit fails
