@@ -41,17 +41,19 @@ let package = Package(
             name: "Shared",
             dependencies: ["MailAuth", "CShim", "CSeccomp", "CCap", "COpenSSL", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Shared"),
+        // ldns packets to MailAuth's DNS types (DNS helper, report commands).
+        .target(name: "LDNSRecords", dependencies: ["MailAuth", "CLDNS"], path: "Sources/LDNSRecords"),
         // DMARC aggregate reports: the store (SQLite, PostgreSQL), the spool's
         // journal, the RFC 7489 report and its sending.
         .target(
             name: "DMARCReports",
-            dependencies: ["MailAuth", "Shared", "CSQLite", "CPostgres", "CZlib", "CLDNS"],
+            dependencies: ["MailAuth", "Shared", "LDNSRecords", "CSQLite", "CPostgres", "CZlib", "CLDNS"],
             path: "Sources/DMARCReports"),
         .target(name: "Handlers", dependencies: ["MailAuth", "Milter", "Shared", "CShim"], path: "Sources/Handlers"),
 
         .executableTarget(name: "Master", dependencies: ["Shared", "Handlers", "CShim"], path: "Sources/Master"),
         .executableTarget(name: "Worker", dependencies: ["Shared", "Milter", "Handlers", "MailAuth", "CShim", "COpenSSL", "CLDNS"], path: "Sources/Worker"),
-        .executableTarget(name: "DNSHelper", dependencies: ["Shared", "MailAuth", "CShim", "CLDNS"], path: "Sources/DNSHelper"),
+        .executableTarget(name: "DNSHelper", dependencies: ["Shared", "MailAuth", "LDNSRecords", "CShim", "CLDNS"], path: "Sources/DNSHelper"),
         .executableTarget(name: "Spool", dependencies: ["Shared", "DMARCReports", "MailAuth", "CShim"], path: "Sources/Spool"),
         .executableTarget(name: "DMARCSendReports", dependencies: ["DMARCReports", "Shared", "MailAuth"], path: "Sources/DMARCSendReports"),
         .executableTarget(name: "DMARCViewReports", dependencies: ["DMARCReports", "Shared", "MailAuth"], path: "Sources/DMARCViewReports"),

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CLDNS
 import MailAuth
+import LDNSRecords
 
 /// The only place the helper touches ldns: building query packets and
 /// decoding responses into `DNSResponseMessage`. Everything ldns allocates
@@ -88,76 +89,20 @@ enum LDNSPacket {
               let question = ldns_rr_list_rr(questions, 0), let owner = ldns_rr_owner(question) else {
             throw .badQuestion
         }
-        var message = DNSResponseMessage(rcode: DNSResponseCode(rawValue: UInt8(truncatingIfNeeded: ldns_pkt_get_rcode(packet).rawValue)))
-        if let answers = ldns_pkt_answer(packet) {
-            for i in 0..<ldns_rr_list_rr_count(answers) {
-                if let rr = ldns_rr_list_rr(answers, i), let record = try convert(rr) { message.answers.append(record) }
-            }
-        }
-        if let authority = ldns_pkt_authority(packet) {
-            for i in 0..<ldns_rr_list_rr_count(authority) {
-                if let rr = ldns_rr_list_rr(authority, i), ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA,
-                   let record = try convert(rr) {
-                    message.authoritySOA = record
-                    break
-                }
-            }
+        let rcode = DNSResponseCode(rawValue: UInt8(truncatingIfNeeded: ldns_pkt_get_rcode(packet).rawValue))
+        let message: DNSResponseMessage
+        do {
+            message = try LDNSRecordConversion.message(of: packet, rcode: rcode)
+        } catch {
+            throw .badRecord(error.type)
         }
         return Response(id: ldns_pkt_id(packet), isResponse: ldns_pkt_qr(packet) != 0, truncated: ldns_pkt_tc(packet) != 0,
                         qnameWire: bytesOf(owner), qtype: UInt16(truncatingIfNeeded: ldns_rr_get_type(question).rawValue),
                         qclass: UInt16(truncatingIfNeeded: ldns_rr_get_class(question).rawValue), message: message)
     }
 
-    /// One record of a type we model, class IN; nil for anything else.
-    private static func convert(_ rr: UnsafeMutablePointer<ldns_rr>) throws(ParseError) -> DNSResourceRecord? {
-        guard ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN,
-              let type = DNSRecordType(rawValue: UInt16(truncatingIfNeeded: ldns_rr_get_type(rr).rawValue)) else { return nil }
-        guard let ownerRDF = ldns_rr_owner(rr), let owner = DNSName.fromWire(bytesOf(ownerRDF)) else { throw .badRecord(type) }
-        let fields = (0..<ldns_rr_rd_count(rr)).map { ldns_rr_rdf(rr, $0).map(bytesOf) ?? [] }
-        func name(_ index: Int) throws(ParseError) -> String {
-            guard index < fields.count, let text = DNSName.fromWire(fields[index]) else { throw .badRecord(type) }
-            return text
-        }
-        func u32(_ index: Int) throws(ParseError) -> UInt32 {
-            guard index < fields.count, fields[index].count == 4 else { throw .badRecord(type) }
-            return fields[index].reduce(0) { $0 << 8 | UInt32($1) }
-        }
-        let record: DNSRecord
-        switch type {
-        case .a:
-            guard fields.count == 1, fields[0].count == 4 else { throw .badRecord(type) }
-            record = .a(fields[0])
-        case .aaaa:
-            guard fields.count == 1, fields[0].count == 16 else { throw .badRecord(type) }
-            record = .aaaa(fields[0])
-        case .txt, .spf:
-            // Each rdf is one <character-string>: a length byte, then data.
-            var strings: [[UInt8]] = []
-            for field in fields {
-                guard let length = field.first, Int(length) == field.count - 1 else { throw .badRecord(type) }
-                strings.append(Array(field.dropFirst()))
-            }
-            record = type == .txt ? .txt(strings) : .spf(strings)
-        case .mx:
-            guard fields.count == 2, fields[0].count == 2 else { throw .badRecord(type) }
-            record = .mx(preference: UInt16(fields[0][0]) << 8 | UInt16(fields[0][1]), exchange: try name(1))
-        case .ptr:
-            record = .ptr(try name(0))
-        case .cname:
-            record = .cname(try name(0))
-        case .ns:
-            record = .ns(try name(0))
-        case .soa:
-            guard fields.count == 7 else { throw .badRecord(type) }
-            record = .soa(DNSSOA(mname: try name(0), rname: try name(1), serial: try u32(2), refresh: try u32(3),
-                                 retry: try u32(4), expire: try u32(5), minimum: try u32(6)))
-        }
-        return DNSResourceRecord(owner: owner, ttl: ldns_rr_ttl(rr), record: record)
-    }
-
     private static func bytesOf(_ rdf: UnsafeMutablePointer<ldns_rdf>) -> [UInt8] {
-        guard let data = ldns_rdf_data(rdf) else { return [] }
-        return Array(UnsafeBufferPointer(start: data, count: ldns_rdf_size(rdf)))
+        LDNSRecordConversion.bytes(of: rdf)
     }
 
     /// Whether two wire-format names are equal, ignoring ASCII case.
