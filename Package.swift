@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "spf-bench", targets: ["SPFBench"]),
         .executable(name: "dkim-bench", targets: ["DKIMBench"]),
         .executable(name: "arc-bench", targets: ["ARCBench"]),
+        .executable(name: "report-bench", targets: ["ReportBench"]),
         // DMARC aggregate reports, named like Mail::DMARC's tools.
         .executable(name: "dmarc_send_reports", targets: ["DMARCSendReports"]),
         .executable(name: "dmarc_view_reports", targets: ["DMARCViewReports"]),
@@ -61,6 +62,7 @@ let package = Package(
         .executableTarget(name: "SPFBench", dependencies: ["MailAuth"], path: "Benchmarks/SPFBench"),
         .executableTarget(name: "DKIMBench", dependencies: ["MailAuth"], path: "Benchmarks/DKIMBench"),
         .executableTarget(name: "ARCBench", dependencies: ["MailAuth"], path: "Benchmarks/ARCBench"),
+        .executableTarget(name: "ReportBench", dependencies: ["DMARCReports", "MailAuth", "Shared"], path: "Benchmarks/ReportBench"),
 
         .testTarget(name: "MilterTests", dependencies: ["Milter"], path: "Tests/MilterTests"),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),
