@@ -388,6 +388,9 @@ final class MasterServer {
         policy = MasterServer.poolPolicy(loaded)
         MasterLog.configure(ident: options.logIdent, debug: loaded.debug, toStderr: MasterMain.logsToStderr(loaded, daemon: daemon))
         retireAllWorkers()
+        // The spool keeps running (its journal and the rows in flight stay
+        // with it) and takes the new report settings in place.
+        spool?.channel.send(IPCFrame(kind: MasterIPC.reloadedConfiguration, payload: serializedConfiguration))
         log.info("configuration reloaded; workers are being replaced")
     }
 }

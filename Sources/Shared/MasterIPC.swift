@@ -18,9 +18,13 @@ public enum MasterIPC {
     /// Reached max_requests_per_child: exiting after this message.
     public static let retiring: UInt8 = 12
 
-    // master -> DNS helper / spool
+    // master -> DNS helper / spool (the spool's first frame is
+    // `configuration`, like a worker's)
     /// A new worker's channel: the fd travels as SCM_RIGHTS.
     public static let newChannel: UInt8 = 1
+    /// The configuration again, after a reload (SIGHUP); kind 1 is taken
+    /// by `newChannel` on these channels.
+    public static let reloadedConfiguration: UInt8 = 2
 }
 
 /// Message kinds on a worker's channel to the spool (fd 5 in a worker).

@@ -9,7 +9,7 @@ import Shared
 /// store that is down for a while costs nothing but journal space.
 final class ReportIntake {
     let journal: ReportJournal
-    let location: DMARCReportStoreLocation
+    private(set) var location: DMARCReportStoreLocation
     private var store: DMARCReportStore?
     /// Journaled rows the store does not hold yet.
     private(set) var waiting: [DMARCReportRow] = []
@@ -48,6 +48,25 @@ final class ReportIntake {
         } catch {
             logStoreError("cannot open the DMARC report store \(location): \(error); rows are kept in \(journal.path)")
         }
+    }
+
+    /// A reloaded configuration names another store: later rows go there
+    /// (rows waiting for the old one go to the new one too). A PostgreSQL
+    /// store needs the spool's network sandbox role, which a running
+    /// spool started for SQLite cannot gain: that change waits for a
+    /// restart.
+    func switchStore(to newLocation: DMARCReportStoreLocation, allowsNetwork: Bool) {
+        guard newLocation != location else { return }
+        if case .postgresql = newLocation, !allowsNetwork {
+            ChildLog.warning("spool: report_store changed to \(newLocation); a PostgreSQL store takes effect after a restart (-c restart), rows keep going to \(location)")
+            return
+        }
+        ChildLog.info("spool: report_store changed from \(location) to \(newLocation)")
+        location = newLocation
+        store = nil
+        lastStoreError = nil
+        openStore()
+        flush()
     }
 
     /// Rows from one poll round: journal them, then try the store.

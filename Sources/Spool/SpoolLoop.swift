@@ -9,13 +9,16 @@ import Shared
 final class SpoolLoop {
     let master: IPCChannel
     let reports: ReportIntake?
+    /// Whether the sandbox lets this spool open network connections.
+    let allowsNetwork: Bool
     /// How often rows the store refused are offered again (seconds).
     let retryInterval: Int32
     var workers: [IPCChannel] = []
 
-    init(master: IPCChannel, reports: ReportIntake?, retryInterval: Int32) {
+    init(master: IPCChannel, reports: ReportIntake?, allowsNetwork: Bool, retryInterval: Int32) {
         self.master = master
         self.reports = reports
+        self.allowsNetwork = allowsNetwork
         self.retryInterval = retryInterval
     }
 
@@ -55,11 +58,33 @@ final class SpoolLoop {
         }
     }
 
-    /// New worker channels from the master.
+    /// New worker channels from the master, and the configuration again
+    /// after a reload (SIGHUP).
     private func takeMasterFrames() {
         while let frame = master.nextFrame() {
-            let fd = master.takeDescriptor()
-            if frame.kind == MasterIPC.newChannel && fd >= 0 { workers.append(IPCChannel(fd: fd)) }
+            switch frame.kind {
+            case MasterIPC.newChannel:
+                let fd = master.takeDescriptor()
+                if fd >= 0 { workers.append(IPCChannel(fd: fd)) }
+            case MasterIPC.reloadedConfiguration:
+                reconfigure(frame.payload)
+            default:
+                ChildLog.warning("spool: unexpected message \(frame.kind) from the master ignored")
+            }
+        }
+    }
+
+    private func reconfigure(_ payload: [UInt8]) {
+        do {
+            let configuration = try Configuration(fromSerialized: payload)
+            let settings = try DMARCReportSettings(configuration: configuration, hostname: "localhost")
+            guard let reports else {
+                if settings.enabled { ChildLog.warning("spool: DMARC reports were enabled by a reload; they start after a restart") }
+                return
+            }
+            reports.switchStore(to: settings.store, allowsNetwork: allowsNetwork)
+        } catch {
+            ChildLog.error("spool: reloaded configuration unreadable, keeping the current one: \(error)")
         }
     }
 

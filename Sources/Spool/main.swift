@@ -53,4 +53,4 @@ do {
     ChildLog.critical("cannot enter the sandbox: \(error)")
     exit(1)
 }
-SpoolLoop(master: master, reports: reports, retryInterval: retryInterval).run()
+SpoolLoop(master: master, reports: reports, allowsNetwork: role == .spoolWithDatabaseConnection, retryInterval: retryInterval).run()

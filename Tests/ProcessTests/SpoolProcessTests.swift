@@ -25,13 +25,19 @@ import DMARCReports
                                                  fds: [fds[1]], stderrPath: logPath)
             close(fds[1])
             master = IPCChannel(fd: fds[0])
+            try sendConfiguration(directory: directory, reportStore: reportStore, kind: MasterIPC.configuration)
+        }
+
+        /// The configuration frame, as the master sends it at start and
+        /// after a reload.
+        func sendConfiguration(directory: String, reportStore: String, kind: UInt8 = MasterIPC.reloadedConfiguration) throws {
             let configuration = try Configuration(fromJSON: .object(JSONObject([
                 ("connection", .string("inet:12345@localhost")),
                 ("spool_dir", .string(directory)), ("lib_dir", .string(directory)), ("cache_dir", .string(directory)),
                 ("check_for_dequeue", .integer(1)),
                 ("handlers", .object(JSONObject([("DMARC", .object(JSONObject([("report_store", .string(reportStore))])))]))),
             ])))
-            master.send(IPCFrame(kind: MasterIPC.configuration, payload: configuration.serialized()))
+            master.send(IPCFrame(kind: kind, payload: configuration.serialized()))
         }
 
         /// A worker's channel to this spool.
@@ -152,5 +158,31 @@ import DMARCReports
         #expect(DNSHelperTestSupport.status(of: spool.pid)["Seccomp"] == "2")
         close(worker.fd)
         #expect(spool.stop().map { $0 & 0x7f } == 0, "\(spool.log)")
+    }
+
+    /// A reload that names another SQLite file moves later rows there; one
+    /// that asks for PostgreSQL is refused in place (the jailed spool has
+    /// no socket calls) and says a restart is needed.
+    @Test func aReloadSwitchesTheStoreInPlace() throws {
+        let dir = try DNSHelperTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = dir + "/first.sqlite"
+        let second = dir + "/second.sqlite"
+        let spool = try Spool(directory: dir, reportStore: "sqlite:" + first)
+        let worker = IPCChannel(fd: try spool.workerChannel())
+        worker.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(1).jsonText.utf8)))
+        #expect(DNSHelperTestSupport.eventually(10) { Self.storedIDs(first) == [Self.row(1).id] }, "\(spool.log)")
+        try spool.sendConfiguration(directory: dir, reportStore: "sqlite:" + second)
+        #expect(DNSHelperTestSupport.eventually(5) { spool.log.contains("report_store changed") }, "\(spool.log)")
+        worker.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(2).jsonText.utf8)))
+        #expect(DNSHelperTestSupport.eventually(10) { Self.storedIDs(second) == [Self.row(2).id] }, "\(spool.log)")
+        #expect(Self.storedIDs(first) == [Self.row(1).id])
+        try spool.sendConfiguration(directory: dir, reportStore: "postgresql://nobody@127.0.0.1:1/none")
+        #expect(DNSHelperTestSupport.eventually(5) { spool.log.contains("takes effect after a restart") }, "\(spool.log)")
+        worker.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(3).jsonText.utf8)))
+        #expect(DNSHelperTestSupport.eventually(10) { Self.storedIDs(second).sorted() == [Self.row(2).id, Self.row(3).id].sorted() },
+                "\(spool.log)")
+        close(worker.fd)
+        #expect(spool.stop().map { $0 & 0x7f } == 0, "the spool is still alive and jailed: \(spool.log)")
     }
 }
