@@ -61,11 +61,15 @@ public struct AggregateReportRun {
     }
 
     public func run(_ options: Options) throws(SQLError) -> (outcomes: [Outcome], unreadable: [String]) {
-        let pending = try store.pendingRows(before: options.now + 1)
         var outcomes: [Outcome] = []
-        let groups = AggregateReport.group(rows: pending.rows)
-        for policyDomain in groups.keys.sorted() {
-            guard let rows = groups[policyDomain], !rows.isEmpty else { continue }
+        var unreadable: [String] = []
+        // One policy domain's rows in memory at a time: a busy receiver may
+        // hold millions of rows, spread over many domains.
+        for domain in try store.pendingCounts().map(\.policyDomain) {
+            let pending = try store.pendingRows(before: options.now + 1, policyDomain: domain)
+            unreadable += pending.unreadable
+            let groups = AggregateReport.group(rows: pending.rows)
+            guard let policyDomain = groups.keys.sorted().first, let rows = groups[policyDomain], !rows.isEmpty else { continue }
             let begin = rows.map(\.arrival).min() ?? options.now
             let reportID = Self.reportID(end: options.now)
             guard let report = AggregateReport(reporter: reporter, reportID: reportID, begin: begin, end: options.now,
@@ -77,7 +81,7 @@ public struct AggregateReportRun {
             outcome.rows = rows.count
             outcomes.append(outcome)
         }
-        return (outcomes, pending.unreadable)
+        return (outcomes, unreadable)
     }
 
     /// A report id unique per run and domain: the period end and 64 random

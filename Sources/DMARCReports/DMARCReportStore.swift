@@ -70,13 +70,21 @@ public final class DMARCReportStore {
     }
 
     /// Rows no report has carried yet, that arrived before `before`, oldest
-    /// first. A stored row that no longer decodes is returned in
+    /// first; all of them, or one policy domain's. A stored row that no longer decodes is returned in
     /// `unreadable` (by id) instead of stopping the whole run.
-    public func pendingRows(before: Int64) throws(SQLError) -> (rows: [DMARCReportRow], unreadable: [String]) {
-        let result = try connection.execute("""
-            SELECT id, row_json FROM dmarc_report_row
-            WHERE report_id IS NULL AND arrival < ? ORDER BY arrival, id
-            """, [.integer(before)])
+    public func pendingRows(before: Int64, policyDomain: String? = nil) throws(SQLError) -> (rows: [DMARCReportRow], unreadable: [String]) {
+        let result: [[SQLValue]]
+        if let policyDomain {
+            result = try connection.execute("""
+                SELECT id, row_json FROM dmarc_report_row
+                WHERE report_id IS NULL AND policy_domain = ? AND arrival < ? ORDER BY arrival, id
+                """, [.text(policyDomain), .integer(before)])
+        } else {
+            result = try connection.execute("""
+                SELECT id, row_json FROM dmarc_report_row
+                WHERE report_id IS NULL AND arrival < ? ORDER BY arrival, id
+                """, [.integer(before)])
+        }
         var rows: [DMARCReportRow] = []
         var unreadable: [String] = []
         for line in result {
