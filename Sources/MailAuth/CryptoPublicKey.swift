@@ -4,7 +4,11 @@ import COpenSSL
 /// as RFC 6376 publishes it, or a bare PKCS #1 RSAPublicKey, which some
 /// publishers use and other verifiers accept) or Ed25519 from its 32 raw
 /// bytes (RFC 8463 section 4).
-public final class CryptoPublicKey {
+///
+/// Immutable once loaded, and OpenSSL allows one EVP_PKEY in concurrent
+/// verifications (each makes its own context), hence Sendable: parsed
+/// DKIM keys are shared through `DKIMKeyRecordCache`.
+public final class CryptoPublicKey: @unchecked Sendable {
     let pkey: OpaquePointer
     public let type: CryptoKeyType
 

@@ -1,7 +1,7 @@
 /// A DKIM public key record (RFC 6376 section 3.6.1; RFC 8463 for
 /// `k=ed25519`), judged and loaded. The order of the checks, and the
 /// reasons, are Mail::DKIM's (`Mail::DKIM::PublicKey::check`).
-struct DKIMKeyRecord {
+struct DKIMKeyRecord: Sendable {
     let key: CryptoPublicKey
     /// `h=`: hash algorithms the key may be used with; nil means any.
     let hashAlgorithms: [String]?
@@ -27,7 +27,7 @@ struct DKIMKeyRecord {
             guard let text = records.lazy.compactMap(\.joinedText).first, !text.isEmpty else {
                 return .failure(.keyNotAvailable)
             }
-            return parse(text)
+            return DKIMKeyRecordCache.shared.record(for: text)
         }
     }
 
