@@ -52,7 +52,7 @@ let package = Package(
             path: "Sources/DMARCReports"),
         .target(name: "Handlers", dependencies: ["MailAuth", "Milter", "Shared", "CShim"], path: "Sources/Handlers"),
 
-        .executableTarget(name: "Master", dependencies: ["Shared", "Handlers", "CShim"], path: "Sources/Master"),
+        .executableTarget(name: "Master", dependencies: ["Shared", "Handlers", "DMARCReports", "CShim"], path: "Sources/Master"),
         .executableTarget(name: "Worker", dependencies: ["Shared", "Milter", "Handlers", "MailAuth", "CShim", "COpenSSL", "CLDNS"], path: "Sources/Worker"),
         .executableTarget(name: "DNSHelper", dependencies: ["Shared", "MailAuth", "LDNSRecords", "CShim", "CLDNS"], path: "Sources/DNSHelper"),
         .executableTarget(name: "Spool", dependencies: ["Shared", "DMARCReports", "MailAuth", "CShim"], path: "Sources/Spool"),

@@ -106,7 +106,9 @@ public struct AggregateReportRun {
                 }
             case .refuse(let reason):
                 notes.append("\(uri.uri): \(reason)")
-                if reason.contains("temperror") { temporary = true }
+            case .retryLater(let reason):
+                notes.append("\(uri.uri): \(reason)")
+                temporary = true
             }
         }
         if uris.isEmpty { notes.append("rua \"\(report.policy.rua)\" names no usable URI") }
@@ -150,7 +152,14 @@ public struct AggregateReportRun {
                 accepted += delivered.accepted
                 detail.append("\(route): \(delivered.reply)")
             case .failure(let error):
-                if error.isPermanent { permanentFailures += recipients.count } else { temporary = true }
+                // Only the destination refusing the address or the report
+                // is final. Anything the smarthost says, and a refusal
+                // before RCPT (our HELO name, our sender address, relay
+                // not allowed), is ours to fix: the rows wait.
+                let destinationRefused = error.isPermanent && settings.smarthost == nil
+                    && (error.stage == .recipient || error.stage == .data || error.stage == .message
+                        || error.stage == .connect) // null MX, no such domain
+                if destinationRefused { permanentFailures += recipients.count } else { temporary = true }
                 detail.append("\(route): \(error)")
             }
         }

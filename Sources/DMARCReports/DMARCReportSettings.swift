@@ -30,6 +30,14 @@ public struct DMARCReportSettings: Sendable, Equatable {
         "report_org_domain", "report_extra_contact_info", "report_smarthost",
     ]
 
+    /// `local@domain` in printable ASCII without the characters that would
+    /// make it a display form or a list.
+    static func isBareAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty
+            && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7f && !"<>()[],;:\\\"".unicodeScalars.contains($0) }
+    }
+
     /// From a loaded configuration whose directories are resolved.
     public init(configuration: Configuration, hostname: String) throws(ConfigurationError) {
         let handler = configuration.handlers.first { $0.name == "DMARC" }
@@ -49,6 +57,17 @@ public struct DMARCReportSettings: Sendable, Equatable {
         orgDomain = domain
         orgName = try node.nonEmptyString("report_org_name") ?? domain
         orgEmail = try node.nonEmptyString("report_org_email") ?? "noreply-dmarc@\(domain)"
+        // A bare address: it is the SMTP sender and the From of reports.
+        // (Checked only when reports are on: the defaults come from
+        // authserv_id, which other deployments may write freely.)
+        if enabled {
+            guard Self.isBareAddress(orgEmail) else {
+                throw (node.child("report_org_email") ?? node).error("expected a bare address like dmarc@example.com, got \"\(orgEmail)\"")
+            }
+            guard domain.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
+                throw (node.child("report_org_domain") ?? node).error("expected a domain name, got \"\(domain)\"")
+            }
+        }
         extraContactInfo = try node.nonEmptyString("report_extra_contact_info")
         smarthost = try node.nonEmptyString("report_smarthost")
     }

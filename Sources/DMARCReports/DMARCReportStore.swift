@@ -46,9 +46,11 @@ public final class DMARCReportStore {
         """,
     ]
 
-    /// Opens the store and creates its tables when missing.
-    public init(connection: any SQLConnection) throws(SQLError) {
+    /// Opens the store and creates its tables when missing (`createSchema`
+    /// false: a read-only look at a store the spool made).
+    public init(connection: any SQLConnection, createSchema: Bool = true) throws(SQLError) {
         self.connection = connection
+        guard createSchema else { return }
         for statement in Self.schema { try connection.execute(statement, []) }
     }
 

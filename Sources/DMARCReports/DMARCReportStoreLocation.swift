@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// Where the aggregate report store is, from the DMARC handler's
 /// `report_store` key:
 ///
@@ -57,12 +60,31 @@ public enum DMARCReportStoreLocation: Sendable, Equatable, CustomStringConvertib
         return result
     }
 
+    /// How the report commands open the store: they never create a SQLite
+    /// file (the spool does, as `runas`); the view command only reads.
+    public enum Access: Sendable {
+        case spool, commandReadWrite, commandReadOnly
+    }
+
     /// Opens the database and the store in it.
-    public func open() throws(SQLError) -> DMARCReportStore {
+    public func open(_ access: Access = .spool) throws(SQLError) -> DMARCReportStore {
         switch self {
-        case .sqlite(let path): return try DMARCReportStore(connection: SQLiteConnection(path: path))
+        case .sqlite(let path):
+            switch access {
+            case .spool: return try DMARCReportStore(connection: SQLiteConnection(path: path, mode: .create))
+            case .commandReadWrite: return try DMARCReportStore(connection: Self.existing(path, mode: .readWrite))
+            case .commandReadOnly:
+                return try DMARCReportStore(connection: Self.existing(path, mode: .readOnly), createSchema: false)
+            }
         case .postgresql(let conninfo): return try DMARCReportStore(connection: PostgreSQLConnection(conninfo: conninfo))
         }
+    }
+
+    private static func existing(_ path: String, mode: SQLiteConnection.Mode) throws(SQLError) -> SQLiteConnection {
+        guard access(path, F_OK) == 0 else {
+            throw SQLError("no report store at \(path) yet: the milter's spool creates it when the first report row arrives")
+        }
+        return try SQLiteConnection(path: path, mode: mode)
     }
 
     /// For logs: never prints a password.
@@ -74,19 +96,50 @@ public enum DMARCReportStoreLocation: Sendable, Equatable, CustomStringConvertib
     }
 
     static func redacted(_ conninfo: String) -> String {
-        // URI form: scheme://user:password@host/...
+        // URI form: scheme://user:password@host/...?password=...
         let characters = Array(conninfo)
+        var text = conninfo
         if let schemeEnd = (0..<max(0, characters.count - 2)).first(where: { characters[$0] == ":" && characters[$0 + 1] == "/" && characters[$0 + 2] == "/" }) {
             let start = schemeEnd + 3
-            guard let at = characters[start...].firstIndex(of: "@") else { return conninfo }
-            guard let colon = characters[start..<at].firstIndex(of: ":") else { return conninfo }
-            return String(characters[..<colon]) + ":***" + String(characters[at...])
+            if let at = characters[start...].firstIndex(of: "@"), let colon = characters[start..<at].firstIndex(of: ":") {
+                text = String(characters[..<colon]) + ":***" + String(characters[at...])
+            }
+            // Query parameters: ...&password=secret&...
+            var parts = text.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            if parts.count == 2 {
+                parts[1] = parts[1].split(separator: "&", omittingEmptySubsequences: false).map { item in
+                    item.lowercased().hasPrefix("password=") ? "password=***" : String(item)
+                }.joined(separator: "&")
+                text = parts.joined(separator: "?")
+            }
+            return text
         }
-        // Keyword form: everything after password= up to the next space
-        // (a quoted password with spaces loses its tail, never shows).
-        return conninfo.split(separator: " ").map { word in
-            word.lowercased().hasPrefix("password=") ? "password=***" : String(word)
-        }.joined(separator: " ")
+        // Keyword form: password=value or password='quoted value with \' and spaces'.
+        var out = ""
+        var rest = Substring(conninfo)
+        while let range = rest.firstRange(of: "password") {
+            out += rest[..<range.upperBound]
+            rest = rest[range.upperBound...]
+            var afterSpaces = rest.drop { $0 == " " }
+            guard afterSpaces.first == "=" else { continue }
+            afterSpaces = afterSpaces.dropFirst().drop { $0 == " " }
+            out += "=***"
+            if afterSpaces.first == "'" {
+                var index = afterSpaces.index(after: afterSpaces.startIndex)
+                while index < afterSpaces.endIndex {
+                    if afterSpaces[index] == "\\" {
+                        index = afterSpaces.index(index, offsetBy: 2, limitedBy: afterSpaces.endIndex) ?? afterSpaces.endIndex
+                        continue
+                    }
+                    if afterSpaces[index] == "'" { index = afterSpaces.index(after: index); break }
+                    index = afterSpaces.index(after: index)
+                }
+                rest = afterSpaces[index...]
+            } else {
+                rest = afterSpaces.drop { $0 != " " }
+            }
+        }
+        return out + rest
     }
 }
 

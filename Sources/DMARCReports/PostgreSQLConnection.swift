@@ -47,6 +47,13 @@ public final class PostgreSQLConnection: SQLConnection {
             keywords.append("connect_timeout")
             values.append(String(Self.defaultConnectTimeout))
         }
+        // A long-running spool must never wait forever on a lost server or
+        // a lock: TCP keepalives and a user timeout notice a dead peer, and
+        // a statement timeout bounds any one statement (30 s; a row insert
+        // takes milliseconds). Placed before the caller's string, so a
+        // deployment may override them.
+        keywords += ["keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout", "options"]
+        values += ["1", "30", "10", "3", "60000", "-c statement_timeout=30000"]
         keywords += ["dbname", "client_encoding"]
         values += [conninfo, "UTF8"]
         if conninfo.utf8.contains(0) {

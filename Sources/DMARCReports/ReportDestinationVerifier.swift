@@ -42,6 +42,8 @@ public enum ReportDestinationVerifier {
         case send(address: String, maximumBytes: UInt64?)
         /// Do not send; the reason is for logs.
         case refuse(reason: String)
+        /// Do not send now: the verification lookup failed temporarily.
+        case retryLater(reason: String)
 
         public var description: String {
             switch self {
@@ -49,6 +51,8 @@ public enum ReportDestinationVerifier {
                 return limit.map { "send to \(address) (at most \($0) bytes)" } ?? "send to \(address)"
             case .refuse(let reason):
                 return "refuse: \(reason)"
+            case .retryLater(let reason):
+                return "retry later: \(reason)"
             }
         }
     }
@@ -122,7 +126,7 @@ public enum ReportDestinationVerifier {
         case .nodata:
             return .refuse(reason: "\(external) and \(name) has no TXT record: the destination has not authorised reports for \(policy)")
         case .servfail, .timeout, .error:
-            return .refuse(reason: "\(external) and looking up \(name) failed temporarily (temperror: \(outcome)); try again later")
+            return .retryLater(reason: "\(external) and looking up \(name) failed temporarily (temperror: \(outcome)); try again later")
         case .answer(let records, _):
             let authorising = records.compactMap { record -> DMARCRecord? in
                 guard let bytes = record.joinedText else { return nil }

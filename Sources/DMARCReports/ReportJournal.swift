@@ -34,10 +34,15 @@ public final class ReportJournal {
     }
 
     public static let fileName = "dmarc_reports.journal"
+    /// Where the spool sets aside rows a working store refused.
+    public static let rejectedFileName = "dmarc_reports.rejected"
+    /// The spool refuses new rows beyond this (a store down for a long
+    /// time: about 400,000 rows).
+    public static let maximumBytes = 256 << 20
 
     /// Opens (creating, mode 0600) the journal in `directory`.
-    public init(directory: String) throws(Failure) {
-        path = (directory.hasSuffix("/") ? String(directory.dropLast()) : directory) + "/" + Self.fileName
+    public init(directory: String, fileName: String = ReportJournal.fileName) throws(Failure) {
+        path = (directory.hasSuffix("/") ? String(directory.dropLast()) : directory) + "/" + fileName
         fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw Failure(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
         // A write cut short by a crash left a line without its newline:
@@ -63,12 +68,17 @@ public final class ReportJournal {
             bytes.append(contentsOf: row.jsonText.utf8)
             bytes.append(0x0A)
         }
+        let sizeBefore = off_t(size)
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+                let reason = String(cString: strerror(errno))
+                // A part written (disk full) would join the next row's
+                // line: cut the file back to where this append started.
+                _ = ftruncate(fd, sizeBefore)
+                throw Failure(description: "cannot write \(path): \(reason)")
             }
             offset += written
         }

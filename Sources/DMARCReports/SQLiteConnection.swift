@@ -7,10 +7,23 @@ public final class SQLiteConnection: SQLConnection {
     private var handle: OpaquePointer?
     public let path: String
 
-    public init(path: String) throws(SQLError) {
+    /// How a file is opened: the spool creates the store; the report
+    /// commands never do (a file created by root's cron would lock the
+    /// spool, which runs as `runas`, out of it); the view command only
+    /// reads.
+    public enum Mode: Sendable {
+        case create, readWrite, readOnly
+    }
+
+    public init(path: String, mode: Mode = .create) throws(SQLError) {
         self.path = path
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        var flags = SQLITE_OPEN_NOMUTEX
+        switch mode {
+        case .create: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        case .readWrite: flags |= SQLITE_OPEN_READWRITE
+        case .readOnly: flags |= SQLITE_OPEN_READONLY
+        }
         let status = sqlite3_open_v2(path, &db, flags, nil)
         guard status == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(status))
@@ -19,8 +32,12 @@ public final class SQLiteConnection: SQLConnection {
         }
         handle = db
         sqlite3_busy_timeout(db, 10_000)
+        guard mode != .readOnly else { return }
         try execute("PRAGMA journal_mode=WAL", [])
-        try execute("PRAGMA synchronous=NORMAL", [])
+        // FULL: a commit is on disk when it returns. The spool empties its
+        // journal right after a commit, so with NORMAL a power loss could
+        // take the rows from both places.
+        try execute("PRAGMA synchronous=FULL", [])
     }
 
     deinit {

@@ -46,7 +46,7 @@ do {
         index += 1
     }
     let configuration = context.configuration
-    let store = try context.settings.store.open()
+    let store = try context.settings.store.open(.commandReadWrite)
     let resolver = try LDNSStubResolver(servers: configuration.dnsResolvers, timeoutSeconds: min(configuration.dnsTimeout, 10))
     let publicSuffixList = try ReportCommandContext.publicSuffixList(configuration)
     let run = AggregateReportRun(settings: context.settings, store: store, resolver: resolver,

@@ -44,7 +44,7 @@ do {
         }
         index += 1
     }
-    let store = try context.settings.store.open()
+    let store = try context.settings.store.open(.commandReadOnly)
     print("store: \(context.settings.store)")
     if !context.settings.enabled { print("note: the DMARC handler is off or has no_report set: no rows are being stored") }
     let counts = try store.pendingCounts()

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Shared
 import Handlers
+import DMARCReports
 import CShim
 
 /// The `authentication_milter` command: help, daemon control, or the
@@ -161,5 +162,9 @@ enum HandlerRegistryCheck {
             }
         }
         _ = try HandlerRegistry.build(configuration)
+        // The report settings the spool will read: a bad report_store or
+        // report_org_email stops start-up (or a reload) here, with its
+        // position, instead of failing in the spool later.
+        _ = try DMARCReportSettings(configuration: configuration, hostname: "localhost")
     }
 }

@@ -65,13 +65,17 @@ extension DMARCReportRow {
     }
 
     public init(jsonValue value: JSONValue) throws(DecodingError) {
+        // No NUL in any text: PostgreSQL cannot store it, and no domain,
+        // address or result word has one.
         func string(_ object: JSONValue, _ key: String) throws(DecodingError) -> String {
             guard let text = object[key]?.stringValue else { throw DecodingError(description: "\(key): expected a string") }
+            guard !text.utf8.contains(0) else { throw DecodingError(description: "\(key): contains a NUL character") }
             return text
         }
         func optionalString(_ object: JSONValue, _ key: String) throws(DecodingError) -> String? {
             guard let item = object[key], !item.isNull else { return nil }
             guard let text = item.stringValue else { throw DecodingError(description: "\(key): expected a string") }
+            guard !text.utf8.contains(0) else { throw DecodingError(description: "\(key): contains a NUL character") }
             return text
         }
         func array(_ key: String) throws(DecodingError) -> [JSONValue] {

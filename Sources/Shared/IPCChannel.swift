@@ -12,6 +12,8 @@ public final class IPCChannel {
     private var buffer: [UInt8] = []
     private var descriptors: [Int32] = []
     public private(set) var isClosed = false
+    /// The largest payload this end accepts (IPCFrame's limit unless set).
+    public var maximumFramePayload = IPCFrame.maximumPayload
 
     public init(fd: Int32) { self.fd = fd }
 
@@ -64,6 +66,17 @@ public final class IPCChannel {
     /// The next complete frame already buffered, if any. A malformed
     /// stream closes the channel (our own processes never send one).
     public func nextFrame() -> IPCFrame? {
+        // A peer announcing a frame larger than this channel accepts is
+        // cut off before the frame is buffered (the spool's worker
+        // channels carry rows of at most a few hundred KiB).
+        if buffer.count >= 4 {
+            let length = Int(buffer[0]) << 24 | Int(buffer[1]) << 16 | Int(buffer[2]) << 8 | Int(buffer[3])
+            if length - 1 > maximumFramePayload {
+                isClosed = true
+                buffer.removeAll()
+                return nil
+            }
+        }
         do {
             return try IPCFrame.decode(from: &buffer)
         } catch {

@@ -14,10 +14,16 @@ final class ReportIntake {
     /// Journaled rows the store does not hold yet.
     private(set) var waiting: [DMARCReportRow] = []
     private var lastStoreError: String?
+    /// The store failed last time: only the timer retries it.
+    private(set) var failing = false
+    private var droppedForSpace = 0
+    /// Rows a working store refused, kept for a person to look at.
+    let rejected: ReportJournal?
 
-    init(journal: ReportJournal, location: DMARCReportStoreLocation) {
+    init(journal: ReportJournal, location: DMARCReportStoreLocation, rejected: ReportJournal?) {
         self.journal = journal
         self.location = location
+        self.rejected = rejected
     }
 
     /// Before the sandbox: open the store (files and sockets it needs are
@@ -69,9 +75,18 @@ final class ReportIntake {
         flush()
     }
 
-    /// Rows from one poll round: journal them, then try the store.
+    /// Rows from one poll round: journal them, then try the store (while
+    /// the store is failing, only the timer retries it: a PostgreSQL
+    /// reconnect may take seconds and must not slow the intake).
     func accept(_ rows: [DMARCReportRow]) {
         guard !rows.isEmpty else { return }
+        // A store down for days, or a worker gone mad, must not fill the
+        // disk or the spool's memory: past the cap new rows are refused.
+        guard journal.size < ReportJournal.maximumBytes else {
+            droppedForSpace += rows.count
+            ChildLog.error("spool: \(journal.path) holds \(journal.size) bytes (cap \(ReportJournal.maximumBytes)) and the store does not take them; \(rows.count) new report rows dropped (\(droppedForSpace) so far)")
+            return
+        }
         do {
             try journal.append(rows)
         } catch {
@@ -80,7 +95,7 @@ final class ReportIntake {
             ChildLog.error("spool: \(error)")
         }
         waiting += rows
-        flush()
+        if !failing { flush() }
     }
 
     /// Offers the waiting rows to the store; on success the journal is
@@ -89,23 +104,61 @@ final class ReportIntake {
         guard !waiting.isEmpty else { return }
         openStore()
         guard let store else {
+            failing = true
             ChildLog.debug("spool: \(waiting.count) DMARC report rows kept in \(journal.path) until the store opens")
             return
         }
         do {
             try store.insert(waiting)
-            try journal.clear()
-            ChildLog.debug("spool: stored \(waiting.count) DMARC report rows")
-            waiting = []
-            if lastStoreError != nil { ChildLog.info("spool: DMARC report store is back, rows stored") }
-            lastStoreError = nil
-        } catch let error as SQLError {
-            logStoreError("DMARC report store failed, \(waiting.count) rows kept in \(journal.path) (\(journal.size) bytes): \(error)")
+            stored(waiting.count)
+        } catch {
+            insertOneByOne(store, batchError: error)
+        }
+    }
+
+    /// The batch failed. Either the store is down (keep everything for the
+    /// timer) or one row is refused for what it holds (text the database
+    /// cannot store): such a row would fail every batch for ever, so rows
+    /// are tried one at a time and a row refused while others go in is set
+    /// aside in `dmarc_reports.rejected` (with the reason in the log).
+    private func insertOneByOne(_ store: DMARCReportStore, batchError: SQLError) {
+        var storedCount = 0
+        var refused: [(DMARCReportRow, SQLError)] = []
+        for (index, row) in waiting.enumerated() {
+            do {
+                try store.insert([row])
+                storedCount += 1
+            } catch {
+                refused.append((row, error))
+                // Two failures before any success: the store is down.
+                if storedCount == 0 && index >= 1 { break }
+            }
+        }
+        guard storedCount > 0 else {
+            failing = true
+            logStoreError("DMARC report store failed, \(waiting.count) rows kept in \(journal.path) (\(journal.size) bytes): \(batchError)")
             // Reopen next time: a broken connection is replaced.
             if case .sqlite = location { self.store = nil }
+            return
+        }
+        for (row, error) in refused {
+            ChildLog.error("spool: DMARC report row \(row.id) for \(row.policyDomain) refused by the store and set aside in \(rejected?.path ?? "(nowhere)"): \(error)")
+        }
+        do { try rejected?.append(refused.map(\.0)) } catch { ChildLog.error("spool: \(error)") }
+        stored(storedCount)
+    }
+
+    private func stored(_ count: Int) {
+        do {
+            try journal.clear()
         } catch {
             ChildLog.error("spool: \(error)")
         }
+        ChildLog.debug("spool: stored \(count) DMARC report rows")
+        waiting = []
+        if failing || lastStoreError != nil { ChildLog.info("spool: DMARC report store is back, rows stored") }
+        failing = false
+        lastStoreError = nil
     }
 
     /// The same failure is logged once, not on every retry.

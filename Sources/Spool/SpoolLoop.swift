@@ -26,28 +26,34 @@ final class SpoolLoop {
         // The configuration was read with `receive`, which may have read
         // the first worker channels too: take those before polling.
         takeMasterFrames()
+        var nextRetry = monotonicSeconds() + Double(retryInterval)
         while true {
             // Channels added while handling the master join the next round.
             let polled = workers
             var fds = [pollfd(fd: master.fd, events: Int16(POLLIN), revents: 0)]
             for channel in polled { fds.append(pollfd(fd: channel.fd, events: Int16(POLLIN), revents: 0)) }
             let waiting = !(reports?.waiting.isEmpty ?? true)
-            let ready = poll(&fds, nfds_t(fds.count), waiting ? retryInterval * 1000 : -1)
+            let timeout = waiting ? Int32(max(0, min(Double(retryInterval), nextRetry - monotonicSeconds())) * 1000) : -1
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
             if ready < 0 { if errno == EINTR { continue }; exit(1) }
-            if ready == 0 { reports?.flush(); continue }
+            // Rows the store did not take are offered again on the timer,
+            // however busy the channels are.
+            if waiting, monotonicSeconds() >= nextRetry {
+                reports?.flush()
+                nextRetry = monotonicSeconds() + Double(retryInterval)
+            } else if !waiting {
+                nextRetry = monotonicSeconds() + Double(retryInterval)
+            }
+            if ready == 0 { continue }
             if fds[0].revents != 0 {
-                if !master.fill() { exit(0) }
+                if !master.fill() { drainAndExit() }
                 takeMasterFrames()
-                if master.isClosed { exit(0) }
+                if master.isClosed { drainAndExit() }
             }
             var closed: Set<Int32> = []
             var rows: [DMARCReportRow] = []
             for (index, channel) in polled.enumerated() where fds[index + 1].revents != 0 {
-                if !channel.fill() { closed.insert(channel.fd) }
-                while let frame = channel.nextFrame() {
-                    if let row = Self.reportRow(frame) { rows.append(row) }
-                }
-                if channel.isClosed { closed.insert(channel.fd) }
+                read(channel, into: &rows, closed: &closed)
             }
             // One journal write and one store transaction per round.
             if let reports { reports.accept(rows) }
@@ -58,6 +64,41 @@ final class SpoolLoop {
         }
     }
 
+    /// What one worker channel holds now, as rows.
+    private func read(_ channel: IPCChannel, into rows: inout [DMARCReportRow], closed: inout Set<Int32>) {
+        if !channel.fill() { closed.insert(channel.fd) }
+        // A worker has no business passing descriptors to the spool.
+        while case let fd = channel.takeDescriptor(), fd >= 0 { close(fd) }
+        while let frame = channel.nextFrame() {
+            if let row = Self.reportRow(frame) { rows.append(row) }
+        }
+        if channel.isClosed { closed.insert(channel.fd) }
+    }
+
+    /// The master is gone (stop, restart): workers drained their rows into
+    /// their channels before exiting, so read every channel to its end
+    /// (at most 0.8 s: the master waits 1 s before SIGKILL), store, exit.
+    private func drainAndExit() -> Never {
+        let deadline = monotonicSeconds() + 0.8
+        var open = workers
+        var rows: [DMARCReportRow] = []
+        while !open.isEmpty {
+            let left = deadline - monotonicSeconds()
+            guard left > 0 else { break }
+            var fds = open.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+            let ready = poll(&fds, nfds_t(fds.count), Int32(left * 1000))
+            if ready < 0 { if errno == EINTR { continue }; break }
+            if ready == 0 { break }
+            var closed: Set<Int32> = []
+            for (index, channel) in open.enumerated() where fds[index].revents != 0 {
+                read(channel, into: &rows, closed: &closed)
+            }
+            open.removeAll { closed.contains($0.fd) }
+        }
+        reports?.accept(rows)
+        exit(0)
+    }
+
     /// New worker channels from the master, and the configuration again
     /// after a reload (SIGHUP).
     private func takeMasterFrames() {
@@ -65,7 +106,11 @@ final class SpoolLoop {
             switch frame.kind {
             case MasterIPC.newChannel:
                 let fd = master.takeDescriptor()
-                if fd >= 0 { workers.append(IPCChannel(fd: fd)) }
+                if fd >= 0 {
+                    let channel = IPCChannel(fd: fd)
+                    channel.maximumFramePayload = SpoolIPC.maximumRowBytes
+                    workers.append(channel)
+                }
             case MasterIPC.reloadedConfiguration:
                 reconfigure(frame.payload)
             default:

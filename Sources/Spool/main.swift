@@ -33,8 +33,10 @@ do {
     let settings = try DMARCReportSettings(configuration: configuration, hostname: "localhost")
     if configuration.checkForDequeue > 0 { retryInterval = Int32(clamping: min(configuration.checkForDequeue, 300)) }
     if settings.enabled {
-        let journal = try ReportJournal(directory: arguments.spoolDir.isEmpty ? (configuration.spoolDir ?? ".") : arguments.spoolDir)
-        reports = ReportIntake(journal: journal, location: settings.store)
+        let spoolDir = arguments.spoolDir.isEmpty ? (configuration.spoolDir ?? ".") : arguments.spoolDir
+        let journal = try ReportJournal(directory: spoolDir)
+        let rejected = try? ReportJournal(directory: spoolDir, fileName: ReportJournal.rejectedFileName)
+        reports = ReportIntake(journal: journal, location: settings.store, rejected: rejected)
         if case .postgresql = settings.store { role = .spoolWithDatabaseConnection }
     }
 } catch {

@@ -124,4 +124,20 @@ import Glibc
             #expect(header == [0x1f, 0x8b], "a gzip file")
         }
     }
+
+    /// A smarthost that refuses us (relay denied, authentication needed) is
+    /// our configuration's fault: the rows wait, nothing is marked.
+    @Test func aSmarthostRefusalDefers() throws {
+        try Self.withStore { store in
+            try store.insert([Self.row(1, domain: "sender.example", rua: "mailto:agg@reports.example")])
+            let server = try ScriptedSMTPServer(banner: "220 smarthost", replies: ["250 smarthost", "553 5.7.1 relay denied", "221 bye"])
+            let run = AggregateReportRun(settings: try Self.settings(smarthost: "127.0.0.1:\(server.port)"), store: store,
+                                         resolver: Self.zone(), organizationalDomain: Self.organizationalDomain,
+                                         smtp: SMTPClient(heloName: "receiver.example", timeoutSeconds: 5))
+            let result = try run.run(AggregateReportRun.Options(now: 1_800_000_000))
+            server.waitUntilDone()
+            #expect(result.outcomes.map(\.attempt.status) == [.deferred])
+            #expect(try store.pendingRows(before: Int64.max).rows.count == 1)
+        }
+    }
 }

@@ -1,5 +1,9 @@
 import Testing
 import DMARCReports
+import Shared
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite struct DMARCReportStoreLocationTests {
     @Test func unsetMeansSQLiteUnderLibDir() throws {
@@ -45,5 +49,39 @@ import DMARCReports
         #expect(uri.description.contains("db/dmarc"))
         let keywords = try DMARCReportStoreLocation(dsn: "dbi:Pg:dbname=dmarc", user: "am", password: "s3cret", libDir: "/x")
         #expect(!keywords.description.contains("s3cret"))
+        let spaced = try DMARCReportStoreLocation(dsn: "dbi:Pg:dbname=dmarc", user: "am", password: "two words 'n quote", libDir: "/x")
+        #expect(!spaced.description.contains("words") && !spaced.description.contains("quote"), "\(spaced)")
+        #expect(spaced.description.contains("dbname"))
+        let query = try DMARCReportStoreLocation(dsn: "postgresql://db/dmarc?sslmode=require&password=s3cret", libDir: "/x")
+        #expect(!query.description.contains("s3cret") && query.description.contains("sslmode=require"), "\(query)")
+    }
+
+    /// The report commands never create a SQLite store: one made by root's
+    /// cron would lock out the spool, which runs as runas.
+    @Test func theCommandsNeverCreateTheStore() {
+        let path = "/tmp/authmilter-nostore-\(getpid()).sqlite"
+        for mode in [DMARCReportStoreLocation.Access.commandReadOnly, .commandReadWrite] {
+            do {
+                _ = try DMARCReportStoreLocation.sqlite(path: path).open(mode)
+                Issue.record("opened a store that does not exist")
+            } catch {
+                #expect(error.description.contains("no report store at"))
+            }
+            #expect(access(path, F_OK) != 0)
+        }
+    }
+
+    @Test func aReportSenderThatIsNotABareAddressIsRefusedAtStart() throws {
+        func settings(_ email: String) throws -> DMARCReportSettings {
+            let configuration = try Configuration(fromJSON: .object(JSONObject([
+                ("connection", .string("inet:12345@localhost")),
+                ("handlers", .object(JSONObject([("DMARC", .object(JSONObject([("report_org_email", .string(email))])))]))),
+            ])))
+            return try DMARCReportSettings(configuration: configuration, hostname: "host.example")
+        }
+        #expect(try settings("dmarc@example.net").orgEmail == "dmarc@example.net")
+        for bad in ["DMARC <dmarc@example.net>", "dmarc", "a@b@c", "dmarc@exa mple.net", "@example.net"] {
+            #expect(throws: ConfigurationError.self, "\(bad)") { try settings(bad) }
+        }
     }
 }

@@ -88,19 +88,29 @@ import DMARCReports
         let spool = try Spool(directory: dir, reportStore: "sqlite:" + database)
         let first = IPCChannel(fd: try spool.workerChannel())
         let second = IPCChannel(fd: try spool.workerChannel())
+        let third = IPCChannel(fd: try spool.workerChannel())
         #expect(DNSHelperTestSupport.eventually(5) { DNSHelperTestSupport.status(of: spool.pid)["Seccomp"] == "2" })
         for n in 1...3 { first.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(n).jsonText.utf8))) }
-        // A hostile worker: garbage, an unknown kind, an oversized row.
+        // A hostile worker: garbage, an unknown kind, a NUL in a field.
         second.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array("{not json".utf8)))
         second.send(IPCFrame(kind: 99, payload: [1, 2, 3]))
-        second.send(IPCFrame(kind: SpoolIPC.reportRow, payload: [UInt8](repeating: 0x20, count: SpoolIPC.maximumRowBytes + 1)))
+        second.send(IPCFrame(kind: SpoolIPC.reportRow,
+                             payload: Array(Self.row(9).jsonText.replacingOccurrences(of: "\"header_from\":\"example.com\"",
+                                                                                       with: "\"header_from\":\"a\\u0000b\"").utf8)))
         second.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(4).jsonText.utf8)))
+        // Another announces a frame beyond the row limit: its channel is
+        // cut before anything is buffered, so its next row never counts.
+        third.send(IPCFrame(kind: SpoolIPC.reportRow, payload: [UInt8](repeating: 0x20, count: SpoolIPC.maximumRowBytes + 1)))
+        third.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(5).jsonText.utf8)))
         let expected = (1...4).map { Self.row($0).id }
         #expect(DNSHelperTestSupport.eventually(10) { Self.storedIDs(database).sorted() == expected.sorted() }, "\(spool.log)")
         #expect(spool.log.contains("malformed report row dropped"))
+        #expect(spool.log.contains("contains a NUL character"))
         #expect(spool.log.contains("unknown work item of kind 99"))
-        #expect(spool.log.contains("dropped (limit"))
+        usleep(300_000)
+        #expect(!Self.storedIDs(database).contains(Self.row(5).id))
         #expect(!spool.log.contains("seccomp"))
+        close(third.fd)
         // The journal is emptied once the store holds the rows.
         #expect(DNSHelperTestSupport.eventually(5) { ((try? FileManager.default.attributesOfItem(atPath: dir + "/" + ReportJournal.fileName)[.size]) as? Int) == 0 })
         close(first.fd)
@@ -184,5 +194,48 @@ import DMARCReports
                 "\(spool.log)")
         close(worker.fd)
         #expect(spool.stop().map { $0 & 0x7f } == 0, "the spool is still alive and jailed: \(spool.log)")
+    }
+
+    /// The master goes away (stop, restart) while rows are still in a
+    /// worker's channel: the spool reads them before it exits.
+    @Test func rowsInFlightAreStoredWhenTheMasterGoes() throws {
+        let dir = try DNSHelperTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let database = dir + "/reports.sqlite"
+        let spool = try Spool(directory: dir, reportStore: "sqlite:" + database)
+        let worker = IPCChannel(fd: try spool.workerChannel())
+        #expect(DNSHelperTestSupport.eventually(5) { DNSHelperTestSupport.status(of: spool.pid)["Seccomp"] == "2" })
+        for n in 1...20 { worker.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(n).jsonText.utf8))) }
+        close(worker.fd)
+        let status = spool.stop()
+        #expect(status.map { $0 & 0x7f } == 0, "\(spool.log)")
+        #expect(Self.storedIDs(database).count == 20, "\(spool.log)")
+    }
+
+    /// A row the store refuses for what it holds (here a trigger refuses
+    /// one policy domain) must not hold the others back: it is set aside
+    /// in dmarc_reports.rejected and the journal empties.
+    @Test func aRowTheStoreRefusesIsSetAsideNotRetriedForever() throws {
+        let dir = try DNSHelperTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let database = dir + "/reports.sqlite"
+        let prepared = try DMARCReportStore(connection: SQLiteConnection(path: database))
+        try prepared.connection.execute("""
+            CREATE TRIGGER refuse_poison BEFORE INSERT ON dmarc_report_row
+            WHEN NEW.source_ip = '192.0.2.2' BEGIN SELECT RAISE(ABORT, 'poison row'); END
+            """, [])
+        let spool = try Spool(directory: dir, reportStore: "sqlite:" + database)
+        let worker = IPCChannel(fd: try spool.workerChannel())
+        #expect(DNSHelperTestSupport.eventually(5) { DNSHelperTestSupport.status(of: spool.pid)["Seccomp"] == "2" })
+        var frames: [UInt8] = []
+        for n in 1...3 { frames += IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(n).jsonText.utf8)).encoded() }
+        #expect(write(worker.fd, frames, frames.count) == frames.count)
+        #expect(DNSHelperTestSupport.eventually(10) { Self.storedIDs(database).sorted() == [Self.row(1).id, Self.row(3).id] },
+                "\(spool.log)")
+        #expect(DNSHelperTestSupport.eventually(5) { spool.log.contains("refused by the store and set aside") }, "\(spool.log)")
+        #expect(DNSHelperTestSupport.read(dir + "/" + ReportJournal.rejectedFileName).contains(Self.row(2).id))
+        #expect(DNSHelperTestSupport.eventually(5) { DNSHelperTestSupport.read(dir + "/" + ReportJournal.fileName).isEmpty })
+        close(worker.fd)
+        _ = spool.stop()
     }
 }
