@@ -206,8 +206,8 @@ final class MasterServer {
             return
         }
         defer { close(dnsPair[1]); close(spoolPair[1]) }
-        dnsHelper?.channel.send(IPCFrame(kind: MasterIPC.newChannel), descriptor: dnsPair[0])
-        spool?.channel.send(IPCFrame(kind: MasterIPC.newChannel), descriptor: spoolPair[0])
+        sendToHelper(dnsHelper, IPCFrame(kind: MasterIPC.newChannel), descriptor: dnsPair[0])
+        sendToHelper(spool, IPCFrame(kind: MasterIPC.newChannel), descriptor: spoolPair[0])
         close(dnsPair[0])
         close(spoolPair[0])
         do {
@@ -251,6 +251,17 @@ final class MasterServer {
             // Its first frame: the configuration (report store settings).
             spool?.channel.send(IPCFrame(kind: MasterIPC.configuration, payload: serializedConfiguration))
             if spool != nil { retireAllWorkers() }
+        }
+    }
+
+    /// The master must never wait long on a helper: one that has not
+    /// taken a frame within 3 s is hung, and is killed (it is restarted,
+    /// and its restart replaces the workers, as after a crash).
+    func sendToHelper(_ slot: ChildSlot?, _ frame: IPCFrame, descriptor: Int32 = -1) {
+        guard let slot else { return }
+        if !slot.channel.send(frame, descriptor: descriptor, timeoutSeconds: 3) {
+            log.error("\(slot.role.rawValue) helper \(slot.pid) does not read its channel; killing it")
+            kill(slot.pid, SIGKILL)
         }
     }
 
@@ -390,7 +401,7 @@ final class MasterServer {
         retireAllWorkers()
         // The spool keeps running (its journal and the rows in flight stay
         // with it) and takes the new report settings in place.
-        spool?.channel.send(IPCFrame(kind: MasterIPC.reloadedConfiguration, payload: serializedConfiguration))
+        sendToHelper(spool, IPCFrame(kind: MasterIPC.reloadedConfiguration, payload: serializedConfiguration))
         log.info("configuration reloaded; workers are being replaced")
     }
 }

@@ -22,12 +22,16 @@ public final class IPCChannel {
     }
 
     /// Sends a whole frame; the descriptor, if any, rides on the first byte.
+    /// On a non-blocking socket a full buffer is waited out, for at most
+    /// `timeoutSeconds` when given (then false: the peer is not reading).
     @discardableResult
-    public func send(_ frame: IPCFrame, descriptor: Int32 = -1) -> Bool {
+    public func send(_ frame: IPCFrame, descriptor: Int32 = -1, timeoutSeconds: Double? = nil) -> Bool {
         let bytes = frame.encoded()
         var offset = 0
         var attach = descriptor
+        let deadline = timeoutSeconds.map { monotonicSeconds() + $0 }
         while offset < bytes.count {
+            if let deadline, monotonicSeconds() > deadline { return false }
             let n = bytes.withUnsafeBytes { raw in
                 am_send_with_fd(fd, raw.baseAddress! + offset, raw.count - offset, attach)
             }
