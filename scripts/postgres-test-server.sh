@@ -25,7 +25,7 @@ set -euo pipefail
 die() { echo "postgres-test-server: $*" >&2; exit 1; }
 note() { echo "postgres-test-server: $*" >&2; }
 
-usage="usage: $0 start DIR [PORT] | stop DIR"
+usage="usage: $0 start DIR [PORT] | stop DIR | restart DIR"
 [ $# -ge 2 ] || die "$usage"
 command=$1
 [ -n "$2" ] || die "$usage"
@@ -104,6 +104,14 @@ stop)
     exit 0
   fi
   stop_server
+  exit 0
+  ;;
+restart)
+  # Same cluster, same port: what a server restart looks like to clients
+  # (their sessions are cut; they must reconnect).
+  [ -f "$marker" ] || die "$dir was not made by this script: nothing to restart"
+  as_owner "$bindir/pg_ctl" -D "$data" -m fast -w -t 60 restart -l "$dir/server.log" >&2 \
+    || die "restart failed; the end of $dir/server.log: $(tail -n 5 "$dir/server.log" 2>/dev/null)"
   exit 0
   ;;
 start) ;;

@@ -11,7 +11,7 @@ if [ -d ../shared/conformance ]; then
 fi
 # A private PostgreSQL for the report store tests (unit and end to end).
 PG_DIR=/tmp/authmilter-test-pg
-export AUTHMILTER_TEST_POSTGRES
+export AUTHMILTER_TEST_POSTGRES AUTHMILTER_TEST_POSTGRES_DIR=$PG_DIR
 AUTHMILTER_TEST_POSTGRES=$(bash scripts/postgres-test-server.sh start "$PG_DIR")
 trap 'bash scripts/postgres-test-server.sh stop "$PG_DIR" >/dev/null 2>&1 || true' EXIT
 # parsedmarc (PyPI), an independent reader of our aggregate reports.
