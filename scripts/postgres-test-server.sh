@@ -65,6 +65,11 @@ else
 fi
 # The tools must not start in a directory the owner cannot enter (/root).
 cd /
+# The server must not inherit our descriptors beyond stdio (a caller's
+# lock file, a test's pipes): it would hold them for its whole life.
+for fd in $(ls /proc/$$/fd); do
+  [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null || true
+done
 
 # Whether the postmaster named in DIR's pid file is alive. Checked here rather
 # than by pg_ctl alone: after a crash or kill -9 the pid file stays, and

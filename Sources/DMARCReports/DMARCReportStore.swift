@@ -148,6 +148,17 @@ public final class DMARCReportStore {
         }
     }
 
+    /// PostgreSQL only: takes the session-level advisory lock that keeps
+    /// two `dmarc_send_reports` runs (on any host sharing the store) from
+    /// sending the same rows; false when another run holds it. SQLite
+    /// stores are locked with a file next to the database instead
+    /// (`SendLock`).
+    public func tryAdvisorySendLock() throws(SQLError) -> Bool {
+        // 0x444d415243 = "DMARC".
+        let result = try connection.execute("SELECT CAST(pg_try_advisory_lock(294409442883) AS INT)", [])
+        return result.first?.first == .integer(1)
+    }
+
     /// Deletes rows already reported that arrived before `before` (keeps
     /// the store from growing without end; the attempts stay).
     @discardableResult

@@ -47,6 +47,7 @@ do {
     }
     let configuration = context.configuration
     let store = try context.settings.store.open(.commandReadWrite)
+    if !dryRun { try SendLock.acquire(context.settings.store, store: store) }
     let resolver = try LDNSStubResolver(servers: configuration.dnsResolvers, timeoutSeconds: min(configuration.dnsTimeout, 10))
     let publicSuffixList = try ReportCommandContext.publicSuffixList(configuration)
     let run = AggregateReportRun(settings: context.settings, store: store, resolver: resolver,
