@@ -26,12 +26,8 @@ public final class ARCSealer: MessageHeaderFieldConsumer {
     private let key: DKIMSigningKey
     private let algorithm: DKIMAlgorithm
 
-    private var fields: [MessageHeaderField] = []
-    private var headersDone = false
+    private let input: DKIMSigningInput
     private var chain = ARCChain([])
-    private var signedNames: [String] = []
-    private var selected: [MessageHeaderField] = []
-    private let bodyHasher: DKIMBodyHasher
     private var output: ARCSealOutput? = nil
 
     public init(key: DKIMSigningKey, options: ARCSealerOptions) throws(ARCSealerError) {
@@ -44,14 +40,14 @@ public final class ARCSealer: MessageHeaderFieldConsumer {
             throw .invalidSignedHeaders("\(forbidden) must not be signed (RFC 8617 section 4.1.2)")
         }
         guard signed.contains("from") else { throw .invalidSignedHeaders("from must be signed (RFC 6376 section 5.4)") }
-        guard let hasher = DKIMBodyHasher(DKIMBodyHasher.Key(canonicalization: options.bodyCanonicalization,
-                                                             hash: algorithm.hash, limit: nil)) else {
+        guard let input = DKIMSigningInput(bodyCanonicalization: options.bodyCanonicalization, hash: algorithm.hash,
+                                           signedHeaders: options.signedHeaders, overSignedHeaders: options.overSignedHeaders) else {
             throw .crypto("digest unavailable")
         }
         self.key = key
         self.options = options
         self.algorithm = algorithm
-        self.bodyHasher = hasher
+        self.input = input
     }
 
     // MARK: Feeding the message
@@ -60,34 +56,19 @@ public final class ARCSealer: MessageHeaderFieldConsumer {
     /// DKIM-Signature added here: sealing comes after every change,
     /// RFC 8617 section 5.1 step 1).
     public func header(_ field: MessageHeaderField) {
-        guard !headersDone else { return }
-        fields.append(field)
+        input.header(field)
     }
 
     /// Picks the fields the ARC-Message-Signature covers and keeps the ARC
     /// fields the seal may need; the rest of the header is dropped.
     public func endOfHeaders() {
-        guard !headersDone else { return }
-        headersDone = true
-        let selection = DKIMHeaderSelection(fields)
-        signedNames = DKIMSigner.signedNames(options.signedHeaders, overSigned: options.overSignedHeaders, in: selection)
-        selected = selection.select(signedNames.map { Array($0.utf8) }).fields
+        guard let (_, fields) = input.endOfHeaders() else { return }
         chain = ARCChain(fields)
-        fields = []
     }
 
     public func body(_ chunk: UnsafeRawBufferPointer) {
         endOfHeaders()
-        guard output == nil else { return }
-        bodyHasher.update(chunk)
-    }
-
-    public func body(_ chunk: [UInt8]) {
-        chunk.withUnsafeBytes { body($0) }
-    }
-
-    public func body(_ chunk: ArraySlice<UInt8>) {
-        chunk.withUnsafeBytes { body($0) }
+        input.body(chunk)
     }
 
     /// Makes the set.
@@ -111,7 +92,7 @@ public final class ARCSealer: MessageHeaderFieldConsumer {
         let status = verification.status
         let prior = try priorSets(for: status, verification: verification)
 
-        let bodyHash = bodyHasher.finish()
+        let bodyHash = input.bodyHash()
         guard !bodyHash.isEmpty else { throw .crypto("body digest failed") }
         let timestamp = String(options.clock.now())
         let width = options.foldWidth
@@ -125,11 +106,11 @@ public final class ARCSealer: MessageHeaderFieldConsumer {
         func messageSignature(_ b: String?) -> String {
             ARCSignatureLayout.render(fieldName: ARCHeaderKind.messageSignature.fieldName, tags: [
                 ("a", .text(algorithm.rawValue)), ("b", .signature(b)), ("bh", .text(CryptoBase64.encode(bodyHash))),
-                ("c", .text(canonicalization)), ("d", .text(options.domain)), ("h", .list(signedNames)),
+                ("c", .text(canonicalization)), ("d", .text(options.domain)), ("h", .list(input.signedNames)),
                 ("i", .text(String(instance))), ("s", .text(options.selector)), ("t", .text(timestamp)),
             ], width: width)
         }
-        let amsSignature = try sign(fields: selected, field: ARCHeaderKind.messageSignature, value: messageSignature(nil),
+        let amsSignature = try sign(fields: input.selected, field: ARCHeaderKind.messageSignature, value: messageSignature(nil),
                                     canonicalization: options.headerCanonicalization)
         let ams = messageSignature(amsSignature)
         let amsField = MessageHeaderField(name: ARCHeaderKind.messageSignature.fieldName, value: " " + ams)
@@ -148,6 +129,7 @@ public final class ARCSealer: MessageHeaderFieldConsumer {
         let result = ARCSealOutput(instance: instance, chainStatus: status, authenticationResults: aar,
                                    messageSignature: ams, seal: seal(sealSignature))
         output = result
+        input.sealed = true
         return result
     }
 

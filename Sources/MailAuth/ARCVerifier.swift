@@ -158,14 +158,6 @@ public final class ARCVerifier: MessageHeaderFieldConsumer {
         for hasher in hashers.values { hasher.update(chunk) }
     }
 
-    public func body(_ chunk: [UInt8]) {
-        chunk.withUnsafeBytes { body($0) }
-    }
-
-    public func body(_ chunk: ArraySlice<UInt8>) {
-        chunk.withUnsafeBytes { body($0) }
-    }
-
     /// The end of the message: the chain's status and what goes with it.
     /// Further calls return the same result.
     public func finish() -> ARCVerifierResult {

@@ -13,12 +13,8 @@ public final class DKIMSigner: MessageHeaderFieldConsumer {
     private let key: DKIMSigningKey
     private let algorithm: DKIMAlgorithm
 
-    private var fields: [MessageHeaderField] = []
-    private var headersDone = false
-    private var signedNames: [String] = []
-    private var selected: [MessageHeaderField] = []
+    private let input: DKIMSigningInput
     private var missingFrom = false
-    private let bodyHasher: DKIMBodyHasher
     private var output: DKIMSignatureOutput? = nil
 
     public init(key: DKIMSigningKey, options: DKIMSignerOptions) throws(DKIMSignerError) {
@@ -34,62 +30,32 @@ public final class DKIMSigner: MessageHeaderFieldConsumer {
             }
         }
         guard options.signedHeaders.contains(where: { $0.lowercased() == "from" }) else { throw .fromNotSigned }
-        guard let hasher = DKIMBodyHasher(DKIMBodyHasher.Key(canonicalization: options.bodyCanonicalization,
-                                                             hash: algorithm.hash, limit: nil)) else {
+        guard let input = DKIMSigningInput(bodyCanonicalization: options.bodyCanonicalization, hash: algorithm.hash,
+                                           signedHeaders: options.signedHeaders, overSignedHeaders: options.overSignedHeaders) else {
             throw .crypto("digest unavailable")
         }
         self.key = key
         self.options = options
         self.algorithm = algorithm
-        self.bodyHasher = hasher
+        self.input = input
     }
 
     // MARK: Feeding the message
 
     public func header(_ field: MessageHeaderField) {
-        guard !headersDone else { return }
-        fields.append(field)
+        input.header(field)
     }
 
     /// Chooses the fields to sign: every present instance of each name in
     /// `signedHeaders`, plus one more for the over-signed names.
     public func endOfHeaders() {
-        guard !headersDone else { return }
-        headersDone = true
-        let selection = DKIMHeaderSelection(fields)
-        signedNames = Self.signedNames(options.signedHeaders, overSigned: options.overSignedHeaders, in: selection)
+        guard let (selection, _) = input.endOfHeaders() else { return }
         missingFrom = selection.count(of: Array("from".utf8)) == 0
-        selected = selection.select(signedNames.map { Array($0.utf8) }).fields
-        fields = []
-    }
-
-    /// The `h=` list: each name (lowercased, first mention only) once per
-    /// field present, once more when over-signed. (Also used by
-    /// `ARCSealer`.)
-    static func signedNames(_ names: [String], overSigned: [String], in selection: DKIMHeaderSelection) -> [String] {
-        var result: [String] = []
-        var seen = Set<String>()
-        let overSigned = Set(overSigned.map { $0.lowercased() })
-        for name in names.map({ $0.lowercased() }) where seen.insert(name).inserted {
-            let present = selection.count(of: Array(name.utf8))
-            let times = present + (overSigned.contains(name) ? 1 : 0)
-            result.append(contentsOf: repeatElement(name, count: times))
-        }
-        return result
     }
 
     public func body(_ chunk: UnsafeRawBufferPointer) {
         endOfHeaders()
-        guard output == nil else { return }
-        bodyHasher.update(chunk)
-    }
-
-    public func body(_ chunk: [UInt8]) {
-        chunk.withUnsafeBytes { body($0) }
-    }
-
-    public func body(_ chunk: ArraySlice<UInt8>) {
-        chunk.withUnsafeBytes { body($0) }
+        input.body(chunk)
     }
 
     /// Computes the body hash, lays out the field, signs it.
@@ -97,7 +63,7 @@ public final class DKIMSigner: MessageHeaderFieldConsumer {
         if let output { return output }
         endOfHeaders()
         guard !missingFrom else { throw .noFromHeader }
-        let bodyHash = bodyHasher.finish()
+        let bodyHash = input.bodyHash()
         guard !bodyHash.isEmpty else { throw .crypto("body digest failed") }
 
         let now = options.clock.now()
@@ -110,14 +76,14 @@ public final class DKIMSigner: MessageHeaderFieldConsumer {
         if let identity = options.identity { layout.add("i=\(identity);") }
         if options.includeTimestamp { layout.add("t=\(now);") }
         if let expiresAfter = options.expiresAfter { layout.add("x=\(now + expiresAfter);") }
-        if options.includeBodyLength { layout.add("l=\(bodyHasher.canonicalLength);") }
-        layout.addList(name: "h", items: signedNames)
+        if options.includeBodyLength { layout.add("l=\(input.canonicalBodyLength);") }
+        layout.addList(name: "h", items: input.signedNames)
         layout.add("bh=\(CryptoBase64.encode(bodyHash));")
         layout.add("b=")
         let unsignedValue = layout.text
 
         guard let digest = CryptoDigest(algorithm.hash) else { throw .crypto("digest unavailable") }
-        DKIMHeaderHash.addFields(selected, options.headerCanonicalization, to: digest)
+        DKIMHeaderHash.addFields(input.selected, options.headerCanonicalization, to: digest)
         let unsignedField = MessageHeaderField(name: DKIMSignatureOutput.name, value: " " + unsignedValue)
         let headerHash = DKIMHeaderHash.finish(signatureField: unsignedField, options.headerCanonicalization, digest: digest)
         guard !headerHash.isEmpty else { throw .crypto("header digest failed") }
@@ -134,6 +100,7 @@ public final class DKIMSigner: MessageHeaderFieldConsumer {
         layout.addBase64(CryptoBase64.encode(signature))
         let result = DKIMSignatureOutput(value: layout.text)
         output = result
+        input.sealed = true
         return result
     }
 

@@ -117,14 +117,6 @@ public final class DKIMVerifier: MessageHeaderFieldConsumer {
         for hasher in hashers.values { hasher.update(chunk) }
     }
 
-    public func body(_ chunk: [UInt8]) {
-        chunk.withUnsafeBytes { body($0) }
-    }
-
-    public func body(_ chunk: ArraySlice<UInt8>) {
-        chunk.withUnsafeBytes { body($0) }
-    }
-
     /// The end of the message: one result per DKIM-Signature field (up to
     /// `maximumSignatures`), top to bottom. Empty when the message has no
     /// signature. Further calls return the same results.
