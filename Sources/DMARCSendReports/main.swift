@@ -61,8 +61,9 @@ do {
     var deferred = 0
     for outcome in result.outcomes {
         let a = outcome.attempt
-        print("\(a.status.rawValue) \(a.policyDomain) report_id=\(a.reportID) rows=\(outcome.rows) messages=\(a.messages) to=\(a.destinations.joined(separator: ",")) file=\(outcome.filename)")
-        for note in outcome.notes { print("  \(note)") }
+        let text = ReportCommandContext.printable
+        print("\(a.status.rawValue) \(text(a.policyDomain)) report_id=\(a.reportID) rows=\(outcome.rows) messages=\(a.messages) to=\(text(a.destinations.joined(separator: ","))) file=\(text(outcome.filename))")
+        for note in outcome.notes { print("  \(text(note))") }
         if a.status == .deferred { deferred += 1 }
     }
     if !dryRun, keepDays > 0 {

@@ -17,6 +17,8 @@ let usage = """
       --sent N       list the N latest report attempts (default 20)
     """
 
+func printable(_ text: String) -> String { ReportCommandContext.printable(text) }
+
 func timestamp(_ seconds: Int64) -> String {
     var time = time_t(seconds)
     var parts = tm()
@@ -50,19 +52,19 @@ do {
     let counts = try store.pendingCounts()
     print("pending: \(counts.reduce(0) { $0 + $1.rows }) rows for \(counts.count) policy domains")
     for line in counts {
-        print("  \(line.policyDomain) rows=\(line.rows) oldest=\(timestamp(line.oldest)) newest=\(timestamp(line.newest))")
+        print("  \(printable(line.policyDomain)) rows=\(line.rows) oldest=\(timestamp(line.oldest)) newest=\(timestamp(line.newest))")
     }
     if showRows {
         let pending = try store.pendingRows(before: Int64.max)
         for row in pending.rows {
-            print("row \(row.id) \(timestamp(row.arrival)) policy_domain=\(row.policyDomain) source_ip=\(row.sourceIP) header_from=\(row.headerFrom) envelope_from=\(row.envelopeFrom) disposition=\(row.disposition.rawValue) dkim=\(row.dkimAligned ? "pass" : "fail") spf=\(row.spfAligned ? "pass" : "fail")")
+            print("row \(row.id) \(timestamp(row.arrival)) policy_domain=\(printable(row.policyDomain)) source_ip=\(printable(row.sourceIP)) header_from=\(printable(row.headerFrom)) envelope_from=\(printable(row.envelopeFrom)) disposition=\(row.disposition.rawValue) dkim=\(row.dkimAligned ? "pass" : "fail") spf=\(row.spfAligned ? "pass" : "fail")")
         }
         for id in pending.unreadable { print("row \(id) unreadable (row_json does not decode)") }
     }
     let attempts = try store.attempts(limit: sentLimit)
     print("reports: \(attempts.count) latest attempts")
     for attempt in attempts {
-        print("  \(timestamp(attempt.attemptedAt)) \(attempt.status.rawValue) \(attempt.policyDomain) report_id=\(attempt.reportID) messages=\(attempt.messages) to=\(attempt.destinations.joined(separator: ",")) \(attempt.detail)")
+        print("  \(timestamp(attempt.attemptedAt)) \(attempt.status.rawValue) \(printable(attempt.policyDomain)) report_id=\(attempt.reportID) messages=\(attempt.messages) to=\(printable(attempt.destinations.joined(separator: ","))) \(printable(attempt.detail))")
     }
 } catch {
     ReportCommandContext.fail("dmarc_view_reports", "\(error)")
