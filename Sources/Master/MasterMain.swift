@@ -84,6 +84,13 @@ enum MasterMain {
         if let errorLog = configuration.errorLog {
             let fd = open(errorLog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
             if fd >= 0 { dup2(fd, 2); close(fd) }
+        } else if daemon && isatty(2) == 0 {
+            // A daemon must not hold the pipe of whoever started it (a
+            // script capturing `-c start`'s output would wait for ever):
+            // without error_log and without a terminal, stderr goes to
+            // /dev/null; the log still goes to syslog.
+            let fd = open("/dev/null", O_WRONLY | O_CLOEXEC)
+            if fd >= 0 { dup2(fd, 2); close(fd) }
         }
         MasterLog.configure(ident: options.logIdent, debug: configuration.debug, toStderr: logsToStderr(configuration, daemon: daemon))
         let log = MasterLog.logger

@@ -90,4 +90,34 @@ import Testing
         let after = try a.control("status")
         #expect(after.0 == 0 && after.1 != running.1, "a new master pid after restart: \(after)")
     }
+
+    /// `-c start` with the sample configuration's `logtoerr` and no
+    /// error_log, its output captured by a pipe (a script, CI, ssh): the
+    /// daemon must let go of the pipe, or the reader waits for ever.
+    @Test func startLetsGoOfTheCallersPipes() throws {
+        let instance = try Instance(ident: "ctlpipe")
+        let config = """
+            { "logtoerr": 1, "connection": "inet:\(instance.port)@127.0.0.1", "min_children": 1, "max_children": 2,
+              "min_spare_children": 1, "max_spare_children": 1,
+              "spool_dir": "\(instance.directory)/spool", "cache_dir": "\(instance.directory)/cache", "lib_dir": "\(instance.directory)/lib",
+              "handlers": { "AddID": {} } }
+            """
+        try config.write(toFile: instance.directory + "/authentication_milter.json", atomically: true, encoding: .utf8)
+        defer { _ = try? instance.control("stop") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: DaemonFixture.binaryDirectory + "/authentication_milter")
+        process.arguments = ["--prefix", instance.directory, "--pidfile", instance.pidfile, "-i", instance.ident, "-c", "start"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let done = DispatchSemaphore(value: 0)
+        let reader = pipe.fileHandleForReading
+        Thread { _ = reader.readDataToEndOfFile(); done.signal() }.start()
+        try? pipe.fileHandleForWriting.close()
+        #expect(done.wait(timeout: .now() + 15) == .success, "the daemon still holds the caller's pipe")
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(try instance.control("status").1.contains("is running with pid"))
+    }
 }
