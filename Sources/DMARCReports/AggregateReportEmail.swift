@@ -29,8 +29,14 @@ public struct AggregateReportEmail: Sendable {
     /// from the report id, begin time and reporter domain, so resending the
     /// same report gives the same Message-ID.
     public init(report: AggregateReport, to recipients: [String], date: Int64, messageID: String? = nil) {
+        self.init(report: report, gzip: Gzip.compress(AggregateReportXML.bytes(report)), to: recipients, date: date,
+                  messageID: messageID)
+    }
+
+    /// The same with the report's gzipped XML already made (a second
+    /// addressing of one report reuses it).
+    public init(report: AggregateReport, gzip: [UInt8], to recipients: [String], date: Int64, messageID: String? = nil) {
         let filename = Self.filename(for: report)
-        let gzip = Gzip.compress(AggregateReportXML.bytes(report))
         let messageID = messageID.map { Self.headerText($0) } ?? Self.defaultMessageID(for: report)
         let subject = Self.subject(for: report)
         let summary = Self.summary(for: report, filename: filename)

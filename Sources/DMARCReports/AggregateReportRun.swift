@@ -142,7 +142,7 @@ public struct AggregateReportRun {
         }
         // The message names every verified destination; each transaction
         // carries the ones its server is responsible for.
-        let message = AggregateReportEmail(report: report, to: addresses, date: options.now).bytes
+        let message = AggregateReportEmail(report: report, gzip: email.gzip, to: addresses, date: options.now).bytes
         var accepted: [String] = []
         var permanentFailures = 0
         var detail: [String] = []

@@ -24,12 +24,6 @@ public struct DMARCReportSettings: Sendable, Equatable {
     public var extraContactInfo: String?
     public var smarthost: String?
 
-    /// The DMARC handler's keys that belong to reporting.
-    public static let configKeys: Set<String> = [
-        "report_store", "report_store_user", "report_store_pass", "report_org_name", "report_org_email",
-        "report_org_domain", "report_extra_contact_info", "report_smarthost",
-    ]
-
     /// `local@domain` in printable ASCII without the characters that would
     /// make it a display form or a list.
     static func isBareAddress(_ text: String) -> Bool {

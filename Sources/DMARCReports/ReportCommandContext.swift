@@ -69,21 +69,10 @@ public struct ReportCommandContext {
 
     /// The public suffix list the DMARC handler uses (its
     /// `public_suffix_list`, default Debian's), for organizational domains.
-    public static func publicSuffixList(_ configuration: Configuration) throws -> PublicSuffixList {
+    public static func publicSuffixList(_ configuration: Configuration) throws(ConfigurationError) -> PublicSuffixList {
         let node = configuration.handlers.first { $0.name == "DMARC" }?.node
-        let path = try node?.nonEmptyString("public_suffix_list") ?? "/usr/share/publicsuffix/public_suffix_list.dat"
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw UsageError(description: "cannot read the public suffix list \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            bytes += chunk[0..<n]
-        }
-        return PublicSuffixList(bytes: bytes)
+            ?? ConfigNode(value: .object(JSONObject()), origin: ConfigOrigin(file: "<no DMARC handler>"))
+        return try DMARCPublicSuffixFile.load(node, key: "public_suffix_list")
     }
 
     static func hostname() -> String {

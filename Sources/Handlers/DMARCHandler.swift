@@ -109,8 +109,7 @@ public final class DMARCHandler: PeerAwareHandler {
     public static var configKeys: Set<String> {
         var keys: Set<String> = []
         if case .object(let object)? = try? JSONParser.parse(defaultConfigJSON) { keys = Set(object.keys) }
-        return keys.union(["discovery", "np_policy", "report_store", "report_store_user", "report_store_pass", "report_org_name", "report_org_email",
-                           "report_org_domain", "report_extra_contact_info", "report_smarthost"])
+        return keys.union(["discovery", "np_policy"]).union(DMARCReportConfigKeys.all)
     }
 
     public static let rejectReply = "550 5.7.0 DMARC policy violation"

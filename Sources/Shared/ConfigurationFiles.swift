@@ -21,20 +21,13 @@ enum ConfigurationFiles {
     }
 
     static func read(_ path: String) throws(ConfigurationError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ConfigurationError(file: path, message: "could not open: \(reason(errno))") }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ConfigurationError(file: path, message: "could not read: \(reason(errno))")
-            }
-            if n == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<n])
-            if bytes.count > maximumSize {
+        do {
+            return try BoundedFileReader.read(path, maximumSize: maximumSize, requireRegularFile: false)
+        } catch {
+            switch error.stage {
+            case .open, .notRegularFile: throw ConfigurationError(file: path, message: "could not open: \(error.reason)")
+            case .read: throw ConfigurationError(file: path, message: "could not read: \(error.reason)")
+            case .tooLarge:
                 throw ConfigurationError(file: path, message: "larger than \(maximumSize / 1024 / 1024) MiB; not a configuration file")
             }
         }
@@ -56,8 +49,5 @@ enum ConfigurationFiles {
         return names
     }
 
-    static func reason(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "errno \(code)" }
-        return String(cString: text)
-    }
+    static func reason(_ code: Int32) -> String { BoundedFileReader.reason(code) }
 }
