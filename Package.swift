@@ -64,10 +64,13 @@ let package = Package(
         .executableTarget(name: "ARCBench", dependencies: ["MailAuth"], path: "Benchmarks/ARCBench"),
         .executableTarget(name: "ReportBench", dependencies: ["DMARCReports", "MailAuth", "Shared"], path: "Benchmarks/ReportBench"),
 
+        // Test-only helpers shared by the test targets: the third-party
+        // conformance data (read from ../shared, skipped where absent).
+        .target(name: "TestSupport", dependencies: ["MailAuth"], path: "Tests/TestSupport"),
         .testTarget(name: "MilterTests", dependencies: ["Milter"], path: "Tests/MilterTests"),
-        .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),
+        .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "TestSupport", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),
         .testTarget(name: "SharedTests", dependencies: ["Shared"], path: "Tests/SharedTests"),
-        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "MailAuth", "Milter", "Shared"], path: "Tests/HandlersTests"),
+        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "MailAuth", "Milter", "Shared", "TestSupport"], path: "Tests/HandlersTests"),
         .testTarget(name: "DMARCReportsTests", dependencies: ["DMARCReports", "MailAuth", "Shared"], path: "Tests/DMARCReportsTests"),
         .testTarget(name: "ProcessTests", dependencies: ["Shared", "Milter", "CShim", "MailAuth", "DMARCReports"], path: "Tests/ProcessTests"),
     ],

@@ -4,11 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-# The vendored conformance data must be the team's, unchanged.
-if [ -d ../shared/conformance ]; then
-  diff -r ../shared/conformance shared/conformance >/dev/null \
-    || { echo "shared/conformance differs from ../shared/conformance: refresh the copy, never edit it" >&2; exit 1; }
-fi
+# The third-party conformance suites are read from the team's
+# ../shared/conformance (never committed here); without it those tests are
+# reported as skipped.
+[ -d ../shared/conformance ] || echo "note: ../shared/conformance is absent: the conformance suite tests will be skipped" >&2
 # A private PostgreSQL for the report store tests (unit and end to end).
 PG_DIR=/tmp/authmilter-test-pg
 export AUTHMILTER_TEST_POSTGRES AUTHMILTER_TEST_POSTGRES_DIR=$PG_DIR

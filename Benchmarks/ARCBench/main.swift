@@ -5,13 +5,13 @@ import MailAuth
 // 3-hop chain (three ARC sets by three forwarders), as our ARC handler
 // handles it: verify the chain (3 AS + the newest AMS), then add set 4.
 //
-//   arc-bench [--seconds 3] [--data shared/conformance/dkim]
+//   arc-bench [--seconds 3] [--data ../shared/conformance/dkim]
 //
 // Keys: the RSA-2048 test key of the dkimpy vectors for every hop, published
 // in an in-memory zone under three domains.
 
 var seconds = 3.0
-var dataDirectory = "shared/conformance/dkim"
+var dataDirectory = "../shared/conformance/dkim"
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let argument = arguments.removeFirst()

@@ -9,14 +9,14 @@ import MailAuth
 // figure is the verifier's own cost (parsing, canonicalization, hashing,
 // the two public-key operations), not DNS latency.
 //
-//   dkim-bench [--seconds 3] [--data shared/conformance/dkim]
+//   dkim-bench [--seconds 3] [--data ../shared/conformance/dkim]
 //
 // Afterwards `openssl speed -seconds 1 rsa2048 ed25519` gives the raw
 // verify rates of the same primitives, to show how much of the time per
 // message is the signature checks themselves.
 
 var seconds = 3.0
-var dataDirectory = "shared/conformance/dkim"
+var dataDirectory = "../shared/conformance/dkim"
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     if argument == "--seconds", let value = arguments.popFirst().flatMap(Double.init), value > 0 {

@@ -1,11 +1,12 @@
 import Handlers
 import MailAuth
 import Shared
+import TestSupport
 import Testing
 
 /// `rbl_whitelist`: a sealing domain with an A record under the list is
 /// trusted.
-@Suite struct ARCHandlerDNSListTrustTests {
+@Suite(.requiresConformanceData(.dkim)) struct ARCHandlerDNSListTrustTests {
     typealias Support = ARCHandlerTestSupport
 
     @Test func listedDomainsAreTrusted() throws {

@@ -2,10 +2,11 @@ import Handlers
 import MailAuth
 import Milter
 import Shared
+import TestSupport
 import Testing
 
 /// When the ARC handler seals, and with what.
-@Suite struct ARCHandlerSealingTests {
+@Suite(.requiresConformanceData(.dkim)) struct ARCHandlerSealingTests {
     typealias Support = ARCHandlerTestSupport
 
     @Test func failedChainIsSealedWithCvFail() throws {

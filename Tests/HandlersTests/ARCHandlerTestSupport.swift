@@ -3,6 +3,7 @@ import Handlers
 import MailAuth
 import Milter
 import Shared
+import TestSupport
 
 /// Helpers for the ARC handler tests: handlers sealing with the 2048-bit
 /// test key as `arc._domainkey.<domain>`, a zone publishing it, and hops

@@ -2,10 +2,11 @@ import Handlers
 import MailAuth
 import Milter
 import Shared
+import TestSupport
 import Testing
 
 /// `trusted_domains`: which ARC-Authentication-Results DMARC may honour.
-@Suite struct ARCHandlerTrustTests {
+@Suite(.requiresConformanceData(.dkim)) struct ARCHandlerTrustTests {
     typealias Support = ARCHandlerTestSupport
 
     /// A two-hop chain sealed by example.com then forwarder.example.

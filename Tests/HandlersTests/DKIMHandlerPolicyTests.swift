@@ -2,11 +2,12 @@ import Handlers
 import MailAuth
 import Shared
 import Testing
+import TestSupport
 
 /// The signing policies the DKIM handler reports with `check_adsp` (on by
 /// default): ADSP, SSP and DomainKeys', found and applied as Mail::DKIM
 /// does, and the error entries when a lookup fails.
-@Suite struct DKIMHandlerPolicyTests {
+@Suite(.requiresConformanceData(.dkim)) struct DKIMHandlerPolicyTests {
     typealias Data = DKIMHandlerTestData
 
     static func message(from: String = "Test User <test@example.com>", sender: String? = nil) -> [UInt8] {

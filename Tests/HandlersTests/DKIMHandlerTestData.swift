@@ -2,66 +2,22 @@ import Foundation
 import Handlers
 import MailAuth
 import Shared
+import TestSupport
 
-/// The dkimpy vectors in `shared/conformance/dkim/` (found by walking up
-/// from this file, or at DKIM_CONFORMANCE_DIR), their DNS zone, and a
-/// driver that hands a whole message to a handler the way the dispatcher
-/// does (milter-form header fields with their exact bytes, then the body
-/// in chunks).
+/// The dkimpy vectors (`DKIMTestData`, skipped where the team's
+/// conformance data is absent), their DNS zone, and a driver that hands a
+/// whole message to a handler the way the dispatcher does (milter-form
+/// header fields with their exact bytes, then the body in chunks).
 enum DKIMHandlerTestData {
-    struct Missing: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    static func directory() throws -> URL {
-        let relative = "shared/conformance/dkim"
-        if let override = ProcessInfo.processInfo.environment["DKIM_CONFORMANCE_DIR"] {
-            return URL(fileURLWithPath: override)
-        }
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent(relative)
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("test.message").path) {
-                return candidate
-            }
-            directory = directory.deletingLastPathComponent()
-        }
-        throw Missing(description: "DKIM conformance data not found: no \(relative)/test.message in any parent of "
-                      + "\(#filePath) (set DKIM_CONFORMANCE_DIR to its path)")
-    }
-
-    static func path(_ name: String) throws -> String {
-        try directory().appendingPathComponent(name).path
-    }
-
-    static func bytes(_ name: String) throws -> [UInt8] {
-        let file = try path(name)
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw Missing(description: "DKIM conformance file missing: \(file)")
-        }
-        return [UInt8](data)
-    }
-
-    static func text(_ name: String) throws -> String {
-        String(decoding: try bytes(name), as: UTF8.self)
-    }
-
-    /// A one-line file's content without its final line end.
-    static func record(_ name: String) throws -> String {
-        var text = try text(name)
-        while text.last == "\n" || text.last == "\r" { text.removeLast() }
-        return text
-    }
-
-    /// A TXT record split into 255-byte strings, as DNS carries it.
-    static func txt(_ text: String) -> DNSRecord {
-        let bytes = Array(text.utf8)
-        return .txt(stride(from: 0, to: bytes.count, by: 255).map { Array(bytes[$0..<min($0 + 255, bytes.count)]) })
-    }
+    static func path(_ name: String) throws -> String { try DKIMTestData.path(name) }
+    static func bytes(_ name: String) throws -> [UInt8] { try DKIMTestData.bytes(name) }
+    static func text(_ name: String) throws -> String { try DKIMTestData.text(name) }
+    static func record(_ name: String) throws -> String { try DKIMTestData.record(name) }
+    static func txt(_ text: String) -> DNSRecord { DKIMTestData.txt(text) }
 
     /// The RFC 8032 section 7.1 public key, which dkimpy publishes at
     /// brisbane._domainkey.football.example.com.
-    static let rfc8032PublicKey = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+    static let rfc8032PublicKey = DKIMTestData.rfc8032PublicKey
 
     /// dkimpy's keys: the 1024-bit test key at test._domainkey of
     /// example.com and football.example.com, the RFC 8032 key at brisbane.
@@ -73,12 +29,10 @@ enum DKIMHandlerTestData {
         return dns
     }
 
-    static func rsaKey() throws -> DKIMSigningKey { try DKIMSigningKey(pem: text("test.private")) }
+    static func rsaKey() throws -> DKIMSigningKey { try DKIMTestData.rsaKey() }
     static func rsa2048Key() throws -> DKIMSigningKey { try DKIMSigningKey(pem: text("2048_testkey.key")) }
-    static func ed25519Key() throws -> DKIMSigningKey { try DKIMSigningKey(ed25519Seed: record("ed25519test.key")) }
-
-    /// 2020-01-01, after every `t=` of the vectors.
-    static let clock = DKIMClock.fixed(1_577_836_800)
+    static func ed25519Key() throws -> DKIMSigningKey { try DKIMTestData.ed25519Key() }
+    static let clock = DKIMTestData.clock
 
     /// `message` with a signature made by `key` prepended.
     static func signed(_ message: [UInt8], key: DKIMSigningKey, domain: String = "example.com",

@@ -4,6 +4,7 @@ import MailAuth
 import Milter
 import Shared
 import Testing
+import TestSupport
 
 /// The DKIM handler: the Perl program's keys and defaults, and its `dkim=`
 /// entries for each kind of signature, over the dkimpy vectors.

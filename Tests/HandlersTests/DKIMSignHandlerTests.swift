@@ -4,6 +4,7 @@ import MailAuth
 import Milter
 import Shared
 import Testing
+import TestSupport
 
 /// DKIMSign: which messages it signs, that its signatures verify (with
 /// the library's verifier and through the DKIM handler), and that a bad

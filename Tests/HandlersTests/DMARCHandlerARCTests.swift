@@ -2,11 +2,12 @@ import Handlers
 import MailAuth
 import Milter
 import Shared
+import TestSupport
 import Testing
 
 /// The ARC override: a message that passed SPF at a forwarder, which
 /// sealed it, fails DMARC here; a trusted sealer's results make it pass.
-@Suite struct DMARCHandlerARCTests {
+@Suite(.requiresConformanceData(.dkim)) struct DMARCHandlerARCTests {
     typealias Support = DMARCHandlerTestSupport
 
     /// The forwarder (forwarder.example) sees SPF pass for example.com and

@@ -3,6 +3,7 @@ import Handlers
 import MailAuth
 import Milter
 import Shared
+import TestSupport
 
 /// The rows the DMARC handler hands to the spool for aggregate reports.
 @Suite struct DMARCHandlerReportRowTests {

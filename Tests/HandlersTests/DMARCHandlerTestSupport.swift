@@ -3,6 +3,7 @@ import Handlers
 import MailAuth
 import Milter
 import Shared
+import TestSupport
 
 /// Helpers for the DMARC handler tests: a small public suffix list, a zone
 /// with policies of every kind, and SPF + DKIM (+ ARC) + DMARC handlers

@@ -4,6 +4,7 @@ import MailAuth
 import Milter
 import Shared
 import Testing
+import TestSupport
 
 /// The DMARC handler through dispatcher conversations: SPF and DKIM
 /// alignment, every policy, local overrides, and the exact entries.

@@ -1,6 +1,7 @@
 import Foundation
 import MailAuth
 import Testing
+import TestSupport
 
 /// Cross-checks with dkimpy (Debian `python3-dkim`), an independent ARC
 /// implementation: it validates chains we seal, we validate chains it
@@ -13,7 +14,7 @@ import Testing
 /// `ARC.sign` reads PEM keys only), so the cross-checks use RSA hops, and
 /// one test pins that it refuses our Ed25519 seals (docs/arc.md: Ed25519
 /// sealing is for next hops known to take it).
-@Suite struct ARCInteropTests {
+@Suite(.requiresConformanceData(.dkim)) struct ARCInteropTests {
     static let python = DKIMInteropTests.python
     static let hasDkimpy = DKIMInteropTests.hasDkimpy
     static let hasAuthres: Bool = (try? DKIMInteropTests.run([python, "-c", "import dkim, authres"], files: [:]).status) == 0

@@ -1,5 +1,6 @@
 import Foundation
 import MailAuth
+import TestSupport
 import Testing
 
 /// The ValiMail ARC sealing suite (`arc-draft-sign-tests.yml`, 17 cases in
@@ -16,7 +17,7 @@ import Testing
 /// Mail::DKIM's ARC signer) put there: every Authentication-Results field
 /// of the message whose authserv-id is `srv-id`, after it, joined with
 /// `;`. The `arc=` those fields carry must agree with our validation.
-@Suite struct ARCSignConformanceTests {
+@Suite(.requiresConformanceData(.arc)) struct ARCSignConformanceTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var scenario: String
         var name: String
@@ -53,6 +54,7 @@ import Testing
 
     @Test(arguments: cases)
     func suiteCase(_ testCase: Case) throws {
+        _ = try ConformanceData.directory(.arc)  // skipped where the suite is absent
         if let problem = testCase.loadProblem {
             Issue.record(Comment(rawValue: problem))
             return
@@ -101,7 +103,8 @@ import Testing
         }
     }
 
-    @Test func wholeSuiteIsLoaded() {
+    @Test func wholeSuiteIsLoaded() throws {
+        _ = try ConformanceData.directory(.arc)
         let loaded = Self.cases.filter { $0.loadProblem == nil }
         #expect(loaded.count == Self.expectedCaseCount, "loaded \(loaded.count) cases")
     }

@@ -1,8 +1,9 @@
 import Foundation
 import MailAuth
+import TestSupport
 import Yams
 
-/// The ValiMail ARC test suite in `shared/conformance/arc/`, read as
+/// The ValiMail ARC test suite in the team's `shared/conformance/arc/`, read as
 /// published: both YAML files are streams of scenarios, each with its
 /// `tests` and the `txt-records` that hold its keys.
 ///
@@ -33,23 +34,11 @@ enum ARCTestData {
         }
     }
 
-    /// The suite directory; throws a message saying where it was looked
-    /// for (set ARC_CONFORMANCE_DIR to override).
+    /// The suite directory in the team's conformance data
+    /// (`ConformanceData`); throws where it is absent without touching the
+    /// running test (the suites are loaded once, outside any test).
     static func directory() throws -> URL {
-        let relative = "shared/conformance/arc"
-        if let override = ProcessInfo.processInfo.environment["ARC_CONFORMANCE_DIR"] {
-            return URL(fileURLWithPath: override)
-        }
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent(relative)
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("arc-draft-validation-tests.yml").path) {
-                return candidate
-            }
-            directory = directory.deletingLastPathComponent()
-        }
-        throw LoadError(description: "ARC conformance suite not found: no \(relative)/arc-draft-validation-tests.yml "
-                        + "in any parent of \(#filePath) (set ARC_CONFORMANCE_DIR to its path)")
+        try ConformanceData.location(.arc).get()
     }
 
     static func scenarios(_ file: String) throws -> [Scenario] {

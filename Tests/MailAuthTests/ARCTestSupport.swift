@@ -1,5 +1,6 @@
 import Foundation
 import MailAuth
+import TestSupport
 
 /// Keys, a zone and a hop-by-hop sealing helper for the ARC unit, fuzz and
 /// interop tests: each hop validates the chain as it arrives, then adds

@@ -1,5 +1,6 @@
 import Foundation
 import MailAuth
+import TestSupport
 import Testing
 
 /// The ValiMail ARC validation suite (`arc-draft-validation-tests.yml`,
@@ -24,7 +25,7 @@ import Testing
 /// field", and RFC 6376 section 3.5 makes an absent `c=` simple/simple;
 /// Mail::DKIM, the Perl milter's library, reads it so too. With
 /// simple/simple that signature does not verify, so the chain fails.
-@Suite struct ARCValidationConformanceTests {
+@Suite(.requiresConformanceData(.arc)) struct ARCValidationConformanceTests {
     /// Cases whose expectation contradicts the RFCs, and why.
     static let knownDisagreements: [String: String] = [
         "ams_fields_c_na": "the suite reads an AMS without c= as relaxed/relaxed; RFC 8617 section 4.1.2 gives the "
@@ -72,6 +73,7 @@ import Testing
 
     @Test(arguments: cases)
     func suiteCase(_ testCase: Case) throws {
+        _ = try ConformanceData.directory(.arc)  // skipped where the suite is absent
         if let problem = testCase.loadProblem {
             Issue.record(Comment(rawValue: problem))
             return
@@ -96,7 +98,8 @@ import Testing
 
     /// Every scenario and case was read (a YAML or loader regression must
     /// not quietly shrink the suite).
-    @Test func wholeSuiteIsLoaded() {
+    @Test func wholeSuiteIsLoaded() throws {
+        _ = try ConformanceData.directory(.arc)
         let loaded = Self.cases.filter { $0.loadProblem == nil }
         #expect(loaded.count == Self.expectedCaseCount, "loaded \(loaded.count) cases")
         #expect(Set(loaded.map { "\($0.scenario)/\($0.name)" }).count == loaded.count)

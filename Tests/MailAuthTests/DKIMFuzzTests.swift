@@ -1,5 +1,6 @@
 import MailAuth
 import Testing
+import TestSupport
 
 /// Fuzz-style robustness with a fixed seed: random bytes in header fields,
 /// signature tags, key records and bodies must never trap, and must never

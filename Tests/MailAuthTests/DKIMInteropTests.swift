@@ -1,6 +1,7 @@
 import Foundation
 import MailAuth
 import Testing
+import TestSupport
 
 /// Cross-checks against independent implementations, when installed:
 /// dkimpy (Debian `python3-dkim`) signs what we verify and verifies what we
@@ -9,7 +10,7 @@ import Testing
 /// and DNS. Each is skipped, with a note, when its package is missing.
 /// Neither needs the network: both get their keys from a function the
 /// test hands them.
-@Suite struct DKIMInteropTests {
+@Suite(.requiresConformanceData(.dkim)) struct DKIMInteropTests {
     // MARK: Running the other implementations
 
     struct Run {

@@ -1,5 +1,6 @@
 import Testing
 @testable import MailAuth
+import TestSupport
 
 /// The parsed-key cache behind DKIM and ARC verification.
 @Suite struct DKIMKeyRecordCacheTests {

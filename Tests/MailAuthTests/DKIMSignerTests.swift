@@ -1,9 +1,10 @@
 import MailAuth
 import Testing
+import TestSupport
 
 /// The signer: round trips with RSA-2048 and Ed25519 in every
 /// canonicalization, the tags it writes, its layout and its refusals.
-@Suite struct DKIMSignerTests {
+@Suite(.requiresConformanceData(.dkim)) struct DKIMSignerTests {
     static let message = Array(("From: Joe <joe@example.com>\r\nTo: Suzie <suzie@example.net>,\r\n  Bob <bob@example.net>\r\n"
         + "Subject: dinner\r\nDate: Mon, 01 Jan 2024 10:00:00 +0000\r\nMessage-ID: <1@example.com>\r\n\r\n"
         + "Hi.\r\n\r\n  How  are you?  \r\n\r\n\r\n").utf8)

@@ -1,10 +1,11 @@
 import Foundation
 import MailAuth
+import TestSupport
 import Testing
 import Yams
 
 /// The OpenSPF RFC 7208 test suite (release 2014.04, from pyspf 2.0.14),
-/// read as published from `shared/conformance/spf/rfc7208-tests.yml`, every
+/// read as published from the team's `shared/conformance/spf/rfc7208-tests.yml`, every
 /// case run against its scenario's zone served by `InMemoryDNSResolver`.
 ///
 /// Driver conventions, as the suite's own drivers (pyspf's and
@@ -17,9 +18,10 @@ import Yams
 /// - the explanation is compared only for a fail, case-insensitively, and
 ///   `DEFAULT` is the default explanation, which the driver sets to the
 ///   text "DEFAULT" (Mail::SPF's driver does both).
-@Suite struct SPFConformanceTests {
+@Suite(.requiresConformanceData(.spf)) struct SPFConformanceTests {
     @Test(arguments: SPFSuite.cases)
     func suiteCase(_ testCase: SPFSuiteCase) throws {
+        _ = try ConformanceData.directory(.spf)  // skipped where the suite is absent
         if let problem = testCase.loadProblem {
             Issue.record(Comment(rawValue: problem))
             return
@@ -39,7 +41,8 @@ import Yams
 
     /// Every scenario and case of the file was read (a YAML or loader
     /// regression must not quietly shrink the suite).
-    @Test func wholeSuiteIsLoaded() {
+    @Test func wholeSuiteIsLoaded() throws {
+        _ = try ConformanceData.directory(.spf)
         let cases = SPFSuite.cases.filter { $0.loadProblem == nil }
         #expect(cases.count == SPFSuite.expectedCaseCount, "loaded \(cases.count) cases")
         #expect(Set(cases.map(\.name)).count == cases.count)
@@ -80,22 +83,9 @@ enum SPFSuite {
         var description: String
     }
 
-    /// Walks up from this source file to the directory holding
-    /// `shared/conformance` (the repository sits beside it), so the test
-    /// works from any checkout location and any working directory.
+    /// The suite file in the team's conformance data (`ConformanceData`).
     static func suiteURL() throws -> URL {
-        let relative = "shared/conformance/spf/rfc7208-tests.yml"
-        if let override = ProcessInfo.processInfo.environment["SPF_CONFORMANCE_SUITE"] {
-            return URL(fileURLWithPath: override)
-        }
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent(relative)
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        throw LoadError(description: "SPF conformance suite not found: no \(relative) in any parent of \(#filePath) "
-                        + "(set SPF_CONFORMANCE_SUITE to its path)")
+        try ConformanceData.location(.spf).get().appendingPathComponent("rfc7208-tests.yml")
     }
 
     static func load() throws -> [SPFSuiteCase] {
