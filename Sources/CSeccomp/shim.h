@@ -9,22 +9,20 @@ static inline uint32_t am_scmp_act_kill_process(void) { return SCMP_ACT_KILL_PRO
 static inline uint32_t am_scmp_act_allow(void) { return SCMP_ACT_ALLOW; }
 static inline uint32_t am_scmp_act_errno(int e) { return SCMP_ACT_ERRNO(e); }
 
-static inline int am_seccomp_allow(scmp_filter_ctx ctx, const char *name) {
-    int nr = seccomp_syscall_resolve_name(name);
-    if (nr == __NR_SCMP_ERROR) return -1;
-    return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+static inline uint32_t am_scmp_act_trap(void) { return SCMP_ACT_TRAP; }
+
+/* One rule without an argument condition. */
+static inline int am_seccomp_rule0(scmp_filter_ctx ctx, uint32_t action, int nr) {
+    return seccomp_rule_add_exact(ctx, action, nr, 0);
 }
-/* Allow a syscall only when argument `arg` equals `value`. */
-static inline int am_seccomp_allow_arg_eq(scmp_filter_ctx ctx, const char *name, unsigned int arg, uint64_t value) {
-    int nr = seccomp_syscall_resolve_name(name);
-    if (nr == __NR_SCMP_ERROR) return -1;
-    return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_CMP(arg, SCMP_CMP_EQ, value));
+/* One rule with one argument condition: `op` is an enum scmp_compare
+ * (SCMP_CMP_EQ, SCMP_CMP_MASKED_EQ with datum_a = mask, datum_b = value). */
+static inline int am_seccomp_rule1(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned int arg, int op,
+                                   uint64_t datum_a, uint64_t datum_b) {
+    struct scmp_arg_cmp cmp = { arg, (enum scmp_compare)op, datum_a, datum_b };
+    return seccomp_rule_add_exact_array(ctx, action, nr, 1, &cmp);
 }
-/* Refuse a syscall with an errno instead of killing (used for calls that
- * libraries probe and handle gracefully). */
-static inline int am_seccomp_errno(scmp_filter_ctx ctx, const char *name, int e) {
-    int nr = seccomp_syscall_resolve_name(name);
-    if (nr == __NR_SCMP_ERROR) return -1;
-    return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(e), nr, 0);
-}
+static inline int am_scmp_cmp_eq(void) { return SCMP_CMP_EQ; }
+static inline int am_scmp_cmp_masked_eq(void) { return SCMP_CMP_MASKED_EQ; }
+static inline int am_nr_scmp_error(void) { return __NR_SCMP_ERROR; }
 #endif

@@ -213,3 +213,36 @@ long am_forbidden_syscall_probe(void) {
     /* mkdir is never in a worker's policy: a jailed process dies here. */
     return syscall(SYS_mkdir, "/tmp/authmilter-seccomp-probe", 0700);
 }
+
+/* Async-signal-safe: only write, getpid, gettid, tgkill and exit_group,
+ * all in every role's filter. */
+static void am_sigsys_report(int sig, siginfo_t *info, void *context) {
+    (void)context;
+    char line[80];
+    const char *prefix = "error seccomp: forbidden system call ";
+    size_t n = 0;
+    while (prefix[n] != 0) { line[n] = prefix[n]; n++; }
+    int nr = info->si_syscall;
+    char digits[16];
+    size_t d = 0;
+    unsigned int value = nr < 0 ? 0u : (unsigned int)nr;
+    do { digits[d++] = (char)('0' + value % 10); value /= 10; } while (value != 0 && d < sizeof digits);
+    while (d > 0) line[n++] = digits[--d];
+    line[n++] = '\n';
+    ssize_t ignored = write(2, line, n);
+    (void)ignored;
+    /* SA_RESETHAND made SIGSYS default again and SA_NODEFER leaves it
+     * unblocked: this kills the process with SIGSYS, as the kill-default
+     * filter would have. */
+    syscall(SYS_tgkill, getpid(), (pid_t)syscall(SYS_gettid), sig);
+    _exit(128 + sig);
+}
+
+int am_install_sigsys_reporter(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = am_sigsys_report;
+    action.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER;
+    sigemptyset(&action.sa_mask);
+    return sigaction(SIGSYS, &action, NULL);
+}

@@ -47,7 +47,7 @@ final class ChildSlot {
         while let newline = logBuffer.firstIndex(of: 0x0a) {
             let line = String(decoding: logBuffer[..<newline], as: UTF8.self)
             logBuffer.removeSubrange(...newline)
-            if !line.isEmpty { MasterLog.relay(role: role.rawValue, pid: pid, line: line) }
+            if !line.isEmpty { MasterLog.relay(role: role.rawValue, pid: pid, line: SeccompViolationReport.named(line)) }
         }
         // A child flooding without newlines must not grow the master.
         if logBuffer.count > 65536 {

@@ -21,20 +21,23 @@ public enum SandboxError: Error, CustomStringConvertible {
     case unknownUser(String)
     case unknownGroup(String)
     case failed(step: String, errno: Int32)
+    case filter(SeccompFilterError)
 
     public var description: String {
         switch self {
         case .unknownUser(let u): return "unknown user '\(u)'"
         case .unknownGroup(let g): return "unknown group '\(g)'"
         case .failed(let step, let e): return "\(step) failed: \(String(cString: strerror(e)))"
+        case .filter(let error): return error.description
         }
     }
 }
 
-/// Jails the calling process for good. The order follows DESIGN.md: resolve
-/// user and group, chroot, drop capabilities and ids, NO_NEW_PRIVS, let the
-/// caller warm up libraries (the closure), then load the kill-default seccomp
-/// filter. Returns the log lines worth writing (skipped steps).
+/// Jails the calling process for good. The order: resolve user and group,
+/// chroot, drop capabilities and ids, NO_NEW_PRIVS, let the caller warm up
+/// libraries (the closure), set the role's resource limits, install the
+/// SIGSYS reporter, then load the role's seccomp filter (`SyscallPolicy`).
+/// Returns the log lines worth writing (skipped steps).
 public enum Sandbox {
     @discardableResult
     public static func enter(
@@ -76,7 +79,12 @@ public enum Sandbox {
         guard am_cap_set_exactly(nil, 0, 0) == 0 else { throw .failed(step: "clearing capabilities", errno: errno) }
         guard am_set_no_new_privs() == 0 else { throw .failed(step: "PR_SET_NO_NEW_PRIVS", errno: errno) }
         warmUp()
-        try loadFilter(SyscallPolicy.forRole(role), role: role)
+        let policy = SyscallPolicy.forRole(role)
+        let filter: SeccompFilter
+        do { filter = try SeccompFilter(policy: policy) } catch { throw .filter(error) }
+        notes += try applyLimits(policy.limits, role: role)
+        guard am_install_sigsys_reporter() == 0 else { throw .failed(step: "SIGSYS handler", errno: errno) }
+        do { try filter.load() } catch { throw .filter(error) }
         return notes
     }
 
@@ -99,29 +107,32 @@ public enum Sandbox {
         return value == CAP_SET
     }
 
-    static func loadFilter(_ policy: SyscallPolicy, role: SandboxRole) throws(SandboxError) {
-        guard let ctx = seccomp_init(am_scmp_act_kill_process()) else {
-            throw .failed(step: "seccomp_init", errno: ENOMEM)
+    /// Lowers soft and hard limits together: the process can never raise
+    /// them again (and setrlimit is in no filter). RLIMIT_FSIZE 0 is left
+    /// out, with a note, when stderr is a regular file (a child started by
+    /// hand or by a test, not through the master's pipe): its log lines
+    /// would kill it with SIGXFSZ.
+    static func applyLimits(_ limits: [ResourceLimit], role: SandboxRole) throws(SandboxError) -> [String] {
+        var notes: [String] = []
+        var standardError = stat()
+        let stderrIsFile = fstat(2, &standardError) == 0 && (standardError.st_mode & S_IFMT) == S_IFREG
+        for limit in limits {
+            if limit.kind == .fileSize && stderrIsFile {
+                notes.append("\(role.rawValue): stderr is a file, RLIMIT_FSIZE not lowered")
+                continue
+            }
+            let resource: __rlimit_resource_t
+            switch limit.kind {
+            case .processes: resource = __rlimit_resource_t(__RLIMIT_NPROC.rawValue)
+            case .fileSize: resource = __rlimit_resource_t(RLIMIT_FSIZE.rawValue)
+            case .openFiles: resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+            }
+            var current = rlimit()
+            guard getrlimit(resource, &current) == 0 else { throw .failed(step: "getrlimit(\(limit.kind.rawValue))", errno: errno) }
+            let ceiling = min(rlim_t(limit.value), current.rlim_max)
+            var value = rlimit(rlim_cur: ceiling, rlim_max: ceiling)
+            guard setrlimit(resource, &value) == 0 else { throw .failed(step: "setrlimit(\(limit.kind.rawValue))", errno: errno) }
         }
-        defer { seccomp_release(ctx) }
-        // All threads (there should be one) get the same filter.
-        _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1)
-        for name in policy.allowed {
-            // A name unknown on this architecture is skipped, not fatal.
-            _ = am_seccomp_allow(ctx, name)
-        }
-        for name in policy.refusedWithErrno { _ = am_seccomp_errno(ctx, name, EPERM) }
-        // A process may signal itself (abort() on a Swift trap) and nobody else.
-        _ = am_seccomp_allow_arg_eq(ctx, "tgkill", 0, UInt64(getpid()))
-        _ = am_seccomp_allow_arg_eq(ctx, "rt_sigaction", 0, UInt64(SIGABRT))
-        if role == .dnsHelper {
-            _ = am_seccomp_allow_arg_eq(ctx, "socket", 0, UInt64(AF_INET))
-            _ = am_seccomp_allow_arg_eq(ctx, "socket", 0, UInt64(AF_INET6))
-        }
-        if role == .spoolWithDatabaseConnection {
-            for family in [AF_UNIX, AF_INET, AF_INET6] { _ = am_seccomp_allow_arg_eq(ctx, "socket", 0, UInt64(family)) }
-        }
-        let rc = seccomp_load(ctx)
-        guard rc == 0 else { throw .failed(step: "seccomp_load", errno: -rc) }
+        return notes
     }
 }

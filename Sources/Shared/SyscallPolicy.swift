@@ -1,8 +1,9 @@
-/// The seccomp allow-lists of each sandboxed role. Every entry needs a reason:
-/// docs/sandbox.md lists them; keep the two in step. The default action of
-/// every filter kills the whole process (SIGSYS), so a missing entry shows up
-/// as a dead child with "seccomp violation" in the master's log.
-public enum SandboxRole: String, Sendable {
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The sandboxed roles; each has one `SyscallPolicy`.
+public enum SandboxRole: String, Sendable, CaseIterable {
     case worker
     case dnsHelper = "dns"
     case spool
@@ -10,54 +11,228 @@ public enum SandboxRole: String, Sendable {
     case spoolWithDatabaseConnection = "spool-pg"
 }
 
-public struct SyscallPolicy: Sendable {
-    public var allowed: [String]
-    /// Syscalls refused with EPERM instead of a kill: probes that libraries
-    /// make and handle (none today; kept so the choice is explicit).
-    public var refusedWithErrno: [String] = []
+/// What one system call may be called with. Anything else is the filter's
+/// default action (the process dies with SIGSYS).
+public enum SyscallArgumentRule: Sendable, Equatable {
+    /// Any arguments.
+    case any
+    /// Argument `index` is one of `values` (one filter rule per value).
+    case oneOf(index: UInt32, values: [UInt64], meaning: String)
+    /// Argument `index` masked with `mask` is one of `values`: for flag
+    /// words whose other bits do not matter (futex's private flag).
+    case maskedOneOf(index: UInt32, mask: UInt64, values: [UInt64], meaning: String)
+    /// Argument `index` has none of the bits of `mask` set (mprotect and
+    /// mmap never ask for PROT_EXEC).
+    case noneOfBits(index: UInt32, mask: UInt64, meaning: String)
+    /// Argument `index` is the calling process's own pid, filled in when the
+    /// filter is built (a process may signal only itself).
+    case ownPid(index: UInt32)
 
-    /// What a single-threaded process that only talks over inherited
-    /// sockets needs (measured, see DESIGN.md "Swift under seccomp").
-    static let base: [String] = [
-        "read", "write", "readv", "writev", "recvmsg", "sendmsg", "sendto", "recvfrom",
-        "close", "poll", "ppoll",
-        "brk", "mmap", "munmap", "mremap", "madvise", "mprotect",
-        "futex", "sched_yield", "gettid", "getpid", "getrandom",
-        "clock_gettime", "gettimeofday", "clock_nanosleep", "nanosleep",
-        "rt_sigreturn", "rt_sigprocmask", "exit", "exit_group",
-        "newfstatat", "fstat", "lseek",
-        "shutdown",
-    ]
+    /// How docs/sandbox.md shows the rule.
+    public var text: String {
+        switch self {
+        case .any: "any"
+        case .oneOf(let index, _, let meaning): "arg\(index): \(meaning)"
+        case .maskedOneOf(let index, _, _, let meaning): "arg\(index): \(meaning)"
+        case .noneOfBits(let index, _, let meaning): "arg\(index): \(meaning)"
+        case .ownPid(let index): "arg\(index): own pid"
+        }
+    }
+}
+
+/// One allowed system call, its argument rule and why it is there.
+public struct SyscallRule: Sendable, Equatable {
+    public var name: String
+    public var arguments: SyscallArgumentRule
+    public var reason: String
+
+    public init(_ name: String, _ arguments: SyscallArgumentRule = .any, because reason: String) {
+        self.name = name
+        self.arguments = arguments
+        self.reason = reason
+    }
+}
+
+/// A resource limit a child sets on itself after dropping privileges and
+/// before its filter (setrlimit is not in any filter). The value is a
+/// ceiling: where the inherited hard limit is lower, that one stays (an
+/// unprivileged process cannot raise it).
+public struct ResourceLimit: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case processes = "RLIMIT_NPROC"
+        case fileSize = "RLIMIT_FSIZE"
+        case openFiles = "RLIMIT_NOFILE"
+    }
+
+    public var kind: Kind
+    public var value: UInt64
+    public var reason: String
+}
+
+/// The whole sandbox policy of one role, as one value: every allowed system
+/// call with its argument rule and reason, and the resource limits. The
+/// filter is built from it (`SeccompFilter`), docs/sandbox.md shows it
+/// (`markdown`, checked by a test) and a unit test checks that every name
+/// exists on this architecture and every rule is accepted.
+public struct SyscallPolicy: Sendable, Equatable {
+    public var role: SandboxRole
+    public var rules: [SyscallRule]
+    public var limits: [ResourceLimit]
+
+    public var names: [String] { rules.map(\.name) }
 
     public static func forRole(_ role: SandboxRole) -> SyscallPolicy {
         switch role {
         case .worker:
-            return SyscallPolicy(allowed: base)
+            return SyscallPolicy(role: role, rules: base, limits: limits(openFiles: 64, writesFiles: false))
         case .dnsHelper:
-            // Its own UDP/TCP sockets to the resolvers (socket is limited
-            // to AF_INET/AF_INET6 in Sandbox.swift; sockets are opened
-            // non-blocking with SOCK_NONBLOCK, so no fcntl; the kernel
-            // picks the source port at connect, so no bind); getsockopt
-            // reads SO_ERROR after a non-blocking TCP connect.
-            return SyscallPolicy(allowed: base + ["connect", "getsockopt"])
+            // One channel per worker and one UDP/TCP socket per query in
+            // flight (up to 256 per channel).
+            return SyscallPolicy(role: role, rules: base + dnsSockets, limits: limits(openFiles: 16384, writesFiles: false))
         case .spool:
-            return SyscallPolicy(allowed: spoolFiles)
+            // One channel per worker, the journal, SQLite's files.
+            return SyscallPolicy(role: role, rules: base + spoolFiles, limits: limits(openFiles: 8192, writesFiles: true))
         case .spoolWithDatabaseConnection:
-            // libpq reconnecting after the server went away (PQreset):
-            // socket is limited to AF_UNIX/AF_INET/AF_INET6 in Sandbox.swift;
-            // TCP_NODELAY/keepalive options, the peer credential check of a
-            // unix socket and SO_ERROR after a non-blocking connect.
-            return SyscallPolicy(allowed: spoolFiles + ["connect", "setsockopt", "getsockopt", "getsockname", "getpeername"])
+            return SyscallPolicy(role: role, rules: base + spoolFiles + databaseSockets,
+                                 limits: limits(openFiles: 8192, writesFiles: true))
         }
     }
 
-    /// Writes its spool, cache and lib directories (SQLite included).
-    static var spoolFiles: [String] {
-        base + [
-            "openat", "open", "fsync", "fdatasync", "ftruncate", "rename", "renameat", "renameat2",
-            "unlink", "unlinkat", "mkdir", "mkdirat", "fcntl", "getdents64", "pread64", "pwrite64",
-            "statx", "stat", "lstat", "access", "faccessat", "faccessat2", "fchmod", "fchown", "getcwd",
-            "readlink", "geteuid", "getuid", "umask",
+    /// The limits of a child: no new processes (seccomp refuses clone and
+    /// fork too; this holds even if a filter were lost), a descriptor
+    /// ceiling, and no file growth where the role writes no file.
+    static func limits(openFiles: UInt64, writesFiles: Bool) -> [ResourceLimit] {
+        var limits = [
+            ResourceLimit(kind: .processes, value: 0, reason: "no child process can be created"),
+            ResourceLimit(kind: .openFiles, value: openFiles,
+                          reason: "a subverted process cannot fill the descriptor table; room for its channels and connections"),
         ]
+        if !writesFiles {
+            limits.append(ResourceLimit(kind: .fileSize, value: 0, reason: "the role writes no file"))
+        }
+        return limits
+    }
+
+    /// What every jailed process needs: a single-threaded process that
+    /// talks over inherited sockets (measured, see docs/sandbox.md).
+    static let base: [SyscallRule] = [
+        SyscallRule("read", because: "channels, the milter socket"),
+        SyscallRule("write", because: "channels, the milter socket, stderr log lines"),
+        SyscallRule("readv", because: "Foundation and stdio reads"),
+        SyscallRule("writev", because: "stdio writes"),
+        SyscallRule("recvmsg", because: "a connection handed over with SCM_RIGHTS; frames on channels"),
+        SyscallRule("sendmsg", because: "frames on channels"),
+        SyscallRule("sendto", because: "send with MSG_NOSIGNAL and MSG_DONTWAIT, so a vanished peer is an error, not a SIGPIPE"),
+        SyscallRule("recvfrom", because: "recv on sockets"),
+        SyscallRule("close", because: "finishing a connection"),
+        SyscallRule("shutdown", because: "finishing a connection"),
+        SyscallRule("poll", because: "every wait with a deadline"),
+        SyscallRule("ppoll", because: "glibc's poll on some paths"),
+        SyscallRule("restart_syscall", because: "the kernel resumes an interrupted poll/nanosleep/futex wait through it after SIGSTOP/SIGCONT, a cgroup freeze/thaw or a debugger attach"),
+        SyscallRule("brk", because: "the allocator"),
+        SyscallRule("mmap", .noneOfBits(index: 2, mask: UInt64(PROT_EXEC), meaning: "no PROT_EXEC"),
+                    because: "the allocator (large blocks), SQLite's shared memory"),
+        SyscallRule("munmap", because: "the allocator"),
+        SyscallRule("mremap", because: "the allocator (growing large blocks)"),
+        SyscallRule("madvise", because: "the allocator returning memory"),
+        SyscallRule("mprotect", .noneOfBits(index: 2, mask: UInt64(PROT_EXEC), meaning: "no PROT_EXEC"),
+                    because: "the allocator (guard pages, heap growth); never makes memory executable"),
+        SyscallRule("futex", .maskedOneOf(index: 1, mask: UInt64(futexCommandMask), values: futexCommands,
+                                          meaning: "WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAKE_OP, LOCK_PI, UNLOCK_PI, WAIT_BITSET, WAKE_BITSET, LOCK_PI2 (any PRIVATE/CLOCK_REALTIME flag)"),
+                    because: "glibc and the Swift runtime's locks (Mutex uses the PI operations)"),
+        SyscallRule("sched_yield", because: "spin locks in the runtime"),
+        SyscallRule("gettid", because: "the runtime and abort()"),
+        SyscallRule("getpid", because: "the runtime and abort()"),
+        SyscallRule("getrandom", because: "OpenSSL and Swift hashing seeds"),
+        SyscallRule("clock_gettime", because: "deadlines (vDSO fallback)"),
+        SyscallRule("gettimeofday", because: "deadlines (vDSO fallback)"),
+        SyscallRule("time", because: "time() (vDSO fallback)"),
+        SyscallRule("clock_nanosleep", because: "short back-off sleeps"),
+        SyscallRule("nanosleep", because: "short back-off sleeps"),
+        SyscallRule("rt_sigreturn", because: "return from a signal handler (SIGSYS report, SIGABRT)"),
+        SyscallRule("rt_sigprocmask", because: "abort() on a Swift trap"),
+        SyscallRule("rt_sigaction", .oneOf(index: 0, values: [UInt64(SIGABRT)], meaning: "SIGABRT"),
+                    because: "abort() on a Swift trap resets SIGABRT"),
+        SyscallRule("tgkill", .ownPid(index: 0), because: "abort() signals its own process, and nobody else"),
+        SyscallRule("exit", because: "leaving"),
+        SyscallRule("exit_group", because: "leaving"),
+        SyscallRule("newfstatat", because: "stdio and the runtime probing fds 0-2"),
+        SyscallRule("fstat", because: "stdio and the runtime probing fds 0-2"),
+        SyscallRule("lseek", because: "stdio"),
+    ]
+
+    /// futex(2): the command is the low bits (FUTEX_CMD_MASK clears
+    /// FUTEX_PRIVATE_FLAG 128 and FUTEX_CLOCK_REALTIME 256).
+    static let futexCommandMask: UInt32 = ~UInt32(128 | 256)
+    static let futexCommands: [UInt64] = [0, 1, 3, 4, 5, 6, 7, 9, 10, 13]
+
+    /// The DNS helper's own UDP/TCP sockets to the resolvers, opened with
+    /// SOCK_NONBLOCK (no fcntl); the kernel picks the source port (no bind).
+    static let dnsSockets: [SyscallRule] = [
+        SyscallRule("socket", .oneOf(index: 0, values: [UInt64(AF_INET), UInt64(AF_INET6)], meaning: "AF_INET, AF_INET6"),
+                    because: "UDP and TCP sockets to the resolvers"),
+        SyscallRule("connect", because: "to a configured resolver"),
+        SyscallRule("getsockopt", because: "SO_ERROR after a non-blocking TCP connect"),
+    ]
+
+    /// The spool's write-ahead journal and SQLite in spool_dir/lib_dir.
+    static let spoolFiles: [SyscallRule] = [
+        SyscallRule("openat", because: "journal and SQLite files"),
+        SyscallRule("open", because: "journal and SQLite files"),
+        SyscallRule("fsync", because: "durability of the journal and the store"),
+        SyscallRule("fdatasync", because: "durability of the journal and the store"),
+        SyscallRule("ftruncate", because: "emptying the journal; SQLite"),
+        SyscallRule("rename", because: "SQLite; the rejected-rows file"),
+        SyscallRule("renameat", because: "SQLite; the rejected-rows file"),
+        SyscallRule("renameat2", because: "SQLite; the rejected-rows file"),
+        SyscallRule("unlink", because: "SQLite's journal files"),
+        SyscallRule("unlinkat", because: "SQLite's journal files"),
+        SyscallRule("mkdir", because: "sub-directories of spool_dir"),
+        SyscallRule("mkdirat", because: "sub-directories of spool_dir"),
+        SyscallRule("fcntl", because: "SQLite's POSIX locks"),
+        SyscallRule("getdents64", because: "listing spool_dir"),
+        SyscallRule("pread64", because: "SQLite pages"),
+        SyscallRule("pwrite64", because: "SQLite pages"),
+        SyscallRule("statx", because: "SQLite and Foundation file checks"),
+        SyscallRule("stat", because: "SQLite and Foundation file checks"),
+        SyscallRule("lstat", because: "SQLite and Foundation file checks"),
+        SyscallRule("access", because: "SQLite probing its journal"),
+        SyscallRule("faccessat", because: "SQLite probing its journal"),
+        SyscallRule("faccessat2", because: "SQLite probing its journal"),
+        SyscallRule("fchmod", because: "SQLite giving new files the database's mode"),
+        SyscallRule("fchown", because: "SQLite giving new files the database's owner (a no-op as runas)"),
+        SyscallRule("getcwd", because: "SQLite resolving relative paths"),
+        SyscallRule("readlink", because: "SQLite resolving the database path"),
+        SyscallRule("geteuid", because: "SQLite checking file ownership"),
+        SyscallRule("getuid", because: "SQLite checking file ownership"),
+        SyscallRule("umask", because: "Foundation creating files"),
+    ]
+
+    /// libpq reconnecting (PQreset) after the server went away.
+    static let databaseSockets: [SyscallRule] = [
+        SyscallRule("socket", .oneOf(index: 0, values: [UInt64(AF_UNIX), UInt64(AF_INET), UInt64(AF_INET6)],
+                                      meaning: "AF_UNIX, AF_INET, AF_INET6"),
+                    because: "libpq's new connection"),
+        SyscallRule("connect", because: "to the PostgreSQL server"),
+        SyscallRule("setsockopt", because: "TCP_NODELAY and keepalive"),
+        SyscallRule("getsockopt", because: "SO_ERROR after a non-blocking connect"),
+        SyscallRule("getsockname", because: "libpq's connection bookkeeping"),
+        SyscallRule("getpeername", because: "the peer credential check of a unix socket"),
+    ]
+
+    /// The policy as the table in docs/sandbox.md (a test checks the file
+    /// holds exactly this text).
+    public var markdown: String {
+        var lines = ["| syscall | argument rule | why |", "| --- | --- | --- |"]
+        for rule in rules {
+            lines.append("| \(rule.name) | \(rule.arguments.text) | \(rule.reason) |")
+        }
+        lines.append("")
+        lines.append("| limit | value | why |")
+        lines.append("| --- | --- | --- |")
+        for limit in limits {
+            lines.append("| \(limit.kind.rawValue) | \(limit.value) | \(limit.reason) |")
+        }
+        return lines.joined(separator: "\n")
     }
 }

@@ -41,6 +41,8 @@ import Milter
         // The worker dies inside the connect callback: no reply, closed.
         #expect(client.replies() == nil)
         #expect(daemon.waitFor { daemon.log.contains("killed by SIGSYS (seccomp violation") }, "log:\n\(daemon.log)")
+        // The log names the call that was refused.
+        #expect(daemon.log.contains("seccomp: forbidden system call 83 (mkdir)"), "log:\n\(daemon.log)")
         #expect(daemon.isAlive())
         // Replaced: the pool is back to its minimum with a new pid.
         #expect(daemon.waitFor { daemon.workers().count >= 2 && !Set(daemon.workers()).isSubset(of: before) })

@@ -57,6 +57,10 @@ void am_daemon_ready(int ready_fd);
 
 /* Raw syscall numbers used by tests to provoke a seccomp kill. */
 long am_forbidden_syscall_probe(void);
+/* SIGSYS from a seccomp trap: write "seccomp: forbidden system call <nr>"
+ * to stderr (the master's log pipe), then die of SIGSYS. Installed with
+ * SA_RESETHAND|SA_NODEFER just before the filter is loaded. */
+int am_install_sigsys_reporter(void);
 /* syslog(3) is variadic; this logs one preformatted line. */
 void am_openlog(const char *ident, int facility);
 void am_syslog(int priority, const char *line);
