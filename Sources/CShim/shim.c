@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <linux/seccomp.h>
 #include <syslog.h>
+#include <sys/time.h>
 
 static char am_ident_buf[256];
 void am_openlog(const char *ident, int facility) {
@@ -245,4 +246,59 @@ int am_install_sigsys_reporter(void) {
     action.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER;
     sigemptyset(&action.sa_mask);
     return sigaction(SIGSYS, &action, NULL);
+}
+
+/* The stage alarm's prepared state: written only while the timer is
+ * stopped, read only by the handler. */
+static volatile sig_atomic_t am_alarm_fd = -1;
+static unsigned char am_alarm_reply[1024];
+static size_t am_alarm_reply_len;
+static char am_alarm_line[512];
+static size_t am_alarm_line_len;
+
+/* Async-signal-safe: send (sendto), write and exit_group only. */
+static void am_stage_alarm_fired(int sig) {
+    (void)sig;
+    size_t offset = 0;
+    while (am_alarm_fd >= 0 && offset < am_alarm_reply_len) {
+        ssize_t n = send(am_alarm_fd, am_alarm_reply + offset, am_alarm_reply_len - offset, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        offset += (size_t)n;
+    }
+    ssize_t ignored = write(2, am_alarm_line, am_alarm_line_len);
+    (void)ignored;
+    _exit(0);
+}
+
+int am_stage_alarm_install(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = am_stage_alarm_fired;
+    sigfillset(&action.sa_mask);
+    return sigaction(SIGALRM, &action, NULL);
+}
+
+int am_stage_alarm_disarm(void) {
+    struct itimerval off;
+    memset(&off, 0, sizeof off);
+    return setitimer(ITIMER_REAL, &off, NULL);
+}
+
+int am_stage_alarm_arm(int fd, const void *reply, size_t reply_len, const char *line, size_t line_len,
+                       long long microseconds) {
+    if (am_stage_alarm_disarm() != 0) return -1;
+    if (reply_len > sizeof am_alarm_reply) reply_len = sizeof am_alarm_reply;
+    if (line_len > sizeof am_alarm_line) line_len = sizeof am_alarm_line;
+    memcpy(am_alarm_reply, reply, reply_len);
+    am_alarm_reply_len = reply_len;
+    memcpy(am_alarm_line, line, line_len);
+    am_alarm_line_len = line_len;
+    am_alarm_fd = fd;
+    if (microseconds < 1) microseconds = 1;
+    struct itimerval timer;
+    memset(&timer, 0, sizeof timer);
+    timer.it_value.tv_sec = (time_t)(microseconds / 1000000);
+    timer.it_value.tv_usec = (suseconds_t)(microseconds % 1000000);
+    return setitimer(ITIMER_REAL, &timer, NULL);
 }

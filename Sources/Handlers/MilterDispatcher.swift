@@ -165,6 +165,36 @@ public final class MilterDispatcher {
         }
     }
 
+    /// The stage a command runs its handlers in and that stage's configured
+    /// limit, for the worker's hard deadline (`StageAlarm`); nil when the
+    /// command runs no handler or its stage has no limit.
+    public func stageLimit(for command: MilterCommand) -> (stage: String, seconds: Double)? {
+        let limit: (String, Double)
+        switch command {
+        case .connect: limit = ("connect", settings.connectTimeout)
+        case .helo: limit = ("helo", settings.commandTimeout)
+        case .mailFrom: limit = ("envfrom", settings.commandTimeout)
+        case .rcptTo: limit = ("envrcpt", settings.commandTimeout)
+        case .header: limit = ("header", settings.contentTimeout)
+        case .endOfHeaders: limit = ("eoh", settings.contentTimeout)
+        case .body: limit = ("body", settings.contentTimeout)
+        case .endOfMessage: limit = ("eom", settings.contentTimeout)
+        case .optionNegotiation, .defineMacros, .data, .unknown, .abort, .quit, .quitNewConnection: return nil
+        }
+        return limit.1 > 0 ? limit : nil
+    }
+
+    /// What the MTA is told when a stage is cut at its deadline, prepared
+    /// before the stage starts: the tempfail of a handler error where
+    /// `tempfail_on_error*` says so (the Perl program treats a timeout as
+    /// an error), otherwise accept, since the worker that was cut cannot go
+    /// on with the connection (the message passes without this milter's
+    /// headers, as when the Perl program's alarm fires at end of message).
+    public func repliesForStageTimeout() -> [MilterResponse] {
+        if errorsTempfail && !settings.dryrun { return [.replyCode(Self.tempfailReply)] }
+        return [.accept]
+    }
+
     /// The message is over (ended, aborted or replaced): handlers forget it.
     func resetMessage() {
         for handler in handlers { handler.abort(session) }

@@ -84,7 +84,7 @@ public struct SyscallPolicy: Sendable, Equatable {
     public static func forRole(_ role: SandboxRole) -> SyscallPolicy {
         switch role {
         case .worker:
-            return SyscallPolicy(role: role, rules: base, limits: limits(openFiles: 64, writesFiles: false))
+            return SyscallPolicy(role: role, rules: base + stageDeadline, limits: limits(openFiles: 64, writesFiles: false))
         case .dnsHelper:
             // One channel per worker and one UDP/TCP socket per query in
             // flight (up to 256 per channel).
@@ -165,6 +165,13 @@ public struct SyscallPolicy: Sendable, Equatable {
     /// FUTEX_PRIVATE_FLAG 128 and FUTEX_CLOCK_REALTIME 256).
     static let futexCommandMask: UInt32 = ~UInt32(128 | 256)
     static let futexCommands: [UInt64] = [0, 1, 3, 4, 5, 6, 7, 9, 10, 13]
+
+    /// The worker's hard stage deadline (`StageAlarm`): a one-shot
+    /// ITIMER_REAL armed and stopped around each milter stage.
+    static let stageDeadline: [SyscallRule] = [
+        SyscallRule("setitimer", .oneOf(index: 0, values: [0], meaning: "ITIMER_REAL"),
+                    because: "arming and stopping the stage deadline; its SIGALRM handler replies to the MTA and exits"),
+    ]
 
     /// The DNS helper's own UDP/TCP sockets to the resolvers, opened with
     /// SOCK_NONBLOCK (no fcntl); the kernel picks the source port (no bind).

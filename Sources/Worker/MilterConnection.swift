@@ -57,7 +57,13 @@ struct MilterConnection {
                     return
                 }
                 guard let packet else { break }
+                let limit = dispatcher.stageLimit(for: packet.command)
+                if let limit {
+                    StageAlarm.arm(socket: socket, stage: limit.stage, seconds: limit.seconds,
+                                   replies: dispatcher.repliesForStageTimeout(), listener: listener)
+                }
                 let replies = dispatcher.handle(packet: packet)
+                if limit != nil { StageAlarm.disarm() }
                 for line in dispatcher.drainLog() { ChildLog.warning(line) }
                 var out: [UInt8] = []
                 for reply in replies { out.append(contentsOf: reply.encoded()) }

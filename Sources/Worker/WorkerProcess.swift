@@ -42,6 +42,9 @@ final class WorkerProcess {
         resolver = DNSHelperClient(fd: 4, timeoutSeconds: configuration.dnsTimeout + 2)
         maximumRequests = configuration.maxRequestsPerChild
         let privileges = PrivilegeSettings(user: configuration.runas, group: configuration.rungroup, chroot: configuration.chroot)
+        guard StageAlarm.install() else {
+            throw StartError(description: "cannot install the stage deadline handler: \(String(cString: strerror(errno)))")
+        }
         let notes = try Sandbox.enter(role: .worker, privileges: privileges, warmUp: WorkerProcess.warmUpOpenSSL)
         for note in notes { ChildLog.info(note) }
         master.send(IPCFrame(kind: MasterIPC.ready))

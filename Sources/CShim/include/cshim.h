@@ -61,6 +61,16 @@ long am_forbidden_syscall_probe(void);
  * to stderr (the master's log pipe), then die of SIGSYS. Installed with
  * SA_RESETHAND|SA_NODEFER just before the filter is loaded. */
 int am_install_sigsys_reporter(void);
+/* The worker's hard stage deadline. install: the SIGALRM handler (before
+ * the seccomp filter). arm: copies the prepared reply for `fd` (the MTA
+ * connection) and the log line, and starts a one-shot ITIMER_REAL of
+ * `microseconds`; when it fires the handler sends the reply, writes the
+ * line to stderr and exits the worker (status 0: the master replaces it).
+ * Reply and line are cut at 1024 and 512 bytes. disarm: stops the timer. */
+int am_stage_alarm_install(void);
+int am_stage_alarm_arm(int fd, const void *reply, size_t reply_len, const char *line, size_t line_len,
+                       long long microseconds);
+int am_stage_alarm_disarm(void);
 /* syslog(3) is variadic; this logs one preformatted line. */
 void am_openlog(const char *ident, int facility);
 void am_syslog(int priority, const char *line);

@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+import Milter
+
+/// A stage that overruns its timeout is cut while it runs, whatever the
+/// handler is doing, and answered as tempfail_on_error says; the master
+/// replaces the worker. Without the deadline a handler stuck on the CPU
+/// held the MTA until its own milter timeout and the worker for ever.
+@Suite(.serialized) struct StageDeadlineTests {
+    private func daemon(tempfail: Bool) throws -> DaemonFixture {
+        try DaemonFixture(handlers: #""SandboxProbe": {}, "AddID": {}"#,
+                          extra: #""content_timeout": 2, "tempfail_on_error": \#(tempfail ? 1 : 0),"#,
+                          environment: ["AUTHMILTER_ALLOW_TEST_HANDLERS": "1"])
+    }
+
+    @Test func aStuckEndOfMessageIsTempfailedAtItsDeadline() throws {
+        let daemon = try daemon(tempfail: true)
+        #expect(daemon.waitFor { daemon.workers().count >= 2 }, "log:\n\(daemon.log)")
+        let before = Set(daemon.workers())
+        let client = try #require(MilterTestClient(port: daemon.port))
+        let started = Date()
+        let replies = client.deliver(hostname: "stage-stall.invalid")
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(replies?.last == .replyCode("451 4.7.0 Temporary failure in mail authentication, please try again later"),
+                "replies \(String(describing: replies)); log:\n\(daemon.log)")
+        #expect(elapsed < 6, "answered after \(elapsed)s for a 2 s content_timeout")
+        #expect(daemon.waitFor { daemon.log.contains("eom callbacks timed out after 2.0s") }, "log:\n\(daemon.log)")
+        // The cut worker is gone and replaced; the next mail is served.
+        #expect(daemon.waitFor { daemon.workers().count >= 2 && !Set(daemon.workers()).isSubset(of: before) })
+        let next = try #require(MilterTestClient(port: daemon.port))
+        let served = try #require(next.deliver())
+        #expect(served.contains { if case .addHeader(let name, _) = $0 { return name == "X-Authentication-Milter" }; return false })
+    }
+
+    @Test func withoutTempfailOnErrorTheMessageIsAccepted() throws {
+        let daemon = try daemon(tempfail: false)
+        #expect(daemon.waitFor { daemon.workers().count >= 2 }, "log:\n\(daemon.log)")
+        let client = try #require(MilterTestClient(port: daemon.port))
+        let replies = client.deliver(hostname: "stage-stall.invalid")
+        #expect(replies?.last == .accept, "replies \(String(describing: replies)); log:\n\(daemon.log)")
+        #expect(daemon.waitFor { daemon.log.contains("eom callbacks timed out") && daemon.log.contains("accepted, worker exits") })
+    }
+}
