@@ -32,6 +32,21 @@ public enum ControlCharacters {
         replacing(in: text, with: "?")
     }
 
+    /// Text for a log line: tab, LF and CR as spaces (a message stays one
+    /// readable line, as the child log always wrote a LF), every other
+    /// control character as `?`, so no escape sequence reaches a terminal
+    /// that shows the log and no NUL cuts a syslog message short.
+    public static func loggable(_ text: some StringProtocol) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\t", "\n", "\r": out.append(" ")
+            default: out.append(isControl(scalar) ? "?" : scalar)
+            }
+        }
+        return String(out)
+    }
+
     /// Each control character as `\xNN`, one per UTF-8 byte (lowercase
     /// hex), the rest kept: the form Mail::SPF's `sanitize_string` gives,
     /// for values that must stay readable and distinguishable.

@@ -82,14 +82,14 @@ import Testing
     @Test func heloAndMailFromThroughSPF() throws {
         let spf = try SPFHandler(config: JSONParser.parse("{}"))
         let harness = Harness(handlers: [spf], resolver: Self.zone)
-        harness.openConnection(helo: "mail\u{7}.example.org\u{7f}")
+        harness.openConnection(helo: "mail\u{7}.example.org\t\u{7f}")
         let replies = harness.sendMessage(from: "<a\(Self.injected)@example.com>")
         Self.expectSafe(replies)
         let received = try #require(Self.value("Received-SPF", in: replies))
         // RFC 7208 9.1 key-value pairs: a quoted-string with the control
         // characters as Mail::SPF's \xNN (the backslash itself quoted).
         #expect(received.contains(#"envelope-from="a\\x0a\\x1b[31mX-Injected: yes@example.com""#))
-        #expect(received.contains(#"helo="mail\\x07.example.org\\x7f""#))
+        #expect(received.contains(#"helo="mail\\x07.example.org\\x09\\x7f""#))
         let results = try #require(Self.value("Authentication-Results", in: replies))
         // RFC 8601 values: control characters become spaces (Perl's rule
         // for tab and line breaks), so the value is quoted.
