@@ -165,6 +165,8 @@ import Testing
         Self.expectSafe(replies)
         let note = try #require(Self.value("X-Received-Authentication-Results", in: replies))
         #expect(note.hasSuffix("mx.example.net;\n\tspf=pass [2J   [31mX-Injected: yes"))
+        // Cleaned by the handler itself: the dispatcher's check had nothing to do.
+        #expect(harness.dispatcher.drainLog().isEmpty)
     }
 }
 
@@ -179,6 +181,7 @@ import Testing
             session.appendHeader(name: "X-Bad\nName", value: "v")
             session.appendHeader(name: "X-Bad:Name", value: "v")
             session.appendHeader(name: "X-Fine", value: "folded;\n    line")
+            session.appendHeader(name: "X-CRLF", value: "folded;\r\n\tline")
             session.setVerdict(.quarantine("why\n\u{1b}[2J"))
         }
         let harness = Harness(handlers: [handler], settings: .with { $0.milterQuarantine = true })
@@ -190,6 +193,7 @@ import Testing
             .insertHeader(index: 1, name: "Authentication-Results", value: "mx.example.net; none"),
             .quarantine(reason: "why  [2J"),
             .addHeader(name: "X-Fine", value: "folded;\n    line"),
+            .addHeader(name: "X-CRLF", value: "folded;\n\tline"),
             .continue,
         ])
         #expect(harness.dispatcher.drainLog() == [
