@@ -26,13 +26,6 @@ public struct ReportCommandContext {
         exit(1)
     }
 
-    /// Text that came from mail or DNS (domains, rua addresses, server
-    /// replies) as the commands print it: control characters become `?`,
-    /// so nothing reaches the terminal as an escape sequence.
-    public static func printable(_ text: String) -> String {
-        String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f || (0x80..<0xa0).contains($0.value) ? "?" : Character($0) })
-    }
-
     /// `strftime` text of a C buffer.
     public static func text(_ buffer: [CChar]) -> String {
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

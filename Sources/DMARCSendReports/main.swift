@@ -61,7 +61,8 @@ do {
     var deferred = 0
     for outcome in result.outcomes {
         let a = outcome.attempt
-        let text = ReportCommandContext.printable
+        // Text from mail and DNS: control characters as `?`, no terminal escapes.
+        let text: (String) -> String = ControlCharacters.printable
         print("\(a.status.rawValue) \(text(a.policyDomain)) report_id=\(a.reportID) rows=\(outcome.rows) messages=\(a.messages) to=\(text(a.destinations.joined(separator: ","))) file=\(text(outcome.filename))")
         for note in outcome.notes { print("  \(text(note))") }
         if a.status == .deferred { deferred += 1 }

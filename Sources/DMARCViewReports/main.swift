@@ -17,7 +17,8 @@ let usage = """
       --sent N       list the N latest report attempts (default 20)
     """
 
-func printable(_ text: String) -> String { ReportCommandContext.printable(text) }
+/// Text from mail and DNS: control characters as `?`, no terminal escapes.
+func printable(_ text: String) -> String { ControlCharacters.printable(text) }
 
 func timestamp(_ seconds: Int64) -> String {
     var time = time_t(seconds)

@@ -330,6 +330,8 @@ public final class MilterDispatcher {
         for extra in session.appendedHeaders {
             additions.append(.addHeader(name: extra.name, value: extra.value))
         }
+        // Whatever a handler built, no raw control character goes out.
+        additions = MilterHeaderGuard.guarded(additions, log: &logLines)
         if settings.dryrun {
             logLines.append("dryrun: \(additions.count) header change(s) not applied")
         } else {

@@ -154,8 +154,11 @@ public final class SanitizeHandler: Handler {
 
     public func close(_ session: MailSession) { abort(session) }
 
+    /// The removed field's value is quoted as it came, folding kept, but
+    /// with its control characters as the dispatcher's last check would
+    /// leave them: it is the sender's text (Perl copied it raw).
     static func note(_ name: String, _ session: MailSession, _ value: String) -> String {
-        "(Received \(name) header removed by \(session.myHostname))\n    \(value)"
+        "(Received \(name) header removed by \(session.myHostname))\n    \(MilterHeaderGuard.safeValue(value))"
     }
 
     /// Perl's `is_hostname_mine`.

@@ -13,7 +13,7 @@
 public struct AuthenticationResultsHeader: Sendable, Equatable {
     /// The authserv-id as configured or found, unprocessed. Rendering cleans
     /// it like a value and quotes it when needed; the `none` header uses it
-    /// as it is, as the Perl program does.
+    /// as it is, as the Perl program does, but for control characters.
     public var authservID: String
     public var entries: [AuthResultsEntry]
 
@@ -49,7 +49,10 @@ public struct AuthenticationResultsHeader: Sendable, Equatable {
     public func value(style: AuthResultsIndentStyle = .entry, indentBy: Int = 4,
                       foldAt: Int = 0, eol: AuthResultsEOL = .lf) -> String {
         if isNone {
-            return authservID + "; none"
+            // Perl writes the authserv-id as it is here; it may be the
+            // `{rcpt_host}` macro, from RCPT TO, so its control characters
+            // become spaces (the rest is kept as Perl writes it).
+            return ControlCharacters.replacing(in: authservID, with: " ") + "; none"
         }
         let layout = AuthResultsLayout(style: style, indentBy: indentBy, eol: eol)
         var tokens = AuthResultsTokens()

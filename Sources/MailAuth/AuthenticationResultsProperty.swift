@@ -5,7 +5,7 @@
 /// The value is cleaned as the Perl module's `safe_set_value` does, which is
 /// how every authentication_milter handler sets it: tab, line breaks,
 /// parentheses, backslash, double quote and `;` become spaces and the ends
-/// are trimmed. On output it is quoted when it holds whitespace, a
+/// are trimmed; so do all other control characters (not in Perl). On output it is quoted when it holds whitespace, a
 /// parenthesis, `;` or `=`; an empty value renders as `""`.
 public struct AuthResultsProperty: Sendable, Equatable {
     /// The ptype: `smtp`, `header`, `body`, `policy`, ... Empty when the key

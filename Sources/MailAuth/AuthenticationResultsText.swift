@@ -30,11 +30,17 @@ enum AuthResultsText {
     /// (tab, LF, CR, parentheses, backslash, double quote, semicolon) become
     /// spaces, then the ends are trimmed. What is left can always be written
     /// as a token or a plain quoted-string.
+    ///
+    /// Beyond Perl, every other control character (C0, DEL, C1) becomes a
+    /// space too: RFC 5322 allows none in a quoted-string, and Perl let an
+    /// ESC or NUL from a HELO or From: domain through. A space rather than
+    /// nothing, so `bank\u{7}.example` cannot pass for `bank.example`, and
+    /// the value gets quoted, which shows it was not a plain token.
     static func safeValue(_ raw: String) -> String {
         let cleaned: [Unicode.Scalar] = raw.unicodeScalars.map { scalar in
             switch scalar {
-            case "\t", "\n", "\r", "(", ")", "\\", "\"", ";": return " "
-            default: return scalar
+            case "(", ")", "\\", "\"", ";": return " "
+            default: return ControlCharacters.isControl(scalar) ? " " : scalar
             }
         }
         return trimmed(cleaned)
@@ -44,12 +50,11 @@ enum AuthResultsText {
     /// spaces; parentheses are kept when they nest properly (so
     /// `foo(bar)` renders as `(foo(bar))`), and otherwise every parenthesis
     /// becomes a space, because one stray `)` would end the comment early.
+    /// Other control characters become spaces as in `safeValue` (RFC 5322
+    /// ctext has no room for them either).
     static func safeComment(_ raw: String) -> String {
         var scalars: [Unicode.Scalar] = raw.unicodeScalars.map { scalar in
-            switch scalar {
-            case "\t", "\n", "\r": return " "
-            default: return scalar
-            }
+            ControlCharacters.isControl(scalar) ? " " : scalar
         }
         var depth = 0
         var balanced = true

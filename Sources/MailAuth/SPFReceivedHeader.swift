@@ -8,7 +8,12 @@
 ///     client-ip=192.0.2.1
 ///
 /// on one line, without the field name. Values that are not a dot-atom
-/// are quoted with `\` before `"` and `\`.
+/// are quoted with `\` before `"` and `\`. A quoted-string cannot hold a
+/// control character (RFC 5322 qtext, RFC 7208 section 9.1), and the
+/// identity and HELO come from the SMTP client, so control characters in a
+/// value are written as `\xNN` first, the form Mail::SPF already uses for
+/// the comment (Mail::SPF itself quoted them raw: a LF in `sendmail -f`
+/// started a new header field).
 extension SPFResult {
     public static let receivedSPFFieldName = "Received-SPF"
 
@@ -28,11 +33,12 @@ extension SPFResult {
         return "\(code) (\(localExplanation)) \(info)"
     }
 
-    /// RFC 5322 dot-atom, or a quoted string.
+    /// RFC 5322 dot-atom, or a quoted string (control characters as `\xNN`,
+    /// whose backslash is then quoted like any other).
     static func quotedUnlessDotAtom(_ value: String) -> String {
         if isDotAtom(value) { return value }
         var out = "\""
-        for character in value {
+        for character in ControlCharacters.escaped(value) {
             if character == "\"" || character == "\\" { out.append("\\") }
             out.append(character)
         }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import MailAuth
 
 /// Logging for sandboxed children (worker, DNS helper, spool). A child
 /// cannot open syslog once jailed, so it writes one line per message to its
@@ -24,13 +25,18 @@ public enum ChildLog {
     public static func error(_ text: String) { write(.error, text) }
     public static func critical(_ text: String) { write(.critical, text) }
 
+    /// The bytes `write` sends: the level, a space, the text and a LF. The
+    /// text often holds what an SMTP client or a message sent (a HELO
+    /// name, an address, a header value): its control characters are
+    /// neutralised (`ControlCharacters.loggable`), so it stays one line
+    /// and carries no terminal escape into the log.
+    public static func line(_ level: Level, _ text: String) -> [UInt8] {
+        Array("\(level.rawValue) \(ControlCharacters.loggable(text))\n".utf8)
+    }
+
     public static func write(_ level: Level, _ text: String) {
         // One write(2) per line so lines from one child never interleave.
-        var line = Array(level.rawValue.utf8)
-        line.append(0x20)
-        for byte in text.utf8 { line.append(byte == 0x0a ? 0x20 : byte) }
-        line.append(0x0a)
-        line.withUnsafeBytes { raw in
+        line(level, text).withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let n = Glibc.write(2, raw.baseAddress! + offset, raw.count - offset)

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CShim
 import Logging
+import MailAuth
 
 /// The master's log: syslog (mail facility) with the ident, plus stderr when
 /// running in the foreground or with `logtoerr`. Children's lines arrive
@@ -26,13 +27,21 @@ public struct MasterLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let text = event.message.description
+        let text = Self.text(event.message)
         if toSyslog { am_syslog(Self.priority(event.level), text) }
         if toStderr {
             let line = "\(MasterLog.ident)[\(getpid())]: \(event.level): \(text)\n"
             var bytes = Array(line.utf8)
             _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
         }
+    }
+
+    /// What is logged of a message: every line the milter logs passes
+    /// here (its own and those relayed from children), so this is where
+    /// control characters from mail and SMTP input are neutralised for
+    /// syslog and stderr alike.
+    static func text(_ message: Logger.Message) -> String {
+        ControlCharacters.loggable(message.description)
     }
 
     static func priority(_ level: Logger.Level) -> Int32 {

@@ -1,0 +1,53 @@
+@testable import MailAuth
+import Testing
+
+/// Control characters from hostile input in the values the milter writes:
+/// the shared helper, Authentication-Results values and comments (RFC 8601,
+/// RFC 5322 quoted-strings and comments have no room for them) and the
+/// Received-SPF key-value pairs (RFC 7208 section 9.1).
+@Suite struct ControlCharactersTests {
+    @Test func whatCountsAsAControl() {
+        for value: UInt32 in [0x00, 0x07, 0x09, 0x0a, 0x0d, 0x1b, 0x1f, 0x7f, 0x80, 0x85, 0x9b, 0x9f] {
+            #expect(ControlCharacters.isControl(Unicode.Scalar(value)!), "U+\(String(value, radix: 16))")
+        }
+        for value: UInt32 in [0x20, 0x41, 0x7e, 0xa0, 0xfc, 0x2028] {
+            #expect(!ControlCharacters.isControl(Unicode.Scalar(value)!), "U+\(String(value, radix: 16))")
+        }
+    }
+
+    @Test func printableAndEscaped() {
+        let hostile = "a\u{0}b\n\u{1b}[31m\u{7f}\u{9b}ü"
+        #expect(ControlCharacters.printable(hostile) == "a?b??[31m??ü")
+        #expect(ControlCharacters.escaped(hostile) == #"a\x00b\x0a\x1b[31m\x7f\xc2\x9bü"#)
+        #expect(ControlCharacters.contains(hostile))
+        #expect(!ControlCharacters.contains("bücher.example"))
+    }
+
+    @Test(arguments: [
+        ("mail\u{7}.example.org", #"smtp.helo="mail .example.org""#),
+        ("a\u{1b}[2J\u{0}b", #"smtp.helo="a [2J b""#),
+        ("\u{7f}x\u{85}", "smtp.helo=x"),
+        ("ex\u{b}ample", #"smtp.helo="ex ample""#),
+    ])
+    func propertyValues(raw: String, rendered: String) {
+        #expect(AuthResultsProperty(key: "smtp.helo", value: raw).rendered == rendered)
+    }
+
+    @Test func commentsAndResults() {
+        #expect(AuthResultsComment("key\u{1b}[2J (ok)\u{0}").rendered == "(key [2J (ok))")
+        let entry = AuthResultsEntry(method: "x-test", result: "pass\u{1b}", comment: AuthResultsComment("a\u{9b}b"))
+        #expect(entry.sortKey == "x-test=pass (a b)")
+    }
+
+    @Test func noneHeaderAuthservID() {
+        let header = AuthenticationResultsHeader(authservID: "mx\u{1b}.example\nX-Injected: yes", entries: [])
+        #expect(header.value() == "mx .example X-Injected: yes; none")
+    }
+
+    @Test func receivedSPFValues() {
+        #expect(SPFResult.quotedUnlessDotAtom("a\n\u{1b}b@example.com") == #""a\\x0a\\x1bb@example.com""#)
+        #expect(SPFResult.quotedUnlessDotAtom("mail\u{7}.example") == #""mail\\x07.example""#)
+        #expect(SPFResult.quotedUnlessDotAtom("mail.example") == "mail.example")
+        #expect(SPFResult.quotedUnlessDotAtom("b\"ü\"@example") == #""b\"ü\"@example""#)
+    }
+}
