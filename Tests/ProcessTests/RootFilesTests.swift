@@ -52,6 +52,7 @@ struct RootFilesTests {
         /// when it stops within `seconds` (a refusal), nil when it runs.
         @discardableResult
         func start(waiting seconds: Double = 4) throws -> Int32? {
+            stop()
             try writeConfiguration()
             let process = Process()
             process.executableURL = URL(fileURLWithPath: DaemonFixture.binaryDirectory + "/authentication_milter")
