@@ -213,3 +213,11 @@ long am_forbidden_syscall_probe(void) {
     /* mkdir is never in a worker's policy: a jailed process dies here. */
     return syscall(SYS_mkdir, "/tmp/authmilter-seccomp-probe", 0700);
 }
+
+int am_open_entry_nofollow(int dirfd, const char *name) {
+    return openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int am_fchown_entry(int fd, uid_t uid, gid_t gid) {
+    return fchownat(fd, "", uid, gid, AT_EMPTY_PATH);
+}

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CShim
 
 /// Why a path the root master would touch is refused.
 public enum SafePathError: Error, Equatable, CustomStringConvertible {
@@ -111,19 +112,25 @@ public struct SafePath: Sendable {
 
     private func reown(directory: Step, name: String, owner: (uid: uid_t, gid: gid_t)) throws(SafePathError) {
         let path = directory.path + "/" + name
-        // O_NOFOLLOW: a link there is an error (ELOOP), not a way out.
-        let fd = openat(directory.fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        // O_PATH|O_NOFOLLOW names the entry itself (a link stays a link,
+        // a device or FIFO is not opened), so what is checked is what is
+        // changed.
+        let fd = am_open_entry_nofollow(directory.fd, name)
         if fd < 0 {
             if errno == ENOENT { return }
-            if errno == ELOOP { throw .symlink(path: path) }
             throw .system(call: "open", path: path, errno: errno)
         }
         defer { close(fd) }
         let info = try status(fd, path)
+        if info.st_mode & S_IFMT == S_IFLNK { throw .symlink(path: path) }
         guard info.st_mode & S_IFMT == S_IFREG else { throw .notARegularFile(path: path) }
         guard info.st_nlink == 1 else { throw .hardLinked(path: path, links: UInt64(info.st_nlink)) }
         if info.st_uid != owner.uid || info.st_gid != owner.gid {
-            guard fchown(fd, owner.uid, owner.gid) == 0 else { throw .system(call: "fchown", path: path, errno: errno) }
+            // fchown does not take an O_PATH descriptor; fchownat with an
+            // empty name and AT_EMPTY_PATH changes the descriptor's file.
+            guard am_fchown_entry(fd, owner.uid, owner.gid) == 0 else {
+                throw .system(call: "fchownat", path: path, errno: errno)
+            }
         }
     }
 
