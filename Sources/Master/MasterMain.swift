@@ -83,7 +83,7 @@ enum MasterMain {
                 } catch {
                     // A failed call is not a safety matter (no permission
                     // as a user, say): no error log, as before.
-                    guard !error.isRefusal else { throw error }
+                    guard !error.isRefusal else { throw PathError(key: "error_log", reason: error) }
                     notes.append("cannot open error_log: \(error)")
                 }
             }
@@ -186,18 +186,19 @@ enum MasterMain {
     /// account before the drop, so the spool can write them afterwards;
     /// made, checked and re-owned only through SafePath (no link followed,
     /// no directory on the way that someone else may write).
-    static func prepareDirectories(_ c: Configuration, owner: (uid: uid_t, gid: gid_t)?, safePath: SafePath) throws(DirectoryError) {
+    static func prepareDirectories(_ c: Configuration, owner: (uid: uid_t, gid: gid_t)?, safePath: SafePath) throws(PathError) {
         for kind in [ConfigDirectory.spool, .cache, .lib] {
             guard let dir = c.configuredDirectory(kind), !dir.isEmpty else { continue }
             do {
                 try safePath.prepareDirectory(dir, owner: owner, files: filesInDirectory[kind] ?? [])
             } catch {
-                throw DirectoryError(key: kind.rawValue + "_dir", reason: error)
+                throw PathError(key: kind.rawValue + "_dir", reason: error)
             }
         }
     }
 
-    struct DirectoryError: Error, CustomStringConvertible {
+    /// A refused path with the configuration key that named it.
+    struct PathError: Error, CustomStringConvertible {
         let key: String
         let reason: SafePathError
         var description: String { "\(key): \(reason)" }

@@ -258,12 +258,12 @@ public struct SafePath: Sendable {
         guard let name = parts.popLast(), name != "..", name != "." else {
             throw .notARegularFile(path: path)
         }
-        let (step, _, _) = try walk(parts, shown: path, create: false, lastIsTarget: false)
+        let (step, _, _) = try walk(parts, create: false, lastIsTarget: false)
         return (step, name)
     }
 
     private func walkToDirectory(_ path: String, create: Bool = true) throws(SafePathError) -> (Step, Bool, Bool) {
-        try walk(try Self.components(path), shown: path, create: create, lastIsTarget: true)
+        try walk(try Self.components(path), create: create, lastIsTarget: true)
     }
 
     /// Walks `parts` from `/`, one `openat(O_NOFOLLOW|O_DIRECTORY)` at a
@@ -274,7 +274,7 @@ public struct SafePath: Sendable {
     /// returned unchecked (the caller checks it: it may be about to be
     /// re-owned) and must not be a link. Returns the last step, whether
     /// its parent is strict, and whether the last directory was made now.
-    private func walk(_ parts: [String], shown: String, create: Bool, lastIsTarget: Bool) throws(SafePathError) -> (Step, Bool, Bool) {
+    private func walk(_ parts: [String], create: Bool, lastIsTarget: Bool) throws(SafePathError) -> (Step, Bool, Bool) {
         let rootFD = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard rootFD >= 0 else { throw .system(call: "open", path: "/", errno: errno) }
         var stack: [Step] = []
