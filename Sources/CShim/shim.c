@@ -302,3 +302,11 @@ int am_stage_alarm_arm(int fd, const void *reply, size_t reply_len, const char *
     timer.it_value.tv_usec = (suseconds_t)(microseconds % 1000000);
     return setitimer(ITIMER_REAL, &timer, NULL);
 }
+
+int am_open_entry_nofollow(int dirfd, const char *name) {
+    return openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int am_fchown_entry(int fd, uid_t uid, gid_t gid) {
+    return fchownat(fd, "", uid, gid, AT_EMPTY_PATH);
+}

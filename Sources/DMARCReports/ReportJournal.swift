@@ -43,8 +43,19 @@ public final class ReportJournal {
     /// Opens (creating, mode 0600) the journal in `directory`.
     public init(directory: String, fileName: String = ReportJournal.fileName) throws(Failure) {
         path = (directory.hasSuffix("/") ? String(directory.dropLast()) : directory) + "/" + fileName
-        fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Failure(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
+        // The spool may still be root here (before its privilege drop) in
+        // a directory runas can write: a link or a hard link planted there
+        // is refused, never followed (O_NOFOLLOW, one link only).
+        fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let reason = errno == ELOOP ? "it is a symbolic link" : String(cString: strerror(errno))
+            throw Failure(description: "cannot open \(path): \(reason)")
+        }
+        var opened = stat()
+        guard fstat(fd, &opened) == 0, opened.st_mode & S_IFMT == S_IFREG, opened.st_nlink == 1 else {
+            close(fd)
+            throw Failure(description: "cannot open \(path): not a plain file with a single link")
+        }
         // A write cut short by a crash left a line without its newline:
         // end it, so the next row starts a line of its own (the torn line
         // is then skipped as undecodable, the new one is kept).

@@ -29,7 +29,7 @@ struct DaemonControl {
 
     func status() -> Int32 {
         let (pid, stale) = PidFile.findMaster(pidfile: options.pidfile, ident: options.ident)
-        if let stale, pid == nil { say("\(name): stale pidfile \(options.pidfile) (pid \(stale) is not running)") }
+        if let stale, pid == nil { say("\(name): stale pidfile \(options.pidfile) (\(staleReason(stale)))") }
         if let pid {
             say("\(name) is running with pid \(pid)")
             return 0
@@ -38,11 +38,24 @@ struct DaemonControl {
         return 3
     }
 
+    /// Why the pidfile's pid is not taken: a master of another instance
+    /// (its ident or pidfile differ) is never signalled.
+    func staleReason(_ pid: pid_t) -> String {
+        PidFile.isRunningMaster(pid) ? "pid \(pid) is the master of another instance, left alone" : "pid \(pid) is not running"
+    }
+
+    /// The control command does not read the configuration: directories
+    /// on the way to the pidfile may belong to root or to ourselves.
+    var safePath: SafePath { SafePath(trustedUID: geteuid()) }
+
     /// Returns 0 when it stopped a master, 1 when none was running.
     func stop() -> Int32 {
         let (found, stale) = PidFile.findMaster(pidfile: options.pidfile, ident: options.ident)
         guard let pid = found else {
-            if stale != nil { PidFile.remove(options.pidfile) }
+            if let stale {
+                say("\(name): stale pidfile \(options.pidfile) (\(staleReason(stale)))")
+                PidFile.remove(options.pidfile, safePath: safePath)
+            }
             say("\(name) is not running")
             return 1
         }
@@ -59,7 +72,7 @@ struct DaemonControl {
             kill(pid, SIGKILL)
             usleep(200_000)
         }
-        if PidFile.read(options.pidfile) == pid { PidFile.remove(options.pidfile) }
+        if PidFile.read(options.pidfile) == pid { PidFile.remove(options.pidfile, safePath: safePath) }
         say("\(name) stopped (pid \(pid))")
         return 0
     }

@@ -16,11 +16,12 @@ struct ListenerSocket {
         var description: String
     }
 
-    static func bind(name: String, connection spec: ConnectionSpec, umask mask: mode_t?, backlog: Int) throws(BindError) -> ListenerSocket {
+    static func bind(name: String, connection spec: ConnectionSpec, umask mask: mode_t?, backlog: Int,
+                     safePath: SafePath) throws(BindError) -> ListenerSocket {
         let fd: Int32
         switch spec {
         case .unix(let path):
-            fd = try bindUnix(path: path, mask: mask, backlog: backlog, name: name)
+            fd = try bindUnix(path: path, mask: mask, backlog: backlog, name: name, safePath: safePath)
         case .inet(let port, let host):
             fd = try bindInet(host: host ?? "", port: Int(port), family: AF_INET, backlog: backlog, name: name)
         case .inet6(let port, let host):
@@ -72,7 +73,7 @@ struct ListenerSocket {
         return fd
     }
 
-    private static func bindUnix(path: String, mask: mode_t?, backlog: Int, name: String) throws(BindError) -> Int32 {
+    private static func bindUnix(path: String, mask: mode_t?, backlog: Int, name: String, safePath: SafePath) throws(BindError) -> Int32 {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
@@ -95,7 +96,15 @@ struct ListenerSocket {
             close(fd)
             throw BindError(description: "\(name): \(path) is in use by another process")
         }
-        unlink(path)
+        // Only a socket left by an earlier run is removed, and only where
+        // no one but root or runas can swap the directories on the way
+        // (bind then creates the socket by that same path).
+        do {
+            try safePath.removeStaleSocket(path)
+        } catch {
+            close(fd)
+            throw BindError(description: "\(name): \(error)")
+        }
         let previous = mask.map { umask($0) }
         let rc = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }

@@ -59,6 +59,38 @@ enum MasterMain {
             printError("authentication_milter is already running with pid \(running)")
             return 1
         }
+        // Who the children run as: their directories are given to that
+        // account, and it is the one user besides root trusted to own the
+        // directories on the way to any file the master touches.
+        let owner: (uid: uid_t, gid: gid_t)?
+        do {
+            owner = try MasterPrivileges.childIDs(configuration)
+        } catch {
+            printError("authentication_milter: runas: \(error)")
+            return 1
+        }
+        let safePath = SafePath(trustedUID: owner?.uid ?? geteuid())
+        // The directories and the error log, while still attached to the
+        // terminal: an unsafe path (a planted link, a directory others
+        // may write) stops start-up here, with the path and the reason.
+        var errorLogFD: Int32 = -1
+        var notes: [String] = []
+        do {
+            try prepareDirectories(configuration, owner: owner, safePath: safePath)
+            if let errorLog = configuration.errorLog {
+                do {
+                    errorLogFD = try safePath.openForAppend(errorLog)
+                } catch {
+                    // A failed call is not a safety matter (no permission
+                    // as a user, say): no error log, as before.
+                    guard !error.isRefusal else { throw PathError(key: "error_log", reason: error) }
+                    notes.append("cannot open error_log: \(error)")
+                }
+            }
+        } catch {
+            printError("authentication_milter: \(error)")
+            return 1
+        }
         // Bind first, while still root and still attached to the terminal,
         // so a port in use is reported to whoever started us.
         var listeners: [ListenerSocket] = []
@@ -66,7 +98,7 @@ enum MasterMain {
             for listener in configuration.listeners {
                 listeners.append(try ListenerSocket.bind(name: listener.name, connection: listener.connection,
                                                          umask: listener.umask.map { mode_t($0) },
-                                                         backlog: configuration.listenBacklog))
+                                                         backlog: configuration.listenBacklog, safePath: safePath))
             }
         } catch {
             printError("authentication_milter: \(error)")
@@ -75,15 +107,30 @@ enum MasterMain {
         // The starting process waits for this word (see am_daemonize_wait).
         var readyFD: Int32 = -1
         if daemon {
-            let keep = listeners.map(\.fd)
+            let keep = listeners.map(\.fd) + (errorLogFD >= 0 ? [errorLogFD] : [])
             guard keep.withUnsafeBufferPointer({ am_daemonize_wait($0.baseAddress, Int32(keep.count), &readyFD) }) == 0 else {
                 printError("authentication_milter: cannot detach: \(String(cString: strerror(errno)))")
                 return 1
             }
         }
-        if let errorLog = configuration.errorLog {
-            let fd = open(errorLog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
-            if fd >= 0 { dup2(fd, 2); close(fd) }
+        // The pidfile is written before stderr goes to the error log, so a
+        // refusal still reaches whoever started us (`-c start` included).
+        _ = am_set_process_name(PidFile.masterProcessName)
+        do {
+            try PidFile.write(options.pidfile, pid: getpid(), safePath: safePath)
+        } catch {
+            // An unsafe place stops start-up; a failed call is a warning
+            // (the pidfile is a convenience: `-c` also finds the master
+            // in the process list).
+            if error.isRefusal {
+                printError("authentication_milter: pidfile: \(error)")
+                return 1
+            }
+            notes.append("cannot write pidfile \(options.pidfile): \(error)")
+        }
+        if errorLogFD >= 0 {
+            dup2(errorLogFD, 2)
+            close(errorLogFD)
         } else if daemon && isatty(2) == 0 {
             // A daemon must not hold the pipe of whoever started it (a
             // script capturing `-c start`'s output would wait for ever):
@@ -94,21 +141,19 @@ enum MasterMain {
         }
         MasterLog.configure(ident: options.logIdent, debug: configuration.debug, toStderr: logsToStderr(configuration, daemon: daemon))
         let log = MasterLog.logger
-        _ = am_set_process_name(PidFile.masterProcessName)
-        if !PidFile.write(options.pidfile, pid: getpid()) {
-            log.warning("cannot write pidfile \(options.pidfile): \(String(cString: strerror(errno)))")
-        }
+        for note in notes { log.warning("\(note)") }
+        if let warning = MasterPrivileges.defaultAccountWarning(configuration) { log.warning("\(warning)") }
         let signalFD = am_signalfd_setup()
         guard signalFD >= 0 else {
             log.critical("signalfd failed: \(String(cString: strerror(errno)))")
+            PidFile.remove(options.pidfile, safePath: safePath)
             return 1
         }
-        prepareDirectories(configuration)
         do {
             for note in try MasterPrivileges.drop(configuration) { log.info("\(note)") }
         } catch {
             log.critical("cannot drop privileges: \(error)")
-            PidFile.remove(options.pidfile)
+            PidFile.remove(options.pidfile, safePath: safePath)
             return 1
         }
         // Running: the pidfile is written and the process renamed, so
@@ -118,7 +163,7 @@ enum MasterMain {
         let server = MasterServer(configuration: configuration, options: options, listeners: listeners,
                                   binaryDirectory: executableDirectory(), signalFD: signalFD, daemon: daemon)
         server.run()
-        PidFile.remove(options.pidfile)
+        PidFile.remove(options.pidfile, safePath: safePath)
         log.info("authentication_milter stopped")
         return 0
     }
@@ -129,19 +174,34 @@ enum MasterMain {
         c.resolveUnsetDirectories(ident: options.logIdent)
     }
 
-    /// spool_dir, cache_dir and lib_dir exist and belong to `runas` before
-    /// the drop, so the spool process can write them afterwards.
-    static func prepareDirectories(_ c: Configuration) {
-        var owner: (uid_t, gid_t)? = nil
-        if geteuid() == 0, let user = c.runas { owner = try? Sandbox.resolve(user: user, group: c.rungroup) }
-        for dir in [c.spoolDir, c.cacheDir, c.libDir].compactMap({ $0 }) where !dir.isEmpty {
-            var path = ""
-            for part in dir.split(separator: "/") {
-                path += "/" + part
-                mkdir(path, 0o750)
+    /// The files the spool creates in its directories: given to the
+    /// children's account with the directory, so a change of runas between
+    /// runs does not leave the report store or the journal to the old one.
+    static let filesInDirectory: [ConfigDirectory: [String]] = [
+        .lib: ["", "-journal", "-wal", "-shm"].map { DMARCReportStoreLocation.defaultFileName + $0 },
+        .spool: [ReportJournal.fileName, ReportJournal.rejectedFileName],
+    ]
+
+    /// spool_dir, cache_dir and lib_dir exist and belong to the children's
+    /// account before the drop, so the spool can write them afterwards;
+    /// made, checked and re-owned only through SafePath (no link followed,
+    /// no directory on the way that someone else may write).
+    static func prepareDirectories(_ c: Configuration, owner: (uid: uid_t, gid: gid_t)?, safePath: SafePath) throws(PathError) {
+        for kind in [ConfigDirectory.spool, .cache, .lib] {
+            guard let dir = c.configuredDirectory(kind), !dir.isEmpty else { continue }
+            do {
+                try safePath.prepareDirectory(dir, owner: owner, files: filesInDirectory[kind] ?? [])
+            } catch {
+                throw PathError(key: kind.rawValue + "_dir", reason: error)
             }
-            if let (uid, gid) = owner { chown(dir, uid, gid) }
         }
+    }
+
+    /// A refused path with the configuration key that named it.
+    struct PathError: Error, CustomStringConvertible {
+        let key: String
+        let reason: SafePathError
+        var description: String { "\(key): \(reason)" }
     }
 
     /// Where our sibling executables (worker, DNS helper, spool) live.

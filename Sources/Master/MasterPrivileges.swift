@@ -11,6 +11,37 @@ import CCap
 /// capability so a worker can chroot and then drop it for good. Nothing
 /// else survives, not even in the bounding set.
 enum MasterPrivileges {
+    /// The account the children (workers, DNS helper, spool) run as when
+    /// the master starts as root without `runas`: the manual's sample
+    /// (`"runas": "nobody"`, `"rungroup": "nogroup"`). A system without a
+    /// `nogroup` group uses nobody's own group.
+    static let defaultUser = "nobody"
+    static let defaultGroup = "nogroup"
+
+    /// Who the children run as. `runas` when set (`"root"` included: the
+    /// only way to keep them at uid 0); started as root without it,
+    /// `nobody`; not root, nil (no switch is possible).
+    static func childAccount(_ c: Configuration) -> (user: String, group: String?)? {
+        if let user = c.runas { return (user, c.rungroup) }
+        guard geteuid() == 0 else { return nil }
+        return (defaultUser, getgrnam(defaultGroup) != nil ? defaultGroup : nil)
+    }
+
+    /// The start-up warning for the default account, nil when none is due.
+    static func defaultAccountWarning(_ c: Configuration) -> String? {
+        guard c.runas == nil, let (user, group) = childAccount(c) else { return nil }
+        return "no runas is set: the workers, the DNS helper and the spool run as \(user)" + (group.map { ":\($0)" } ?? "")
+            + " (the master keeps root); set \"runas\" and \"rungroup\" to choose the account, or \"runas\": \"root\" to keep them as root"
+    }
+
+    /// The ids the master's files and directories are given to (and the
+    /// user trusted, besides root, to own the directories on their way);
+    /// nil when not root.
+    static func childIDs(_ c: Configuration) throws(SandboxError) -> (uid: uid_t, gid: gid_t)? {
+        guard geteuid() == 0, let (user, group) = childAccount(c) else { return nil }
+        return try Sandbox.resolve(user: user, group: group)
+    }
+
     static func drop(_ c: Configuration) throws -> [String] {
         guard geteuid() == 0 else {
             if c.runas != nil || c.rungroup != nil || c.chroot != nil {
@@ -19,9 +50,15 @@ enum MasterPrivileges {
             return []
         }
         guard let user = c.runas else {
-            return ["running as root without runas: the master keeps root; workers still drop every capability"]
+            return ["running as root without runas: the master keeps root; its children run as \(defaultUser) and drop every capability"]
         }
         let (uid, gid) = try Sandbox.resolve(user: user, group: c.rungroup)
+        // "runas": "root" asks for uid 0: the master stays as it is (a
+        // uid 0 without capabilities could not start its children, which
+        // switch groups as root before dropping every capability).
+        guard uid != 0 else {
+            return ["runas is root: the master and its children keep uid 0; the children still drop every capability"]
+        }
         let keep: [cap_value_t] = c.chroot != nil ? [cap_value_t(CAP_SYS_CHROOT)] : []
         let last = am_cap_last()
         if last >= 0 {

@@ -33,7 +33,7 @@ final class MasterServer {
          signalFD: Int32, daemon: Bool) {
         self.daemon = daemon
         self.configuration = configuration
-        self.serializedConfiguration = configuration.serialized()
+        self.serializedConfiguration = MasterServer.serializedForChildren(configuration)
         self.options = options
         self.listeners = listeners
         self.binaryDirectory = binaryDirectory
@@ -265,10 +265,23 @@ final class MasterServer {
         }
     }
 
+    /// The configuration the children read, with the account they run as
+    /// filled in (a worker takes runas from it, not from its arguments).
+    static func serializedForChildren(_ c: Configuration) -> [UInt8] {
+        var copy = c
+        if let (user, group) = MasterPrivileges.childAccount(c) {
+            copy.runas = user
+            copy.rungroup = group
+        }
+        return copy.serialized()
+    }
+
+    /// Children never keep uid 0 unless `runas` says "root": without
+    /// `runas` they are started as nobody (MasterPrivileges.childAccount).
     var privilegeArguments: [String] {
-        var arguments: [String] = []
-        if let runas = configuration.runas { arguments += ["--runas", runas] }
-        if let rungroup = configuration.rungroup { arguments += ["--rungroup", rungroup] }
+        guard let (user, group) = MasterPrivileges.childAccount(configuration) else { return [] }
+        var arguments = ["--runas", user]
+        if let group { arguments += ["--rungroup", group] }
         return arguments
     }
 
@@ -395,7 +408,7 @@ final class MasterServer {
         }
         MasterMain.resolveDirectories(&loaded, options: options)
         configuration = loaded
-        serializedConfiguration = loaded.serialized()
+        serializedConfiguration = MasterServer.serializedForChildren(loaded)
         policy = MasterServer.poolPolicy(loaded)
         MasterLog.configure(ident: options.logIdent, debug: loaded.debug, toStderr: MasterMain.logsToStderr(loaded, daemon: daemon))
         retireAllWorkers()

@@ -16,20 +16,17 @@ public enum PidFile {
         return value
     }
 
-    /// Writes atomically (temporary file + rename) so a reader never sees
-    /// a half-written pid.
-    public static func write(_ path: String, pid: pid_t) -> Bool {
-        let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return false }
-        let text = Array("\(pid)\n".utf8)
-        let written = text.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-        guard written == text.count else { unlink(temporary); return false }
-        return rename(temporary, path) == 0
+    /// Writes atomically (`<pidfile>.tmp` + rename) so a reader never sees
+    /// a half-written pid; through `SafePath`, so a link planted at either
+    /// name, or a directory on the way someone else can write, is refused
+    /// instead of followed as root.
+    public static func write(_ path: String, pid: pid_t, safePath: SafePath) throws(SafePathError) {
+        try safePath.writeFile(path, contents: Array("\(pid)\n".utf8))
     }
 
-    public static func remove(_ path: String) { unlink(path) }
+    /// Removes the pidfile (never following a link); failures are ignored:
+    /// a pidfile left behind is found stale by the next start.
+    public static func remove(_ path: String, safePath: SafePath) { try? safePath.remove(path) }
 
     /// True when `pid` is a live master of ours (not a worker, not a
     /// recycled pid of some other program).
@@ -39,9 +36,34 @@ public enum PidFile {
         return comm.trimmed(keeping: { !$0.isNewline }) == masterProcessName
     }
 
-    /// Masters in the process list started with the same ident (nil: none)
-    /// and the same pidfile: a master started with another --pidfile is
-    /// another instance, whatever its ident.
+    /// True when `pid` is a live master of this instance: started with the
+    /// same ident (nil: none) and the same pidfile. A master started with
+    /// another --pidfile is another instance, whatever its ident. Both
+    /// ways of finding the master (the pidfile and the process list) ask
+    /// this, so `-c stop` never signals another instance's master.
+    public static func isMaster(_ pid: pid_t, ident: String?, pidfile: String) -> Bool {
+        guard isRunningMaster(pid), let cmdline = readSmallFile("/proc/\(pid)/cmdline") else { return false }
+        let argv = cmdline.split(separator: "\0", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+        guard let options = try? CommandLineOptions.parse(Array(argv.dropFirst())) else { return false }
+        guard options.ident == ident else { return false }
+        // A relative --pidfile is relative to where each process started.
+        let theirs = absolute(options.pidfile, in: readLink("/proc/\(pid)/cwd"))
+        return theirs == absolute(pidfile, in: readLink("/proc/self/cwd"))
+    }
+
+    static func absolute(_ path: String, in directory: String?) -> String {
+        guard !path.hasPrefix("/"), let directory else { return path }
+        return directory + "/" + path
+    }
+
+    static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4097)
+        let n = readlink(path, &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Masters of this instance in the process list (see `isMaster`).
     public static func searchProcessList(ident: String?, pidfile: String) -> [pid_t] {
         guard let dir = opendir("/proc") else { return [] }
         defer { closedir(dir) }
@@ -50,27 +72,28 @@ public enum PidFile {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
-            guard let pid = Int32(name), pid != getpid(), isRunningMaster(pid) else { continue }
-            guard let cmdline = readSmallFile("/proc/\(pid)/cmdline") else { continue }
-            let argv = cmdline.split(separator: "\0", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
-            let options = try? CommandLineOptions.parse(Array(argv.dropFirst()))
-            if let options, options.ident == ident, options.pidfile == pidfile { found.append(pid) }
+            guard let pid = Int32(name), pid != getpid() else { continue }
+            if isMaster(pid, ident: ident, pidfile: pidfile) { found.append(pid) }
         }
         return found.sorted()
     }
 
-    /// The running master: from the pidfile when it names one, else from
-    /// the process list. `stale` is set when the pidfile named a dead pid.
+    /// The running master: from the pidfile when it names one of this
+    /// instance, else from the process list. `stalePid` is set when the
+    /// pidfile named a pid that is not (a dead pid, or another instance's
+    /// master).
     public static func findMaster(pidfile: String, ident: String?) -> (pid: pid_t?, stalePid: pid_t?) {
         if let pid = read(pidfile) {
-            if isRunningMaster(pid) { return (pid, nil) }
+            if isMaster(pid, ident: ident, pidfile: pidfile) { return (pid, nil) }
             return (searchProcessList(ident: ident, pidfile: pidfile).first, pid)
         }
         return (searchProcessList(ident: ident, pidfile: pidfile).first, nil)
     }
 
+    /// Reads at most 4 KiB; a link at `path` is not followed (a pidfile
+    /// replaced by a link reads as no pid), nor is a FIFO waited on.
     static func readSmallFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: 4096)

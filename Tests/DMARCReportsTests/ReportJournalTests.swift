@@ -82,4 +82,26 @@ import Glibc
     @Test func anUnwritableDirectoryIsAClearError() {
         #expect(throws: ReportJournal.Failure.self) { try ReportJournal(directory: "/nonexistent-authmilter-dir") }
     }
+
+    /// The spool opens the journal before its privilege drop: a link
+    /// planted in spool_dir must not make it open (and append a newline
+    /// to) another file.
+    @Test func aPlantedLinkIsRefused() throws {
+        let dir = scratchDirectory()
+        let victim = dir + "/victim"
+        defer { unlink(victim); cleanUp(dir) }
+        let fd = open(victim, O_WRONLY | O_CREAT, 0o600)
+        _ = write(fd, "precious", 8)
+        close(fd)
+        symlink(victim, dir + "/" + ReportJournal.fileName)
+        #expect(throws: ReportJournal.Failure.self) { try ReportJournal(directory: dir) }
+        unlink(dir + "/" + ReportJournal.fileName)
+        link(victim, dir + "/" + ReportJournal.fileName)
+        #expect(throws: ReportJournal.Failure.self) { try ReportJournal(directory: dir) }
+        var buffer = [UInt8](repeating: 0, count: 16)
+        let reader = open(victim, O_RDONLY)
+        let n = read(reader, &buffer, buffer.count)
+        close(reader)
+        #expect(n == 8, "the victim was changed through the journal")
+    }
 }

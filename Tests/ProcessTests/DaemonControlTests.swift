@@ -91,6 +91,32 @@ import Testing
         #expect(after.0 == 0 && after.1 != running.1, "a new master pid after restart: \(after)")
     }
 
+    /// A pidfile naming another instance's master (another ident, another
+    /// pidfile): `-c stop` must leave that master alone, whether or not
+    /// its own instance is running.
+    @Test func stopLeavesAnotherInstancesMasterAlone() throws {
+        let a = try Instance(ident: "ctlmine")
+        let b = try Instance(ident: "ctltheirs")
+        defer { _ = try? a.control("stop"); _ = try? b.control("stop") }
+        #expect(try a.control("start").0 == 0)
+        #expect(try b.control("start").0 == 0)
+        let pidB = try #require(Int32(String(contentsOfFile: b.pidfile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        try "\(pidB)\n".write(toFile: a.pidfile, atomically: true, encoding: .utf8)
+        // a runs: stop finds a through the process list, not b.
+        let status = try a.control("status")
+        #expect(!status.1.contains("pid \(pidB)"), "\(status)")
+        let stopped = try a.control("stop")
+        #expect(stopped.0 == 0 && !stopped.1.contains("pid \(pidB)"), "\(stopped)")
+        #expect(kill(pidB, 0) == 0, "-c stop of ctlmine stopped ctltheirs")
+        #expect(try b.control("status").0 == 0)
+        // a stopped: its pidfile names b again; nothing is stopped.
+        try "\(pidB)\n".write(toFile: a.pidfile, atomically: true, encoding: .utf8)
+        let again = try a.control("stop")
+        #expect(again.0 == 1 && again.1.contains("is not running"), "\(again)")
+        #expect(kill(pidB, 0) == 0, "-c stop of ctlmine stopped ctltheirs")
+        #expect(try a.control("status").0 == 3)
+    }
+
     /// `-c start` with the sample configuration's `logtoerr` and no
     /// error_log, its output captured by a pipe (a script, CI, ssh): the
     /// daemon must let go of the pipe, or the reader waits for ever.

@@ -9,6 +9,9 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 BIN=$(swift build --show-bin-path)
 WORK=$(mktemp -d /tmp/authmilter-e2e.XXXXXX)
+# The milter's children run as nobody (no runas here) and Postfix's daemons
+# as postfix: both must reach their directories under $WORK.
+chmod 755 "$WORK"
 MILTER_PORT=18025
 SMTP_PORT=2525
 DNS_PORT=15354
@@ -145,8 +148,6 @@ grep -q "^CapEff:[[:space:]]*0000000000000000" /proc/$wpid/status || fail "worke
 
 # --- Postfix: a private instance on loopback
 mkdir -p "$PF/etc" "$PF/queue" "$PF/data"
-# Postfix daemons run as the postfix user: they must reach their directories.
-chmod 755 "$WORK"
 chown postfix "$PF/data"
 cp /etc/postfix/master.cf "$PF/etc/master.cf" 2>/dev/null || cp /usr/share/postfix/master.cf.dist "$PF/etc/master.cf"
 sed -i "s/^smtp      inet  n       -       y       -       -       smtpd/$SMTP_PORT      inet  n       -       n       -       -       smtpd/" "$PF/etc/master.cf"

@@ -27,6 +27,14 @@ int am_signalfd_read(int fd);
 void am_signals_reset(void);
 
 int am_set_no_new_privs(void);
+
+/* openat(dirfd, name, O_PATH|O_NOFOLLOW|O_CLOEXEC): the entry itself, a
+ * link stays a link, and nothing (a device, a FIFO) is opened for I/O.
+ * (O_PATH and AT_EMPTY_PATH are not visible to Swift's Glibc module.) */
+int am_open_entry_nofollow(int dirfd, const char *name);
+/* Changes the owner of the file an O_PATH descriptor names
+ * (fchownat(fd, "", ..., AT_EMPTY_PATH)). */
+int am_fchown_entry(int fd, uid_t uid, gid_t gid);
 /* Rename the calling thread (what /proc/<pid>/comm and ps show). */
 int am_set_process_name(const char *name);
 int am_get_seccomp_mode(void);
