@@ -1,3 +1,5 @@
+import MailAuth
+
 /// Reading the global keys of a configuration object into `Configuration`,
 /// checking types, ranges and relations between keys.
 extension Configuration {
@@ -100,7 +102,9 @@ extension Configuration {
         if (runas == nil) != (rungroup == nil) {
             let key = runas != nil ? "runas" : "rungroup"
             warnings.append(root.child(key)!.warning(
-                "runas and rungroup must both be set; the Perl milter drops no privileges with only one of them"))
+                runas != nil
+                    ? "runas without rungroup: the children run as \(runas!) with that account's primary group (the Perl milter drops no privileges with only one of the two)"
+                    : "rungroup without runas: ignored; the children run as the default account (the Perl milter drops no privileges with only one of the two)"))
         }
         chroot = try root.nonEmptyString("chroot")
 
@@ -197,8 +201,16 @@ extension Configuration {
 
         if let resolversNode = root.child("dns_resolvers"), !resolversNode.isNull {
             let resolvers = try resolversNode.stringArrayValue()
-            for (i, resolver) in resolvers.enumerated() where resolver.isEmpty {
-                throw resolversNode.elements[i].error("empty resolver address")
+            // Checked here with the DNS helper's own parser: a resolver it
+            // would refuse must stop start-up (or a reload) with its
+            // position, not leave a helper exiting and restarting for ever
+            // while mail is accepted with DNS failing.
+            for (i, resolver) in resolvers.enumerated() {
+                if resolver.isEmpty { throw resolversNode.elements[i].error("empty resolver address") }
+                guard DNSServerAddress(resolver) != nil else {
+                    throw resolversNode.elements[i].error(
+                        "'\(resolver)' is not an IP address (forms: 192.0.2.1, 192.0.2.1:5353, 2001:db8::1, [2001:db8::1]:5353)")
+                }
             }
             dnsResolvers = resolvers
         }
