@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "dkim-bench", targets: ["DKIMBench"]),
         .executable(name: "arc-bench", targets: ["ARCBench"]),
         .executable(name: "report-bench", targets: ["ReportBench"]),
+        .executable(name: "dmarc-bench", targets: ["DMARCBench"]),
         // DMARC aggregate reports, named like Mail::DMARC's tools.
         .executable(name: "dmarc_send_reports", targets: ["DMARCSendReports"]),
         .executable(name: "dmarc_view_reports", targets: ["DMARCViewReports"]),
@@ -62,6 +63,7 @@ let package = Package(
         .executableTarget(name: "SPFBench", dependencies: ["MailAuth"], path: "Benchmarks/SPFBench"),
         .executableTarget(name: "DKIMBench", dependencies: ["MailAuth"], path: "Benchmarks/DKIMBench"),
         .executableTarget(name: "ARCBench", dependencies: ["MailAuth"], path: "Benchmarks/ARCBench"),
+        .executableTarget(name: "DMARCBench", dependencies: ["Handlers", "MailAuth", "Shared"], path: "Benchmarks/DMARCBench"),
         .executableTarget(name: "ReportBench", dependencies: ["DMARCReports", "MailAuth", "Shared"], path: "Benchmarks/ReportBench"),
 
         // Test-only helpers shared by the test targets: the third-party
