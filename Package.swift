@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "authmilter-swift",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "authentication_milter", targets: ["Master"]),
         .executable(name: "authmilter-worker", targets: ["Worker"]),

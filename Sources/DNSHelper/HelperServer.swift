@@ -5,7 +5,8 @@ import Shared
 import MailAuth
 
 /// The helper's single-threaded poll loop (no Dispatch, no Swift
-/// concurrency: see DESIGN.md "Swift under seccomp"). It watches fd 3 (the
+/// concurrency: Dispatch opens /proc/<tid>/stat while work is queued and
+/// dies under the filter; docs/sandbox.md). It watches fd 3 (the
 /// master, which hands over one channel per worker), every worker channel,
 /// and the UDP/TCP sockets of lookups in progress; deadlines and retry
 /// times become poll's timeout.
