@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import Foundation
 import Shared
@@ -22,7 +23,7 @@ import CShim
 
     @Test func answersFromARealResolverInsideTheSandbox() throws {
         let directory = try DNSHelperTestSupport.temporaryDirectory()
-        let unbound = try DNSHelperUnbound(directory: directory, zone: "example.test.", localData: Self.zone)
+        let unbound = try LocalUnbound(zone: "example.test.", localData: Self.zone, directory: directory)
         defer { unbound.stop() }
         var arguments = ["--resolver", "127.0.0.1:\(unbound.port)", "--timeout", "3", "--debug", "--ident", "test"]
         let runsAsNobody = geteuid() == 0 && getpwnam("nobody") != nil && getgrnam("nogroup") != nil
