@@ -112,7 +112,7 @@ final class MasterServer {
             }
             // The connection itself stays blocking: the worker polls it.
             _ = am_set_nonblocking(connection, 0)
-            let sent = slot.channel.send(IPCFrame(kind: MasterIPC.connection, payload: Array(listener.spec.utf8)), descriptor: connection)
+            let sent = slot.channel.send(MasterToWorker.connection, payload: Array(listener.spec.utf8), descriptor: connection)
             close(connection)
             if sent {
                 slot.state = .busy
@@ -130,19 +130,36 @@ final class MasterServer {
         var p = pollfd(fd: slot.process.channel, events: Int16(POLLIN), revents: 0)
         guard poll(&p, 1, 0) > 0 else { return }
         slot.channel.fill()
-        while let frame = slot.channel.nextFrame() {
-            switch frame.kind {
-            case MasterIPC.ready:
-                if slot.role == .worker && slot.state == .starting { slot.state = .idle }
-                if slot.role == .worker { backoff.recordSuccess() } else { helperBackoff.recordSuccess() }
-            case MasterIPC.done:
-                if slot.state == .busy { slot.state = .idle }
-            case MasterIPC.retiring:
-                slot.state = .retiring
-            default:
-                log.warning("\(slot.role.rawValue) \(slot.pid) sent unknown message \(frame.kind)")
+        switch slot.role {
+        case .worker:
+            while let message = slot.channel.nextMessage(WorkerToMaster.self) {
+                switch message.kind {
+                case .ready:
+                    if slot.state == .starting { slot.state = .idle }
+                    backoff.recordSuccess()
+                case .done:
+                    if slot.state == .busy { slot.state = .idle }
+                case .retiring:
+                    slot.state = .retiring
+                }
+            }
+        case .dns, .spool:
+            // Helpers send the master nothing: this only finds a violation.
+            while let message = slot.channel.nextMessage(HelperToMaster.self) {
+                switch message.kind {}
             }
         }
+        if let violation = slot.channel.violation { replace(slot, refusing: violation) }
+    }
+
+    /// A child broke its channel's protocol: only a subverted (or badly
+    /// broken) child does that, so it is killed; the channel is already
+    /// closed to it and SIGCHLD brings the replacement.
+    func replace(_ slot: ChildSlot, refusing violation: IPCViolation) {
+        let what = slot.role == .worker ? "worker" : "\(slot.role.rawValue) helper"
+        log.error("\(what) \(slot.pid) broke the \(slot.channel.direction) protocol (\(violation)): killing and replacing it")
+        slot.state = .retiring
+        kill(slot.pid, SIGKILL)
     }
 
     // MARK: - Watchdog
@@ -188,7 +205,7 @@ final class MasterServer {
         case .retire(let count):
             for slot in workers.values.filter({ $0.state == .idle }).prefix(count) {
                 slot.state = .retiring
-                slot.channel.send(IPCFrame(kind: MasterIPC.shutdown))
+                slot.channel.send(MasterToWorker.shutdown)
             }
         }
     }
@@ -206,8 +223,8 @@ final class MasterServer {
             return
         }
         defer { close(dnsPair[1]); close(spoolPair[1]) }
-        sendToHelper(dnsHelper, IPCFrame(kind: MasterIPC.newChannel), descriptor: dnsPair[0])
-        sendToHelper(spool, IPCFrame(kind: MasterIPC.newChannel), descriptor: spoolPair[0])
+        sendToHelper(dnsHelper, .newChannel, descriptor: dnsPair[0])
+        sendToHelper(spool, .newChannel, descriptor: spoolPair[0])
         close(dnsPair[0])
         close(spoolPair[0])
         do {
@@ -215,7 +232,7 @@ final class MasterServer {
                                                  extraFDs: [dnsPair[1], spoolPair[1]])
             let slot = ChildSlot(role: .worker, process: process)
             workers[process.pid] = slot
-            slot.channel.send(IPCFrame(kind: MasterIPC.configuration, payload: serializedConfiguration))
+            slot.channel.send(MasterToWorker.configuration, payload: serializedConfiguration)
             log.debug("started worker \(process.pid)")
         } catch {
             log.error("\(error)")
@@ -249,7 +266,7 @@ final class MasterServer {
             if configuration.debug { arguments.append("--debug") }
             spool = startHelper(.spool, executable: "authmilter-spool", arguments: arguments)
             // Its first frame: the configuration (report store settings).
-            spool?.channel.send(IPCFrame(kind: MasterIPC.configuration, payload: serializedConfiguration))
+            spool?.channel.send(MasterToHelper.configuration, payload: serializedConfiguration)
             if spool != nil { retireAllWorkers() }
         }
     }
@@ -257,9 +274,9 @@ final class MasterServer {
     /// The master must never wait long on a helper: one that has not
     /// taken a frame within 3 s is hung, and is killed (it is restarted,
     /// and its restart replaces the workers, as after a crash).
-    func sendToHelper(_ slot: ChildSlot?, _ frame: IPCFrame, descriptor: Int32 = -1) {
+    func sendToHelper(_ slot: ChildSlot?, _ kind: MasterToHelper, payload: [UInt8] = [], descriptor: Int32 = -1) {
         guard let slot else { return }
-        if !slot.channel.send(frame, descriptor: descriptor, timeoutSeconds: 3) {
+        if !slot.channel.send(kind, payload: payload, descriptor: descriptor, timeoutSeconds: 3) {
             log.error("\(slot.role.rawValue) helper \(slot.pid) does not read its channel; killing it")
             kill(slot.pid, SIGKILL)
         }
@@ -301,7 +318,7 @@ final class MasterServer {
     func retireAllWorkers() {
         for slot in workers.values where slot.state != .retiring {
             slot.state = .retiring
-            slot.channel.send(IPCFrame(kind: MasterIPC.shutdown))
+            slot.channel.send(MasterToWorker.shutdown)
         }
     }
 
@@ -380,7 +397,7 @@ final class MasterServer {
         for listener in listeners { close(listener.fd) }
         for slot in workers.values {
             slot.state = .retiring
-            slot.channel.send(IPCFrame(kind: MasterIPC.shutdown))
+            slot.channel.send(MasterToWorker.shutdown)
         }
     }
 
@@ -414,7 +431,7 @@ final class MasterServer {
         retireAllWorkers()
         // The spool keeps running (its journal and the rows in flight stay
         // with it) and takes the new report settings in place.
-        sendToHelper(spool, IPCFrame(kind: MasterIPC.reloadedConfiguration, payload: serializedConfiguration))
+        sendToHelper(spool, .reloadedConfiguration, payload: serializedConfiguration)
         log.info("configuration reloaded; workers are being replaced")
     }
 }

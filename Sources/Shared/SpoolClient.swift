@@ -20,12 +20,12 @@ public final class SpoolClient {
     /// Queues one report row for the spool.
     public func submit(_ row: DMARCReportRow) {
         let payload = Array(row.jsonText.utf8)
-        guard payload.count <= SpoolIPC.maximumRowBytes else {
+        guard payload.count <= WorkerToSpool.maximumRowBytes else {
             droppedRows += 1
-            ChildLog.error("worker: DMARC report row for \(row.policyDomain) of \(payload.count) bytes not sent (limit \(SpoolIPC.maximumRowBytes))")
+            ChildLog.error("worker: DMARC report row for \(row.policyDomain) of \(payload.count) bytes not sent (limit \(WorkerToSpool.maximumRowBytes))")
             return
         }
-        let frame = IPCFrame(kind: SpoolIPC.reportRow, payload: payload).encoded()
+        let frame = IPCFrame(WorkerToSpool.reportRow, payload: payload).encoded()
         guard pending.count + frame.count <= Self.maximumPendingBytes else {
             droppedRows += 1
             ChildLog.error("worker: spool is not reading; DMARC report row for \(row.policyDomain) dropped (\(droppedRows) so far)")

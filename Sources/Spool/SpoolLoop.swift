@@ -67,10 +67,14 @@ final class SpoolLoop {
     /// What one worker channel holds now, as rows.
     private func read(_ channel: IPCChannel, into rows: inout [DMARCReportRow], closed: inout Set<Int32>) {
         if !channel.fill() { closed.insert(channel.fd) }
-        // A worker has no business passing descriptors to the spool.
-        while case let fd = channel.takeDescriptor(), fd >= 0 { close(fd) }
-        while let frame = channel.nextFrame() {
-            if let row = Self.reportRow(frame) { rows.append(row) }
+        while let message = channel.nextMessage(WorkerToSpool.self) {
+            if let row = Self.reportRow(message) { rows.append(row) }
+        }
+        // A worker that sends anything else (an unknown kind, a row over
+        // the limit, a descriptor) loses its channel; the descriptor was
+        // closed as it arrived.
+        if let violation = channel.violation {
+            ChildLog.error("spool: worker channel dropped: \(violation)")
         }
         if channel.isClosed { closed.insert(channel.fd) }
     }
@@ -102,20 +106,19 @@ final class SpoolLoop {
     /// New worker channels from the master, and the configuration again
     /// after a reload (SIGHUP).
     private func takeMasterFrames() {
-        while let frame = master.nextFrame() {
-            switch frame.kind {
-            case MasterIPC.newChannel:
-                let fd = master.takeDescriptor()
-                if fd >= 0 {
-                    let channel = IPCChannel(fd: fd)
-                    channel.maximumFramePayload = SpoolIPC.maximumRowBytes
-                    workers.append(channel)
-                }
-            case MasterIPC.reloadedConfiguration:
-                reconfigure(frame.payload)
-            default:
-                ChildLog.warning("spool: unexpected message \(frame.kind) from the master ignored")
+        while let message = master.nextMessage(MasterToHelper.self) {
+            switch message.kind {
+            case .newChannel:
+                workers.append(IPCChannel(fd: message.descriptor, receiving: WorkerToSpool.self))
+            case .reloadedConfiguration:
+                reconfigure(message.payload)
+            case .configuration:
+                ChildLog.warning("spool: a second initial configuration from the master ignored")
             }
+        }
+        if let violation = master.violation {
+            ChildLog.critical("spool: broken message from the master (\(violation)); exiting")
+            exit(1)
         }
     }
 
@@ -133,19 +136,12 @@ final class SpoolLoop {
         }
     }
 
-    /// A worker's frame as a row; anything else is logged and dropped
-    /// (a worker is untrusted: it cannot make the spool do more).
-    static func reportRow(_ frame: IPCFrame) -> DMARCReportRow? {
-        guard frame.kind == SpoolIPC.reportRow else {
-            ChildLog.error("spool: unknown work item of kind \(frame.kind) (\(frame.payload.count) bytes) dropped")
-            return nil
-        }
-        guard frame.payload.count <= SpoolIPC.maximumRowBytes else {
-            ChildLog.error("spool: report row of \(frame.payload.count) bytes dropped (limit \(SpoolIPC.maximumRowBytes))")
-            return nil
-        }
+    /// A worker's row; a malformed one is logged and dropped (a worker is
+    /// untrusted: it cannot make the spool do more). Kind and size were
+    /// checked by the channel.
+    static func reportRow(_ message: IPCMessage<WorkerToSpool>) -> DMARCReportRow? {
         do {
-            return try DMARCReportRow(jsonText: String(decoding: frame.payload, as: UTF8.self))
+            return try DMARCReportRow(jsonText: String(decoding: message.payload, as: UTF8.self))
         } catch {
             ChildLog.error("spool: malformed report row dropped: \(error)")
             return nil
