@@ -28,6 +28,12 @@ final class MasterServer {
     var nextHelperSpawnAllowed = 0.0
     var stopping = false
     var stopDeadline = 0.0
+    /// Connections accepted while no worker was idle (MasterServer+WaitQueue).
+    var waiting: ConnectionWaitQueue<WaitingConnection>
+    var overload = PoolOverloadReport()
+    /// accept(2) failed for want of descriptors: the listeners rest until then.
+    var acceptPausedUntil = 0.0
+    var lastAcceptErrorLogged = -Double.infinity
 
     init(configuration: Configuration, options: CommandLineOptions, listeners: [ListenerSocket], binaryDirectory: String,
          signalFD: Int32, daemon: Bool) {
@@ -39,6 +45,8 @@ final class MasterServer {
         self.binaryDirectory = binaryDirectory
         self.signalFD = signalFD
         self.policy = MasterServer.poolPolicy(configuration)
+        self.waiting = ConnectionWaitQueue(capacity: configuration.connectionQueueSize,
+                                           timeoutSeconds: configuration.connectionQueueTimeout)
     }
 
     static func poolPolicy(_ c: Configuration) -> WorkerPoolPolicy {
@@ -64,7 +72,10 @@ final class MasterServer {
                 killHungWorkers()
             }
             var fds: [pollfd] = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)]
-            let acceptNow = !stopping && workers.values.contains { $0.state == .idle }
+            // Listeners are watched even with every worker busy: what no
+            // worker can take waits in the bounded queue or is closed at
+            // once, never left unanswered in the kernel backlog.
+            let acceptNow = !stopping && monotonicSeconds() >= acceptPausedUntil
             if acceptNow {
                 for listener in listeners { fds.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0)) }
             }
@@ -73,7 +84,7 @@ final class MasterServer {
                 fds.append(pollfd(fd: slot.process.channel, events: Int16(POLLIN), revents: 0))
                 if slot.logOpen { fds.append(pollfd(fd: slot.process.logPipe, events: Int16(POLLIN), revents: 0)) }
             }
-            let ready = poll(&fds, nfds_t(fds.count), 250)
+            let ready = poll(&fds, nfds_t(fds.count), pollTimeoutMilliseconds)
             if ready < 0 && errno != EINTR {
                 log.error("poll failed: \(String(cString: strerror(errno)))")
                 continue
@@ -88,6 +99,9 @@ final class MasterServer {
                 slot.drainLog()
                 readChannel(of: slot)
             }
+            serveWaitingConnections()
+            closeExpiredWaitingConnections()
+            logOverload()
         }
         shutdownHelpers()
     }
@@ -101,27 +115,19 @@ final class MasterServer {
 
     // MARK: - Connections
 
-    func acceptConnections(on listener: ListenerSocket) {
-        while let slot = workers.values.first(where: { $0.state == .idle }) {
-            let connection = am_accept4_cloexec(listener.fd)
-            if connection < 0 {
-                if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED {
-                    log.warning("accept on \(listener.spec) failed: \(String(cString: strerror(errno)))")
-                }
-                return
-            }
-            // The connection itself stays blocking: the worker polls it.
-            _ = am_set_nonblocking(connection, 0)
-            let sent = slot.channel.send(MasterToWorker.connection, payload: Array(listener.spec.utf8), descriptor: connection)
-            close(connection)
-            if sent {
-                slot.state = .busy
-                slot.connectionsServed += 1
-            } else {
-                log.warning("worker \(slot.pid) did not take a connection; it will be replaced")
-                slot.state = .retiring
-                kill(slot.pid, SIGTERM)
-            }
+    /// Gives `connection` to the idle worker `slot` and closes the master's
+    /// copy; the socket itself stays blocking (the worker polls it).
+    func handOver(_ connection: Int32, listenerSpec: String, to slot: ChildSlot) {
+        _ = am_set_nonblocking(connection, 0)
+        let sent = slot.channel.send(MasterToWorker.connection, payload: Array(listenerSpec.utf8), descriptor: connection)
+        close(connection)
+        if sent {
+            slot.state = .busy
+            slot.connectionsServed += 1
+        } else {
+            log.warning("worker \(slot.pid) did not take a connection; it will be replaced")
+            slot.state = .retiring
+            kill(slot.pid, SIGTERM)
         }
     }
 
@@ -196,7 +202,7 @@ final class MasterServer {
         let idle = workers.values.filter { $0.state == .idle }.count
         let busy = workers.values.filter { $0.state == .busy }.count
         let starting = workers.values.filter { $0.state == .starting }.count
-        switch policy.decide(idle: idle, busy: busy, starting: starting) {
+        switch policy.decide(idle: idle, busy: busy, starting: starting, waiting: waiting.count) {
         case .steady:
             break
         case .start(let count):
@@ -395,6 +401,7 @@ final class MasterServer {
         stopping = true
         stopDeadline = monotonicSeconds() + 10
         for listener in listeners { close(listener.fd) }
+        closeAllWaitingConnections()
         for slot in workers.values {
             slot.state = .retiring
             slot.channel.send(MasterToWorker.shutdown)
@@ -427,6 +434,8 @@ final class MasterServer {
         configuration = loaded
         serializedConfiguration = MasterServer.serializedForChildren(loaded)
         policy = MasterServer.poolPolicy(loaded)
+        waiting.capacity = loaded.connectionQueueSize
+        waiting.timeoutSeconds = loaded.connectionQueueTimeout
         MasterLog.configure(ident: options.logIdent, debug: loaded.debug, toStderr: MasterMain.logsToStderr(loaded, daemon: daemon))
         retireAllWorkers()
         // The spool keeps running (its journal and the rows in flight stay
