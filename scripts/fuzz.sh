@@ -116,6 +116,7 @@ for target in "${targets[@]}"; do
     # tests and the shared conformance data (temporary, never committed).
     [ -d "Fuzz/Corpus/$target" ] && cp -r "Fuzz/Corpus/$target/." "$corpus/"
     python3 Fuzz/seed.py "$target" "$corpus"
+    [ -d "$OUT/corpus/$target" ] && cp -r "$OUT/corpus/$target/." "$corpus/"
     crashes=$OUT/crashes/$target
     mkdir -p "$crashes"
     echo "fuzz.sh: $target for ${seconds}s ($(ls "$corpus" | wc -l) seeds)" >&2
@@ -126,7 +127,10 @@ for target in "${targets[@]}"; do
         -print_final_stats=1 -artifact_prefix="$crashes/" "$corpus" >"$log" 2>&1
     rc=$?
     set -e
-    grep -v "Cannot export local symbol" "$log" | grep -E "^#[0-9]+ +(DONE|INITED)|^stat::number_of_executed_units|^stat::average_exec_per_sec" >&2 || true
+    # One line per target: executions, time, coverage, corpus.
+    last=$(grep -E "^#[0-9]+[[:space:]].*cov: " "$log" | tail -1 | sed -E 's/^#[0-9]+[[:space:]]+[A-Z]+[[:space:]]+//; s/ (lim|exec\/s|rss|L|MS):.*//' || true)
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    echo "fuzz.sh: $target: ${runs:-?} executions in ${seconds}s; ${last:-no coverage line}" >&2
     if [ $rc != 0 ]; then
         status=1
         echo "fuzz.sh: $target FAILED (exit $rc); log:" >&2
@@ -138,6 +142,9 @@ for target in "${targets[@]}"; do
         done
         cp "$log" "$crashes/log.txt"
     fi
+    # The grown corpus seeds the next run (kept under .build, never committed).
+    mkdir -p "$OUT/corpus/$target"
+    cp -r "$corpus/." "$OUT/corpus/$target/" 2>/dev/null || true
     rm -rf "$work"
 done
 exit $status
