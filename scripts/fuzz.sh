@@ -62,6 +62,8 @@ module() {
         quiet "$SWIFTC" "${COMMON[@]}" "${SANITIZE[@]}" "${EXTRA[@]}" -module-name "$name" \
             -emit-module -emit-module-path "$MODULES/$name.swiftmodule" \
             -emit-object -o "$object" "$@"
+        # swiftc leaves an unchanged object's time alone.
+        touch "$object"
     fi
     stamp="$stamp $object"
 }
@@ -121,6 +123,7 @@ for target in "${targets[@]}"; do
     mkdir -p "$crashes"
     echo "fuzz.sh: $target for ${seconds}s ($(ls "$corpus" | wc -l) seeds)" >&2
     log=$work/log
+    touch "$work/started"
     set +e
     # The Swift runtime's backtracer and ASan trip over each other.
     SWIFT_BACKTRACE=enable=no AUTHMILTER_FUZZ_TARGET=$target "$BIN" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
@@ -136,9 +139,11 @@ for target in "${targets[@]}"; do
         echo "fuzz.sh: $target FAILED (exit $rc); log:" >&2
         tail -60 "$log" >&2
         for input in "$crashes"/*; do
-            [ -f "$input" ] || continue
+            # Only what this run wrote (earlier findings stay in the directory).
+            [ -f "$input" ] && [ "$input" -nt "$work/started" ] || continue
+            case "$input" in */log.txt) continue ;; esac
             echo "fuzz.sh: crashing input $input:" >&2
-            od -c "$input" | head -40 >&2
+            od -c "$input" | head -40 >&2 || true
         done
         cp "$log" "$crashes/log.txt"
     fi

@@ -11,8 +11,11 @@ enum AuthResultsTarget {
     static func run(_ input: [UInt8]) {
         let value = String(decoding: input, as: UTF8.self)
         if let claimed = SanitizeHandler.claimedAuthservID(value) {
-            fuzzCheck(claimed.isEmpty || value.contains(claimed) || value.lowercased().contains(claimed.lowercased()),
-                      "authserv-id \(claimed) is not in the value")
+            // Like Perl's parser, the tokeniser reads CR and LF as spaces.
+            // Compared as bytes: a combining mark after a space would make
+            // Character comparison miss it.
+            let spaced = value.utf8.map { $0 == 0x0D || $0 == 0x0A ? 0x20 : $0 }
+            fuzzCheck(contains(spaced, Array(claimed.utf8)), "authserv-id \(claimed) is not in the value")
         }
         _ = AuthResultsSegments.split(value)
         _ = DMARCARCResults.entries(value)
@@ -23,5 +26,14 @@ enum AuthResultsTarget {
             _ = DMARCARCResults.dkim([record])
             _ = DMARCARCResults.remoteIP(record)
         }
+    }
+
+    static func contains(_ bytes: [UInt8], _ part: [UInt8]) -> Bool {
+        guard !part.isEmpty else { return true }
+        guard part.count <= bytes.count else { return false }
+        for start in 0...(bytes.count - part.count) where bytes[start..<(start + part.count)].elementsEqual(part) {
+            return true
+        }
+        return false
     }
 }
