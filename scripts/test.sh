@@ -18,4 +18,7 @@ bash scripts/install-parsedmarc.sh /tmp/authmilter-parsedmarc
 export AUTHMILTER_PARSEDMARC_PYTHON=/tmp/authmilter-parsedmarc/bin/python
 swift build
 swift test
+# Every fuzz target for 3 seconds (builds the libFuzzer binary first); a
+# crash or a failed invariant fails the run. Longer runs: scripts/fuzz.sh.
+bash scripts/fuzz.sh --seconds 3
 bash tests/e2e/postfix-e2e.sh
