@@ -28,10 +28,27 @@ public enum MasterIPC {
 }
 
 /// Message kinds on a worker's channel to the spool (fd 5 in a worker).
+/// The channel is a SOCK_SEQPACKET socketpair: every frame is one message,
+/// read whole or not at all, so a spool killed in the middle of a read
+/// leaves the next spool at a frame boundary. The master keeps a copy of
+/// the spool's end and hands it to each new spool: what a worker sent and
+/// the dead spool had not read yet is still there.
 public enum SpoolIPC {
     /// worker -> spool: one DMARC aggregate report row, as
     /// `DMARCReportRow.jsonText`.
     public static let reportRow: UInt8 = 1
+    /// spool -> worker: the rows with these ids are on disk (journal
+    /// appended and fdatasync'd, or in the store): the worker forgets
+    /// them. Payload: `SpoolAcknowledgement`.
+    public static let acknowledged: UInt8 = 2
+    /// spool -> worker: a new spool reads this channel (the first frame a
+    /// spool sends on each channel it is given): the worker sends again
+    /// every row not acknowledged, since the spool before may have read
+    /// rows it never wrote down.
+    public static let resendUnacknowledged: UInt8 = 3
     /// The largest row a spool accepts; a real row is well under 8 KiB.
-    public static let maximumRowBytes = 256 * 1024
+    /// A frame is one message, and a message must fit one 64 KiB read.
+    public static let maximumRowBytes = 60 * 1024
+    /// The read size on both ends: every frame fits in one.
+    public static let maximumMessageBytes = 64 * 1024
 }
