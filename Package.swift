@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "authmilter-swift",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "authentication_milter", targets: ["Master"]),
         .executable(name: "authmilter-worker", targets: ["Worker"]),
@@ -14,6 +13,7 @@ let package = Package(
         .executable(name: "dkim-bench", targets: ["DKIMBench"]),
         .executable(name: "arc-bench", targets: ["ARCBench"]),
         .executable(name: "report-bench", targets: ["ReportBench"]),
+        .executable(name: "dmarc-bench", targets: ["DMARCBench"]),
         // DMARC aggregate reports, named like Mail::DMARC's tools.
         .executable(name: "dmarc_send_reports", targets: ["DMARCSendReports"]),
         .executable(name: "dmarc_view_reports", targets: ["DMARCViewReports"]),
@@ -62,6 +62,7 @@ let package = Package(
         .executableTarget(name: "SPFBench", dependencies: ["MailAuth"], path: "Benchmarks/SPFBench"),
         .executableTarget(name: "DKIMBench", dependencies: ["MailAuth"], path: "Benchmarks/DKIMBench"),
         .executableTarget(name: "ARCBench", dependencies: ["MailAuth"], path: "Benchmarks/ARCBench"),
+        .executableTarget(name: "DMARCBench", dependencies: ["Handlers", "MailAuth", "Shared"], path: "Benchmarks/DMARCBench"),
         .executableTarget(name: "ReportBench", dependencies: ["DMARCReports", "MailAuth", "Shared"], path: "Benchmarks/ReportBench"),
 
         // Test-only helpers shared by the test targets: the third-party
@@ -71,8 +72,8 @@ let package = Package(
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "TestSupport", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),
         .testTarget(name: "SharedTests", dependencies: ["Shared"], path: "Tests/SharedTests"),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "MailAuth", "Milter", "Shared", "TestSupport"], path: "Tests/HandlersTests"),
-        .testTarget(name: "DMARCReportsTests", dependencies: ["DMARCReports", "MailAuth", "Shared"], path: "Tests/DMARCReportsTests"),
-        .testTarget(name: "ProcessTests", dependencies: ["Shared", "Milter", "CShim", "MailAuth", "DMARCReports"], path: "Tests/ProcessTests"),
+        .testTarget(name: "DMARCReportsTests", dependencies: ["DMARCReports", "MailAuth", "Shared", "TestSupport"], path: "Tests/DMARCReportsTests"),
+        .testTarget(name: "ProcessTests", dependencies: ["Shared", "Milter", "CShim", "MailAuth", "DMARCReports", "TestSupport"], path: "Tests/ProcessTests"),
     ],
     swiftLanguageModes: [.v6]
 )

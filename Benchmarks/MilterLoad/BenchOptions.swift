@@ -5,6 +5,8 @@ struct BenchOptions {
     var concurrency = 8
     var pidfile: String?
     var bodyBytes = 10_000
+    /// Non-zero: BurstRun, this many connections at once.
+    var burst = 0
 
     struct UsageError: Error, CustomStringConvertible { var description: String }
 
@@ -24,11 +26,14 @@ struct BenchOptions {
             case "--concurrency": o.concurrency = Int(try value()) ?? 1
             case "--pidfile": o.pidfile = try value()
             case "--body-bytes": o.bodyBytes = Int(try value()) ?? 0
+            case "--burst": o.burst = Int(try value()) ?? 0
             default: throw UsageError(description: "unknown argument \(words[i])")
             }
             i += 1
         }
         guard o.port > 0, o.messages > 0, o.concurrency > 0 else { throw UsageError(description: "bad --port/--messages/--concurrency") }
+        // Bounded: the bench runs on shared machines, against 127.0.0.1.
+        guard (0...5000).contains(o.burst) else { throw UsageError(description: "--burst takes 0...5000 connections") }
         return o
     }
 }

@@ -13,11 +13,19 @@ import Shared
 //   authmilter-bench --port 12345 [--host 127.0.0.1] [--messages 2000]
 //                    [--concurrency 8] [--pidfile /run/authentication_milter.pid]
 //                    [--body-bytes 10000]
+//   authmilter-bench --port 12345 --burst 1000
+//       N connections at once against a (small) pool: how long each MTA
+//       waits for its first answer, how many were served and how many
+//       closed by the master (BurstRun).
 
 var options = BenchOptions()
 do { options = try BenchOptions.parse(Array(CommandLine.arguments.dropFirst())) } catch {
     print("\(error)")
     exit(2)
+}
+if options.burst > 0 {
+    BurstRun(options: options).run()
+    exit(0)
 }
 let result = LoadRun(options: options).run()
 result.report(options: options)

@@ -77,7 +77,6 @@ ssize_t am_recv_with_fd(int sock, void *buf, size_t len, int *fd) {
 int am_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 int am_setresuid(uid_t r, uid_t e, uid_t s) { return setresuid(r, e, s); }
 int am_setresgid(gid_t r, gid_t e, gid_t s) { return setresgid(r, e, s); }
-int am_accept4_cloexec_nonblock(int sock) { return accept4(sock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK); }
 int am_accept4_cloexec(int sock) { return accept4(sock, NULL, NULL, SOCK_CLOEXEC); }
 
 int am_signalfd_setup(void) {
@@ -99,28 +98,14 @@ int am_signalfd_read(int fd) {
     return (int)si.ssi_signo;
 }
 
-void am_signals_reset(void) {
-    sigset_t set;
-    sigemptyset(&set);
-    sigprocmask(SIG_SETMASK, &set, NULL);
-}
-
 int am_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
 int am_set_process_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0, 0); }
-int am_get_seccomp_mode(void) { return prctl(PR_GET_SECCOMP, 0, 0, 0, 0); }
-int am_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
 
 int am_set_nonblocking(int fd, int on) {
     int fl = fcntl(fd, F_GETFL);
     if (fl < 0) return -1;
     fl = on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
     return fcntl(fd, F_SETFL, fl);
-}
-int am_set_cloexec(int fd, int on) {
-    int fl = fcntl(fd, F_GETFD);
-    if (fl < 0) return -1;
-    fl = on ? (fl | FD_CLOEXEC) : (fl & ~FD_CLOEXEC);
-    return fcntl(fd, F_SETFD, fl);
 }
 
 pid_t am_spawn(const char *path, char *const argv[], char *const envp[],

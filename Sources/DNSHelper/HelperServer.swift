@@ -5,7 +5,8 @@ import Shared
 import MailAuth
 
 /// The helper's single-threaded poll loop (no Dispatch, no Swift
-/// concurrency: see DESIGN.md "Swift under seccomp"). It watches fd 3 (the
+/// concurrency: Dispatch opens /proc/<tid>/stat while work is queued and
+/// dies under the filter; docs/sandbox.md). It watches fd 3 (the
 /// master, which hands over one channel per worker), every worker channel,
 /// and the UDP/TCP sockets of lookups in progress; deadlines and retry
 /// times become poll's timeout.
@@ -29,7 +30,7 @@ final class HelperServer {
         case tcp(DNSQuestion, Int32)
     }
 
-    private let master = IPCChannel(fd: HelperServer.masterFD)
+    private let master = IPCChannel(fd: HelperServer.masterFD, receiving: MasterToHelper.self)
     private let config: UpstreamConfig
     private var cache: DNSCache
     private var channels: [UInt64: WorkerChannel] = [:]
@@ -148,16 +149,13 @@ final class HelperServer {
     /// gone or wants us gone: exit 0, as every child does.
     private func serveMaster() {
         let alive = master.fill()
-        while let frame = master.nextFrame() {
-            guard frame.kind == MasterIPC.newChannel else {
-                ChildLog.warning("dns: ignoring message kind \(frame.kind) from the master")
+        while let message = master.nextMessage(MasterToHelper.self) {
+            // The helper takes its settings from its arguments.
+            guard message.kind == .newChannel else {
+                ChildLog.warning("dns: ignoring the master's \(message.kind.name) message")
                 continue
             }
-            let fd = master.takeDescriptor()
-            guard fd >= 0 else {
-                ChildLog.error("dns: new-channel message from the master without a descriptor")
-                continue
-            }
+            let fd = message.descriptor
             guard channels.count < Self.maximumChannels else {
                 ChildLog.error("dns: \(channels.count) worker channels open, refusing another")
                 close(fd)
@@ -167,6 +165,10 @@ final class HelperServer {
             nextChannelID += 1
             channels[id] = WorkerChannel(id: id, fd: fd, label: "channel \(id)")
             ChildLog.debug("dns: new worker channel \(id) (fd \(fd))")
+        }
+        if let violation = master.violation {
+            ChildLog.critical("dns: broken message from the master (\(violation)); exiting")
+            exit(1)
         }
         if !alive || master.isClosed {
             ChildLog.info("dns: master channel closed, exiting")

@@ -14,7 +14,9 @@ final class WorkerChannel {
     let fd: Int32
     let label: String
     var inFlight = 0
-    private var input: [UInt8] = []
+    /// Queries only, each within its limit: the buffer never holds more
+    /// than one query frame, whatever the worker announces.
+    private var input = IPCInbox(receiving: WorkerToDNSHelper.self)
     private var output: [UInt8] = []
     private var outputOffset = 0
 
@@ -30,25 +32,29 @@ final class WorkerChannel {
 
     enum ReadResult { case frames([IPCFrame]), closed(String) }
 
-    /// Reads what is there and returns the complete frames.
+    /// Reads what is there and returns the complete frames. recv, not
+    /// recvmsg: a descriptor a worker passes is discarded by the kernel.
     func read(into chunk: inout [UInt8]) -> ReadResult {
+        var frames: [IPCFrame] = []
         while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, Int32(MSG_DONTWAIT)) }
+            let capacity = min(chunk.count, input.readCapacity)
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, capacity, Int32(MSG_DONTWAIT)) }
             if n > 0 {
-                input.append(contentsOf: chunk[0..<n])
-                if n < chunk.count { break }
+                do {
+                    try input.append(chunk[0..<n])
+                    while let message = try input.next(WorkerToDNSHelper.self) {
+                        frames.append(IPCFrame(message.kind, payload: message.payload))
+                    }
+                } catch {
+                    return .closed("\(error)")
+                }
+                if n < capacity { break }
                 continue
             }
             if n == 0 { return .closed("closed by the worker") }
             if errno == EINTR { continue }
             if errno == EAGAIN || errno == EWOULDBLOCK { break }
             return .closed(String(cString: strerror(errno)))
-        }
-        var frames: [IPCFrame] = []
-        do {
-            while let frame = try IPCFrame.decode(from: &input) { frames.append(frame) }
-        } catch {
-            return .closed("malformed frame (\(error))")
         }
         return .frames(frames)
     }

@@ -147,7 +147,9 @@ public final class DMARCHandler: PeerAwareHandler {
     public private(set) var isList = false
     /// A recipient is in `report_skip_to`: no report for this message.
     public private(set) var skipReport = false
-    private var processed: [String] = []
+    /// The (envelope domain, From domain) pairs met: their count is what
+    /// the `*_on_multifrom` limits compare with.
+    private var processed: Set<String> = []
 
     /// One evaluation of the message and what the handler made of it.
     public struct Outcome: Sendable {
@@ -249,25 +251,65 @@ public final class DMARCHandler: PeerAwareHandler {
         }
     }
 
+    /// At most this many From addresses (over all From fields) are used
+    /// at the end of the message; the rest are not parsed. A real From field
+    /// names one mailbox, rarely a few; the cap bounds the work when the
+    /// `*_on_multifrom` limits are off (every distinct domain is then
+    /// evaluated, as in Perl), and the memory a 1 MB header could take.
+    public static let maximumFromAddresses = 1_000
+
     public func endOfMessage(_ session: MailSession) throws {
         guard active, !skipped(session) else { return }
         var envelopeDomains = Self.domains(envelopeFrom)
         if envelopeDomains.isEmpty { envelopeDomains = [""] }
-        let headerDomains = fromFields.flatMap { Self.domains($0) }
-        var entries: [AuthResultsEntry] = []
-        for envelopeDomain in Self.uniqueSorted(envelopeDomains) {
-            for headerDomain in Self.uniqueSorted(headerDomains) {
-                if let entry = process(session, envelopeDomain: envelopeDomain, headerDomain: headerDomain),
-                   !entries.contains(where: { $0.sortKey == entry.sortKey }) {
-                    entries.append(entry)
-                }
+        var headerDomains: [String] = []
+        for field in fromFields where headerDomains.count < Self.maximumFromAddresses {
+            headerDomains += Self.domains(field, limit: Self.maximumFromAddresses - headerDomains.count)
+        }
+
+        // The pairs in Perl's order, as far as the limits can act: past
+        // the largest limit set every pair is skipped, so none is visited.
+        let lastPair = [rejectOnMultiFrom, quarantineOnMultiFrom, skipOnMultiFrom].max() ?? 0
+        let sortedHeaderDomains = Self.uniqueSorted(headerDomains)
+        var pairs: [(envelopeDomain: String, headerDomain: String)] = []
+        collecting: for envelopeDomain in Self.uniqueSorted(envelopeDomains) {
+            for headerDomain in sortedHeaderDomains {
+                if lastPair > 0 && pairs.count >= lastPair { break collecting }
+                pairs.append((envelopeDomain, headerDomain))
             }
+        }
+
+        // Every DNS question of the pairs that will be evaluated (those
+        // before the smallest limit set), asked in one batch: N unanswered
+        // `_dmarc` lookups then cost one timeout, not N. The evaluations
+        // below are answered from it.
+        let firstLimit = [rejectOnMultiFrom, quarantineOnMultiFrom, skipOnMultiFrom].filter { $0 > 0 }.min() ?? Int.max
+        let resolver = DNSPrefetchResolver(upstream: session.resolver)
+        let evaluator = DMARCEvaluator(resolver: resolver, publicSuffixList: publicSuffixList, options: options)
+        var questions: [DNSQuestion] = []
+        var asked = Set<String>()
+        for (index, pair) in pairs.enumerated() where index + 1 < firstLimit {
+            guard pair.envelopeDomain.isEmpty || isValidDomain(pair.envelopeDomain) else { continue }
+            if asked.insert(pair.headerDomain).inserted { questions += evaluator.questions(forFromDomain: pair.headerDomain) }
+        }
+        resolver.prefetch(questions)
+
+        // Identical entries are added once (Perl's `_get_unique_dmarc_headers`):
+        // each entry's text is rendered once and kept in a set.
+        var entries: [(entry: AuthResultsEntry, key: String)] = []
+        var seen = Set<String>()
+        for pair in pairs {
+            guard let entry = process(session, resolver: resolver, envelopeDomain: pair.envelopeDomain,
+                                      headerDomain: pair.headerDomain) else { continue }
+            let key = entry.sortKey
+            if seen.insert(key).inserted { entries.append((entry, key)) }
         }
         if entries.isEmpty {
             session.addAuthResult(AuthResultsEntry(method: "dmarc", result: "permerror"))
             return
         }
-        for entry in entries.sorted(by: DMARCResult.perlEntryOrder) { session.addAuthResult(entry) }
+        entries.sort { DMARCResult.perlEntryOrder($0.entry, sortKey: $0.key, $1.entry, sortKey: $1.key) }
+        for item in entries { session.addAuthResult(item.entry) }
     }
 
     public func abort(_ session: MailSession) {
@@ -287,10 +329,11 @@ public final class DMARCHandler: PeerAwareHandler {
     // MARK: Evaluation
 
     /// One (envelope domain, From domain) pair: Perl's `_process_dmarc_for`.
-    private func process(_ session: MailSession, envelopeDomain: String, headerDomain: String) -> AuthResultsEntry? {
+    /// `resolver` answers from the message's prefetched batch.
+    private func process(_ session: MailSession, resolver: any DNSResolver, envelopeDomain: String,
+                         headerDomain: String) -> AuthResultsEntry? {
         let key = envelopeDomain + " " + headerDomain
-        guard !processed.contains(key) else { return nil }
-        processed.append(key)
+        guard processed.insert(key).inserted else { return nil }
         let count = processed.count
         if rejectOnMultiFrom > 0 {
             if count == rejectOnMultiFrom { session.setVerdict(.reject(Self.rejectReply)); return nil }
@@ -309,7 +352,7 @@ public final class DMARCHandler: PeerAwareHandler {
             ])
         }
 
-        let evaluator = DMARCEvaluator(resolver: session.resolver, publicSuffixList: publicSuffixList, options: options)
+        let evaluator = DMARCEvaluator(resolver: resolver, publicSuffixList: publicSuffixList, options: options)
         let localSPF = spfInput()
         let localDKIM = dkimInputs()
         var result = evaluator.evaluate(DMARCRequest(fromDomain: headerDomain, spf: localSPF.map { [$0] } ?? [], dkim: localDKIM))
@@ -334,7 +377,7 @@ public final class DMARCHandler: PeerAwareHandler {
             if arcAwareResult == "pass", let arcHandler {
                 applied = .none
                 result.reasons.append(DMARCPolicyOverrideReason(type: .localPolicy, comment: arcOverrideComment(arcHandler)))
-            } else if isWhitelisted(session) {
+            } else if isWhitelisted(session, resolver: resolver) {
                 overrideReason = DMARCPolicyOverrideReason.Kind.trustedForwarder.rawValue
                 result.reasons.append(DMARCPolicyOverrideReason(type: .trustedForwarder, comment: "Policy ignored due to local white list"))
                 applied = .none
@@ -420,11 +463,11 @@ public final class DMARCHandler: PeerAwareHandler {
         }
     }
 
-    private func isWhitelisted(_ session: MailSession) -> Bool {
+    private func isWhitelisted(_ session: MailSession, resolver: any DNSResolver) -> Bool {
         guard !whitelist.isEmpty else { return false }
         let spfPass = spf?.dmarcResult == "pass" ? spf?.dmarcDomain : nil
         let facts = DMARCWhitelistEntry.Facts(clientAddress: session.remoteIP, spfPassDomain: spfPass,
-                                              dkimPassDomains: dkim?.passingDomains ?? [], resolver: session.resolver)
+                                              dkimPassDomains: dkim?.passingDomains ?? [], resolver: resolver)
         return whitelist.contains { $0.matches(facts) }
     }
 
@@ -449,18 +492,20 @@ public final class DMARCHandler: PeerAwareHandler {
     // MARK: Perl helpers
 
     /// Perl's `get_domains_from`: the lowercase domain of every address in
-    /// the text (addresses without `@` give none).
-    static func domains(_ text: String) -> [String] {
-        EmailAddressParser.addresses(in: text).compactMap { address -> String? in
+    /// the text (addresses without `@` give none), of at most `limit`
+    /// addresses.
+    static func domains(_ text: String, limit: Int = Int.max) -> [String] {
+        EmailAddressParser.addresses(in: text, limit: limit).compactMap { address -> String? in
             let bare = address.filter { $0 != "<" && $0 != ">" }
             guard let at = bare.lastIndex(of: "@") else { return nil }
             return bare[bare.index(after: at)...].filter { $0 != " " && $0 != "\t" }.lowercased()
         }
     }
 
+    /// Perl's `uniq sort`: bytewise order, each value once.
     static func uniqueSorted(_ values: [String]) -> [String] {
         var seen = Set<String>()
-        return values.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.filter { seen.insert($0).inserted }
+        return values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.filter { seen.insert($0).inserted }
     }
 }
 

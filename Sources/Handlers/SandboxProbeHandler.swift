@@ -9,7 +9,10 @@ import CShim
 /// `seccomp-probe.invalid`, so the process tests can show that the
 /// seccomp filter kills the worker and the master replaces it; and that
 /// spins on the CPU at end of message for a client named
-/// `stage-stall.invalid`, so they can show the stage deadline cutting it. The master
+/// `stage-stall.invalid`, so they can show the stage deadline cutting it;
+/// and that plays a subverted worker for `hostile-ipc.invalid`, announcing
+/// a 64 MiB message to the master on its control channel and writing it,
+/// so they can show the master refusing it and replacing the worker. The master
 /// refuses to load it unless AUTHMILTER_ALLOW_TEST_HANDLERS=1 is in its
 /// environment, so a production configuration cannot enable it.
 public final class SandboxProbeHandler: Handler {
@@ -20,16 +23,42 @@ public final class SandboxProbeHandler: Handler {
 
         Provokes a seccomp violation when the connecting host is named
         seccomp-probe.invalid, and never ends its end-of-message callback
-        for stage-stall.invalid. Refused unless AUTHMILTER_ALLOW_TEST_HANDLERS=1.
+        for stage-stall.invalid; sends the master a 64 MiB message for
+        hostile-ipc.invalid. Refused unless AUTHMILTER_ALLOW_TEST_HANDLERS=1.
         """
     public static let triggerHostname = "seccomp-probe.invalid"
     public static let stallHostname = "stage-stall.invalid"
+    public static let hostileIPCHostname = "hostile-ipc.invalid"
+    /// The worker's control channel to the master (see Worker/main.swift).
+    static let masterChannelFD: Int32 = 3
 
     public init(config: ConfigNode) throws(ConfigurationError) {}
 
     public func connect(_ session: MailSession) throws {
         if session.remoteHostname == Self.triggerHostname {
             _ = am_forbidden_syscall_probe()
+        }
+        if session.remoteHostname == Self.hostileIPCHostname {
+            Self.announceHugeMessageToTheMaster()
+        }
+    }
+
+    /// A `done` message (which carries no payload) announcing 64 MiB, then
+    /// the 64 MiB, with plain writes (a worker has no sendmsg): a master
+    /// that buffered it would grow by that much. A master that checks the
+    /// header kills this worker long before the end.
+    static func announceHugeMessageToTheMaster() {
+        let payload = 64 * 1024 * 1024
+        let length = UInt32(payload + 1)
+        var header = [UInt8(truncatingIfNeeded: length >> 24), UInt8(truncatingIfNeeded: length >> 16),
+                      UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length), WorkerToMaster.done.code]
+        _ = write(masterChannelFD, &header, header.count)
+        let block = [UInt8](repeating: 0x41, count: 1 << 20)
+        var sent = 0
+        while sent < payload {
+            let n = block.withUnsafeBytes { write(masterChannelFD, $0.baseAddress, min($0.count, payload - sent)) }
+            if n <= 0 { return }
+            sent += n
         }
     }
 

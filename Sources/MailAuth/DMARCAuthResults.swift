@@ -96,6 +96,13 @@ extension DMARCResult {
     /// result reject, then quarantine, then the rest (by applied
     /// disposition); then bytewise by the entry's text.
     public static func perlEntryOrder(_ a: AuthResultsEntry, _ b: AuthResultsEntry) -> Bool {
+        perlEntryOrder(a, sortKey: a.sortKey, b, sortKey: b.sortKey)
+    }
+
+    /// The same with each entry's `sortKey` already rendered, for a caller
+    /// sorting many entries (rendering is the costly part).
+    public static func perlEntryOrder(_ a: AuthResultsEntry, sortKey aKey: String,
+                                      _ b: AuthResultsEntry, sortKey bKey: String) -> Bool {
         func rank(_ result: String) -> Int { result == "fail" ? 0 : (result == "none" ? 1 : 2) }
         func applied(_ entry: AuthResultsEntry) -> String {
             entry.properties.first { $0.key == "policy.applied-disposition" }?.value ?? ""
@@ -104,6 +111,6 @@ extension DMARCResult {
         if a.result != b.result, rank(a.result) != rank(b.result) { return rank(a.result) < rank(b.result) }
         let (da, db) = (applied(a), applied(b))
         if da != db, dispositionRank(da) != dispositionRank(db) { return dispositionRank(da) < dispositionRank(db) }
-        return Array(a.sortKey.utf8).lexicographicallyPrecedes(Array(b.sortKey.utf8))
+        return aKey.utf8.lexicographicallyPrecedes(bKey.utf8)
     }
 }

@@ -40,6 +40,35 @@ public struct DMARCEvaluator {
         return domains.map { evaluate(DMARCRequest(fromDomain: $0, spf: spf, dkim: dkim)) }
     }
 
+    /// The questions `evaluate` sends first (in one batch) for a From
+    /// domain: its `_dmarc` names, then the existence checks; empty for a
+    /// domain that is not valid (evaluated without DNS). A caller with many
+    /// From domains asks them all at once, so that unanswered lookups cost
+    /// one timeout rather than one each, and evaluates over the answers.
+    public func questions(forFromDomain fromDomain: String) -> [DNSQuestion] {
+        guard let from = DMARCDomainName.validated(fromDomain, publicSuffixList: publicSuffixList) else { return [] }
+        return firstBatch(from: from, organizationalDomain: publicSuffixList.organizationalDomain(of: from)).questions
+    }
+
+    private static let existenceTypes: [DNSRecordType] = [.mx, .ns, .a, .aaaa]
+
+    /// The first batch for a validated From domain and its Organizational
+    /// Domain by the list.
+    private func firstBatch(from: String, organizationalDomain pslOrg: String)
+        -> (dmarcNames: [String], existenceNames: [String], questions: [DNSQuestion]) {
+        let dmarcNames: [String]
+        switch options.discovery {
+        case .rfc7489: dmarcNames = pslOrg != from ? [from, pslOrg] : [from]
+        case .treeWalk: dmarcNames = DMARCDiscovery.treeWalkTargets(from)
+        }
+        var questions = dmarcNames.map { DNSQuestion(name: "_dmarc." + $0, type: .txt) }
+        var existenceNames: [String] = []
+        if options.checkDomainExistence || options.applyNonExistentDomainPolicy { existenceNames.append(from) }
+        if options.checkDomainExistence && pslOrg != from { existenceNames.append(pslOrg) }
+        for name in existenceNames { questions += Self.existenceTypes.map { DNSQuestion(name: name, type: $0) } }
+        return (dmarcNames, existenceNames, questions)
+    }
+
     /// Evaluates one From domain.
     public func evaluate(_ request: DMARCRequest) -> DMARCResult {
         let spf = Array(request.spf.prefix(max(0, options.maximumSPFResults)))
@@ -58,24 +87,15 @@ public struct DMARCEvaluator {
         result.isSubdomain = pslOrg != from
 
         // One batch: the _dmarc names, then the existence questions.
-        let dmarcNames: [String]
-        switch options.discovery {
-        case .rfc7489: dmarcNames = pslOrg != from ? [from, pslOrg] : [from]
-        case .treeWalk: dmarcNames = DMARCDiscovery.treeWalkTargets(from)
-        }
-        var questions = dmarcNames.map { DNSQuestion(name: "_dmarc." + $0, type: .txt) }
-        let existenceTypes: [DNSRecordType] = [.mx, .ns, .a, .aaaa]
-        var existenceNames: [String] = []
-        if options.checkDomainExistence || options.applyNonExistentDomainPolicy { existenceNames.append(from) }
-        if options.checkDomainExistence && pslOrg != from { existenceNames.append(pslOrg) }
-        for name in existenceNames { questions += existenceTypes.map { DNSQuestion(name: name, type: $0) } }
+        let batch = firstBatch(from: from, organizationalDomain: pslOrg)
+        let (dmarcNames, existenceNames, questions) = (batch.dmarcNames, batch.existenceNames, batch.questions)
         var outcomes = resolver.lookup(questions)
         if outcomes.count < questions.count {
             outcomes += Array(repeating: .error("resolver returned no outcome"), count: questions.count - outcomes.count)
         }
         let dmarcOutcomes = Array(outcomes[0..<dmarcNames.count])
         let existenceOutcomes = Array(outcomes[dmarcNames.count...])
-        let fromExistence = existenceNames.first == from ? Array(existenceOutcomes.prefix(existenceTypes.count)) : []
+        let fromExistence = existenceNames.first == from ? Array(existenceOutcomes.prefix(Self.existenceTypes.count)) : []
         let fromIsNXDOMAIN = !fromExistence.isEmpty && fromExistence.allSatisfy { $0 == .nxdomain }
 
         if options.checkDomainExistence {

@@ -2,12 +2,18 @@
 /// header (From:), the way the Perl program's get_addresses_from does for
 /// practical input: angle-bracketed addresses win; otherwise bare words
 /// holding '@'; comments and quoted display names are skipped.
+///
+/// One pass over the text (each character is looked at a bounded number of
+/// times), so a huge header costs time in proportion to its size; `limit`
+/// stops collecting after that many addresses, bounding the work and the
+/// result for a caller that will not use more (the DMARC handler).
 public enum EmailAddressParser {
-    public static func addresses(in text: String) -> [String] {
+    public static func addresses(in text: String, limit: Int = Int.max) -> [String] {
+        guard limit > 0 else { return [] }
         let cleaned = stripCommentsAndQuotes(text)
         var found: [String] = []
         var rest = Substring(cleaned)
-        while let open = rest.firstIndex(of: "<") {
+        while found.count < limit, let open = rest.firstIndex(of: "<") {
             let after = rest[rest.index(after: open)...]
             guard let close = after.firstIndex(of: ">") else { break }
             let inside = after[..<close].trimmingSpaces()
@@ -17,6 +23,7 @@ public enum EmailAddressParser {
         if !found.isEmpty { return found }
         for word in cleaned.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" || $0 == ";" }) where word.contains("@") {
             found.append(String(word))
+            if found.count == limit { break }
         }
         return found
     }

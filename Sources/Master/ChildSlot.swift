@@ -24,7 +24,12 @@ final class ChildSlot {
     init(role: Role, process: ChildProcess) {
         self.role = role
         self.process = process
-        self.channel = IPCChannel(fd: process.channel)
+        // What the master accepts from this child: a worker's three
+        // announcements; nothing at all from a helper.
+        switch role {
+        case .worker: self.channel = IPCChannel(fd: process.channel, receiving: WorkerToMaster.self)
+        case .dns, .spool: self.channel = IPCChannel(fd: process.channel, receiving: HelperToMaster.self)
+        }
         _ = fcntl(process.channel, F_SETFL, fcntl(process.channel, F_GETFL) | O_NONBLOCK)
         _ = fcntl(process.logPipe, F_SETFL, fcntl(process.logPipe, F_GETFL) | O_NONBLOCK)
     }

@@ -216,9 +216,27 @@ enum MasterMain {
 }
 
 /// Start-up and reload checks beyond the configuration's own: every
-/// enabled handler is installed and accepts its configuration.
+/// enabled handler is installed and accepts its configuration, and what
+/// the children will need exists, so a bad value stops start-up (or is
+/// refused at reload) instead of leaving children that die and restart
+/// for ever.
 enum HandlerRegistryCheck {
+    struct ChrootError: Error, CustomStringConvertible {
+        let path: String
+        let reason: String
+        var description: String { "chroot \(path): \(reason); the workers could not start" }
+    }
+
+    /// The workers chroot into it as root (they skip it otherwise).
+    static func checkChroot(_ configuration: Configuration) throws(ChrootError) {
+        guard let path = configuration.chroot, geteuid() == 0 else { return }
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw ChrootError(path: path, reason: BoundedFileReader.reason(errno)) }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw ChrootError(path: path, reason: "not a directory") }
+    }
+
     static func validate(_ configuration: Configuration) throws {
+        try checkChroot(configuration)
         if configuration.serverProtocol != .milter {
             throw HandlerRegistry.BuildError.notInstalled("protocol smtp (SMTP mode is not available in this build yet)")
         }

@@ -30,6 +30,12 @@ final class MasterServer {
     var nextHelperSpawnAllowed = 0.0
     var stopping = false
     var stopDeadline = 0.0
+    /// Connections accepted while no worker was idle (MasterServer+WaitQueue).
+    var waiting: ConnectionWaitQueue<WaitingConnection>
+    var overload = PoolOverloadReport()
+    /// accept(2) failed for want of descriptors: the listeners rest until then.
+    var acceptPausedUntil = 0.0
+    var lastAcceptErrorLogged = -Double.infinity
 
     init(configuration: Configuration, options: CommandLineOptions, listeners: [ListenerSocket], binaryDirectory: String,
          signalFD: Int32, daemon: Bool) {
@@ -41,6 +47,8 @@ final class MasterServer {
         self.binaryDirectory = binaryDirectory
         self.signalFD = signalFD
         self.policy = MasterServer.poolPolicy(configuration)
+        self.waiting = ConnectionWaitQueue(capacity: configuration.connectionQueueSize,
+                                           timeoutSeconds: configuration.connectionQueueTimeout)
     }
 
     static func poolPolicy(_ c: Configuration) -> WorkerPoolPolicy {
@@ -66,7 +74,10 @@ final class MasterServer {
                 killHungWorkers()
             }
             var fds: [pollfd] = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)]
-            let acceptNow = !stopping && workers.values.contains { $0.state == .idle }
+            // Listeners are watched even with every worker busy: what no
+            // worker can take waits in the bounded queue or is closed at
+            // once, never left unanswered in the kernel backlog.
+            let acceptNow = !stopping && monotonicSeconds() >= acceptPausedUntil
             if acceptNow {
                 for listener in listeners { fds.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0)) }
             }
@@ -75,7 +86,7 @@ final class MasterServer {
                 fds.append(pollfd(fd: slot.process.channel, events: Int16(POLLIN), revents: 0))
                 if slot.logOpen { fds.append(pollfd(fd: slot.process.logPipe, events: Int16(POLLIN), revents: 0)) }
             }
-            let ready = poll(&fds, nfds_t(fds.count), 250)
+            let ready = poll(&fds, nfds_t(fds.count), pollTimeoutMilliseconds)
             if ready < 0 && errno != EINTR {
                 log.error("poll failed: \(String(cString: strerror(errno)))")
                 continue
@@ -90,6 +101,9 @@ final class MasterServer {
                 slot.drainLog()
                 readChannel(of: slot)
             }
+            serveWaitingConnections()
+            closeExpiredWaitingConnections()
+            logOverload()
         }
         shutdownHelpers()
     }
@@ -103,27 +117,19 @@ final class MasterServer {
 
     // MARK: - Connections
 
-    func acceptConnections(on listener: ListenerSocket) {
-        while let slot = workers.values.first(where: { $0.state == .idle }) {
-            let connection = am_accept4_cloexec(listener.fd)
-            if connection < 0 {
-                if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED {
-                    log.warning("accept on \(listener.spec) failed: \(String(cString: strerror(errno)))")
-                }
-                return
-            }
-            // The connection itself stays blocking: the worker polls it.
-            _ = am_set_nonblocking(connection, 0)
-            let sent = slot.channel.send(IPCFrame(kind: MasterIPC.connection, payload: Array(listener.spec.utf8)), descriptor: connection)
-            close(connection)
-            if sent {
-                slot.state = .busy
-                slot.connectionsServed += 1
-            } else {
-                log.warning("worker \(slot.pid) did not take a connection; it will be replaced")
-                slot.state = .retiring
-                kill(slot.pid, SIGTERM)
-            }
+    /// Gives `connection` to the idle worker `slot` and closes the master's
+    /// copy; the socket itself stays blocking (the worker polls it).
+    func handOver(_ connection: Int32, listenerSpec: String, to slot: ChildSlot) {
+        _ = am_set_nonblocking(connection, 0)
+        let sent = slot.channel.send(MasterToWorker.connection, payload: Array(listenerSpec.utf8), descriptor: connection)
+        close(connection)
+        if sent {
+            slot.state = .busy
+            slot.connectionsServed += 1
+        } else {
+            log.warning("worker \(slot.pid) did not take a connection; it will be replaced")
+            slot.state = .retiring
+            kill(slot.pid, SIGTERM)
         }
     }
 
@@ -132,19 +138,36 @@ final class MasterServer {
         var p = pollfd(fd: slot.process.channel, events: Int16(POLLIN), revents: 0)
         guard poll(&p, 1, 0) > 0 else { return }
         slot.channel.fill()
-        while let frame = slot.channel.nextFrame() {
-            switch frame.kind {
-            case MasterIPC.ready:
-                if slot.role == .worker && slot.state == .starting { slot.state = .idle }
-                if slot.role == .worker { backoff.recordSuccess() } else { helperBackoff.recordSuccess() }
-            case MasterIPC.done:
-                if slot.state == .busy { slot.state = .idle }
-            case MasterIPC.retiring:
-                slot.state = .retiring
-            default:
-                log.warning("\(slot.role.rawValue) \(slot.pid) sent unknown message \(frame.kind)")
+        switch slot.role {
+        case .worker:
+            while let message = slot.channel.nextMessage(WorkerToMaster.self) {
+                switch message.kind {
+                case .ready:
+                    if slot.state == .starting { slot.state = .idle }
+                    backoff.recordSuccess()
+                case .done:
+                    if slot.state == .busy { slot.state = .idle }
+                case .retiring:
+                    slot.state = .retiring
+                }
+            }
+        case .dns, .spool:
+            // Helpers send the master nothing: this only finds a violation.
+            while let message = slot.channel.nextMessage(HelperToMaster.self) {
+                switch message.kind {}
             }
         }
+        if let violation = slot.channel.violation { replace(slot, refusing: violation) }
+    }
+
+    /// A child broke its channel's protocol: only a subverted (or badly
+    /// broken) child does that, so it is killed; the channel is already
+    /// closed to it and SIGCHLD brings the replacement.
+    func replace(_ slot: ChildSlot, refusing violation: IPCViolation) {
+        let what = slot.role == .worker ? "worker" : "\(slot.role.rawValue) helper"
+        log.error("\(what) \(slot.pid) broke the \(slot.channel.direction) protocol (\(violation)): killing and replacing it")
+        slot.state = .retiring
+        kill(slot.pid, SIGKILL)
     }
 
     // MARK: - Watchdog
@@ -181,7 +204,7 @@ final class MasterServer {
         let idle = workers.values.filter { $0.state == .idle }.count
         let busy = workers.values.filter { $0.state == .busy }.count
         let starting = workers.values.filter { $0.state == .starting }.count
-        switch policy.decide(idle: idle, busy: busy, starting: starting) {
+        switch policy.decide(idle: idle, busy: busy, starting: starting, waiting: waiting.count) {
         case .steady:
             break
         case .start(let count):
@@ -190,7 +213,7 @@ final class MasterServer {
         case .retire(let count):
             for slot in workers.values.filter({ $0.state == .idle }).prefix(count) {
                 slot.state = .retiring
-                slot.channel.send(IPCFrame(kind: MasterIPC.shutdown))
+                slot.channel.send(MasterToWorker.shutdown)
             }
         }
     }
@@ -202,15 +225,15 @@ final class MasterServer {
             log.error("socketpair for a worker's DNS channel failed: \(String(cString: strerror(errno)))")
             return
         }
-        // SOCK_SEQPACKET: one frame per message (SpoolIPC).
+        // SOCK_SEQPACKET: one frame per message (WorkerToSpool, SpoolToWorker).
         guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &spoolPair) == 0 else {
             close(dnsPair[0]); close(dnsPair[1])
             log.error("socketpair for a worker's spool channel failed: \(String(cString: strerror(errno)))")
             return
         }
         defer { close(dnsPair[1]); close(spoolPair[1]) }
-        sendToHelper(dnsHelper, IPCFrame(kind: MasterIPC.newChannel), descriptor: dnsPair[0])
-        sendToHelper(spool, IPCFrame(kind: MasterIPC.newChannel), descriptor: spoolPair[0])
+        sendToHelper(dnsHelper, .newChannel, descriptor: dnsPair[0])
+        sendToHelper(spool, .newChannel, descriptor: spoolPair[0])
         close(dnsPair[0])
         do {
             let process = try ChildProcess.spawn(path: binaryDirectory + "/authmilter-worker", arguments: identArguments,
@@ -219,7 +242,7 @@ final class MasterServer {
             spoolEnds.keep(spoolPair[0], worker: process.pid)
             let slot = ChildSlot(role: .worker, process: process)
             workers[process.pid] = slot
-            slot.channel.send(IPCFrame(kind: MasterIPC.configuration, payload: serializedConfiguration))
+            slot.channel.send(MasterToWorker.configuration, payload: serializedConfiguration)
             log.debug("started worker \(process.pid)")
         } catch {
             close(spoolPair[0])
@@ -254,13 +277,13 @@ final class MasterServer {
             if configuration.debug { arguments.append("--debug") }
             spool = startHelper(.spool, executable: "authmilter-spool", arguments: arguments)
             // Its first frame: the configuration (report store settings).
-            spool?.channel.send(IPCFrame(kind: MasterIPC.configuration, payload: serializedConfiguration))
+            spool?.channel.send(MasterToHelper.configuration, payload: serializedConfiguration)
             // The workers keep their channels: the new spool is given the
             // same ones (rows the dead one had not read are still queued
             // there) and asks each worker to send again what it had not
             // acknowledged. Workers are not replaced.
             if spool != nil {
-                for fd in spoolEnds.all { sendToHelper(spool, IPCFrame(kind: MasterIPC.newChannel), descriptor: fd) }
+                for fd in spoolEnds.all { sendToHelper(spool, .newChannel, descriptor: fd) }
                 spoolEnds.handedToSpool()
             }
         }
@@ -270,9 +293,9 @@ final class MasterServer {
     /// taken a frame within 3 s is hung, and is killed (it is restarted
     /// as after a crash: a new DNS helper replaces the workers, a new
     /// spool takes their channels over).
-    func sendToHelper(_ slot: ChildSlot?, _ frame: IPCFrame, descriptor: Int32 = -1) {
+    func sendToHelper(_ slot: ChildSlot?, _ kind: MasterToHelper, payload: [UInt8] = [], descriptor: Int32 = -1) {
         guard let slot else { return }
-        if !slot.channel.send(frame, descriptor: descriptor, timeoutSeconds: 3) {
+        if !slot.channel.send(kind, payload: payload, descriptor: descriptor, timeoutSeconds: 3) {
             log.error("\(slot.role.rawValue) helper \(slot.pid) does not read its channel; killing it")
             kill(slot.pid, SIGKILL)
         }
@@ -314,7 +337,7 @@ final class MasterServer {
     func retireAllWorkers() {
         for slot in workers.values where slot.state != .retiring {
             slot.state = .retiring
-            slot.channel.send(IPCFrame(kind: MasterIPC.shutdown))
+            slot.channel.send(MasterToWorker.shutdown)
         }
     }
 
@@ -392,9 +415,10 @@ final class MasterServer {
         stopping = true
         stopDeadline = monotonicSeconds() + 10
         for listener in listeners { close(listener.fd) }
+        closeAllWaitingConnections()
         for slot in workers.values {
             slot.state = .retiring
-            slot.channel.send(IPCFrame(kind: MasterIPC.shutdown))
+            slot.channel.send(MasterToWorker.shutdown)
         }
     }
 
@@ -424,11 +448,13 @@ final class MasterServer {
         configuration = loaded
         serializedConfiguration = MasterServer.serializedForChildren(loaded)
         policy = MasterServer.poolPolicy(loaded)
+        waiting.capacity = loaded.connectionQueueSize
+        waiting.timeoutSeconds = loaded.connectionQueueTimeout
         MasterLog.configure(ident: options.logIdent, debug: loaded.debug, toStderr: MasterMain.logsToStderr(loaded, daemon: daemon))
         retireAllWorkers()
         // The spool keeps running (its journal and the rows in flight stay
         // with it) and takes the new report settings in place.
-        sendToHelper(spool, IPCFrame(kind: MasterIPC.reloadedConfiguration, payload: serializedConfiguration))
+        sendToHelper(spool, .reloadedConfiguration, payload: serializedConfiguration)
         log.info("configuration reloaded; workers are being replaced")
     }
 }

@@ -17,7 +17,10 @@ public enum BoundedFileReader {
     }
 
     public static func read(_ path: String, maximumSize: Int, requireRegularFile: Bool = true) throws(Failure) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+        // writer for ever (a configuration file that is a FIFO hung
+        // `-c start`); a regular file reads the same either way.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | (requireRegularFile ? O_NONBLOCK : 0))
         guard fd >= 0 else { throw Failure(stage: .open, reason: reason(errno)) }
         defer { close(fd) }
         if requireRegularFile {

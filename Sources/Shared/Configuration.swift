@@ -41,6 +41,13 @@ public struct Configuration: Sendable, Equatable {
     public var minSpareChildren = 10
     public var maxSpareChildren = 20
     public var maxRequestsPerChild = 200
+    /// Not in the Perl milter (ours, docs/security.md "An exhausted pool"):
+    /// how many accepted connections may wait for a busy pool's next free
+    /// worker; 0 closes at once every connection no idle worker can take.
+    public var connectionQueueSize = 100
+    /// Seconds a connection may wait in that queue before the master
+    /// closes it, so the MTA applies its milter_default_action at once.
+    public var connectionQueueTimeout: Double = 1
 
     // MARK: Metrics
     public var metricConnection: ConnectionSpec?

@@ -1,3 +1,5 @@
+import MailAuth
+
 /// Reading the global keys of a configuration object into `Configuration`,
 /// checking types, ranges and relations between keys.
 extension Configuration {
@@ -7,7 +9,7 @@ extension Configuration {
         "debug", "dryrun", "logtoerr", "error_log", "extended_log", "legacy_log", "errors_to", "errors_from",
         "errors_headers", "log_dispatchouli", "connection", "umask", "connections", "runas", "rungroup", "chroot",
         "listen_backlog", "min_children", "max_children", "min_spare_children", "max_spare_children",
-        "max_requests_per_child", "metric_connection", "metric_umask", "metric_timeout", "metric_tempfile",
+        "max_requests_per_child", "connection_queue_size", "connection_queue_timeout", "metric_connection", "metric_umask", "metric_timeout", "metric_tempfile",
         "metric_basic_http", "metric_port", "metric_host", "cache_dir", "spool_dir", "lib_dir", "lock_file",
         "protocol", "milter_quarantine", "patch_net_server", "smtp", "connect_timeout", "command_timeout",
         "content_timeout", "dequeue_timeout", "addheader_timeout", "check_for_dequeue", "dns_resolvers",
@@ -100,7 +102,9 @@ extension Configuration {
         if (runas == nil) != (rungroup == nil) {
             let key = runas != nil ? "runas" : "rungroup"
             warnings.append(root.child(key)!.warning(
-                "runas and rungroup must both be set; the Perl milter drops no privileges with only one of them"))
+                runas != nil
+                    ? "runas without rungroup: the children run as \(runas!) with that account's primary group (the Perl milter drops no privileges with only one of the two)"
+                    : "rungroup without runas: ignored; the children run as the default account (the Perl milter drops no privileges with only one of the two)"))
         }
         chroot = try root.nonEmptyString("chroot")
 
@@ -115,6 +119,11 @@ extension Configuration {
         minSpareChildren = try count("min_spare_children", 10)
         maxSpareChildren = try count("max_spare_children", 20)
         maxRequestsPerChild = try count("max_requests_per_child", 200)
+        // Our keys, so 0 means 0 here (no waiting), not the default. The
+        // timeout stays under Postfix's milter_command_timeout (30 s), or
+        // the MTA would give up before the master answers.
+        connectionQueueSize = try root.integer("connection_queue_size", in: 0...10_000) ?? 100
+        connectionQueueTimeout = try root.number("connection_queue_timeout", in: 0...25) ?? 1
         if minChildren > maxChildren {
             throw relationError(root, ["min_children", "max_children"], "min_children (\(minChildren)) is greater than max_children (\(maxChildren))")
         }
@@ -197,8 +206,16 @@ extension Configuration {
 
         if let resolversNode = root.child("dns_resolvers"), !resolversNode.isNull {
             let resolvers = try resolversNode.stringArrayValue()
-            for (i, resolver) in resolvers.enumerated() where resolver.isEmpty {
-                throw resolversNode.elements[i].error("empty resolver address")
+            // Checked here with the DNS helper's own parser: a resolver it
+            // would refuse must stop start-up (or a reload) with its
+            // position, not leave a helper exiting and restarting for ever
+            // while mail is accepted with DNS failing.
+            for (i, resolver) in resolvers.enumerated() {
+                if resolver.isEmpty { throw resolversNode.elements[i].error("empty resolver address") }
+                guard DNSServerAddress(resolver) != nil else {
+                    throw resolversNode.elements[i].error(
+                        "'\(resolver)' is not an IP address (forms: 192.0.2.1, 192.0.2.1:5353, 2001:db8::1, [2001:db8::1]:5353)")
+                }
             }
             dnsResolvers = resolvers
         }

@@ -22,7 +22,8 @@ enum ConfigurationFiles {
 
     static func read(_ path: String) throws(ConfigurationError) -> [UInt8] {
         do {
-            return try BoundedFileReader.read(path, maximumSize: maximumSize, requireRegularFile: false)
+            // A regular file only: a FIFO would hang start-up, a device never ends.
+            return try BoundedFileReader.read(path, maximumSize: maximumSize)
         } catch {
             switch error.stage {
             case .open, .notRegularFile: throw ConfigurationError(file: path, message: "could not open: \(error.reason)")

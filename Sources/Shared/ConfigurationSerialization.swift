@@ -42,6 +42,8 @@ extension Configuration {
         o["min_spare_children"] = .integer(minSpareChildren)
         o["max_spare_children"] = .integer(maxSpareChildren)
         o["max_requests_per_child"] = .integer(maxRequestsPerChild)
+        o["connection_queue_size"] = .integer(connectionQueueSize)
+        o["connection_queue_timeout"] = .double(connectionQueueTimeout)
 
         if let metricConnection { o["metric_connection"] = .string(metricConnection.description) }
         if let metricUmask { o["metric_umask"] = .string(ConfigUmask.format(metricUmask)) }

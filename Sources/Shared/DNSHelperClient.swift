@@ -24,7 +24,7 @@ public final class DNSHelperClient: DNSResolver {
     public private(set) var isBroken = false
 
     private var nextID: UInt32 = 1
-    private var buffer: [UInt8] = []
+    private var inbox = IPCInbox(receiving: DNSHelperToWorker.self)
     private var chunk = [UInt8](repeating: 0, count: 65536)
 
     /// `fd` is the worker's connected end of its socketpair to the helper;
@@ -78,7 +78,6 @@ public final class DNSHelperClient: DNSResolver {
         }
         while !pending.isEmpty {
             while let frame = nextFrame() {
-                guard frame.kind == DNSIPCMessage.answerKind else { continue }
                 guard case .answer(let id, let outcome)? = try? DNSIPCMessage(frame: frame) else {
                     fail("undecodable answer from the DNS helper")
                     return
@@ -99,10 +98,12 @@ public final class DNSHelperClient: DNSResolver {
     }
 
     private func nextFrame() -> IPCFrame? {
+        guard !isBroken else { return nil }
         do {
-            return try IPCFrame.decode(from: &buffer)
+            guard let message = try inbox.next(DNSHelperToWorker.self) else { return nil }
+            return IPCFrame(message.kind, payload: message.payload)
         } catch {
-            fail("malformed frame from the DNS helper")
+            fail("broken message from the DNS helper (\(error))")
             return nil
         }
     }
@@ -128,11 +129,16 @@ public final class DNSHelperClient: DNSResolver {
     }
 
     private func receive() {
+        let capacity = min(chunk.count, inbox.readCapacity)
         let n = chunk.withUnsafeMutableBytes { raw in
-            recv(fd, raw.baseAddress!, raw.count, Int32(MSG_DONTWAIT))
+            recv(fd, raw.baseAddress!, capacity, Int32(MSG_DONTWAIT))
         }
         if n > 0 {
-            buffer.append(contentsOf: chunk[0..<n])
+            do {
+                try inbox.append(chunk[0..<n])
+            } catch {
+                fail("broken message from the DNS helper (\(error))")
+            }
         } else if n == 0 {
             fail("DNS helper closed the channel")
         } else if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
@@ -152,6 +158,5 @@ public final class DNSHelperClient: DNSResolver {
     private func fail(_ reason: String) {
         if !isBroken { ChildLog.error("\(reason): DNS lookups fail from now on") }
         isBroken = true
-        buffer.removeAll()
     }
 }

@@ -3,19 +3,20 @@ import MailAuth
 /// Messages between a worker and the DNS helper, each one IPCFrame on the
 /// socketpair the master created for that worker:
 ///
-///     kind 2  query   worker -> helper   u32 id, u16 type, string name
-///     kind 3  answer  helper -> worker   u32 id, outcome (DNSIPCOutcomeCodec)
+///     kind 30  query   worker -> helper   u32 id, u16 type, string name
+///     kind 31  answer  helper -> worker   u32 id, outcome (DNSIPCOutcomeCodec)
 ///
 /// A worker may send many queries before it reads answers; answers come
-/// back in any order and are matched by id. The master gives the helper
-/// each worker's end with a kind-1 frame on fd 3 (`MasterIPC.newChannel`)
+/// back in any order and are matched by id. The channel's kinds and limits
+/// are `WorkerToDNSHelper` and `DNSHelperToWorker`. The master gives the
+/// helper each worker's end with `MasterToHelper.newChannel` on fd 3,
 /// carrying the descriptor as SCM_RIGHTS.
 public enum DNSIPCMessage: Hashable, Sendable {
     case query(id: UInt32, question: DNSQuestion)
     case answer(id: UInt32, outcome: DNSOutcome)
 
-    public static let queryKind: UInt8 = 2
-    public static let answerKind: UInt8 = 3
+    public static let queryKind = WorkerToDNSHelper.query.code
+    public static let answerKind = DNSHelperToWorker.answer.code
 
     /// Queries one channel may have outstanding at the helper. The client
     /// never sends more; the helper answers any excess with an error.

@@ -1,16 +1,22 @@
 /// Framing for every socketpair between our processes (master, worker, DNS
 /// helper, spool): a 4-byte big-endian length of what follows, one byte of
-/// message kind, then the payload. Pure value code: no I/O here.
+/// message kind, then the payload. Pure value code: no I/O here. The
+/// receiving side is `IPCInbox`, which checks each frame against its
+/// direction's messages (`IPCMessageKind`).
 public struct IPCFrame: Equatable, Sendable {
     public var kind: UInt8
     public var payload: [UInt8]
 
-    /// Frames above this size are refused: a peer sending more is broken.
-    public static let maximumPayload = 64 * 1024 * 1024
+    /// The 4-byte length and the kind byte before the payload.
+    public static let headerBytes = 5
 
     public init(kind: UInt8, payload: [UInt8] = []) {
         self.kind = kind
         self.payload = payload
+    }
+
+    public init(_ kind: some IPCMessageKind, payload: [UInt8] = []) {
+        self.init(kind: kind.code, payload: payload)
     }
 
     public func encoded() -> [UInt8] {
@@ -24,24 +30,6 @@ public struct IPCFrame: Equatable, Sendable {
         out.append(kind)
         out.append(contentsOf: payload)
         return out
-    }
-
-    public enum DecodeError: Error, Equatable {
-        case emptyFrame
-        case tooLarge(Int)
-    }
-
-    /// Takes one complete frame off the front of `buffer`, or returns nil
-    /// when more bytes are needed.
-    public static func decode(from buffer: inout [UInt8]) throws(DecodeError) -> IPCFrame? {
-        guard buffer.count >= 4 else { return nil }
-        let length = Int(buffer[0]) << 24 | Int(buffer[1]) << 16 | Int(buffer[2]) << 8 | Int(buffer[3])
-        guard length >= 1 else { throw .emptyFrame }
-        guard length <= maximumPayload + 1 else { throw .tooLarge(length) }
-        guard buffer.count >= 4 + length else { return nil }
-        let frame = IPCFrame(kind: buffer[4], payload: Array(buffer[5..<(4 + length)]))
-        buffer.removeFirst(4 + length)
-        return frame
     }
 }
 

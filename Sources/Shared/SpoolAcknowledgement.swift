@@ -1,4 +1,4 @@
-/// The payload of a `SpoolIPC.acknowledged` frame: row ids (32 lowercase
+/// The payload of a `SpoolToWorker.acknowledged` message: row ids (32 lowercase
 /// hex digits each, as `DMARCReportRow` checks them) one after another,
 /// no separator. Pure value code: no I/O here.
 public enum SpoolAcknowledgement {
@@ -20,12 +20,12 @@ public enum SpoolAcknowledgement {
             payload += id.utf8
             inPayload += 1
             if inPayload == maximumIDsPerFrame {
-                frames.append(IPCFrame(kind: SpoolIPC.acknowledged, payload: payload))
+                frames.append(IPCFrame(SpoolToWorker.acknowledged, payload: payload))
                 payload = []
                 inPayload = 0
             }
         }
-        if inPayload > 0 { frames.append(IPCFrame(kind: SpoolIPC.acknowledged, payload: payload)) }
+        if inPayload > 0 { frames.append(IPCFrame(SpoolToWorker.acknowledged, payload: payload)) }
         return frames
     }
 

@@ -9,7 +9,7 @@ import MailAuth
 /// each new row and after each connection (`flush`). A row stays in `rows`
 /// until the spool acknowledges it (after its journal's fdatasync), and
 /// is sent again when a new spool takes the channel over
-/// (`SpoolIPC.resendUnacknowledged`), so a killed spool loses nothing.
+/// (`SpoolToWorker.resendUnacknowledged`), so a killed spool loses nothing.
 /// Rows the spool has not acknowledged count against
 /// `maximumPendingBytes`; past it new rows are dropped and counted in the
 /// log: mail is never held up for a report.
@@ -26,17 +26,23 @@ public final class SpoolClient {
     private var channelGone = false
     public static let maximumPendingBytes = 4 << 20
 
-    public init(fd: Int32) { self.fd = fd }
+    /// The reading side: `SpoolToWorker`, one frame per packet.
+    private let replies: IPCChannel
+
+    public init(fd: Int32) {
+        self.fd = fd
+        replies = IPCChannel(fd: fd, receiving: SpoolToWorker.self, packets: true)
+    }
 
     /// Queues one report row for the spool.
     public func submit(_ row: DMARCReportRow) {
         let payload = Array(row.jsonText.utf8)
-        guard payload.count <= SpoolIPC.maximumRowBytes else {
+        guard payload.count <= WorkerToSpool.maximumRowBytes else {
             droppedRows += 1
-            ChildLog.error("worker: DMARC report row for \(row.policyDomain) of \(payload.count) bytes not sent (limit \(SpoolIPC.maximumRowBytes))")
+            ChildLog.error("worker: DMARC report row for \(row.policyDomain) of \(payload.count) bytes not sent (limit \(WorkerToSpool.maximumRowBytes))")
             return
         }
-        let frame = IPCFrame(kind: SpoolIPC.reportRow, payload: payload).encoded()
+        let frame = IPCFrame(WorkerToSpool.reportRow, payload: payload).encoded()
         guard rows.add(id: row.id, frame: frame) else {
             droppedRows += 1
             ChildLog.error("worker: the spool has not acknowledged \(rows.count) DMARC report rows (\(rows.bytes) bytes); row for \(row.policyDomain) dropped (\(droppedRows) so far)")
@@ -75,46 +81,41 @@ public final class SpoolClient {
         ChildLog.error("worker: exiting with \(rows.count) DMARC report rows the spool has not acknowledged: \(rows.sentCount) are in the channel for the next spool, \(rows.unsentCount) never sent are lost")
     }
 
-    /// Every frame the spool has sent us (acknowledgements, the request to
-    /// send again); never waits.
+    /// Every message the spool has sent us (acknowledgements, the request
+    /// to send again), checked by the typed inbox (`SpoolToWorker`, whole
+    /// frames per packet); never waits.
     private func readReplies() {
-        var message = [UInt8](repeating: 0, count: SpoolIPC.maximumMessageBytes)
         while !channelGone {
-            let n = message.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_TRUNC)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK { return }
-                lose("cannot read the spool channel: \(String(cString: strerror(errno)))")
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&p, 1, 0)
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { return }
+            let open = replies.fill()
+            while let message = replies.nextMessage(SpoolToWorker.self) { take(message) }
+            if let violation = replies.violation {
+                lose("broken message from the spool (\(violation))")
                 return
             }
-            if n == 0 {
+            if !open || replies.isClosed {
                 lose("spool channel closed")
                 return
             }
-            guard n <= message.count else {
-                ChildLog.error("worker: message of \(n) bytes from the spool ignored")
-                continue
-            }
-            var bytes = Array(message[0..<n])
-            while let frame = try? IPCFrame.decode(from: &bytes) { take(frame) }
         }
     }
 
-    private func take(_ frame: IPCFrame) {
-        switch frame.kind {
-        case SpoolIPC.acknowledged:
+    private func take(_ message: IPCMessage<SpoolToWorker>) {
+        switch message.kind {
+        case .acknowledged:
             do {
-                rows.acknowledge(try SpoolAcknowledgement.ids(in: frame.payload))
+                rows.acknowledge(try SpoolAcknowledgement.ids(in: message.payload))
             } catch {
                 ChildLog.error("worker: \(error)")
             }
-        case SpoolIPC.resendUnacknowledged:
+        case .resendUnacknowledged:
             if rows.sentCount > 0 {
                 ChildLog.info("worker: a new spool took the channel over; sending again \(rows.sentCount) DMARC report rows it may not have")
             }
             rows.resendAll()
-        default:
-            ChildLog.warning("worker: unexpected message \(frame.kind) from the spool ignored")
         }
     }
 

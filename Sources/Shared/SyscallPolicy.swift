@@ -120,9 +120,10 @@ public struct SyscallPolicy: Sendable, Equatable {
         SyscallRule("write", because: "channels, the milter socket, stderr log lines"),
         SyscallRule("readv", because: "Foundation and stdio reads"),
         SyscallRule("writev", because: "stdio writes"),
-        SyscallRule("recvmsg", because: "a connection handed over with SCM_RIGHTS; frames on channels"),
-        SyscallRule("sendmsg", because: "frames on channels"),
-        SyscallRule("sendto", because: "send with MSG_NOSIGNAL and MSG_DONTWAIT, so a vanished peer is an error, not a SIGPIPE"),
+        SyscallRule("recvmsg", because: "a connection or worker channel handed over with SCM_RIGHTS; frames on channels"),
+        // No sendmsg: only the master passes descriptors; children send
+        // their frames with send (sendto).
+        SyscallRule("sendto", because: "frames on channels; send with MSG_NOSIGNAL and MSG_DONTWAIT, so a vanished peer is an error, not a SIGPIPE"),
         SyscallRule("recvfrom", because: "recv on sockets"),
         SyscallRule("close", because: "finishing a connection"),
         SyscallRule("shutdown", because: "finishing a connection"),
@@ -225,6 +226,9 @@ public struct SyscallPolicy: Sendable, Equatable {
         SyscallRule("getsockopt", because: "SO_ERROR after a non-blocking connect"),
         SyscallRule("getsockname", because: "libpq's connection bookkeeping"),
         SyscallRule("getpeername", because: "the peer credential check of a unix socket"),
+        // Kept only here: libkrb5 (GSSAPI), which libpq loads, imports it,
+        // and no process test runs a PostgreSQL reconnect to prove it unused.
+        SyscallRule("sendmsg", because: "libpq's GSSAPI library (libkrb5) on a reconnect; no channel frame uses it"),
     ]
 
     /// The policy as the table in docs/sandbox.md (a test checks the file

@@ -20,11 +20,13 @@ public struct WorkerPoolPolicy: Equatable, Sendable {
     }
 
     /// `starting` workers are spawned but not yet ready: they count as
-    /// spare so a burst does not spawn twice.
-    public func decide(idle: Int, busy: Int, starting: Int) -> Decision {
+    /// spare so a burst does not spawn twice. `waiting` connections (the
+    /// master's wait queue) each want a worker on top of the spares, so a
+    /// burst grows the pool at once instead of one worker per start-up.
+    public func decide(idle: Int, busy: Int, starting: Int, waiting: Int = 0) -> Decision {
         let total = idle + busy + starting
         let room = maxChildren - total
-        let wanted = max(minChildren - total, minSpareChildren - (idle + starting))
+        let wanted = max(minChildren - total, minSpareChildren + waiting - (idle + starting))
         if wanted > 0 && room > 0 { return .start(min(wanted, room)) }
         if idle > maxSpareChildren && total > minChildren {
             let surplus = min(idle - maxSpareChildren, total - minChildren)

@@ -111,16 +111,19 @@ final class SpoolLoop {
     /// New worker channels from the master, and the configuration again
     /// after a reload (SIGHUP).
     private func takeMasterFrames() {
-        while let frame = master.nextFrame() {
-            switch frame.kind {
-            case MasterIPC.newChannel:
-                let fd = master.takeDescriptor()
-                if fd >= 0 { workers.append(SpoolWorkerChannel(fd: fd)) }
-            case MasterIPC.reloadedConfiguration:
-                reconfigure(frame.payload)
-            default:
-                ChildLog.warning("spool: unexpected message \(frame.kind) from the master ignored")
+        while let message = master.nextMessage(MasterToHelper.self) {
+            switch message.kind {
+            case .newChannel:
+                workers.append(SpoolWorkerChannel(fd: message.descriptor))
+            case .reloadedConfiguration:
+                reconfigure(message.payload)
+            case .configuration:
+                ChildLog.warning("spool: a second initial configuration from the master ignored")
             }
+        }
+        if let violation = master.violation {
+            ChildLog.critical("spool: broken message from the master (\(violation)); exiting")
+            exit(1)
         }
     }
 

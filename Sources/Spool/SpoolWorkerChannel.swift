@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import MailAuth
 import Shared
 
@@ -11,6 +10,8 @@ import Shared
 /// rows): the spool never blocks on a worker.
 final class SpoolWorkerChannel {
     let fd: Int32
+    /// The reading side: `WorkerToSpool`, one frame per packet.
+    private let channel: IPCChannel
     private(set) var isClosed = false
     private var outbox: [[UInt8]] = []
     private var outboxBytes = 0
@@ -30,55 +31,29 @@ final class SpoolWorkerChannel {
     /// rows and died before writing them down.
     init(fd: Int32) {
         self.fd = fd
-        queue(IPCFrame(kind: SpoolIPC.resendUnacknowledged))
+        channel = IPCChannel(fd: fd, receiving: WorkerToSpool.self, packets: true)
+        queue(IPCFrame(SpoolToWorker.resendUnacknowledged))
         sendQueued()
     }
 
     /// The rows waiting in the channel now (never blocks: each message is
-    /// read only when poll says one is there). Anything else a worker
-    /// sends is logged and dropped (a worker is untrusted).
+    /// read only when poll says one is there). The typed inbox checks each
+    /// message (`WorkerToSpool`, whole frames per packet); a worker that
+    /// sends anything else (an unknown kind, a row over the limit, a
+    /// descriptor, a frame cut across messages) loses its channel, and the
+    /// descriptor is closed as it arrives.
     func readRows(into rows: inout [DMARCReportRow]) {
-        var message = [UInt8](repeating: 0, count: SpoolIPC.maximumMessageBytes)
         for _ in 0..<Self.maximumMessagesPerRound where !isClosed {
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&p, 1, 0) > 0 else { return }
-            var descriptor: Int32 = -1
-            let n = message.withUnsafeMutableBytes { am_recv_with_fd(fd, $0.baseAddress, $0.count, &descriptor) }
-            // A worker has no business passing descriptors to the spool.
-            if descriptor >= 0 { close(descriptor) }
-            if n > 0 {
-                take(message[0..<n], into: &rows)
-            } else if n < 0 && (errno == EINTR || errno == EAGAIN || errno == ECONNRESET) {
-                // ECONNRESET: the worker exited without reading our last
-                // frames; the error is reported once, and the rows it sent
-                // are still queued behind it.
-                continue
-            } else {
-                isClosed = true
+            if !channel.fill() { isClosed = true }
+            while let message = channel.nextMessage(WorkerToSpool.self) {
+                if let row = Self.reportRow(message) { rows.append(row) }
             }
-        }
-    }
-
-    /// One message: whole frames only. Our workers send one row per
-    /// message; a worker sending anything else (a frame cut across
-    /// messages, one beyond the row limit) is cut off.
-    private func take(_ message: ArraySlice<UInt8>, into rows: inout [DMARCReportRow]) {
-        var bytes = Array(message)
-        while !bytes.isEmpty {
-            if bytes.count >= 4 {
-                let length = Int(bytes[0]) << 24 | Int(bytes[1]) << 16 | Int(bytes[2]) << 8 | Int(bytes[3])
-                guard length - 1 <= SpoolIPC.maximumRowBytes else {
-                    ChildLog.error("spool: a worker announced a frame of \(length - 1) bytes (limit \(SpoolIPC.maximumRowBytes)); its channel is closed")
-                    isClosed = true
-                    return
-                }
+            if let violation = channel.violation {
+                ChildLog.error("spool: worker channel dropped: \(violation)")
             }
-            guard let frame = try? IPCFrame.decode(from: &bytes) else {
-                ChildLog.error("spool: a worker sent a message that is not whole frames; its channel is closed")
-                isClosed = true
-                return
-            }
-            if let row = Self.reportRow(frame) { rows.append(row) }
+            if channel.isClosed { isClosed = true }
         }
     }
 
@@ -115,19 +90,12 @@ final class SpoolWorkerChannel {
         outboxBytes += bytes.count
     }
 
-    /// A worker's frame as a row; anything else is logged and dropped
-    /// (a worker is untrusted: it cannot make the spool do more).
-    static func reportRow(_ frame: IPCFrame) -> DMARCReportRow? {
-        guard frame.kind == SpoolIPC.reportRow else {
-            ChildLog.error("spool: unknown work item of kind \(frame.kind) (\(frame.payload.count) bytes) dropped")
-            return nil
-        }
-        guard frame.payload.count <= SpoolIPC.maximumRowBytes else {
-            ChildLog.error("spool: report row of \(frame.payload.count) bytes dropped (limit \(SpoolIPC.maximumRowBytes))")
-            return nil
-        }
+    /// A worker's row; a malformed one is logged and dropped (a worker is
+    /// untrusted: it cannot make the spool do more). Kind and size were
+    /// checked by the channel.
+    static func reportRow(_ message: IPCMessage<WorkerToSpool>) -> DMARCReportRow? {
         do {
-            return try DMARCReportRow(jsonText: String(decoding: frame.payload, as: UTF8.self))
+            return try DMARCReportRow(jsonText: String(decoding: message.payload, as: UTF8.self))
         } catch {
             ChildLog.error("spool: malformed report row dropped: \(error)")
             return nil

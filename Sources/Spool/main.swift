@@ -20,8 +20,8 @@ do {
 }
 ChildLog.debugEnabled = arguments.debug
 
-let master = IPCChannel(fd: 3)
-guard let first = master.receive(), first.kind == MasterIPC.configuration else {
+let master = IPCChannel(fd: 3, receiving: MasterToHelper.self)
+guard let first = master.receive(MasterToHelper.self), first.kind == .configuration else {
     ChildLog.critical("spool: no configuration from the master; exiting")
     exit(1)
 }

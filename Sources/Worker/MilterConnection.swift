@@ -13,11 +13,16 @@ struct MilterConnection {
     let listener: String
     let worker: WorkerProcess
 
-    /// How long the MTA may stay silent between packets. Postfix's own
-    /// milter timeouts are shorter, so this only catches dead peers.
-    var idleTimeoutSeconds: Double {
+    /// How long the MTA may take over one command in total, and over one
+    /// packet once it has started (MilterReadDeadline; docs/security.md
+    /// "Slow peers"). Postfix's own milter timeouts are shorter, so these
+    /// only catch dead, stalled or hostile peers.
+    func readDeadline(now: Double) -> MilterReadDeadline {
         let c = worker.configuration
-        return max(c.contentTimeout ?? 0, c.commandTimeout ?? 0, c.connectTimeout ?? 0, 300) + 30
+        return MilterReadDeadline(
+            idleSeconds: MilterReadDeadline.idleSeconds(connectTimeout: c.connectTimeout, commandTimeout: c.commandTimeout,
+                                                        contentTimeout: c.contentTimeout),
+            packetSeconds: MilterReadDeadline.packetSeconds(commandTimeout: c.commandTimeout), now: now)
     }
 
     func serve() {
@@ -27,18 +32,22 @@ struct MilterConnection {
         let dispatcher = MilterDispatcher(handlers: worker.handlers, session: session, settings: worker.settings, clock: monotonicSeconds)
         var decoder = MilterDecoder()
         var chunk = [UInt8](repeating: 0, count: 65536)
+        var deadline = readDeadline(now: monotonicSeconds())
         defer {
             // Whatever ended the connection, handlers forget it.
             _ = dispatcher.handle(.quitNewConnection)
             for line in dispatcher.drainLog() { ChildLog.warning(line) }
         }
         while !dispatcher.finished {
-            var p = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&p, 1, Int32(idleTimeoutSeconds * 1000))
-            if ready == 0 {
-                ChildLog.warning("milter peer silent for \(Int(idleTimeoutSeconds))s on \(listener); closing connection")
+            // One deadline for the whole wait, not a fresh timeout per
+            // read: a byte now and then must not keep the worker for ever.
+            if let expiry = deadline.expired(now: monotonicSeconds()) {
+                logExpiry(expiry, deadline: deadline, buffered: decoder.bufferedByteCount)
                 return
             }
+            var p = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&p, 1, deadline.pollMilliseconds(now: monotonicSeconds()))
+            if ready == 0 { continue }
             if ready < 0 { if errno == EINTR { continue }; return }
             let n = chunk.withUnsafeMutableBytes { read(socket, $0.baseAddress, $0.count) }
             if n == 0 { return }
@@ -72,7 +81,18 @@ struct MilterConnection {
                     return
                 }
                 if dispatcher.finished { return }
+                deadline.commandCompleted(now: monotonicSeconds())
             }
+            deadline.received(bufferedBytes: decoder.bufferedByteCount, now: monotonicSeconds())
+        }
+    }
+
+    func logExpiry(_ expiry: MilterReadDeadline.Expiry, deadline: MilterReadDeadline, buffered: Int) {
+        switch expiry {
+        case .idle:
+            ChildLog.warning("milter peer sent no complete command for \(Int(deadline.idleSeconds))s on \(listener); closing connection")
+        case .packet:
+            ChildLog.warning("milter packet on \(listener) incomplete after \(deadline.packetSeconds)s (\(buffered) bytes so far); closing connection")
         }
     }
 

@@ -47,7 +47,7 @@ final class WorkerProcess {
         }
         let notes = try Sandbox.enter(role: .worker, privileges: privileges, warmUp: WorkerProcess.warmUpOpenSSL)
         for note in notes { ChildLog.info(note) }
-        master.send(IPCFrame(kind: MasterIPC.ready))
+        master.send(WorkerToMaster.ready)
     }
 
     /// OpenSSL loads its configuration, providers and random seed on first
@@ -59,28 +59,33 @@ final class WorkerProcess {
 
     func run() -> Never {
         while true {
-            guard let frame = master.receive() else { exit(0) }
-            switch frame.kind {
-            case MasterIPC.connection:
-                let socket = master.takeDescriptor()
-                if socket >= 0 {
-                    let listener = String(decoding: frame.payload, as: UTF8.self)
-                    MilterConnection(socket: socket, listener: listener, worker: self).serve()
-                    close(socket)
+            guard let message = master.receive(MasterToWorker.self) else {
+                if let violation = master.violation {
+                    ChildLog.critical("broken message from the master (\(violation)); exiting")
+                    exit(1)
                 }
+                exit(0)
+            }
+            switch message.kind {
+            case .connection:
+                // The inbox hands a connection over only with its socket.
+                let socket = message.descriptor
+                let listener = String(decoding: message.payload, as: UTF8.self)
+                MilterConnection(socket: socket, listener: listener, worker: self).serve()
+                close(socket)
                 spool.flush()
                 served += 1
                 if maximumRequests > 0 && served >= maximumRequests {
-                    master.send(IPCFrame(kind: MasterIPC.retiring))
+                    master.send(WorkerToMaster.retiring)
                     spool.drain(timeoutMilliseconds: 2000)
                     exit(0)
                 }
-                master.send(IPCFrame(kind: MasterIPC.done))
-            case MasterIPC.shutdown:
+                master.send(WorkerToMaster.done)
+            case .shutdown:
                 spool.drain(timeoutMilliseconds: 2000)
                 exit(0)
-            default:
-                ChildLog.warning("unexpected message \(frame.kind) from the master ignored")
+            case .configuration:
+                ChildLog.warning("a second configuration from the master ignored")
             }
         }
     }

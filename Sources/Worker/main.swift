@@ -9,8 +9,8 @@ import Shared
 // handlers, jails itself (chroot, no capabilities, NO_NEW_PRIVS, seccomp),
 // then serves one connection at a time, single-threaded.
 
-let master = IPCChannel(fd: 3)
-guard let first = master.receive(), first.kind == MasterIPC.configuration else {
+let master = IPCChannel(fd: 3, receiving: MasterToWorker.self)
+guard let first = master.receive(MasterToWorker.self), first.kind == .configuration else {
     ChildLog.critical("no configuration from the master; exiting")
     exit(1)
 }

@@ -14,17 +14,18 @@ import MailAuth
     }
 
     /// Reads `count` queries from `fd` (blocking).
-    static func readQueries(_ fd: Int32, count: Int, buffer: inout [UInt8]) -> [(UInt32, DNSQuestion)] {
+    static func readQueries(_ fd: Int32, count: Int, buffer: inout IPCInbox) -> [(UInt32, DNSQuestion)] {
         var queries: [(UInt32, DNSQuestion)] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while queries.count < count {
-            while let frame = try? IPCFrame.decode(from: &buffer) {
+            while let message = try? buffer.next(WorkerToDNSHelper.self) {
+                let frame = IPCFrame(message.kind, payload: message.payload)
                 if case .query(let id, let question)? = try? DNSIPCMessage(frame: frame) { queries.append((id, question)) }
             }
             if queries.count >= count { break }
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, min($0.count, buffer.readCapacity), 0) }
             if n <= 0 { break }
-            buffer.append(contentsOf: chunk[0..<n])
+            guard (try? buffer.append(chunk[0..<n])) != nil else { break }
         }
         return queries
     }
@@ -48,7 +49,7 @@ import MailAuth
         defer { close(client); close(helper) }
         let received = DNSHelperTestBox<[DNSQuestion]>([])
         let thread = Thread {
-            var buffer: [UInt8] = []
+            var buffer = IPCInbox(receiving: WorkerToDNSHelper.self)
             let queries = Self.readQueries(helper, count: 3, buffer: &buffer)
             received.set(queries.map(\.1))
             Self.write(helper, queries.reversed().map { .answer(id: $0.0, outcome: Self.outcome(for: $0.1)) })
@@ -84,7 +85,7 @@ import MailAuth
         // The answer to the first batch arrives during the second one: it
         // must not be taken for the second answer.
         let thread = Thread {
-            var buffer: [UInt8] = []
+            var buffer = IPCInbox(receiving: WorkerToDNSHelper.self)
             let queries = Self.readQueries(helper, count: 2, buffer: &buffer)
             guard queries.count == 2 else { return }
             Self.write(helper, [.answer(id: queries[0].0, outcome: .nxdomain), .answer(id: queries[1].0, outcome: .nodata)])
@@ -110,7 +111,7 @@ import MailAuth
         let (client, helper) = try pair()
         defer { close(client); close(helper) }
         let thread = Thread {
-            var buffer: [UInt8] = []
+            var buffer = IPCInbox(receiving: WorkerToDNSHelper.self)
             _ = Self.readQueries(helper, count: 1, buffer: &buffer)
             let junk: [UInt8] = [0, 0, 0, 0, 0]   // a zero-length frame
             _ = junk.withUnsafeBytes { Glibc.send(helper, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -127,14 +128,18 @@ import MailAuth
         let total = DNSIPCMessage.maximumInFlightPerChannel * 2 + 10
         let maximumOutstanding = DNSHelperTestBox(0)
         let thread = Thread {
-            var buffer: [UInt8] = []
+            var buffer = IPCInbox(receiving: WorkerToDNSHelper.self)
             var answered = 0
             while answered < total {
                 // Everything the client sent before waiting: one window.
                 let window = min(DNSIPCMessage.maximumInFlightPerChannel, total - answered)
                 let queries = Self.readQueries(helper, count: window, buffer: &buffer)
                 guard queries.count == window else { return }
-                maximumOutstanding.set(max(maximumOutstanding.get(), queries.count + buffer.count / 20))
+                // Queries beyond the window would still be in the inbox or
+                // the socket.
+                var unread: Int32 = 0
+                _ = ioctl(helper, UInt(FIONREAD), &unread)
+                maximumOutstanding.set(max(maximumOutstanding.get(), queries.count + (buffer.bufferedBytes + Int(unread)) / 20))
                 Self.write(helper, queries.map { .answer(id: $0.0, outcome: Self.outcome(for: $0.1)) })
                 answered += window
             }

@@ -26,10 +26,21 @@ import MailAuth
     ]
 
     func roundTrip(_ message: DNSIPCMessage) throws -> DNSIPCMessage {
-        var bytes = message.frame.encoded()
-        let frame = try #require(try IPCFrame.decode(from: &bytes))
-        #expect(bytes.isEmpty)
-        return try DNSIPCMessage(frame: frame)
+        let bytes = message.frame.encoded()
+        switch message {
+        case .query:
+            var inbox = IPCInbox(receiving: WorkerToDNSHelper.self)
+            try inbox.append(bytes[...])
+            let received = try #require(try inbox.next(WorkerToDNSHelper.self))
+            #expect(inbox.bufferedBytes == 0)
+            return try DNSIPCMessage(frame: IPCFrame(received.kind, payload: received.payload))
+        case .answer:
+            var inbox = IPCInbox(receiving: DNSHelperToWorker.self)
+            try inbox.append(bytes[...])
+            let received = try #require(try inbox.next(DNSHelperToWorker.self))
+            #expect(inbox.bufferedBytes == 0)
+            return try DNSIPCMessage(frame: IPCFrame(received.kind, payload: received.payload))
+        }
     }
 
     @Test func queriesRoundTrip() throws {
@@ -48,13 +59,13 @@ import MailAuth
     }
 
     @Test func queryLayoutIsFixed() {
-        // kind 2, u32 id, u16 type, u32 length + name: the worker and the
+        // kind 30, u32 id, u16 type, u32 length + name: the worker and the
         // helper are built together, but the layout is documented.
         let frame = DNSIPCMessage.query(id: 7, question: DNSQuestion(name: "ab", type: .mx)).frame
-        #expect(frame.kind == 2)
+        #expect(frame.kind == 30)
         #expect(frame.payload == [0, 0, 0, 7, 0, 15, 0, 0, 0, 2, 0x61, 0x62])
         let answer = DNSIPCMessage.answer(id: 7, outcome: .answer([.a("192.0.2.1")], ttl: 300)).frame
-        #expect(answer.kind == 3)
+        #expect(answer.kind == 31)
         #expect(answer.payload == [0, 0, 0, 7, 0, 0, 0, 1, 0x2c, 0, 0, 0, 1, 0, 1, 0, 0, 0, 4, 192, 0, 2, 1])
     }
 
@@ -68,14 +79,14 @@ import MailAuth
             }
         }
         #expect(decode(9, []) == .unknownKind(9))
-        #expect(decode(2, [0, 0, 0, 1]) == .truncated)
-        #expect(decode(2, [0, 0, 0, 1, 0, 250, 0, 0, 0, 0]) == .unknownRecordType(250))
-        #expect(decode(2, [0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0x61, 0x00]) == .trailingBytes)
-        #expect(decode(2, [0, 0, 0, 1, 0, 1, 0, 0, 0x10, 0] + [UInt8](repeating: 0x61, count: 4096)) == .nameTooLong(4096))
-        #expect(decode(3, [0, 0, 0, 1, 9]) == .unknownOutcome(9))
-        #expect(decode(3, [0, 0, 0, 1, 0, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff]) == .truncated)   // a billion records, no bytes
-        #expect(decode(3, [0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 3, 1, 2, 3]) == .badAddressLength(3))
-        #expect(decode(3, [0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 28, 0, 0, 0, 4, 1, 2, 3, 4]) == .badAddressLength(4))
-        #expect(decode(3, [0, 0, 0, 1, 5, 0, 0, 0, 9, 0x61]) == .truncated)
+        #expect(decode(30, [0, 0, 0, 1]) == .truncated)
+        #expect(decode(30, [0, 0, 0, 1, 0, 250, 0, 0, 0, 0]) == .unknownRecordType(250))
+        #expect(decode(30, [0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0x61, 0x00]) == .trailingBytes)
+        #expect(decode(30, [0, 0, 0, 1, 0, 1, 0, 0, 0x10, 0] + [UInt8](repeating: 0x61, count: 4096)) == .nameTooLong(4096))
+        #expect(decode(31, [0, 0, 0, 1, 9]) == .unknownOutcome(9))
+        #expect(decode(31, [0, 0, 0, 1, 0, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff]) == .truncated)   // a billion records, no bytes
+        #expect(decode(31, [0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 3, 1, 2, 3]) == .badAddressLength(3))
+        #expect(decode(31, [0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 28, 0, 0, 0, 4, 1, 2, 3, 4]) == .badAddressLength(4))
+        #expect(decode(31, [0, 0, 0, 1, 5, 0, 0, 0, 9, 0x61]) == .truncated)
     }
 }

@@ -170,13 +170,13 @@ final class SpawnedDNSHelper {
     }
 
     /// A new worker channel, the way the master makes one: a socketpair,
-    /// one end handed over with a kind-1 frame and SCM_RIGHTS.
+    /// one end handed over with `MasterToHelper.newChannel` and SCM_RIGHTS.
     func channel() throws -> Int32 {
         var fds: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
             throw DNSHelperTestSupport.Failure(description: "socketpair failed")
         }
-        let sent = IPCChannel(fd: master).send(IPCFrame(kind: MasterIPC.newChannel), descriptor: fds[1])
+        let sent = IPCChannel(fd: master, receiving: HelperToMaster.self).send(MasterToHelper.newChannel, descriptor: fds[1])
         close(fds[1])
         guard sent else {
             close(fds[0])

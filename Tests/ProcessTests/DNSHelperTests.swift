@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import Foundation
 import Shared
@@ -22,7 +23,7 @@ import CShim
 
     @Test func answersFromARealResolverInsideTheSandbox() throws {
         let directory = try DNSHelperTestSupport.temporaryDirectory()
-        let unbound = try DNSHelperUnbound(directory: directory, zone: "example.test.", localData: Self.zone)
+        let unbound = try LocalUnbound(zone: "example.test.", localData: Self.zone, directory: directory)
         defer { unbound.stop() }
         var arguments = ["--resolver", "127.0.0.1:\(unbound.port)", "--timeout", "3", "--debug", "--ident", "test"]
         let runsAsNobody = geteuid() == 0 && getpwnam("nobody") != nil && getgrnam("nogroup") != nil
@@ -133,8 +134,8 @@ import CShim
             #expect(bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) } == bytes.count)
         }
         for fd in [first, second] {
-            let answer = IPCChannel(fd: fd).receive(timeoutMilliseconds: 5000)
-            #expect(answer.flatMap { try? DNSIPCMessage(frame: $0) } == .answer(id: 1, outcome: .answer([.a("192.0.2.9")], ttl: 300)))
+            let answer = IPCChannel(fd: fd, receiving: DNSHelperToWorker.self).receive(DNSHelperToWorker.self, timeoutMilliseconds: 5000)
+            #expect(answer.flatMap { try? DNSIPCMessage(frame: IPCFrame($0.kind, payload: $0.payload)) } == .answer(id: 1, outcome: .answer([.a("192.0.2.9")], ttl: 300)))
         }
         #expect(fake.count("slow.fake.test") == 1)
         #expect(helper.isRunning)
@@ -199,10 +200,10 @@ import CShim
             offset += n
         }
         // The excess is refused at once; the rest time out later.
-        let channel = IPCChannel(fd: fd)
+        let channel = IPCChannel(fd: fd, receiving: DNSHelperToWorker.self)
         var refused: [UInt32] = []
-        while refused.count < 5, let frame = channel.receive(timeoutMilliseconds: 1000) {
-            if case .answer(let id, .error(let text))? = try? DNSIPCMessage(frame: frame) {
+        while refused.count < 5, let message = channel.receive(DNSHelperToWorker.self, timeoutMilliseconds: 1000) {
+            if case .answer(let id, .error(let text))? = try? DNSIPCMessage(frame: IPCFrame(message.kind, payload: message.payload)) {
                 #expect(text.contains("too many"))
                 refused.append(id)
             }

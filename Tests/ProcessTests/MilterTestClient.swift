@@ -51,17 +51,37 @@ final class MilterTestClient {
         }
     }
 
+    /// Ends the conversation as a vanished MTA would (the socket stays
+    /// open until the client goes, so reads see the end).
+    func hangUp() { shutdown(fd, Int32(SHUT_RDWR)) }
+
     /// True when the daemon closed the connection (read returns 0/error).
     func isClosedByPeer() -> Bool {
         var byte: UInt8 = 0
         return recv(fd, &byte, 1, 0) <= 0
     }
 
+    /// The MTA's first packet, as Postfix sends it.
+    func sendOptionNegotiation() {
+        send(.optionNegotiation(version: 6, actions: .all, steps: MilterProtocolSteps(rawValue: 0x1fffff)))
+    }
+
+    /// Option negotiation answered: a worker holds this connection.
+    func negotiate() -> Bool {
+        sendOptionNegotiation()
+        return replies() != nil
+    }
+
     /// A whole message; returns the replies to end-of-message.
     func deliver(hostname: String = "client.example.org", address: String = "192.0.2.1", from: String = "<sender@example.com>",
                  headers: [(String, String)] = [("From", "sender@example.com"), ("Subject", "test")]) -> [MilterResponse]? {
-        send(.optionNegotiation(version: 6, actions: .all, steps: MilterProtocolSteps(rawValue: 0x1fffff)))
-        guard replies() != nil else { return nil }
+        guard negotiate() else { return nil }
+        return deliverAfterNegotiation(hostname: hostname, address: address, from: from, headers: headers)
+    }
+
+    /// The rest of a message once negotiation is answered.
+    func deliverAfterNegotiation(hostname: String = "client.example.org", address: String = "192.0.2.1", from: String = "<sender@example.com>",
+                                 headers: [(String, String)] = [("From", "sender@example.com"), ("Subject", "test")]) -> [MilterResponse]? {
         send(.defineMacros(forCommand: UInt8(ascii: "C"), macros: [MilterMacro(name: "j", value: "mx.test.example")]))
         send(.connect(hostname: hostname, family: .inet, port: 25, address: address))
         guard replies() != nil else { return nil }

@@ -83,18 +83,23 @@ struct RootFilesTests {
         /// The uids of the master's children (DNS helper, spool, workers)
         /// once there are at least three, from /proc. A child replaced
         /// while we look is left out.
+        /// The uid of each child once it is jailed (Seccomp 2): a child
+        /// drops its ids just before its filter, so an earlier look can
+        /// still see root.
         func childUIDs() -> [String: String] {
             guard let pid = process?.processIdentifier else { return [:] }
             var found: [String: String] = [:]
             for _ in 0..<200 {
                 let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
                 found = [:]
+                var allJailed = true
                 for child in text.split(separator: " ").compactMap({ Int32($0) }) {
                     let status = DaemonFixture.status(of: child)
                     guard let uid = status["Uid"]?.split(separator: "\t").first, let name = status["Name"] else { continue }
+                    if status["Seccomp"] != "2" { allJailed = false }
                     found["\(name) \(child)"] = String(uid)
                 }
-                if found.count >= 3 { break }
+                if found.count >= 3 && allJailed { break }
                 usleep(50_000)
             }
             return found

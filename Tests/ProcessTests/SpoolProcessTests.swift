@@ -24,20 +24,20 @@ import DMARCReports
             pid = try DNSHelperTestSupport.spawn(binary, ["--spool-dir", directory, "--cache-dir", directory, "--lib-dir", directory],
                                                  fds: [fds[1]], stderrPath: logPath)
             close(fds[1])
-            master = IPCChannel(fd: fds[0])
-            try sendConfiguration(directory: directory, reportStore: reportStore, kind: MasterIPC.configuration)
+            master = IPCChannel(fd: fds[0], receiving: HelperToMaster.self)
+            try sendConfiguration(directory: directory, reportStore: reportStore, kind: .configuration)
         }
 
         /// The configuration frame, as the master sends it at start and
         /// after a reload.
-        func sendConfiguration(directory: String, reportStore: String, kind: UInt8 = MasterIPC.reloadedConfiguration) throws {
+        func sendConfiguration(directory: String, reportStore: String, kind: MasterToHelper = .reloadedConfiguration) throws {
             let configuration = try Configuration(fromJSON: .object(JSONObject([
                 ("connection", .string("inet:12345@localhost")),
                 ("spool_dir", .string(directory)), ("lib_dir", .string(directory)), ("cache_dir", .string(directory)),
                 ("check_for_dequeue", .integer(1)),
                 ("handlers", .object(JSONObject([("DMARC", .object(JSONObject([("report_store", .string(reportStore))])))]))),
             ])))
-            master.send(IPCFrame(kind: kind, payload: configuration.serialized()))
+            master.send(kind, payload: configuration.serialized())
         }
 
         /// A worker's channel to this spool.
@@ -61,7 +61,7 @@ import DMARCReports
         /// Hands this spool a channel, as the master does with every kept
         /// end when it starts a new spool.
         func give(_ spoolEnd: Int32) {
-            master.send(IPCFrame(kind: MasterIPC.newChannel), descriptor: spoolEnd)
+            master.send(MasterToHelper.newChannel, descriptor: spoolEnd)
         }
 
         var log: String { DNSHelperTestSupport.read(logPath) }
@@ -76,6 +76,30 @@ import DMARCReports
             close(master.fd)
             return DNSHelperTestSupport.wait(pid, seconds: 5)
         }
+    }
+
+    /// A worker's end of its spool channel: it only sends (the spool's
+    /// acknowledgements are left unread), frames of any kind byte.
+    struct WorkerEnd {
+        let fd: Int32
+
+        func send(_ kind: WorkerToSpool, payload: [UInt8]) {
+            sendFrame(IPCFrame(kind, payload: payload))
+        }
+
+        func sendFrame(_ frame: IPCFrame) {
+            let bytes = frame.encoded()
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+                if n <= 0 { return }
+                offset += n
+            }
+        }
+    }
+
+    static func workerEnd(_ spool: Spool) throws -> WorkerEnd {
+        WorkerEnd(fd: try spool.workerChannel())
     }
 
     static func row(_ n: Int) -> DMARCReportRow {
@@ -106,29 +130,35 @@ import DMARCReports
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let database = dir + "/reports.sqlite"
         let spool = try Spool(directory: dir, reportStore: "sqlite:" + database)
-        let first = IPCChannel(fd: try spool.workerChannel())
-        let second = IPCChannel(fd: try spool.workerChannel())
-        let third = IPCChannel(fd: try spool.workerChannel())
+        let first = try Self.workerEnd(spool)
+        let second = try Self.workerEnd(spool)
+        let third = try Self.workerEnd(spool)
         #expect(DNSHelperTestSupport.eventually(5) { DNSHelperTestSupport.status(of: spool.pid)["Seccomp"] == "2" })
-        for n in 1...3 { first.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(n).jsonText.utf8))) }
-        // A hostile worker: garbage, an unknown kind, a NUL in a field.
-        second.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array("{not json".utf8)))
-        second.send(IPCFrame(kind: 99, payload: [1, 2, 3]))
-        second.send(IPCFrame(kind: SpoolIPC.reportRow,
-                             payload: Array(Self.row(9).jsonText.replacingOccurrences(of: "\"header_from\":\"example.com\"",
-                                                                                       with: "\"header_from\":\"a\\u0000b\"").utf8)))
-        second.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(4).jsonText.utf8)))
+        for n in 1...3 { first.send(WorkerToSpool.reportRow, payload: Array(Self.row(n).jsonText.utf8)) }
+        // A hostile worker: garbage, a NUL in a field (rows dropped, the
+        // channel stays), then an unknown kind: the channel is dropped, so
+        // the row after it never counts.
+        second.send(WorkerToSpool.reportRow, payload: Array("{not json".utf8))
+        second.send(WorkerToSpool.reportRow,
+                    payload: Array(Self.row(9).jsonText.replacingOccurrences(of: "\"header_from\":\"example.com\"",
+                                                                             with: "\"header_from\":\"a\\u0000b\"").utf8))
+        second.send(WorkerToSpool.reportRow, payload: Array(Self.row(4).jsonText.utf8))
+        usleep(200_000)
+        second.sendFrame(IPCFrame(kind: 99, payload: [1, 2, 3]))
+        second.send(WorkerToSpool.reportRow, payload: Array(Self.row(6).jsonText.utf8))
         // Another announces a frame beyond the row limit: its channel is
         // cut before anything is buffered, so its next row never counts.
-        third.send(IPCFrame(kind: SpoolIPC.reportRow, payload: [UInt8](repeating: 0x20, count: SpoolIPC.maximumRowBytes + 1)))
-        third.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(5).jsonText.utf8)))
+        third.sendFrame(IPCFrame(WorkerToSpool.reportRow, payload: [UInt8](repeating: 0x20, count: WorkerToSpool.maximumRowBytes + 1)))
+        third.send(WorkerToSpool.reportRow, payload: Array(Self.row(5).jsonText.utf8))
         let expected = (1...4).map { Self.row($0).id }
         #expect(DNSHelperTestSupport.eventually(10) { Self.storedIDs(database).sorted() == expected.sorted() }, "\(spool.log)")
         #expect(spool.log.contains("malformed report row dropped"))
         #expect(spool.log.contains("contains a NUL character"))
-        #expect(spool.log.contains("unknown work item of kind 99"))
+        #expect(DNSHelperTestSupport.eventually(5) { spool.log.contains("worker channel dropped: unknown message kind 99") }, "\(spool.log)")
+        #expect(spool.log.contains("worker channel dropped: report row message announcing \(WorkerToSpool.maximumRowBytes + 1) bytes (limit \(WorkerToSpool.maximumRowBytes))"))
         usleep(300_000)
         #expect(!Self.storedIDs(database).contains(Self.row(5).id))
+        #expect(!Self.storedIDs(database).contains(Self.row(6).id))
         #expect(!spool.log.contains("seccomp"))
         close(third.fd)
         // The journal is emptied once the store holds the rows.
@@ -148,8 +178,8 @@ import DMARCReports
         let storeDir = dir + "/not-yet"
         let database = storeDir + "/reports.sqlite"
         let spool = try Spool(directory: dir, reportStore: "sqlite:" + database)
-        let worker = IPCChannel(fd: try spool.workerChannel())
-        for n in 1...5 { worker.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(n).jsonText.utf8))) }
+        let worker = try Self.workerEnd(spool)
+        for n in 1...5 { worker.send(.reportRow, payload: Array(Self.row(n).jsonText.utf8)) }
         let journalPath = dir + "/" + ReportJournal.fileName
         #expect(DNSHelperTestSupport.eventually(10) {
             DNSHelperTestSupport.read(journalPath).split(separator: "\n").count == 5
@@ -177,8 +207,8 @@ import DMARCReports
         let storeDir = dir + "/later"
         let database = storeDir + "/reports.sqlite"
         let spool = try Spool(directory: dir, reportStore: "sqlite:" + database)
-        let worker = IPCChannel(fd: try spool.workerChannel())
-        for n in 1...3 { worker.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(n).jsonText.utf8))) }
+        let worker = try Self.workerEnd(spool)
+        for n in 1...3 { worker.send(.reportRow, payload: Array(Self.row(n).jsonText.utf8)) }
         let journalPath = dir + "/" + ReportJournal.fileName
         #expect(DNSHelperTestSupport.eventually(10) { DNSHelperTestSupport.read(journalPath).split(separator: "\n").count == 3 })
         try FileManager.default.createDirectory(atPath: storeDir, withIntermediateDirectories: true)
@@ -199,17 +229,17 @@ import DMARCReports
         let first = dir + "/first.sqlite"
         let second = dir + "/second.sqlite"
         let spool = try Spool(directory: dir, reportStore: "sqlite:" + first)
-        let worker = IPCChannel(fd: try spool.workerChannel())
-        worker.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(1).jsonText.utf8)))
+        let worker = try Self.workerEnd(spool)
+        worker.send(WorkerToSpool.reportRow, payload: Array(Self.row(1).jsonText.utf8))
         #expect(DNSHelperTestSupport.eventually(10) { Self.storedIDs(first) == [Self.row(1).id] }, "\(spool.log)")
         try spool.sendConfiguration(directory: dir, reportStore: "sqlite:" + second)
         #expect(DNSHelperTestSupport.eventually(5) { spool.log.contains("report_store changed") }, "\(spool.log)")
-        worker.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(2).jsonText.utf8)))
+        worker.send(WorkerToSpool.reportRow, payload: Array(Self.row(2).jsonText.utf8))
         #expect(DNSHelperTestSupport.eventually(10) { Self.storedIDs(second) == [Self.row(2).id] }, "\(spool.log)")
         #expect(Self.storedIDs(first) == [Self.row(1).id])
         try spool.sendConfiguration(directory: dir, reportStore: "postgresql://nobody@127.0.0.1:1/none")
         #expect(DNSHelperTestSupport.eventually(5) { spool.log.contains("takes effect after a restart") }, "\(spool.log)")
-        worker.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(3).jsonText.utf8)))
+        worker.send(WorkerToSpool.reportRow, payload: Array(Self.row(3).jsonText.utf8))
         #expect(DNSHelperTestSupport.eventually(10) { Self.storedIDs(second).sorted() == [Self.row(2).id, Self.row(3).id].sorted() },
                 "\(spool.log)")
         close(worker.fd)
@@ -223,9 +253,9 @@ import DMARCReports
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let database = dir + "/reports.sqlite"
         let spool = try Spool(directory: dir, reportStore: "sqlite:" + database)
-        let worker = IPCChannel(fd: try spool.workerChannel())
+        let worker = try Self.workerEnd(spool)
         #expect(DNSHelperTestSupport.eventually(5) { DNSHelperTestSupport.status(of: spool.pid)["Seccomp"] == "2" })
-        for n in 1...20 { worker.send(IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(n).jsonText.utf8))) }
+        for n in 1...20 { worker.send(.reportRow, payload: Array(Self.row(n).jsonText.utf8)) }
         close(worker.fd)
         let status = spool.stop()
         #expect(status.map { $0 & 0x7f } == 0, "\(spool.log)")
@@ -245,10 +275,10 @@ import DMARCReports
             WHEN NEW.source_ip = '192.0.2.2' BEGIN SELECT RAISE(ABORT, 'poison row'); END
             """, [])
         let spool = try Spool(directory: dir, reportStore: "sqlite:" + database)
-        let worker = IPCChannel(fd: try spool.workerChannel())
+        let worker = try Self.workerEnd(spool)
         #expect(DNSHelperTestSupport.eventually(5) { DNSHelperTestSupport.status(of: spool.pid)["Seccomp"] == "2" })
         var frames: [UInt8] = []
-        for n in 1...3 { frames += IPCFrame(kind: SpoolIPC.reportRow, payload: Array(Self.row(n).jsonText.utf8)).encoded() }
+        for n in 1...3 { frames += IPCFrame(WorkerToSpool.reportRow, payload: Array(Self.row(n).jsonText.utf8)).encoded() }
         #expect(write(worker.fd, frames, frames.count) == frames.count)
         #expect(DNSHelperTestSupport.eventually(10) { Self.storedIDs(database).sorted() == [Self.row(1).id, Self.row(3).id] },
                 "\(spool.log)")

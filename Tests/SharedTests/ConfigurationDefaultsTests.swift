@@ -20,6 +20,7 @@ import Testing
         #expect(c.minSpareChildren == 10)
         #expect(c.maxSpareChildren == 20)
         #expect(c.maxRequestsPerChild == 200)
+        #expect(c.connectionQueueSize == 100 && c.connectionQueueTimeout == 1)
         #expect(c.metricConnection == nil && c.metricUmask == nil && c.metricTempfile == nil)
         #expect(c.metricTimeout == 5)
         #expect(!c.metricBasicHTTP && c.metricPort == nil && c.metricHost == nil && c.legacyMetricConnection == nil)

@@ -68,7 +68,7 @@ import Testing
         #expect(c.legacyMetricConnection == .inet(port: 8081, host: "127.0.0.1"))
         #expect(warnings.count == 5)
         #expect(warnings.contains { $0.contains("debug: duplicate key; the last value is used") })
-        #expect(warnings.contains { $0.contains("runas: runas and rungroup must both be set") })
+        #expect(warnings.contains { $0.contains("runas: runas without rungroup: the children run as") })
         #expect(warnings.contains { $0.contains("metric_port: metric_port and metric_host are deprecated; use metric_connection") })
         #expect(warnings.contains { $0.contains(#"external_callback_processor: external callback processors are Perl modules and are not supported; "My::Module" is ignored"#) })
         #expect(warnings.contains { $0.contains(#"connections.default: replaced by the main "connection""#) })

@@ -15,6 +15,7 @@ import Testing
             "runas": "mail", "rungroup": "mail", "chroot": "/var/empty",
             "listen_backlog": 64, "min_children": 3, "max_children": 9, "min_spare_children": 1,
             "max_spare_children": 3, "max_requests_per_child": 1000,
+            "connection_queue_size": 0, "connection_queue_timeout": 0.25,
             "metric_connection": "unix:/tmp/metrics.sock", "metric_umask": "0022", "metric_timeout": 2.5,
             "metric_tempfile": "/tmp/m", "metric_basic_http": 1,
             "cache_dir": "/tmp/c", "spool_dir": "/tmp/s", "lib_dir": "/tmp/l", "lock_file": "/tmp/lock",

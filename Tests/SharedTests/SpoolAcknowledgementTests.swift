@@ -11,7 +11,7 @@ import Testing
         let ids = (1...3).map(Self.id)
         let frames = SpoolAcknowledgement.frames(for: ids)
         #expect(frames.count == 1)
-        #expect(frames[0].kind == SpoolIPC.acknowledged)
+        #expect(frames[0].kind == SpoolToWorker.acknowledged.code)
         #expect(frames[0].payload.count == 3 * 32)
         #expect(try SpoolAcknowledgement.ids(in: frames[0].payload) == ids)
     }
@@ -20,7 +20,8 @@ import Testing
         let ids = (0..<2500).map(Self.id)
         let frames = SpoolAcknowledgement.frames(for: ids)
         #expect(frames.count == 3)
-        #expect(frames.allSatisfy { $0.encoded().count <= SpoolIPC.maximumMessageBytes })
+        #expect(frames.allSatisfy { $0.encoded().count <= SpoolToWorker.maximumFrameBytes })
+        #expect(frames.allSatisfy { $0.encoded().count <= 64 * 1024 })
         #expect(try frames.flatMap { try SpoolAcknowledgement.ids(in: $0.payload) } == ids)
     }
 
@@ -37,7 +38,8 @@ import Testing
     }
 
     @Test func aRowFrameFitsOneMessage() {
-        let frame = IPCFrame(kind: SpoolIPC.reportRow, payload: [UInt8](repeating: 0x20, count: SpoolIPC.maximumRowBytes))
-        #expect(frame.encoded().count <= SpoolIPC.maximumMessageBytes)
+        let frame = IPCFrame(WorkerToSpool.reportRow, payload: [UInt8](repeating: 0x20, count: WorkerToSpool.maximumRowBytes))
+        #expect(frame.encoded().count <= WorkerToSpool.maximumFrameBytes)
+        #expect(frame.encoded().count <= 64 * 1024)
     }
 }

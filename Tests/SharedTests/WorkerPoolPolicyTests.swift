@@ -19,6 +19,14 @@ import Testing
         #expect(policy.decide(idle: 0, busy: 4, starting: 0) == .start(1))
     }
 
+    @Test func waitingConnectionsGrowThePoolAtOnce() {
+        // Three connections wait with every worker busy: three more start
+        // together (not one per start-up), within max_children.
+        #expect(policy.decide(idle: 0, busy: 2, starting: 0, waiting: 2) == .start(3))
+        #expect(policy.decide(idle: 0, busy: 2, starting: 0, waiting: 10) == .start(3))
+        #expect(policy.decide(idle: 0, busy: 2, starting: 3, waiting: 2) == .steady)
+    }
+
     @Test func retiresSurplusIdle() {
         #expect(policy.decide(idle: 4, busy: 1, starting: 0) == .retire(2))
         // never below min_children

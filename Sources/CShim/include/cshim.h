@@ -14,7 +14,6 @@ ssize_t am_recv_with_fd(int sock, void *buf, size_t len, int *fd);
 int am_pipe_cloexec(int fds[2]);
 int am_setresuid(uid_t r, uid_t e, uid_t s);
 int am_setresgid(gid_t r, gid_t e, gid_t s);
-int am_accept4_cloexec_nonblock(int sock);
 int am_accept4_cloexec(int sock);
 
 /* Block SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE(ignored) and return a
@@ -23,8 +22,6 @@ int am_signalfd_setup(void);
 /* Read one signal from a signalfd; returns signo, or -1. Fills pid/status
  * of the sender when known. */
 int am_signalfd_read(int fd);
-/* Restore the default signal mask and dispositions (for a spawned child). */
-void am_signals_reset(void);
 
 int am_set_no_new_privs(void);
 
@@ -37,10 +34,7 @@ int am_open_entry_nofollow(int dirfd, const char *name);
 int am_fchown_entry(int fd, uid_t uid, gid_t gid);
 /* Rename the calling thread (what /proc/<pid>/comm and ps show). */
 int am_set_process_name(const char *name);
-int am_get_seccomp_mode(void);
-int am_set_pdeathsig(int sig);
 int am_set_nonblocking(int fd, int on);
-int am_set_cloexec(int fd, int on);
 
 /* posix_spawn `path` with argv/envp; child fds 3.. are `fds[0..nfds)` in
  * order, every other descriptor above 2 is closed. Returns pid or -errno. */
