@@ -21,6 +21,8 @@ final class MasterServer {
     var workers: [pid_t: ChildSlot] = [:]
     var dnsHelper: ChildSlot?
     var spool: ChildSlot?
+    /// Keeps every worker's spool channel open across spool restarts.
+    let spoolEnds = SpoolChannelEnds()
     var policy: WorkerPoolPolicy
     var backoff = RespawnBackoff()
     var helperBackoff = RespawnBackoff()
@@ -223,7 +225,8 @@ final class MasterServer {
             log.error("socketpair for a worker's DNS channel failed: \(String(cString: strerror(errno)))")
             return
         }
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &spoolPair) == 0 else {
+        // SOCK_SEQPACKET: one frame per message (WorkerToSpool, SpoolToWorker).
+        guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &spoolPair) == 0 else {
             close(dnsPair[0]); close(dnsPair[1])
             log.error("socketpair for a worker's spool channel failed: \(String(cString: strerror(errno)))")
             return
@@ -232,15 +235,17 @@ final class MasterServer {
         sendToHelper(dnsHelper, .newChannel, descriptor: dnsPair[0])
         sendToHelper(spool, .newChannel, descriptor: spoolPair[0])
         close(dnsPair[0])
-        close(spoolPair[0])
         do {
             let process = try ChildProcess.spawn(path: binaryDirectory + "/authmilter-worker", arguments: identArguments,
                                                  extraFDs: [dnsPair[1], spoolPair[1]])
+            // Kept for the next spool, should this one die.
+            spoolEnds.keep(spoolPair[0], worker: process.pid)
             let slot = ChildSlot(role: .worker, process: process)
             workers[process.pid] = slot
             slot.channel.send(MasterToWorker.configuration, payload: serializedConfiguration)
             log.debug("started worker \(process.pid)")
         } catch {
+            close(spoolPair[0])
             log.error("\(error)")
             backoff.recordFailure()
             nextSpawnAllowed = monotonicSeconds() + backoff.delaySeconds
@@ -273,13 +278,21 @@ final class MasterServer {
             spool = startHelper(.spool, executable: "authmilter-spool", arguments: arguments)
             // Its first frame: the configuration (report store settings).
             spool?.channel.send(MasterToHelper.configuration, payload: serializedConfiguration)
-            if spool != nil { retireAllWorkers() }
+            // The workers keep their channels: the new spool is given the
+            // same ones (rows the dead one had not read are still queued
+            // there) and asks each worker to send again what it had not
+            // acknowledged. Workers are not replaced.
+            if spool != nil {
+                for fd in spoolEnds.all { sendToHelper(spool, .newChannel, descriptor: fd) }
+                spoolEnds.handedToSpool()
+            }
         }
     }
 
     /// The master must never wait long on a helper: one that has not
-    /// taken a frame within 3 s is hung, and is killed (it is restarted,
-    /// and its restart replaces the workers, as after a crash).
+    /// taken a frame within 3 s is hung, and is killed (it is restarted
+    /// as after a crash: a new DNS helper replaces the workers, a new
+    /// spool takes their channels over).
     func sendToHelper(_ slot: ChildSlot?, _ kind: MasterToHelper, payload: [UInt8] = [], descriptor: Int32 = -1) {
         guard let slot else { return }
         if !slot.channel.send(kind, payload: payload, descriptor: descriptor, timeoutSeconds: 3) {
@@ -366,6 +379,7 @@ final class MasterServer {
             let clean = exitWasClean(status: status)
             if let slot = workers.removeValue(forKey: pid) {
                 slot.closeDescriptors()
+                spoolEnds.workerExited(pid, spoolRunning: spool != nil)
                 if clean && (slot.state == .retiring || stopping) {
                     log.debug("worker \(pid) exited")
                 } else if clean {

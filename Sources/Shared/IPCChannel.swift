@@ -14,11 +14,15 @@ public final class IPCChannel {
     public private(set) var isClosed = false
     /// Why the channel was closed, when the peer broke the protocol.
     public private(set) var violation: IPCViolation?
+    /// A SOCK_SEQPACKET socket: every frame is one message (`fill` reads
+    /// one message, which must be whole frames: `IPCInbox.appendPacket`).
+    public let packets: Bool
 
     /// `receiving` is the direction this end reads (the other end's
-    /// sending direction).
-    public init<Incoming: IPCMessageKind>(fd: Int32, receiving: Incoming.Type) {
+    /// sending direction). `packets`: the socket is SOCK_SEQPACKET.
+    public init<Incoming: IPCMessageKind>(fd: Int32, receiving: Incoming.Type, packets: Bool = false) {
         self.fd = fd
+        self.packets = packets
         inbox = IPCInbox(receiving: Incoming.self)
     }
 
@@ -77,18 +81,26 @@ public final class IPCChannel {
     @discardableResult
     public func fill() -> Bool {
         guard !isClosed else { return false }
-        let capacity = min(65536, inbox.readCapacity)
+        // A packet is read whole: one byte more than the inbox may take,
+        // so that one the kernel had to cut is seen (and refused).
+        let capacity = packets ? (inbox.bufferedBytes == 0 ? inbox.readCapacity + 1 : 0) : min(65536, inbox.readCapacity)
         // Full of whole frames the caller has not taken yet.
         guard capacity > 0 else { return true }
         var chunk = [UInt8](repeating: 0, count: capacity)
         var received: Int32 = -1
         let n = chunk.withUnsafeMutableBytes { am_recv_with_fd(fd, $0.baseAddress, $0.count, &received) }
-        if n < 0 && (errno == EAGAIN || errno == EINTR) {
+        // ECONNRESET on a packet socket: the peer went away without
+        // reading what we sent it; what it sent us is still queued.
+        if n < 0 && (errno == EAGAIN || errno == EINTR || (packets && errno == ECONNRESET)) {
             if received >= 0 { close(received) }
             return true
         }
         do {
-            try inbox.append(chunk[0..<max(n, 0)], descriptor: received)
+            if packets && n > 0 {
+                try inbox.appendPacket(chunk[0..<n], descriptor: received)
+            } else {
+                try inbox.append(chunk[0..<max(n, 0)], descriptor: received)
+            }
         } catch {
             // A descriptor on a direction that carries none is closed here,
             // at once: it is never kept.

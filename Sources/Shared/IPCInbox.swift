@@ -67,6 +67,30 @@ public struct IPCInbox: Sendable {
         _ = try frontRule()
     }
 
+    /// Adds one message of a SOCK_SEQPACKET channel, where each recv
+    /// returns one whole message (cut by the kernel to the read size when
+    /// it is longer: read with `readCapacity + 1` bytes, so a cut one is
+    /// seen here). It must be whole frames, each checked as `append`
+    /// checks the front frame (unknown kind, header above the limit);
+    /// anything else is `notWholeFrames`.
+    public mutating func appendPacket(_ bytes: ArraySlice<UInt8>, descriptor: Int32 = -1) throws(IPCViolation) {
+        var offset = bytes.startIndex
+        while offset < bytes.endIndex {
+            guard bytes.endIndex - offset >= IPCFrame.headerBytes else { throw .notWholeFrames(bytes: bytes.count) }
+            let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            guard length >= 1 else { throw .emptyFrame }
+            let code = bytes[offset + 4]
+            guard let rule = rules[code] else { throw .unknownKind(code) }
+            guard length - 1 <= rule.maximumPayload else {
+                throw .tooLarge(kind: rule.name, payload: length - 1, limit: rule.maximumPayload)
+            }
+            guard bytes.endIndex - offset >= 4 + length else { throw .notWholeFrames(bytes: bytes.count) }
+            offset += 4 + length
+        }
+        guard bytes.count <= readCapacity else { throw .notWholeFrames(bytes: bytes.count) }
+        try append(bytes, descriptor: descriptor)
+    }
+
     /// The next complete message, or nil while more bytes are needed.
     public mutating func next<Kind: IPCMessageKind>(_ kind: Kind.Type) throws(IPCViolation) -> IPCMessage<Kind>? {
         precondition(ObjectIdentifier(Kind.self) == kindType, "an inbox for \(direction) decodes only its own kinds")

@@ -14,6 +14,10 @@ public enum IPCViolation: Error, Equatable, Sendable, CustomStringConvertible {
     case unexpectedDescriptor(kind: String?)
     /// A message that must carry a descriptor came without one.
     case missingDescriptor(kind: String)
+    /// On a SOCK_SEQPACKET channel, a message (`bytes` long, or longer
+    /// when it was cut to the largest frame plus one) that is not whole
+    /// frames: every frame must be one message.
+    case notWholeFrames(bytes: Int)
 
     public var description: String {
         switch self {
@@ -29,6 +33,8 @@ public enum IPCViolation: Error, Equatable, Sendable, CustomStringConvertible {
             return "a descriptor on a channel that carries none"
         case .missingDescriptor(let kind):
             return "\(kind) message without its descriptor"
+        case .notWholeFrames(let bytes):
+            return "a packet of \(bytes) bytes that is not whole frames"
         }
     }
 }

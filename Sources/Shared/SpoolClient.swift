@@ -3,19 +3,36 @@ import Glibc
 #endif
 import MailAuth
 
-/// A worker's end of its channel to the spool (fd 5). Sending never
-/// blocks the worker: frames go into a buffer that is written as far as
-/// the socket takes without waiting, and the rest on the next row or when
-/// the connection is done (`flush`). If the spool stops reading for long
-/// enough that the buffer reaches `maximumPendingBytes`, new rows are
-/// dropped and counted in the log: mail is never held up for a report.
+/// A worker's end of its channel to the spool (fd 5, SOCK_SEQPACKET: one
+/// frame per message). Sending never blocks the worker: rows wait in
+/// `rows` and go out as far as the socket takes them without waiting, on
+/// each new row and after each connection (`flush`). A row stays in `rows`
+/// until the spool acknowledges it (after its journal's fdatasync), and
+/// is sent again when a new spool takes the channel over
+/// (`SpoolToWorker.resendUnacknowledged`), so a killed spool loses nothing.
+/// Rows the spool has not acknowledged count against
+/// `maximumPendingBytes`; past it new rows are dropped and counted in the
+/// log: mail is never held up for a report.
 public final class SpoolClient {
     public let fd: Int32
-    private var pending: [UInt8] = []
+    private var rows = SpoolPendingRows(maximumBytes: SpoolClient.maximumPendingBytes)
     public private(set) var droppedRows = 0
+    /// Row frames written to the channel, resends included.
+    public private(set) var sentFrames = 0
+    /// Of `sentFrames`, those sent again because a new spool took the
+    /// channel over before acknowledging them.
+    public private(set) var resentRows = 0
+    /// Neither the spool nor the master holds the other end any more.
+    private var channelGone = false
     public static let maximumPendingBytes = 4 << 20
 
-    public init(fd: Int32) { self.fd = fd }
+    /// The reading side: `SpoolToWorker`, one frame per packet.
+    private let replies: IPCChannel
+
+    public init(fd: Int32) {
+        self.fd = fd
+        replies = IPCChannel(fd: fd, receiving: SpoolToWorker.self, packets: true)
+    }
 
     /// Queues one report row for the spool.
     public func submit(_ row: DMARCReportRow) {
@@ -26,45 +43,100 @@ public final class SpoolClient {
             return
         }
         let frame = IPCFrame(WorkerToSpool.reportRow, payload: payload).encoded()
-        guard pending.count + frame.count <= Self.maximumPendingBytes else {
+        guard rows.add(id: row.id, frame: frame) else {
             droppedRows += 1
-            ChildLog.error("worker: spool is not reading; DMARC report row for \(row.policyDomain) dropped (\(droppedRows) so far)")
+            ChildLog.error("worker: the spool has not acknowledged \(rows.count) DMARC report rows (\(rows.bytes) bytes); row for \(row.policyDomain) dropped (\(droppedRows) so far)")
             return
         }
-        pending += frame
         flush()
     }
 
-    /// Writes what the socket takes now, without waiting.
+    /// Takes the spool's acknowledgements and writes what the socket takes
+    /// now, without waiting.
     public func flush() {
-        var written = 0
-        while written < pending.count {
-            let n = pending.withUnsafeBytes { raw in
-                send(fd, raw.baseAddress! + written, raw.count - written, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
-            }
-            if n > 0 { written += n; continue }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { break }
-            // The spool is gone (the master restarts it and retires this
-            // worker); what is queued cannot be delivered.
-            ChildLog.error("worker: spool channel closed; \(pending.count - written) bytes of report rows lost")
-            written = pending.count
-        }
-        if written > 0 { pending.removeFirst(written) }
+        readReplies()
+        sendUnsent()
     }
 
-    public var hasPending: Bool { !pending.isEmpty }
+    /// Rows the spool has not acknowledged yet.
+    public var pendingRows: Int { rows.count }
+    public var hasPending: Bool { !rows.isEmpty }
 
     /// Before the worker exits: waits up to `timeoutMilliseconds` in all
-    /// for the spool to take what is queued.
+    /// for the spool to acknowledge every row, then logs what it gives up.
     public func drain(timeoutMilliseconds: Int32) {
-        var left = timeoutMilliseconds
-        while hasPending && left > 0 {
-            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            guard poll(&p, 1, min(left, 100)) >= 0 || errno == EINTR else { break }
-            left -= 100
+        let deadline = monotonicSeconds() + Double(timeoutMilliseconds) / 1000
+        flush()
+        while hasPending && !channelGone {
+            let left = deadline - monotonicSeconds()
+            guard left > 0 else { break }
+            let events = rows.unsentCount > 0 ? POLLIN | POLLOUT : POLLIN
+            var p = pollfd(fd: fd, events: Int16(events), revents: 0)
+            guard poll(&p, 1, Int32(min(left, 0.1) * 1000) + 1) >= 0 || errno == EINTR else { break }
             flush()
         }
-        if hasPending { ChildLog.error("worker: exiting with \(pending.count) bytes of report rows the spool did not take") }
+        guard hasPending else { return }
+        // Rows already in the channel are not lost yet: the master keeps
+        // the spool's end for the next spool, which reads and stores them.
+        ChildLog.error("worker: exiting with \(rows.count) DMARC report rows the spool has not acknowledged: \(rows.sentCount) are in the channel for the next spool, \(rows.unsentCount) never sent are lost")
+    }
+
+    /// Every message the spool has sent us (acknowledgements, the request
+    /// to send again), checked by the typed inbox (`SpoolToWorker`, whole
+    /// frames per packet); never waits.
+    private func readReplies() {
+        while !channelGone {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&p, 1, 0)
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { return }
+            let open = replies.fill()
+            while let message = replies.nextMessage(SpoolToWorker.self) { take(message) }
+            if let violation = replies.violation {
+                lose("broken message from the spool (\(violation))")
+                return
+            }
+            if !open || replies.isClosed {
+                lose("spool channel closed")
+                return
+            }
+        }
+    }
+
+    private func take(_ message: IPCMessage<SpoolToWorker>) {
+        switch message.kind {
+        case .acknowledged:
+            do {
+                rows.acknowledge(try SpoolAcknowledgement.ids(in: message.payload))
+            } catch {
+                ChildLog.error("worker: \(error)")
+            }
+        case .resendUnacknowledged:
+            if rows.sentCount > 0 {
+                ChildLog.info("worker: a new spool took the channel over; sending again \(rows.sentCount) DMARC report rows it may not have")
+            }
+            rows.resendAll()
+        }
+    }
+
+    private func sendUnsent() {
+        while !channelGone, let frame = rows.nextUnsent {
+            let n = frame.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
+            if n == frame.count {
+                if rows.markNextSent() { resentRows += 1 }
+                sentFrames += 1
+                continue
+            }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
+            lose("cannot write the spool channel: \(n < 0 ? String(cString: strerror(errno)) : "short write")")
+        }
+    }
+
+    /// The other end is closed by everyone (the master is gone too): the
+    /// rows stay counted, and `drain` reports them at exit.
+    private func lose(_ reason: String) {
+        channelGone = true
+        ChildLog.error("worker: \(reason); \(rows.count) DMARC report rows cannot be delivered")
     }
 }

@@ -1,4 +1,10 @@
-/// What a worker sends the spool on its channel (fd 5 in a worker).
+/// What a worker sends the spool on its channel (fd 5 in a worker). The
+/// channel is a SOCK_SEQPACKET socketpair: every frame is one message,
+/// read whole or not at all, so a spool killed in the middle of a read
+/// leaves the next spool at a frame boundary. The master keeps a copy of
+/// the spool's end and hands it to each new spool: what a worker sent and
+/// the dead spool had not read yet is still there. The replies are
+/// `SpoolToWorker`.
 public enum WorkerToSpool: UInt8, IPCMessageKind, CaseIterable {
     /// One DMARC aggregate report row, as `DMARCReportRow.jsonText`.
     case reportRow = 40
@@ -10,5 +16,6 @@ public enum WorkerToSpool: UInt8, IPCMessageKind, CaseIterable {
     public var carriesDescriptor: Bool { false }
 
     /// The largest row a spool accepts; a real row is well under 8 KiB.
-    public static let maximumRowBytes = 256 * 1024
+    /// A frame is one message, and a message must fit one 64 KiB read.
+    public static let maximumRowBytes = 60 * 1024
 }

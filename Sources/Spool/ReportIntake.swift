@@ -78,24 +78,33 @@ final class ReportIntake {
     /// Rows from one poll round: journal them, then try the store (while
     /// the store is failing, only the timer retries it: a PostgreSQL
     /// reconnect may take seconds and must not slow the intake).
-    func accept(_ rows: [DMARCReportRow]) {
-        guard !rows.isEmpty else { return }
+    /// Returns whether the spool is done with them, which is when the
+    /// workers may forget them: on disk (journal or store), or refused
+    /// for space (logged here). False: they live only in this process's
+    /// memory (the journal could not be written and the store did not take
+    /// them), and the workers keep them for the next spool.
+    @discardableResult
+    func accept(_ rows: [DMARCReportRow]) -> Bool {
+        guard !rows.isEmpty else { return true }
         // A store down for days, or a worker gone mad, must not fill the
         // disk or the spool's memory: past the cap new rows are refused.
         guard journal.size < ReportJournal.maximumBytes else {
             droppedForSpace += rows.count
             ChildLog.error("spool: \(journal.path) holds \(journal.size) bytes (cap \(ReportJournal.maximumBytes)) and the store does not take them; \(rows.count) new report rows dropped (\(droppedForSpace) so far)")
-            return
+            return true
         }
+        var journaled = true
         do {
             try journal.append(rows)
         } catch {
             // Not on disk: still try the store directly; if that fails
             // too, the rows live only in memory until the next flush.
             ChildLog.error("spool: \(error)")
+            journaled = false
         }
         waiting += rows
         if !failing { flush() }
+        return journaled || waiting.isEmpty
     }
 
     /// Offers the waiting rows to the store; on success the journal is

@@ -13,7 +13,7 @@ final class SpoolLoop {
     let allowsNetwork: Bool
     /// How often rows the store refused are offered again (seconds).
     let retryInterval: Int32
-    var workers: [IPCChannel] = []
+    var workers: [SpoolWorkerChannel] = []
 
     init(master: IPCChannel, reports: ReportIntake?, allowsNetwork: Bool, retryInterval: Int32) {
         self.master = master
@@ -31,7 +31,10 @@ final class SpoolLoop {
             // Channels added while handling the master join the next round.
             let polled = workers
             var fds = [pollfd(fd: master.fd, events: Int16(POLLIN), revents: 0)]
-            for channel in polled { fds.append(pollfd(fd: channel.fd, events: Int16(POLLIN), revents: 0)) }
+            for channel in polled {
+                let events = channel.wantsToWrite ? POLLIN | POLLOUT : POLLIN
+                fds.append(pollfd(fd: channel.fd, events: Int16(events), revents: 0))
+            }
             let waiting = !(reports?.waiting.isEmpty ?? true)
             let timeout = waiting ? Int32(max(0, min(Double(retryInterval), nextRetry - monotonicSeconds())) * 1000) : -1
             let ready = poll(&fds, nfds_t(fds.count), timeout)
@@ -50,13 +53,17 @@ final class SpoolLoop {
                 takeMasterFrames()
                 if master.isClosed { drainAndExit() }
             }
-            var closed: Set<Int32> = []
-            var rows: [DMARCReportRow] = []
+            var received: [(channel: SpoolWorkerChannel, rows: [DMARCReportRow])] = []
             for (index, channel) in polled.enumerated() where fds[index + 1].revents != 0 {
-                read(channel, into: &rows, closed: &closed)
+                if fds[index + 1].revents & Int16(POLLOUT) != 0 { channel.sendQueued() }
+                var rows: [DMARCReportRow] = []
+                channel.readRows(into: &rows)
+                if !rows.isEmpty { received.append((channel, rows)) }
             }
-            // One journal write and one store transaction per round.
-            if let reports { reports.accept(rows) }
+            // One journal write (and fdatasync) and one store transaction
+            // per round; then each worker hears which of its rows are safe.
+            acceptAndAcknowledge(received)
+            let closed = Set(polled.filter(\.isClosed).map(\.fd))
             if !closed.isEmpty {
                 for fd in closed { close(fd) }
                 workers.removeAll { closed.contains($0.fd) }
@@ -64,19 +71,16 @@ final class SpoolLoop {
         }
     }
 
-    /// What one worker channel holds now, as rows.
-    private func read(_ channel: IPCChannel, into rows: inout [DMARCReportRow], closed: inout Set<Int32>) {
-        if !channel.fill() { closed.insert(channel.fd) }
-        while let message = channel.nextMessage(WorkerToSpool.self) {
-            if let row = Self.reportRow(message) { rows.append(row) }
-        }
-        // A worker that sends anything else (an unknown kind, a row over
-        // the limit, a descriptor) loses its channel; the descriptor was
-        // closed as it arrived.
-        if let violation = channel.violation {
-            ChildLog.error("spool: worker channel dropped: \(violation)")
-        }
-        if channel.isClosed { closed.insert(channel.fd) }
+    /// Rows are acknowledged only once the spool is done with them
+    /// (`ReportIntake.accept`): until then the worker keeps them and sends
+    /// them again to the next spool if this one dies.
+    private func acceptAndAcknowledge(_ received: [(channel: SpoolWorkerChannel, rows: [DMARCReportRow])]) {
+        guard !received.isEmpty else { return }
+        // Without reports configured the rows have nowhere to go: they are
+        // dropped, as before, and acknowledged so no worker keeps them.
+        let done = reports?.accept(received.flatMap(\.rows)) ?? true
+        guard done else { return }
+        for (channel, rows) in received where !channel.isClosed { channel.acknowledge(rows.map(\.id)) }
     }
 
     /// The master is gone (stop, restart): workers drained their rows into
@@ -85,7 +89,7 @@ final class SpoolLoop {
     private func drainAndExit() -> Never {
         let deadline = monotonicSeconds() + 0.8
         var open = workers
-        var rows: [DMARCReportRow] = []
+        var received: [(channel: SpoolWorkerChannel, rows: [DMARCReportRow])] = []
         while !open.isEmpty {
             let left = deadline - monotonicSeconds()
             guard left > 0 else { break }
@@ -93,13 +97,14 @@ final class SpoolLoop {
             let ready = poll(&fds, nfds_t(fds.count), Int32(left * 1000))
             if ready < 0 { if errno == EINTR { continue }; break }
             if ready == 0 { break }
-            var closed: Set<Int32> = []
             for (index, channel) in open.enumerated() where fds[index].revents != 0 {
-                read(channel, into: &rows, closed: &closed)
+                var rows: [DMARCReportRow] = []
+                channel.readRows(into: &rows)
+                if !rows.isEmpty { received.append((channel, rows)) }
             }
-            open.removeAll { closed.contains($0.fd) }
+            open.removeAll { $0.isClosed }
         }
-        reports?.accept(rows)
+        acceptAndAcknowledge(received)
         exit(0)
     }
 
@@ -109,7 +114,7 @@ final class SpoolLoop {
         while let message = master.nextMessage(MasterToHelper.self) {
             switch message.kind {
             case .newChannel:
-                workers.append(IPCChannel(fd: message.descriptor, receiving: WorkerToSpool.self))
+                workers.append(SpoolWorkerChannel(fd: message.descriptor))
             case .reloadedConfiguration:
                 reconfigure(message.payload)
             case .configuration:
@@ -133,18 +138,6 @@ final class SpoolLoop {
             reports.switchStore(to: settings.store, allowsNetwork: allowsNetwork)
         } catch {
             ChildLog.error("spool: reloaded configuration unreadable, keeping the current one: \(error)")
-        }
-    }
-
-    /// A worker's row; a malformed one is logged and dropped (a worker is
-    /// untrusted: it cannot make the spool do more). Kind and size were
-    /// checked by the channel.
-    static func reportRow(_ message: IPCMessage<WorkerToSpool>) -> DMARCReportRow? {
-        do {
-            return try DMARCReportRow(jsonText: String(decoding: message.payload, as: UTF8.self))
-        } catch {
-            ChildLog.error("spool: malformed report row dropped: \(error)")
-            return nil
         }
     }
 }

@@ -42,13 +42,26 @@ import DMARCReports
 
         /// A worker's channel to this spool.
         func workerChannel() throws -> Int32 {
+            let (worker, spoolEnd) = try keptWorkerChannel()
+            close(spoolEnd)
+            return worker
+        }
+
+        /// A worker's channel as the master makes it (SOCK_SEQPACKET), with
+        /// the master's copy of the spool's end, for the next spool.
+        func keptWorkerChannel() throws -> (worker: Int32, spoolEnd: Int32) {
             var fds: [Int32] = [-1, -1]
-            guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
+            guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
                 throw DNSHelperTestSupport.Failure(description: "socketpair failed")
             }
-            master.send(MasterToHelper.newChannel, descriptor: fds[1])
-            close(fds[1])
-            return fds[0]
+            give(fds[1])
+            return (fds[0], fds[1])
+        }
+
+        /// Hands this spool a channel, as the master does with every kept
+        /// end when it starts a new spool.
+        func give(_ spoolEnd: Int32) {
+            master.send(MasterToHelper.newChannel, descriptor: spoolEnd)
         }
 
         var log: String { DNSHelperTestSupport.read(logPath) }
@@ -65,8 +78,8 @@ import DMARCReports
         }
     }
 
-    /// A worker's end of its spool channel: it only sends (the spool
-    /// answers nothing), frames of any kind byte.
+    /// A worker's end of its spool channel: it only sends (the spool's
+    /// acknowledgements are left unread), frames of any kind byte.
     struct WorkerEnd {
         let fd: Int32
 
@@ -96,6 +109,13 @@ import DMARCReports
                        sourceIP: "192.0.2.\(n)", headerFrom: "example.com", envelopeFrom: "example.com", envelopeTo: "e2e.test",
                        disposition: .quarantine, dkimAligned: false, spfAligned: false,
                        spfResults: [DMARCSPFInput(domain: "example.com", result: "fail")])
+    }
+
+    /// Rows for the flow tests: n up to 65535, distinct ids and addresses.
+    static func flowRow(_ n: Int) -> DMARCReportRow {
+        var row = Self.row(n)
+        row.sourceIP = "198.51.\(n / 250).\(n % 250)"
+        return row
     }
 
     static func storedIDs(_ path: String) -> [String] {
@@ -267,5 +287,54 @@ import DMARCReports
         #expect(DNSHelperTestSupport.eventually(5) { DNSHelperTestSupport.read(dir + "/" + ReportJournal.fileName).isEmpty })
         close(worker.fd)
         _ = spool.stop()
+    }
+
+    /// kill -9 of the spool, twice, while rows flow from three workers (the
+    /// real SpoolClient). The test plays the master: it keeps the spool's
+    /// end of every channel and hands them all to each new spool. Every
+    /// row is stored exactly once: rows the dead spool had read but not
+    /// written down are sent again by their worker (not acknowledged), rows
+    /// it had not read are still in the channel, and the store keeps one
+    /// copy of a row that arrives twice.
+    @Test func noRowIsLostWhenTheSpoolIsKilledWhileRowsFlow() throws {
+        let dir = try DNSHelperTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let database = dir + "/reports.sqlite"
+        var spool = try Spool(directory: dir, reportStore: "sqlite:" + database)
+        var spoolEnds: [Int32] = []
+        var workers: [SpoolClient] = []
+        for _ in 0..<3 {
+            let (worker, spoolEnd) = try spool.keptWorkerChannel()
+            spoolEnds.append(spoolEnd)
+            workers.append(SpoolClient(fd: worker))
+        }
+        #expect(DNSHelperTestSupport.eventually(5) { DNSHelperTestSupport.status(of: spool.pid)["Seccomp"] == "2" })
+        let total = 400
+        var logs = ""
+        for n in 1...total {
+            workers[n % workers.count].submit(Self.flowRow(n))
+            // About 500 rows a second: each spool is killed in the middle
+            // of reading, journaling and acknowledging.
+            usleep(2000)
+            // The spool dies in the middle of the flow, then again.
+            if n == 150 || n == 300 {
+                spool.kill9()
+                logs += spool.log
+                spool = try Spool(directory: dir, reportStore: "sqlite:" + database)
+                for end in spoolEnds { spool.give(end) }
+            }
+        }
+        for worker in workers { worker.drain(timeoutMilliseconds: 10_000) }
+        #expect(workers.allSatisfy { !$0.hasPending && $0.droppedRows == 0 }, "\(spool.log)")
+        let expected = Set((1...total).map { Self.flowRow($0).id })
+        #expect(DNSHelperTestSupport.eventually(10) { Set(Self.storedIDs(database)) == expected }, "\(logs)\(spool.log)")
+        let stored = Self.storedIDs(database)
+        #expect(stored.count == total)
+        let sent = workers.reduce(0) { $0 + $1.sentFrames }
+        let resent = workers.reduce(0) { $0 + $1.resentRows }
+        print("spool killed twice: \(total) rows submitted, \(sent) row frames sent (\(resent) of them sent again to a new spool), \(stored.count) stored, \(Set(stored).count) distinct ids")
+        for worker in workers { close(worker.fd) }
+        for end in spoolEnds { close(end) }
+        #expect(spool.stop().map { $0 & 0x7f } == 0, "\(spool.log)")
     }
 }

@@ -32,6 +32,7 @@ import Shared
         try everyKindDecodes(WorkerToMaster.self)
         try everyKindDecodes(MasterToHelper.self)
         try everyKindDecodes(WorkerToSpool.self)
+        try everyKindDecodes(SpoolToWorker.self)
         try everyKindDecodes(WorkerToDNSHelper.self)
         try everyKindDecodes(DNSHelperToWorker.self)
     }
@@ -45,6 +46,7 @@ import Shared
         codes += MasterToHelper.allKinds.map(\.code)
         codes += HelperToMaster.allKinds.map(\.code)
         codes += WorkerToSpool.allKinds.map(\.code)
+        codes += SpoolToWorker.allKinds.map(\.code)
         codes += WorkerToDNSHelper.allKinds.map(\.code)
         codes += DNSHelperToWorker.allKinds.map(\.code)
         #expect(Set(codes).count == codes.count)
@@ -57,7 +59,10 @@ import Shared
         #expect(MasterToWorker.connection.maximumPayload == 4096)
         #expect(MasterToWorker.configuration.maximumPayload == 64 << 20)
         #expect(MasterToHelper.newChannel.maximumPayload == 0)
-        #expect(WorkerToSpool.maximumFrameBytes == 5 + 256 * 1024)
+        #expect(WorkerToSpool.maximumFrameBytes == 5 + 60 * 1024)
+        #expect(SpoolToWorker.maximumFrameBytes == 5 + 32 * 1024)
+        #expect(SpoolToWorker.resendUnacknowledged.maximumPayload == 0)
+        #expect(!SpoolToWorker.carriesDescriptors)
         #expect(WorkerToDNSHelper.maximumFrameBytes == 5 + 1034)
         #expect(DNSHelperToWorker.maximumFrameBytes == 5 + (16 << 20))
     }
@@ -102,8 +107,8 @@ import Shared
                 == .tooLarge(kind: "connection", payload: 4097, limit: 4096))
         #expect(violation(MasterToHelper.self, [(Self.header(length: 2, kind: MasterToHelper.newChannel.code), 7)])
                 == .tooLarge(kind: "new channel", payload: 1, limit: 0))
-        #expect(violation(WorkerToSpool.self, [(Self.header(length: 256 * 1024 + 2, kind: WorkerToSpool.reportRow.code), -1)])
-                == .tooLarge(kind: "report row", payload: 256 * 1024 + 1, limit: 256 * 1024))
+        #expect(violation(WorkerToSpool.self, [(Self.header(length: 60 * 1024 + 2, kind: WorkerToSpool.reportRow.code), -1)])
+                == .tooLarge(kind: "report row", payload: 60 * 1024 + 1, limit: 60 * 1024))
         #expect(violation(WorkerToDNSHelper.self, [(Self.header(length: 1036, kind: WorkerToDNSHelper.query.code), -1)])
                 == .tooLarge(kind: "query", payload: 1035, limit: 1034))
         #expect(violation(DNSHelperToWorker.self, [(Self.header(length: (16 << 20) + 2, kind: DNSHelperToWorker.answer.code), -1)])
@@ -176,8 +181,39 @@ import Shared
         #expect(try inbox.next(WorkerToMaster.self)?.kind == .ready)
         #expect(inbox.readCapacity == 5)
         var spool = IPCInbox(receiving: WorkerToSpool.self)
-        #expect(spool.readCapacity == 5 + 256 * 1024)
+        #expect(spool.readCapacity == 5 + 60 * 1024)
         try spool.append(IPCFrame(WorkerToSpool.reportRow, payload: [1]).encoded()[...])
-        #expect(spool.readCapacity == 5 + 256 * 1024 - 6)
+        #expect(spool.readCapacity == 5 + 60 * 1024 - 6)
+    }
+
+    /// SOCK_SEQPACKET (the worker–spool channel): each read is one whole
+    /// packet, which must be whole frames; the header rules still apply.
+    @Test func packetsMustBeWholeFrames() throws {
+        var inbox = IPCInbox(receiving: WorkerToSpool.self)
+        let row = IPCFrame(WorkerToSpool.reportRow, payload: Array("{}".utf8)).encoded()
+        try inbox.appendPacket((row + row)[...])
+        #expect(try inbox.next(WorkerToSpool.self)?.payload == Array("{}".utf8))
+        #expect(try inbox.next(WorkerToSpool.self)?.payload == Array("{}".utf8))
+        #expect(try inbox.next(WorkerToSpool.self) == nil)
+
+        func refused(_ packet: [UInt8]) -> IPCViolation? {
+            var inbox = IPCInbox(receiving: WorkerToSpool.self)
+            do { try inbox.appendPacket(packet[...]); return nil } catch { return error }
+        }
+        // A frame cut across packets, a packet with a stray tail.
+        #expect(refused(Array(row.dropLast())) == .notWholeFrames(bytes: row.count - 1))
+        #expect(refused(row + [0, 0]) == .notWholeFrames(bytes: row.count + 2))
+        // A packet the kernel cut at the read size (largest frame + 1):
+        // a full row and the start of another.
+        let full = IPCFrame(WorkerToSpool.reportRow, payload: [UInt8](repeating: 0x20, count: WorkerToSpool.maximumRowBytes)).encoded()
+        #expect(refused(full + [0]) == .notWholeFrames(bytes: full.count + 1))
+        // A row over the limit sent whole, cut to the read size: its header
+        // says why.
+        let over = IPCFrame(WorkerToSpool.reportRow, payload: [UInt8](repeating: 0x20, count: WorkerToSpool.maximumRowBytes + 1)).encoded()
+        #expect(refused(over) == .tooLarge(kind: "report row", payload: WorkerToSpool.maximumRowBytes + 1, limit: WorkerToSpool.maximumRowBytes))
+        // Unknown kinds and oversized headers as on a stream.
+        #expect(refused(IPCFrame(SpoolToWorker.acknowledged).encoded()) == .unknownKind(41))
+        #expect(refused(Self.header(length: 60 * 1024 + 2, kind: 40)) == .tooLarge(kind: "report row", payload: 60 * 1024 + 1, limit: 60 * 1024))
+        #expect(refused(Self.header(length: 0, kind: 40)) == .emptyFrame)
     }
 }
