@@ -1,20 +1,8 @@
 import Testing
 import DMARCReports
 import MailAuth
+import TestSupport
 
-/// Counts the batches and questions a resolver is asked, so the tests can
-/// tell "no lookup" and "one batch" apart.
-private final class RecordingResolver: DNSResolver {
-    let zone: InMemoryDNSResolver
-    private(set) var batches: [[DNSQuestion]] = []
-
-    init(_ zone: InMemoryDNSResolver) { self.zone = zone }
-
-    func lookup(_ questions: [DNSQuestion]) -> [DNSOutcome] {
-        batches.append(questions)
-        return zone.lookup(questions)
-    }
-}
 
 @Suite struct ReportDestinationVerifierTests {
     private static let psl = PublicSuffixList(text: "com\nnet\norg\nco.uk\nexample\n")

@@ -3,6 +3,7 @@ import MailAuth
 import Milter
 import Shared
 import Testing
+import TestSupport
 
 /// IPRev: forward-confirmed reverse DNS at connect, one connection-level
 /// `iprev=` entry with `smtp.remote-ip` and a comment: the verified names,
@@ -50,16 +51,7 @@ import Testing
         return dns
     }
 
-    /// Records the batches asked, passing them on to a zone.
-    final class CountingResolver: DNSResolver {
-        let zone: InMemoryDNSResolver
-        private(set) var batches: [[DNSQuestion]] = []
-        init(_ zone: InMemoryDNSResolver) { self.zone = zone }
-        func lookup(_ questions: [DNSQuestion]) -> [DNSOutcome] {
-            batches.append(questions)
-            return zone.lookup(questions)
-        }
-    }
+    typealias CountingResolver = RecordingResolver
 
     static func handler() throws -> IPRevHandler { try IPRevHandler(config: JSONParser.parse(IPRevHandler.defaultConfigJSON)) }
 

@@ -277,17 +277,6 @@ import TestSupport
 
     // MARK: Several signatures
 
-    /// A resolver that counts what it is asked, to check the one-batch
-    /// promise.
-    final class RecordingResolver: DNSResolver {
-        let zone: InMemoryDNSResolver
-        var batches: [[DNSQuestion]] = []
-        init(_ zone: InMemoryDNSResolver) { self.zone = zone }
-        func lookup(_ questions: [DNSQuestion]) -> [DNSOutcome] {
-            batches.append(questions)
-            return zone.lookup(questions)
-        }
-    }
 
     @Test func eachSignatureHasItsOwnResultAndKeysComeInOneBatch() throws {
         var zone = try DKIMTestData.standardZone()

@@ -1,21 +1,12 @@
 import MailAuth
 import Testing
+import TestSupport
 
 /// Evaluation over an in-memory zone: alignment, policies, sampling,
 /// discovery, errors.
 @Suite struct DMARCEvaluatorTests {
     static let psl = PublicSuffixList(text: "com\nnet\norg\nuk\nco.uk\n*.ck\n!www.ck\n")
 
-    /// Records every batch it is asked, then answers from a zone.
-    final class RecordingResolver: DNSResolver {
-        let zone: InMemoryDNSResolver
-        private(set) var batches: [[DNSQuestion]] = []
-        init(_ zone: InMemoryDNSResolver) { self.zone = zone }
-        func lookup(_ questions: [DNSQuestion]) -> [DNSOutcome] {
-            batches.append(questions)
-            return zone.lookup(questions)
-        }
-    }
 
     /// example.com with the given record, an A record for every host used.
     static func zone(_ record: String? = "v=DMARC1; p=reject") -> InMemoryDNSResolver {

@@ -1,17 +1,9 @@
 import Testing
 @testable import MailAuth
+import TestSupport
 
 @Suite struct DNSPrefetchResolverTests {
-    /// Records the batches asked, passing them on to a zone.
-    final class CountingResolver: DNSResolver {
-        let zone: InMemoryDNSResolver
-        private(set) var batches: [[DNSQuestion]] = []
-        init(_ zone: InMemoryDNSResolver) { self.zone = zone }
-        func lookup(_ questions: [DNSQuestion]) -> [DNSOutcome] {
-            batches.append(questions)
-            return zone.lookup(questions)
-        }
-    }
+    typealias CountingResolver = RecordingResolver
 
     @Test func prefetchedQuestionsAreAnsweredFromMemory() {
         var zone = InMemoryDNSResolver()

@@ -1,22 +1,11 @@
 import MailAuth
 import Testing
+import TestSupport
 
 /// Evaluation beyond the conformance suite: Mail::SPF's texts and the
 /// `Received-SPF` field, batching of independent lookups, limits, bounded
 /// work on hostile records, macros (RFC 7208 section 7.4's table).
 @Suite struct SPFEvaluatorTests {
-    /// Records every batch it is asked, then answers from a zone.
-    final class RecordingResolver: DNSResolver {
-        let zone: InMemoryDNSResolver
-        private(set) var batches: [[DNSQuestion]] = []
-        init(_ zone: InMemoryDNSResolver) { self.zone = zone }
-        func lookup(_ questions: [DNSQuestion]) -> [DNSOutcome] {
-            batches.append(questions)
-            return zone.lookup(questions)
-        }
-        var questionCount: Int { batches.reduce(0) { $0 + $1.count } }
-    }
-
     static func evaluate(_ zone: InMemoryDNSResolver, from: String, ip: String, helo: String? = "mail.example.net",
                          options: SPFOptions = SPFOptions()) -> SPFResult {
         SPFEvaluator(resolver: zone, options: options).evaluate(.mailFrom(from, ip: IPAddress(ip)!, helo: helo))
