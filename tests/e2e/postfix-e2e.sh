@@ -95,6 +95,19 @@ server:
   local-data: 'e2e._domainkey.example.com. 300 IN TXT $DKIM_TXT'
   local-zone: "2.0.192.in-addr.arpa." static
   local-data: "25.2.0.192.in-addr.arpa. 300 IN PTR mx.example.com."
+
+  # --- zone: addresses (issue 11)
+  # --- end of zone: addresses
+
+  # --- zone: dmarc2026 (issue 11)
+  # --- end of zone: dmarc2026
+
+  # --- zone: returnok-arc (issue 11)
+  # --- end of zone: returnok-arc
+
+  # --- zone: spf-eai (issue 11)
+  # --- end of zone: spf-eai
+
 CONF
 unbound-checkconf "$WORK/unbound.conf" >/dev/null
 unbound -c "$WORK/unbound.conf" &
@@ -302,6 +315,18 @@ sed -n '1,/^$/p' "$m"
 [ "$(grep -c '^Authentication-Results:' "$m")" -eq 1 ] || fail "forged Authentication-Results not removed"
 grep -q "forged@example.com" "$m" && ! grep -q "^X-Received-Authentication-Results:" "$m" && fail "forged header kept"
 grep -q "^X-Received-Authentication-Results: (Received Authentication-Results header removed by" "$m" || fail "Sanitize note missing"
+
+# --- cases: addresses (issue 11)
+# --- end of cases: addresses
+
+# --- cases: dmarc2026 (issue 11)
+# --- end of cases: dmarc2026
+
+# --- cases: returnok-arc (issue 11)
+# --- end of cases: returnok-arc
+
+# --- cases: spf-eai (issue 11)
+# --- end of cases: spf-eai
 
 # 3: a killed worker costs nothing but itself: the master replaces it
 kill -9 "$wpid"
