@@ -191,7 +191,7 @@ public final class MilterDispatcher {
     /// on with the connection (the message passes without this milter's
     /// headers, as when the Perl program's alarm fires at end of message).
     public func repliesForStageTimeout() -> [MilterResponse] {
-        if errorsTempfail && !settings.dryrun { return [.replyCode(Self.tempfailReply)] }
+        if errorsTempfail && !settings.dryrun { return [.tempfail] }
         return [.accept]
     }
 
@@ -222,8 +222,6 @@ public final class MilterDispatcher {
         return settings.tempfailOnError
     }
 
-    static let tempfailReply = "451 4.7.0 Temporary failure in mail authentication, please try again later"
-
     /// Calls every handler for one stage; a throw is a handler error, and
     /// so is the stage as a whole overrunning its timeout (the Perl program
     /// arms one alarm per stage, not per handler).
@@ -249,7 +247,10 @@ public final class MilterDispatcher {
             if settings.dryrun {
                 logLines.append("dryrun: would tempfail at \(stage) after a handler error")
             } else {
-                return [.replyCode(Self.tempfailReply)]
+                // A bare tempfail, as the Perl program sends: the MTA answers
+                // with its own text (Postfix: `451 4.7.1 Service unavailable
+                // - try again later`).
+                return [.tempfail]
             }
         }
         return [.continue]
@@ -258,22 +259,41 @@ public final class MilterDispatcher {
     /// A pending reject or defer, sent once: like the Perl program, the
     /// wish is cleared when replied, so a reject of one recipient does not
     /// reject the next one or the message.
+    /// A text that is not a valid reply of its class becomes a bare
+    /// tempfail, as in the Perl program ("Invalid reject message ... -
+    /// setting to TempFail"): the mail is kept, never refused with words
+    /// nobody chose.
     func verdictReply(stage: String) -> [MilterResponse]? {
-        let text: String
+        let reply: MilterResponse
+        let described: String
         switch session.verdict {
         case .none, .quarantine:
             return nil
         case .reject(let wanted):
-            text = SMTPReplyText.valid(wanted, class: 5) ? wanted : "550 5.0.0 Message rejected"
+            if SMTPReplyText.valid(wanted, class: 5) {
+                reply = .replyCode(wanted)
+                described = "reply '\(wanted)'"
+            } else {
+                logLines.append("Invalid reject message \(ControlCharacters.escaped(wanted)) - setting to TempFail")
+                reply = .tempfail
+                described = "tempfail"
+            }
         case .tempfail(let wanted):
-            text = SMTPReplyText.valid(wanted, class: 4) ? wanted : "450 4.0.0 Message deferred"
+            if SMTPReplyText.valid(wanted, class: 4) {
+                reply = .replyCode(wanted)
+                described = "reply '\(wanted)'"
+            } else {
+                logLines.append("Invalid defer message \(ControlCharacters.escaped(wanted)) - setting to TempFail")
+                reply = .tempfail
+                described = "tempfail"
+            }
         }
         session.clearRejection()
         if settings.dryrun {
-            logLines.append("dryrun: would reply '\(text)' at \(stage)")
+            logLines.append("dryrun: would \(described) at \(stage)")
             return nil
         }
-        return [.replyCode(text)]
+        return [reply]
     }
 
     func endOfMessage() -> [MilterResponse] {
