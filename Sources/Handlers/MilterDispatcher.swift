@@ -259,41 +259,22 @@ public final class MilterDispatcher {
     /// A pending reject or defer, sent once: like the Perl program, the
     /// wish is cleared when replied, so a reject of one recipient does not
     /// reject the next one or the message.
-    /// A text that is not a valid reply of its class becomes a bare
-    /// tempfail, as in the Perl program ("Invalid reject message ... -
-    /// setting to TempFail"): the mail is kept, never refused with words
-    /// nobody chose.
     func verdictReply(stage: String) -> [MilterResponse]? {
-        let reply: MilterResponse
-        let described: String
+        let text: String
         switch session.verdict {
         case .none, .quarantine:
             return nil
         case .reject(let wanted):
-            if SMTPReplyText.valid(wanted, class: 5) {
-                reply = .replyCode(wanted)
-                described = "reply '\(wanted)'"
-            } else {
-                logLines.append("Invalid reject message \(ControlCharacters.escaped(wanted)) - setting to TempFail")
-                reply = .tempfail
-                described = "tempfail"
-            }
+            text = SMTPReplyText.valid(wanted, class: 5) ? wanted : "550 5.0.0 Message rejected"
         case .tempfail(let wanted):
-            if SMTPReplyText.valid(wanted, class: 4) {
-                reply = .replyCode(wanted)
-                described = "reply '\(wanted)'"
-            } else {
-                logLines.append("Invalid defer message \(ControlCharacters.escaped(wanted)) - setting to TempFail")
-                reply = .tempfail
-                described = "tempfail"
-            }
+            text = SMTPReplyText.valid(wanted, class: 4) ? wanted : "450 4.0.0 Message deferred"
         }
         session.clearRejection()
         if settings.dryrun {
-            logLines.append("dryrun: would \(described) at \(stage)")
+            logLines.append("dryrun: would reply '\(text)' at \(stage)")
             return nil
         }
-        return [reply]
+        return [.replyCode(text)]
     }
 
     func endOfMessage() -> [MilterResponse] {
