@@ -14,7 +14,7 @@ import MailAuth
 /// Identical questions in flight from any workers are coalesced into one
 /// `Resolution`; finished outcomes go into the one `DNSCache`.
 final class HelperServer {
-    static let masterFD: Int32 = 3
+    static let masterFD = ChildDescriptor.master.fd
     /// Worker channels served at once (the pool is far smaller).
     static let maximumChannels = 4096
     /// Distinct questions resolved upstream at once; more wait in line

@@ -4,8 +4,9 @@ import Glibc
 import Shared
 import MailAuth
 
-// authmilter-dns: the DNS helper. Started by the master with fd 3 = its
-// socketpair; see HelperOptions for the command line and docs/dns.md.
+// authmilter-dns: the DNS helper. Started by the master with its control
+// channel (ChildDescriptor.master); its settings come on the command line
+// (it serves before any configuration is parsed); see HelperOptions for the command line and docs/dns.md.
 
 let options: HelperOptions
 do {
@@ -19,10 +20,7 @@ ChildLog.debugEnabled = options.debug
 // Every send uses MSG_NOSIGNAL; this covers stderr if the master is gone.
 signal(SIGPIPE, SIG_IGN)
 
-guard fcntl(HelperServer.masterFD, F_GETFD) >= 0 else {
-    ChildLog.critical("authmilter-dns: fd 3 (the channel to the master) is not open")
-    exit(1)
-}
+ChildStartup.requireDescriptors([.master], role: "authmilter-dns")
 
 var servers = options.resolvers
 var serverSource = "--resolver"

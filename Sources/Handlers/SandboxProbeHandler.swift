@@ -29,8 +29,8 @@ public final class SandboxProbeHandler: Handler {
     public static let triggerHostname = "seccomp-probe.invalid"
     public static let stallHostname = "stage-stall.invalid"
     public static let hostileIPCHostname = "hostile-ipc.invalid"
-    /// The worker's control channel to the master (see Worker/main.swift).
-    static let masterChannelFD: Int32 = 3
+    /// The worker's control channel to the master.
+    static let masterChannelFD = ChildDescriptor.master.fd
 
     public init(config: ConfigNode) throws(ConfigurationError) {}
 

@@ -237,7 +237,7 @@ final class MasterServer {
         close(dnsPair[0])
         do {
             let process = try ChildProcess.spawn(path: binaryDirectory + "/authmilter-worker", arguments: identArguments,
-                                                 extraFDs: [dnsPair[1], spoolPair[1]])
+                                                 passing: [.dnsHelper: dnsPair[1], .spool: spoolPair[1]])
             // Kept for the next spool, should this one die.
             spoolEnds.keep(spoolPair[0], worker: process.pid)
             let slot = ChildSlot(role: .worker, process: process)
@@ -271,8 +271,7 @@ final class MasterServer {
         }
         if spool == nil {
             var arguments = identArguments
-            arguments += ["--spool-dir", configuration.spoolDir ?? "", "--cache-dir", configuration.cacheDir ?? "",
-                          "--lib-dir", configuration.libDir ?? ""]
+            arguments += ["--spool-dir", configuration.spoolDir ?? ""]
             arguments += privilegeArguments
             if configuration.debug { arguments.append("--debug") }
             spool = startHelper(.spool, executable: "authmilter-spool", arguments: arguments)

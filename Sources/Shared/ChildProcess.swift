@@ -22,11 +22,19 @@ public struct ChildProcess: Sendable {
         }
     }
 
-    /// posix_spawn `path`; the child sees fd 3 = control channel, then
-    /// `extraFDs` as 4, 5, ...; fd 2 = a pipe to the master. The child gets
+    /// posix_spawn `path`; the child sees `ChildDescriptor.master` = the
+    /// control channel, `passing` at their named places, fd 2 = a pipe to
+    /// the master. The named places must follow `.master` without a gap
+    /// (the C spawner numbers them 3, 4, 5, ...). The child gets
     /// SWIFT_BACKTRACE=enable=no: the backtracer dies under seccomp and
     /// would hide the real cause of a crash.
-    public static func spawn(path: String, arguments: [String], extraFDs: [Int32] = []) throws(SpawnError) -> ChildProcess {
+    public static func spawn(path: String, arguments: [String],
+                             passing: KeyValuePairs<ChildDescriptor, Int32> = [:]) throws(SpawnError) -> ChildProcess {
+        for (offset, entry) in passing.enumerated() {
+            precondition(entry.key.rawValue == ChildDescriptor.master.rawValue + 1 + Int32(offset),
+                         "descriptors must be passed in order, without a gap: \(entry.key)")
+        }
+        let extraFDs = passing.map(\.value)
         var pair: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
             throw .socketpair(errno)

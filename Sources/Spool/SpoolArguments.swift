@@ -1,8 +1,6 @@
 /// authmilter-spool's command line, written by the master.
 struct SpoolArguments {
     var spoolDir = ""
-    var cacheDir = ""
-    var libDir = ""
     var runas: String?
     var rungroup: String?
     var debug = false
@@ -20,8 +18,6 @@ struct SpoolArguments {
         while index < words.count {
             switch words[index] {
             case "--spool-dir": result.spoolDir = try value()
-            case "--cache-dir": result.cacheDir = try value()
-            case "--lib-dir": result.libDir = try value()
             case "--runas": result.runas = try value()
             case "--rungroup": result.rungroup = try value()
             case "--ident": _ = try value()

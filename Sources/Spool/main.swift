@@ -5,8 +5,8 @@ import DMARCReports
 import Shared
 
 // The spool process: the only one allowed to write spool_dir, cache_dir and
-// lib_dir. Started by the master with fd 3 = control channel; the first
-// frame is the configuration, then the master passes it one channel per
+// lib_dir. Started by the master with its control channel
+// (ChildDescriptor.master); the first frame is the configuration, then the master passes it one channel per
 // worker. Workers send it DMARC report rows: each goes to the journal in
 // spool_dir (on disk first), then to the report store (SQLite under
 // lib_dir, or PostgreSQL).
@@ -20,16 +20,13 @@ do {
 }
 ChildLog.debugEnabled = arguments.debug
 
-let master = IPCChannel(fd: 3, receiving: MasterToHelper.self)
-guard let first = master.receive(MasterToHelper.self), first.kind == .configuration else {
-    ChildLog.critical("spool: no configuration from the master; exiting")
-    exit(1)
-}
+let (master, serializedConfiguration) = ChildStartup.receiveConfiguration(role: "spool", receiving: MasterToHelper.self,
+                                                                          configuration: .configuration)
 var reports: ReportIntake?
 var role = SandboxRole.spool
 var retryInterval: Int32 = 10
 do {
-    let configuration = try Configuration(fromSerialized: first.payload)
+    let configuration = try Configuration(fromSerialized: serializedConfiguration)
     let settings = try DMARCReportSettings(configuration: configuration, hostname: "localhost")
     if configuration.checkForDequeue > 0 { retryInterval = Int32(clamping: min(configuration.checkForDequeue, 300)) }
     if settings.enabled {

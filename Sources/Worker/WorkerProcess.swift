@@ -15,7 +15,7 @@ final class WorkerProcess {
     let handlers: [any Handler]
     let resolver: DNSHelperClient
     /// DMARC report rows go to the spool on fd 5.
-    let spool = SpoolClient(fd: 5)
+    let spool = SpoolClient(fd: ChildDescriptor.spool.fd)
     let maximumRequests: Int
     var served = 0
 
@@ -39,7 +39,7 @@ final class WorkerProcess {
         }
         // The helper bounds each lookup by dns_timeout, retries included;
         // the margin covers the IPC round trip.
-        resolver = DNSHelperClient(fd: 4, timeoutSeconds: configuration.dnsTimeout + 2)
+        resolver = DNSHelperClient(fd: ChildDescriptor.dnsHelper.fd, timeoutSeconds: configuration.dnsTimeout + 2)
         maximumRequests = configuration.maxRequestsPerChild
         let privileges = PrivilegeSettings(user: configuration.runas, group: configuration.rungroup, chroot: configuration.chroot)
         guard StageAlarm.install() else {

@@ -21,7 +21,7 @@ import DMARCReports
                 throw DNSHelperTestSupport.Failure(description: "socketpair failed")
             }
             logPath = directory + "/spool-\(UInt32.random(in: 0 ... .max)).log"
-            pid = try DNSHelperTestSupport.spawn(binary, ["--spool-dir", directory, "--cache-dir", directory, "--lib-dir", directory],
+            pid = try DNSHelperTestSupport.spawn(binary, ["--spool-dir", directory],
                                                  fds: [fds[1]], stderrPath: logPath)
             close(fds[1])
             master = IPCChannel(fd: fds[0], receiving: HelperToMaster.self)
