@@ -4,9 +4,9 @@ import Glibc
 import MailAuth
 import Shared
 
-/// DMARC (RFC 7489) over the SPF, DKIM and ARC handlers' findings, as the
-/// Perl handler does with Mail::DMARC (evaluation only; aggregate reports
-/// come later and take `outcomes`):
+/// DMARC (RFC 9989 by default, RFC 7489 as an option) over the SPF, DKIM
+/// and ARC handlers' findings, as the Perl handler does with Mail::DMARC
+/// (evaluation; aggregate report rows go to the spool):
 ///
 /// - MAIL FROM (not for local, trusted or authenticated clients): starts
 ///   the message; RCPT TO: `report_skip_to` marks the message;
