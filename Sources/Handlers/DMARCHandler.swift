@@ -42,12 +42,15 @@ public final class DMARCHandler: PeerAwareHandler {
            "no_list_reject_disposition" : "none",
            "no_reject_disposition" : "quarantine",
            "no_report" : 0,
+           "policy_rbl_lookup" : {},
            "public_suffix_list" : "/usr/share/publicsuffix/public_suffix_list.dat",
            "quarantine_on_multifrom" : 20,
            "reject_on_multifrom" : 30,
            "report_skip_to" : [
               "my_report_from_address@example.com"
            ],
+           "report_suppression_email_list" : "rbl.example.com",
+           "report_suppression_list" : "rbl.example.com",
            "skip_on_multifrom" : 10,
            "use_arc" : 1,
            "whitelisted" : []
@@ -119,8 +122,7 @@ public final class DMARCHandler: PeerAwareHandler {
     public static var configKeys: Set<String> {
         var keys: Set<String> = []
         if case .object(let object)? = try? JSONParser.parse(defaultConfigJSON) { keys = Set(object.keys) }
-        return keys.union(["discovery", "np_policy", "policy_rbl_lookup", "report_suppression_list",
-                           "report_suppression_email_list"]).union(DMARCReportConfigKeys.all)
+        return keys.union(["discovery", "np_policy"]).union(DMARCReportConfigKeys.all)
     }
 
     public static let rejectReply = "550 5.7.0 DMARC policy violation"

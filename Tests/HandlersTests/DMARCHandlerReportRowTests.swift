@@ -75,6 +75,9 @@ import TestSupport
 
     @Test func theReportKeysAreKnownAndDiscoveryIsChecked() throws {
         for key in DMARCHandlerReportKeys.all { #expect(DMARCHandler.configKeys.contains(key), "\(key)") }
+        // The help text names the discovery RFCs (RFC 9989 is the default).
+        #expect(DMARCHandler.helpText.contains(#""discovery"          : "rfc9989",              | RFC 9989 DNS tree walk"#))
+        #expect(DMARCHandler.helpText.contains(#"or "rfc7489": public suffix list and pct"#))
         let bis = try DMARCHandler(config: Support.node(#"{"discovery": "dmarcbis"}"#), publicSuffixList: Support.psl)
         #expect(bis.options.discovery == .treeWalk && bis.options.applyNonExistentDomainPolicy)
         // The default follows the newest Mail::DMARC: RFC 9989.
