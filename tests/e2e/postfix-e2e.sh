@@ -100,10 +100,16 @@ server:
   # --- end of zone: addresses
 
   # --- zone: dmarc2026 (issue 11)
-  # The RFC 9989 tree walk asks up to _dmarc.<tld>: here, as on the
-  # Internet, the TLDs answer NXDOMAIN (unbound has no upstream).
-  local-zone: "com." static
-  local-zone: "net." static
+  # The RFC 9989 tree walk asks up to _dmarc.<tld>: those names (and the
+  # parent of aonly.example.net) answer NXDOMAIN here, as on the Internet;
+  # unbound has no upstream and would leave them unanswered (a timeout,
+  # then temperror for a domain without a record of its own).
+  local-zone: "_dmarc.com." static
+  local-zone: "_dmarc.net." static
+  local-zone: "_dmarc.org." static
+  local-zone: "_dmarc.test." static
+  local-zone: "_dmarc.example." static
+  local-zone: "_dmarc.example.net." static
   # walk: the only policy is two labels above the From domain and below the
   # public suffix list's Organizational Domain (dmarc2026.net, no record):
   # the walk finds it, RFC 7489 discovery would find none.
