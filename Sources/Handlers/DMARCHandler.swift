@@ -94,9 +94,9 @@ public final class DMARCHandler: PeerAwareHandler {
                     "discovery"          : "rfc9989",              | RFC 9989 DNS tree walk (Mail::DMARC 2026 default),
                                                                    | or "rfc7489": public suffix list and pct
                     "np_policy"          : 1,                      | Apply np= (RFC 9989, RFC 9091); off with rfc7489
-                    "policy_rbl_lookup"  : {                       | On a pass, look the From organizational domain up
-                        "name" : {                                 | in a DNS list and add policy.name=value
-                            "rbl" : "rbl.example.com",             |
+                    "policy_rbl_lookup"  : {                       | On a pass, look the From domain up in a DNS list
+                        "name" : {                                 | and add policy.name=value ('pass' when the address
+                            "rbl" : "rbl.example.com",             | has no value and there is no '*')
                             "results" : { "127.0.0.2" : "yes", "*" : "other" }
                         }                                          |
                     },                                             |
@@ -463,11 +463,11 @@ public final class DMARCHandler: PeerAwareHandler {
     }
 
     /// `policy_rbl_lookup` for a pass or an ARC-aware pass: the From
-    /// domain's Organizational Domain looked up in each list, in name order.
+    /// domain looked up in each list, in name order.
     private func policyProperties(_ result: DMARCResult, arcAwareResult: String?,
                                   resolver: any DNSResolver) -> [DMARCPolicyProperty] {
         guard !policyRBLLookups.isEmpty, result.code == .pass || arcAwareResult == "pass" else { return [] }
-        return policyRBLLookups.compactMap { $0.property(for: result.organizationalDomain, resolver: resolver) }
+        return policyRBLLookups.compactMap { $0.property(for: result.fromDomain, resolver: resolver) }
     }
 
     /// Perl's ARC override comment: `arc=pass as[N].d=<d> as[N].s=<s>

@@ -12,11 +12,12 @@ import Shared
 ///     }
 ///
 /// For a DMARC `pass`, or a `fail` whose ARC-aware result is `pass`, the
-/// Organizational Domain of the From domain is looked up as
-/// `<org domain>.<rbl>` A (Perl's `rbl_check_domain`: the first A
-/// address); the value for that address, else the `*` value, is added to
-/// the entry as `policy.<name>=<value>`. Not listed, or no value for the
-/// address: nothing is added. Entries are looked up in name order.
+/// From domain is looked up as `<from domain>.<rbl>` A (Perl's
+/// `rbl_check_domain`: the first A address); the value for that address,
+/// else the `*` value, else `pass` (Perl's help: "defaults to 'pass' if no
+/// entries and no fallback found") is added to the entry as
+/// `policy.<name>=<value>`. Not listed: nothing is added. Entries are
+/// looked up in name order.
 struct DMARCPolicyRBLLookup: Sendable, Equatable {
     var name: String
     var zone: String
@@ -63,12 +64,10 @@ struct DMARCPolicyRBLLookup: Sendable, Equatable {
         }
     }
 
-    /// The property for `domain`, or nil when it is not listed or has no
-    /// value.
+    /// The property for `domain`, or nil when it is not listed.
     func property(for domain: String, resolver: any DNSResolver) -> DMARCPolicyProperty? {
         guard !domain.isEmpty, let address = DMARCPolicyRBLLookup.firstAddress(domain + "." + zone, resolver) else { return nil }
-        guard let value = results[address] ?? results["*"] else { return nil }
-        return DMARCPolicyProperty(name: name, value: value)
+        return DMARCPolicyProperty(name: name, value: results[address] ?? results["*"] ?? "pass")
     }
 
     /// Perl's `rbl_check_domain`: the first A address at `name`, nil when
