@@ -5,7 +5,7 @@
 set -euo pipefail
 packages=(libssl-dev libldns-dev libseccomp-dev libcap-dev libsqlite3-dev libpq-dev zlib1g-dev postgresql pkg-config
           postfix swaks unbound procps python3 python3-dkim libmail-dkim-perl publicsuffix
-          python3-authres)
+          python3-authres libxml2-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,7 @@
 import MailAuth
 
-/// One `record` of an aggregate report (RFC 7489 appendix C): identical
+/// One `record` of an aggregate report (RFC 9990 section 3, RFC 7489
+/// appendix C): identical
 /// evaluations from one source, counted once.
 public struct AggregateReportRecord: Sendable, Hashable {
     /// `row/source_ip`: the connecting client.
@@ -69,9 +70,12 @@ public struct AggregateReport: Sendable, Hashable {
     public var policy: DMARCReportPolicy
     /// The `record`s, in the order described at `init(reporter:...rows:)`.
     public var records: [AggregateReportRecord]
+    /// The XML it is written in (`report_format`).
+    public var format: AggregateReportFormat
 
     public init(reporter: DMARCReporter, reportID: String, begin: Int64, end: Int64, policyDomain: String,
-                policy: DMARCReportPolicy, records: [AggregateReportRecord]) {
+                policy: DMARCReportPolicy, records: [AggregateReportRecord], format: AggregateReportFormat = .rfc9990) {
+        self.format = format
         self.reporter = reporter
         self.reportID = reportID
         self.begin = begin
@@ -99,7 +103,7 @@ public struct AggregateReport: Sendable, Hashable {
     /// them. Returns nil when no row is for `policyDomain`: the schema
     /// requires at least one record, and there would be nothing to say.
     public init?(reporter: DMARCReporter, reportID: String, begin: Int64, end: Int64, policyDomain: String,
-                 rows: [DMARCReportRow]) {
+                 rows: [DMARCReportRow], format: AggregateReportFormat = .rfc9990) {
         let wanted = policyDomain.lowercased()
         let ordered = rows.filter { $0.policyDomain.lowercased() == wanted }.sorted(by: Self.arrivedBefore)
         guard let newest = ordered.last else { return nil }
@@ -118,7 +122,7 @@ public struct AggregateReport: Sendable, Hashable {
             }
         }
         self.init(reporter: reporter, reportID: reportID, begin: begin, end: end, policyDomain: policyDomain,
-                  policy: newest.policy, records: records)
+                  policy: newest.policy, records: records, format: format)
     }
 
     /// Rows by policy domain (lowercased), each list in the order given:

@@ -73,7 +73,8 @@ public struct AggregateReportRun {
             let begin = rows.map(\.arrival).min() ?? options.now
             let reportID = Self.reportID(end: options.now)
             guard let report = AggregateReport(reporter: reporter, reportID: reportID, begin: begin, end: options.now,
-                                               policyDomain: policyDomain, rows: rows) else { continue }
+                                               policyDomain: policyDomain, rows: rows,
+                                               format: settings.reportFormat) else { continue }
             var outcome = deliver(report, rows: rows, options: options)
             if !options.dryRun {
                 try store.record(outcome.attempt, rowIDs: rows.map(\.id))

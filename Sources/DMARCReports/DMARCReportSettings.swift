@@ -13,6 +13,7 @@ import Shared
 ///   `noreply-dmarc@<domain>`;
 /// - `report_smarthost`: `host` or `host:port` to hand every report to;
 ///   unset, reports go straight to each destination's MX on port 25.
+/// - `report_format`: `rfc9990` (default, RFC 9990 XML) or `rfc7489`;
 /// - `no_report` (Perl's key): no rows are stored at all.
 public struct DMARCReportSettings: Sendable, Equatable {
     /// False when the DMARC handler is off or says `no_report`.
@@ -23,6 +24,8 @@ public struct DMARCReportSettings: Sendable, Equatable {
     public var orgDomain: String
     public var extraContactInfo: String?
     public var smarthost: String?
+    /// `report_format`: `rfc9990` (default) or `rfc7489`.
+    public var reportFormat: AggregateReportFormat
 
     /// `local@domain` in printable ASCII without the characters that would
     /// make it a display form or a list.
@@ -64,5 +67,10 @@ public struct DMARCReportSettings: Sendable, Equatable {
         }
         extraContactInfo = try node.nonEmptyString("report_extra_contact_info")
         smarthost = try node.nonEmptyString("report_smarthost")
+        let formatText = try node.nonEmptyString("report_format") ?? AggregateReportFormat.rfc9990.rawValue
+        guard let format = AggregateReportFormat(configValue: formatText) else {
+            throw (node.child("report_format") ?? node).error("expected \"rfc9990\" or \"rfc7489\", got \"\(formatText)\"")
+        }
+        reportFormat = format
     }
 }

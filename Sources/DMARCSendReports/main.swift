@@ -6,7 +6,8 @@ import MailAuth
 import Shared
 
 // dmarc_send_reports: turns the rows in the DMARC aggregate report store
-// into RFC 7489 reports and mails them to each policy's verified rua
+// into RFC 9990 reports (`report_format` "rfc7489": RFC 7489 appendix C
+// reports) and mails them to each policy's verified rua
 // destinations, named like Mail::DMARC's tool. Run it from cron (daily is
 // what most policies ask for with ri=86400). Reads the milter's
 // configuration (--prefix, --ident) for the store, who we are, the

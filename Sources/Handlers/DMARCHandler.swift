@@ -4,9 +4,9 @@ import Glibc
 import MailAuth
 import Shared
 
-/// DMARC (RFC 7489) over the SPF, DKIM and ARC handlers' findings, as the
-/// Perl handler does with Mail::DMARC (evaluation only; aggregate reports
-/// come later and take `outcomes`):
+/// DMARC (RFC 9989 by default, RFC 7489 as an option) over the SPF, DKIM
+/// and ARC handlers' findings, as the Perl handler does with Mail::DMARC
+/// (evaluation; aggregate report rows go to the spool):
 ///
 /// - MAIL FROM (not for local, trusted or authenticated clients): starts
 ///   the message; RCPT TO: `report_skip_to` marks the message;
@@ -42,12 +42,15 @@ public final class DMARCHandler: PeerAwareHandler {
            "no_list_reject_disposition" : "none",
            "no_reject_disposition" : "quarantine",
            "no_report" : 0,
+           "policy_rbl_lookup" : {},
            "public_suffix_list" : "/usr/share/publicsuffix/public_suffix_list.dat",
            "quarantine_on_multifrom" : 20,
            "reject_on_multifrom" : 30,
            "report_skip_to" : [
               "my_report_from_address@example.com"
            ],
+           "report_suppression_email_list" : "rbl.example.com",
+           "report_suppression_list" : "rbl.example.com",
            "skip_on_multifrom" : 10,
            "use_arc" : 1,
            "whitelisted" : []
@@ -88,8 +91,18 @@ public final class DMARCHandler: PeerAwareHandler {
                     "config_file"        : "/etc/mail-dmarc.ini",  | Accepted for compatibility; not read
                     "public_suffix_list" : "/usr/share/publicsuffix/public_suffix_list.dat",
                                                                    | The public suffix list, read at start
-                    "discovery"          : "rfc7489",              | Or "dmarcbis": RFC 9989 DNS tree walk
-                    "np_policy"          : 0,                      | Apply RFC 9091 np= (on with dmarcbis)
+                    "discovery"          : "rfc9989",              | RFC 9989 DNS tree walk (Mail::DMARC 2026 default),
+                                                                   | or "rfc7489": public suffix list and pct
+                    "np_policy"          : 1,                      | Apply np= (RFC 9989, RFC 9091); off with rfc7489
+                    "policy_rbl_lookup"  : {                       | On a pass, look the From domain up in a DNS list
+                        "name" : {                                 | and add policy.name=value ('pass' when the address
+                            "rbl" : "rbl.example.com",             | has no value and there is no '*')
+                            "results" : { "127.0.0.2" : "yes", "*" : "other" }
+                        }                                          |
+                    },                                             |
+                    "report_suppression_list" : "",                | DNS list of organizational domains not reported
+                    "report_suppression_email_list" : "",          | DNS list of sha1(rua address) not reported to
+                    "report_format"      : "rfc9990",              | Aggregate report XML: "rfc9990" or "rfc7489"
                     "report_store"       : "",                     | Aggregate report rows: "" = SQLite in lib_dir,
                                                                    | "sqlite:/path", "postgresql://...", "dbi:Pg:..."
                     "report_store_user"  : "",                     | User and password for a dbi:Pg store
@@ -130,6 +143,10 @@ public final class DMARCHandler: PeerAwareHandler {
     public let quarantineOnMultiFrom: Int
     public let skipOnMultiFrom: Int
     let whitelist: [DMARCWhitelistEntry]
+    /// `policy_rbl_lookup`, in name order.
+    let policyRBLLookups: [DMARCPolicyRBLLookup]
+    /// `report_suppression_list`, `report_suppression_email_list`.
+    let reportSuppression: DMARCReportSuppression
     public let publicSuffixList: PublicSuffixList
     /// How the library evaluates; tests fix `percentDraw`.
     public var options = DMARCOptions()
@@ -189,15 +206,18 @@ public final class DMARCHandler: PeerAwareHandler {
         _ = try config.string("config_file")
         whitelist = try DMARCWhitelistEntry.list(config, key: "whitelisted")
         self.publicSuffixList = publicSuffixList
-        // Not in Perl: how the policy record is found. "rfc7489" (default,
-        // Mail::DMARC's way) or "dmarcbis" (RFC 9989 DNS tree walk, which
-        // also honours np=, psd= and t=y); `np_policy` turns on RFC 9091's
-        // np= under RFC 7489 discovery.
-        switch try config.string("discovery")?.lowercased() ?? "rfc7489" {
-        case "rfc7489": options.discovery = .rfc7489
-        case "dmarcbis", "treewalk": options.discovery = .treeWalk
+        policyRBLLookups = try DMARCPolicyRBLLookup.list(config, key: "policy_rbl_lookup")
+        reportSuppression = try DMARCReportSuppression(config: config)
+        // Not in Perl: how the policy record is found. "rfc9989" (default,
+        // as the newest Mail::DMARC: RFC 9989 DNS tree walk with np=, psd=
+        // and t=y; "treewalk" and "dmarcbis" are other names for it) or
+        // "rfc7489" ("psl"): the public suffix list and pct, as before 2026.
+        // `np_policy` switches np= on or off whatever the discovery.
+        switch try config.string("discovery")?.lowercased() ?? "rfc9989" {
+        case "rfc7489", "psl": options = .rfc7489()
+        case "rfc9989", "treewalk", "dmarcbis": options.discovery = .treeWalk
         case let other:
-            throw (config.child("discovery") ?? config).error("expected \"rfc7489\" or \"dmarcbis\", got \"\(other)\"")
+            throw (config.child("discovery") ?? config).error("expected \"rfc9989\" or \"rfc7489\", got \"\(other)\"")
         }
         options.applyNonExistentDomainPolicy = try config.bool("np_policy") ?? (options.discovery == .treeWalk)
     }
@@ -407,7 +427,9 @@ public final class DMARCHandler: PeerAwareHandler {
 
         let entry = result.authResultsEntry(DMARCEntryContext(appliedDisposition: applied, overrideReason: overrideReason,
                                                               arcAwareResult: arcAwareResult,
-                                                              hasListID: detectListID && isList))
+                                                              hasListID: detectListID && isList,
+                                                              policyProperties: policyProperties(result, arcAwareResult: arcAwareResult,
+                                                                                                 resolver: resolver)))
         outcomes.append(Outcome(result: result, appliedDisposition: applied, overrideReason: overrideReason,
                                 arcAwareResult: arcAwareResult, entry: entry))
         submitReportRow(session, result: result, envelopeDomain: envelopeDomain, applied: applied)
@@ -427,10 +449,25 @@ public final class DMARCHandler: PeerAwareHandler {
         }
         let id = String(UInt64.random(in: 0...UInt64.max), radix: 16).leftPadded(to: 16)
             + String(UInt64.random(in: 0...UInt64.max), radix: 16).leftPadded(to: 16)
-        guard let row = DMARCReportRow(result: result, id: id, arrival: Int64(time(nil)), sourceIP: session.remoteIP,
+        guard var row = DMARCReportRow(result: result, id: id, arrival: Int64(time(nil)), sourceIP: session.remoteIP,
                                        envelopeFrom: envelopeDomain, envelopeTo: envelopeTo,
-                                       appliedDisposition: applied) else { return }
+                                       appliedDisposition: applied, discoveryMethod: options.discovery.reportWord) else { return }
+        // Perl's report_suppression_list and report_suppression_email_list.
+        let resolver = session.resolver
+        if reportSuppression.suppresses(organizationalDomain: result.organizationalDomain, resolver: resolver) { return }
+        if reportSuppression.emailZone != nil {
+            guard let rua = reportSuppression.filteredRUA(row.policy.rua, resolver: resolver) else { return }
+            row.policy.rua = rua
+        }
         sink(row)
+    }
+
+    /// `policy_rbl_lookup` for a pass or an ARC-aware pass: the From
+    /// domain looked up in each list, in name order.
+    private func policyProperties(_ result: DMARCResult, arcAwareResult: String?,
+                                  resolver: any DNSResolver) -> [DMARCPolicyProperty] {
+        guard !policyRBLLookups.isEmpty, result.code == .pass || arcAwareResult == "pass" else { return [] }
+        return policyRBLLookups.compactMap { $0.property(for: result.fromDomain, resolver: resolver) }
     }
 
     /// Perl's ARC override comment: `arc=pass as[N].d=<d> as[N].s=<s>

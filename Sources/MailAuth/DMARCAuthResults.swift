@@ -12,13 +12,28 @@ public struct DMARCEntryContext: Sendable, Hashable {
     public var arcAwareResult: String?
     /// Adds `has-list-id=yes` to the comment.
     public var hasListID: Bool
+    /// `policy.<name>=<value>` properties from `policy_rbl_lookup`, written
+    /// after `policy.policy-from`.
+    public var policyProperties: [DMARCPolicyProperty]
 
     public init(appliedDisposition: DMARCPolicyAction? = nil, overrideReason: String? = nil,
-                arcAwareResult: String? = nil, hasListID: Bool = false) {
+                arcAwareResult: String? = nil, hasListID: Bool = false, policyProperties: [DMARCPolicyProperty] = []) {
         self.appliedDisposition = appliedDisposition
         self.overrideReason = overrideReason
         self.arcAwareResult = arcAwareResult
         self.hasListID = hasListID
+        self.policyProperties = policyProperties
+    }
+}
+
+/// One `policy.<name>=<value>` from the handler's `policy_rbl_lookup`.
+public struct DMARCPolicyProperty: Sendable, Hashable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
     }
 }
 
@@ -39,7 +54,8 @@ extension DMARCResult {
     /// has `sp` (`np` when `np` was applied), else `p`. A temperror is the
     /// bare `dmarc=temperror header.from=<domain>` the handler writes when
     /// the check dies; a permerror `dmarc=permerror (from header invalid)
-    /// header.from=<domain>`.
+    /// header.from=<domain>` (the comment is the reason: `multiple DMARC
+    /// records` under RFC 7489 discovery).
     public func authResultsEntry(_ context: DMARCEntryContext = DMARCEntryContext()) -> AuthResultsEntry {
         switch code {
         case .temperror:
@@ -47,7 +63,7 @@ extension DMARCResult {
                                     properties: [AuthResultsProperty(key: "header.from", value: fromDomain)])
         case .permerror:
             return AuthResultsEntry(method: "dmarc", result: "permerror", parts: [
-                .comment(AuthResultsComment("from header invalid")),
+                .comment(AuthResultsComment(reasons.first?.comment ?? "from header invalid")),
                 .property(AuthResultsProperty(key: "header.from", value: fromDomain)),
             ])
         case .pass, .fail, .none:
@@ -72,6 +88,9 @@ extension DMARCResult {
         let policyFrom: String
         if policySource == .np { policyFrom = "np" } else { policyFrom = isSubdomain && publishedSubdomainPolicy != nil ? "sp" : "p" }
         parts.append(.property(AuthResultsProperty(key: "policy.policy-from", value: policyFrom)))
+        for property in context.policyProperties {
+            parts.append(.property(AuthResultsProperty(key: "policy." + property.name, value: property.value)))
+        }
         parts.append(.property(AuthResultsProperty(key: "header.from", value: fromDomain)))
         return AuthResultsEntry(method: "dmarc", result: code.rawValue, parts: parts)
     }

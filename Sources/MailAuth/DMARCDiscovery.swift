@@ -7,7 +7,14 @@ struct DMARCDiscovery {
         case found(DMARCRecord, domain: String, organizationalDomain: String?)
         case none(String)
         case temperror(String)
+        /// Several DMARC records at one name under RFC 7489: the Perl
+        /// handler's HEAD (unreleased after v4.20260319) turns the no-policy
+        /// of section 6.6.3 step 5 into `permerror`.
+        case permerror(String)
     }
+
+    /// The reason of the RFC 7489 permerror for several records at a name.
+    static let multipleRecordsReason = "multiple DMARC records"
 
     /// The DMARC records among the TXT records of an answer (section
     /// 6.6.3 step 2: others are discarded).
@@ -19,11 +26,11 @@ struct DMARCDiscovery {
         }
     }
 
-    /// What one `_dmarc` answer says: nil when there is no record and no
-    /// error (go on), else the outcome.
+    /// What one `_dmarc` answer says under RFC 7489: nil when there is no
+    /// record and no error (go on), else the outcome.
     static func interpret(_ outcome: DNSOutcome, at domain: String) -> Outcome? {
         let texts = dmarcTexts(outcome)
-        if texts.count > 1 { return .none("too many policies") }
+        if texts.count > 1 { return .permerror(multipleRecordsReason) }
         if let text = texts.first {
             guard let record = DMARCRecord(text) else { return .none("policy parse error") }
             return .found(record, domain: domain, organizationalDomain: nil)
@@ -54,16 +61,19 @@ struct DMARCDiscovery {
     /// The walk over fetched outcomes (one per target, in order): the first
     /// record found is the policy; the Organizational Domain is the `psd=n`
     /// record's domain, the name below a `psd=y` record, else the last
-    /// domain with a record (nil: none, the caller uses the list).
+    /// domain with a record (nil: none, the caller uses the list). Several
+    /// DMARC records at one name are all discarded and the walk goes on
+    /// (RFC 9989 section 4.10, step 3), as if the name had none.
     static func treeWalk(from: String, targets: [String], outcomes: [DNSOutcome]) -> Outcome {
         var policy: (DMARCRecord, String)?
         var org: String?
         var previous: String?
+        var discardedMultiple = false
         for (target, outcome) in zip(targets, outcomes) {
             defer { previous = target }
             let texts = dmarcTexts(outcome)
             if texts.count > 1 {
-                if policy == nil { return .none("too many policies") }
+                discardedMultiple = true
                 continue
             }
             if let text = texts.first, let record = DMARCRecord(text) {
@@ -75,7 +85,9 @@ struct DMARCDiscovery {
             }
             if policy == nil, outcome.isTemporaryFailure { return .temperror("_dmarc.\(target): \(outcome)") }
         }
-        guard let (record, domain) = policy else { return .none("no policy") }
+        guard let (record, domain) = policy else {
+            return .none(discardedMultiple ? "no policy (multiple DMARC records discarded)" : "no policy")
+        }
         return .found(record, domain: domain, organizationalDomain: org)
     }
 }

@@ -1,4 +1,5 @@
-/// DMARC (RFC 7489) over any `DNSResolver`: pure logic, no I/O of its own.
+/// DMARC (RFC 9989 by default, RFC 7489 as an option) over any
+/// `DNSResolver`: pure logic, no I/O of its own.
 ///
 ///     let dmarc = DMARCEvaluator(resolver: dns, publicSuffixList: psl)
 ///     let result = dmarc.evaluate(DMARCRequest(
@@ -128,6 +129,10 @@ public struct DMARCEvaluator {
             result.code = .temperror
             result.reasons = [DMARCPolicyOverrideReason(type: .other, comment: why)]
             return result
+        case .permerror(let why):
+            result.code = .permerror
+            result.reasons = [DMARCPolicyOverrideReason(type: .other, comment: why)]
+            return result
         case .found(let found, let domain, let treeOrg):
             record = found
             result.policyDomain = domain
@@ -145,6 +150,7 @@ public struct DMARCEvaluator {
             && (record.nonExistentPolicyText.map { DMARCPolicyAction(tagValue: $0) == nil } ?? false)
         if pInvalid || spInvalid || npInvalid {
             guard !record.aggregateReportURIs.isEmpty else {
+                result.recordIgnored = true
                 result.reasons = [DMARCPolicyOverrideReason(type: .other, comment: "no valid rua")]
                 return result
             }
@@ -200,8 +206,11 @@ public struct DMARCEvaluator {
             }
         case .treeWalk:
             if record.testing {
+                // RFC 9989 section 4.7 `t=y`: one step less severe
+                // (reject → quarantine, quarantine → none); RFC 9990's
+                // `policy_test_mode` tells the report reader why.
                 result.disposition = effective.lowered
-                result.reasons.append(DMARCPolicyOverrideReason(type: .other, comment: "policy testing mode (t=y)"))
+                result.reasons.append(DMARCPolicyOverrideReason(type: .policyTestMode, comment: "policy testing mode (t=y)"))
             } else {
                 result.disposition = effective
             }

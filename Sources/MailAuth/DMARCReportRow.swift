@@ -68,9 +68,16 @@ public struct DMARCReportPolicy: Sendable, Hashable {
     public var fo: String
     /// `rua` as published: the sender parses and verifies it when sending.
     public var rua: String
+    /// RFC 9989 `t=y` (RFC 9990 `testing`); nil in rows written before
+    /// it was kept.
+    public var testing: Bool?
+    /// RFC 9990 `discovery_method`: `psl` or `treewalk`; nil in rows
+    /// written before it was kept (the report then leaves it out).
+    public var discoveryMethod: String?
 
     public init(adkim: DMARCAlignmentMode = .relaxed, aspf: DMARCAlignmentMode = .relaxed, p: String, sp: String? = nil,
-                np: String? = nil, pct: Int? = nil, fo: String = "0", rua: String) {
+                np: String? = nil, pct: Int? = nil, fo: String = "0", rua: String, testing: Bool? = nil,
+                discoveryMethod: String? = nil) {
         self.adkim = adkim
         self.aspf = aspf
         self.p = p
@@ -79,16 +86,19 @@ public struct DMARCReportPolicy: Sendable, Hashable {
         self.pct = pct
         self.fo = fo
         self.rua = rua
+        self.testing = testing
+        self.discoveryMethod = discoveryMethod
     }
 
     /// The published record's reporting fields; nil without a `rua` that
     /// names at least one mailto: address (nothing could be sent).
-    public init?(record: DMARCRecord) {
+    public init?(record: DMARCRecord, discoveryMethod: String? = nil) {
         guard let rua = record.aggregateReportText,
               record.aggregateReportURIs.contains(where: { $0.scheme == "mailto" }) else { return nil }
         self.init(adkim: record.dkimAlignment, aspf: record.spfAlignment, p: record.requestedPolicyText ?? "none",
                   sp: record.subdomainPolicyText, np: record.nonExistentPolicyText, pct: record.percent,
-                  fo: record.failureOptions.joined(separator: ":"), rua: rua)
+                  fo: record.failureOptions.joined(separator: ":"), rua: rua, testing: record.testing,
+                  discoveryMethod: discoveryMethod)
     }
 }
 
@@ -96,9 +106,9 @@ extension DMARCReportRow {
     /// The row for one evaluation, or nil when the policy asks for no
     /// aggregate report (no record, or no mailto: `rua`).
     public init?(result: DMARCResult, id: String, arrival: Int64, sourceIP: String, envelopeFrom: String,
-                 envelopeTo: String?, appliedDisposition: DMARCPolicyAction) {
+                 envelopeTo: String?, appliedDisposition: DMARCPolicyAction, discoveryMethod: String? = nil) {
         guard let record = result.record, let policyDomain = result.policyDomain,
-              let policy = DMARCReportPolicy(record: record) else { return nil }
+              let policy = DMARCReportPolicy(record: record, discoveryMethod: discoveryMethod) else { return nil }
         self.init(id: id, arrival: arrival, policyDomain: policyDomain, policy: policy, sourceIP: sourceIP,
                   headerFrom: result.fromDomain, envelopeFrom: envelopeFrom, envelopeTo: envelopeTo,
                   disposition: appliedDisposition, dkimAligned: result.dkimAligned, spfAligned: result.spfAligned,

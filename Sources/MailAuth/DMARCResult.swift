@@ -18,6 +18,10 @@ public struct DMARCResult: Sendable, Hashable {
     public var record: DMARCRecord?
     /// Where the record was found (`example.com` for `_dmarc.example.com`).
     public var policyDomain: String?
+    /// The record was found but not applied: an invalid `p`, `sp` or `np`
+    /// and no valid `rua` (section 6.6.3 step 6 B: no action). The entry
+    /// then shows `p=none`, what was applied.
+    public var recordIgnored: Bool = false
     /// Whether the record came from another domain than the From domain
     /// (Mail::DMARC's `is_subdomain`): `sp` (and `np`) apply then.
     public var isSubdomain: Bool
@@ -63,12 +67,16 @@ public struct DMARCResult: Sendable, Hashable {
         self.dkimResults = dkimResults
     }
 
-    /// `p` as the Perl handler reports it: the published text, "none"
-    /// without a record.
-    public var publishedPolicy: String { record?.requestedPolicyText ?? "none" }
+    /// `p` as applied: the published policy when it is one of none,
+    /// quarantine, reject; "none" without a record or when `p` is missing
+    /// or invalid (RFC 7489 section 6.6.3 step 6, RFC 9989 section 4.7: such
+    /// a record acts as `p=none`, or as no policy at all without a valid
+    /// `rua`). Never the published garbage (`p=bogus`).
+    public var publishedPolicy: String { recordIgnored ? "none" : record?.requestedPolicy?.rawValue ?? "none" }
 
-    /// `sp` when published (nil: the Perl handler's "default").
-    public var publishedSubdomainPolicy: String? { record?.subdomainPolicyText }
+    /// `sp` when published and valid (nil: the Perl handler's "default";
+    /// an invalid `sp` is dropped, as discovery drops it).
+    public var publishedSubdomainPolicy: String? { recordIgnored ? nil : record?.subdomainPolicy?.rawValue }
 
     /// The first reason's comment, for logs ("no policy", "too many
     /// policies", "example.com not in DNS", ...).

@@ -9,7 +9,8 @@ public enum DMARCResultCode: String, Sendable, Hashable {
     case none
     /// A DNS failure that may go away (SERVFAIL, timeout) stopped discovery.
     case temperror
-    /// The From domain is not a usable domain name.
+    /// The From domain is not a usable domain name, or (RFC 7489
+    /// discovery) several DMARC records were published at one name.
     case permerror
 }
 
@@ -27,6 +28,8 @@ public struct DMARCPolicyOverrideReason: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable {
         case forwarded
         case sampledOut = "sampled_out"
+        /// RFC 9990: the disposition was lowered because of `t=y`.
+        case policyTestMode = "policy_test_mode"
         case trustedForwarder = "trusted_forwarder"
         case mailingList = "mailing_list"
         case localPolicy = "local_policy"

@@ -4,6 +4,6 @@
 public enum DMARCReportConfigKeys {
     public static let all: Set<String> = [
         "report_store", "report_store_user", "report_store_pass", "report_org_name", "report_org_email",
-        "report_org_domain", "report_extra_contact_info", "report_smarthost",
+        "report_org_domain", "report_extra_contact_info", "report_smarthost", "report_format",
     ]
 }

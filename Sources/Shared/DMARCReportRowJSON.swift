@@ -19,6 +19,8 @@ extension DMARCReportRow {
         if let pct = policy.pct { policyObject["pct"] = .integer(pct) }
         policyObject["fo"] = .string(policy.fo)
         policyObject["rua"] = .string(policy.rua)
+        if let testing = policy.testing { policyObject["testing"] = .string(testing ? "y" : "n") }
+        if let method = policy.discoveryMethod { policyObject["discovery_method"] = .string(method) }
 
         var object = JSONObject()
         object["id"] = .string(id)
@@ -97,10 +99,24 @@ extension DMARCReportRow {
             }
             pct = parsed
         }
+        // `testing` and `discovery_method` came with RFC 9990; rows written
+        // before (journals, stores) have neither and stay readable.
+        var testing: Bool?
+        switch try optionalString(policyValue, "testing") {
+        case nil: testing = nil
+        case "y": testing = true
+        case "n": testing = false
+        default: throw DecodingError(description: "policy_published.testing: expected y or n")
+        }
+        let discoveryMethod = try optionalString(policyValue, "discovery_method")
+        guard discoveryMethod == nil || discoveryMethod == "psl" || discoveryMethod == "treewalk" else {
+            throw DecodingError(description: "policy_published.discovery_method: expected psl or treewalk")
+        }
         let policy = DMARCReportPolicy(adkim: adkim, aspf: aspf, p: try string(policyValue, "p"),
                                        sp: try optionalString(policyValue, "sp"), np: try optionalString(policyValue, "np"),
                                        pct: pct, fo: try optionalString(policyValue, "fo") ?? "0",
-                                       rua: try string(policyValue, "rua"))
+                                       rua: try string(policyValue, "rua"), testing: testing,
+                                       discoveryMethod: discoveryMethod)
         guard let arrivalNumber = value["arrival"]?.numberValue, let arrival = Int64(arrivalNumber.literal) else {
             throw DecodingError(description: "arrival: expected whole seconds")
         }

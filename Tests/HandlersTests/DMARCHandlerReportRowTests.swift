@@ -75,10 +75,25 @@ import TestSupport
 
     @Test func theReportKeysAreKnownAndDiscoveryIsChecked() throws {
         for key in DMARCHandlerReportKeys.all { #expect(DMARCHandler.configKeys.contains(key), "\(key)") }
+        // The help text names the discovery RFCs (RFC 9989 is the default).
+        #expect(DMARCHandler.helpText.contains(#""discovery"          : "rfc9989",              | RFC 9989 DNS tree walk"#))
+        #expect(DMARCHandler.helpText.contains(#"or "rfc7489": public suffix list and pct"#))
         let bis = try DMARCHandler(config: Support.node(#"{"discovery": "dmarcbis"}"#), publicSuffixList: Support.psl)
         #expect(bis.options.discovery == .treeWalk && bis.options.applyNonExistentDomainPolicy)
-        let classic = try DMARCHandler(config: Support.node(#"{"np_policy": 1}"#), publicSuffixList: Support.psl)
-        #expect(classic.options.discovery == .rfc7489 && classic.options.applyNonExistentDomainPolicy)
+        // The default follows the newest Mail::DMARC: RFC 9989.
+        let byDefault = try DMARCHandler(config: Support.node("{}"), publicSuffixList: Support.psl)
+        #expect(byDefault.options.discovery == .treeWalk && byDefault.options.applyNonExistentDomainPolicy)
+        let noNP = try DMARCHandler(config: Support.node(#"{"np_policy": 0}"#), publicSuffixList: Support.psl)
+        #expect(noNP.options.discovery == .treeWalk && !noNP.options.applyNonExistentDomainPolicy)
+        for name in ["rfc7489", "psl"] {
+            let classic = try DMARCHandler(config: Support.node(#"{"np_policy": 1, "discovery": "\#(name)"}"#),
+                                           publicSuffixList: Support.psl)
+            #expect(classic.options.discovery == .rfc7489 && classic.options.applyNonExistentDomainPolicy)
+        }
+        for name in ["rfc9989", "treewalk", "RFC9989"] {
+            let walk = try DMARCHandler(config: Support.node(#"{"discovery": "\#(name)"}"#), publicSuffixList: Support.psl)
+            #expect(walk.options.discovery == .treeWalk)
+        }
         #expect(throws: ConfigurationError.self) {
             try DMARCHandler(config: Support.node(#"{"discovery": "guess"}"#), publicSuffixList: Support.psl)
         }
@@ -87,5 +102,6 @@ import TestSupport
 
 enum DMARCHandlerReportKeys {
     static let all = ["discovery", "np_policy", "report_store", "report_store_user", "report_store_pass", "report_org_name",
-                      "report_org_email", "report_org_domain", "report_extra_contact_info", "report_smarthost"]
+                      "report_org_email", "report_org_domain", "report_extra_contact_info", "report_smarthost",
+                      "report_format", "policy_rbl_lookup", "report_suppression_list", "report_suppression_email_list"]
 }

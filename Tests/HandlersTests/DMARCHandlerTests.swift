@@ -129,12 +129,13 @@ import TestSupport
     }
 
     @Test func pctSamplesOut() throws {
-        // pct=50: a draw of 70 is sampled out (reject → quarantine).
-        let out = try Support.run(Support.handlers(#"{"hard_reject": 1}"#, draw: 70), from: "<b@half.example>",
+        // pct=50: a draw of 70 is sampled out (reject → quarantine). pct is
+        // RFC 7489's (RFC 9989, the default, ignores it).
+        let out = try Support.run(Support.handlers(#"{"hard_reject": 1, "discovery": "rfc7489"}"#, draw: 70), from: "<b@half.example>",
                                   headers: Support.from("u@half.example"))
         #expect(out.dmarc == [Self.entry("fail", "half.example", p: "reject", d: "quarantine", eval: "quarantine")])
         #expect(out.quarantined)
-        let inside = try Support.run(Support.handlers(#"{"hard_reject": 1}"#, draw: 10), from: "<b@half.example>",
+        let inside = try Support.run(Support.handlers(#"{"hard_reject": 1, "discovery": "rfc7489"}"#, draw: 10), from: "<b@half.example>",
                                      headers: Support.from("u@half.example"))
         #expect(inside.rejected)
     }

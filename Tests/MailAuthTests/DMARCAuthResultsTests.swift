@@ -78,6 +78,32 @@ import Testing
             """)
     }
 
+    @Test func invalidPolicyShowsWhatWasApplied() {
+        // Issue 11 item 9: `p=bogus` was shown as published. Such a record
+        // counts as p=none with a valid rua (RFC 7489 6.6.3 step 6,
+        // Mail::DMARC), or as no policy at all without: either way none
+        // was applied, and the entry says p=none.
+        let noRUA = Self.result("v=DMARC1; p=bogus", from: "example.com")
+        #expect(noRUA.code == .none && noRUA.reasonText == "no valid rua")
+        #expect(noRUA.authResultsEntry().sortKey == """
+            dmarc=none policy.published-domain-policy=none policy.applied-disposition=none \
+            policy.evaluated-disposition=none (p=none,d=none,d.eval=none) policy.policy-from=p header.from=example.com
+            """)
+        let withRUA = Self.result("v=DMARC1; p=bogus; sp=maybe; rua=mailto:d@example.com", from: "example.com")
+        #expect(withRUA.code == .fail)
+        #expect(withRUA.authResultsEntry().sortKey == """
+            dmarc=fail policy.published-domain-policy=none policy.applied-disposition=none \
+            policy.evaluated-disposition=none (p=none,d=none,d.eval=none) policy.policy-from=p header.from=example.com
+            """)
+        // An invalid sp without rua: the record is not applied at all.
+        let badSP = Self.result("v=DMARC1; p=reject; sp=later", from: "example.com")
+        #expect(badSP.code == .none && badSP.record?.requestedPolicyText == "reject")
+        #expect(badSP.authResultsEntry().sortKey == """
+            dmarc=none policy.published-domain-policy=none policy.applied-disposition=none \
+            policy.evaluated-disposition=none (p=none,d=none,d.eval=none) policy.policy-from=p header.from=example.com
+            """)
+    }
+
     @Test func errors() {
         var zone = InMemoryDNSResolver()
         zone.add("example.com", .a("192.0.2.1"))

@@ -3,7 +3,9 @@ import Testing
 import TestSupport
 
 /// Evaluation over an in-memory zone: alignment, policies, sampling,
-/// discovery, errors.
+/// discovery, errors. Most tests are about the RFC 7489 form (public
+/// suffix list, `pct`), which the helper selects; the RFC 9989 tree walk
+/// (the default) has its own section and `DMARCTreeWalkTests`.
 @Suite struct DMARCEvaluatorTests {
     static let psl = PublicSuffixList(text: "com\nnet\norg\nuk\nco.uk\n*.ck\n!www.ck\n")
 
@@ -19,12 +21,12 @@ import TestSupport
     }
 
     static func evaluate(_ zone: some DNSResolver, from: String = "example.com", spf: DMARCSPFInput? = nil,
-                         dkim: [DMARCDKIMInput] = [], options: DMARCOptions = DMARCOptions()) -> DMARCResult {
+                         dkim: [DMARCDKIMInput] = [], options: DMARCOptions = .rfc7489()) -> DMARCResult {
         DMARCEvaluator(resolver: zone, publicSuffixList: psl, options: options)
             .evaluate(DMARCRequest(fromDomain: from, spf: spf, dkim: dkim))
     }
 
-    static func draw(_ value: Int) -> DMARCOptions { DMARCOptions(percentDraw: { value }) }
+    static func draw(_ value: Int) -> DMARCOptions { .rfc7489(percentDraw: { value }) }
 
     // MARK: Pass
 
@@ -137,16 +139,19 @@ import TestSupport
         #expect(Self.evaluate(zone).disposition == .quarantine)
     }
 
-    @Test func multipleRecordsAreNone() {
+    @Test func multipleRecordsArePermerrorUnderRFC7489() {
+        // Perl HEAD (after v4.20260319): "Return permerror for domains with
+        // multiple DMARC records" (RFC 7489 section 6.6.3 step 5: no policy).
         var zone = Self.zone("v=DMARC1; p=reject")
         zone.add("_dmarc.example.com", .txt("v=DMARC1; p=none"))
         let result = Self.evaluate(zone)
-        #expect(result.code == .none && result.reasonText == "too many policies")
+        #expect(result.code == .permerror && result.reasonText == "multiple DMARC records")
+        #expect(result.authResultsEntry().sortKey == "dmarc=permerror (multiple DMARC records) header.from=example.com")
         // Several at the From domain stop discovery: the org record is not used.
         var sub = Self.zone("v=DMARC1; p=reject")
         sub.add("_dmarc.mail.example.com", .txt("v=DMARC1; p=none"))
         sub.add("_dmarc.mail.example.com", .txt("v=DMARC1; p=none; pct=5"))
-        #expect(Self.evaluate(sub, from: "mail.example.com").code == .none)
+        #expect(Self.evaluate(sub, from: "mail.example.com").code == .permerror)
     }
 
     @Test func stringsOfOneRecordAreJoined() {
@@ -247,7 +252,8 @@ import TestSupport
         zone.add("_dmarc.example.com", .txt("v=DMARC1; p=reject"))
         let resolver = RecordingResolver(zone)
         _ = Self.evaluate(resolver, from: "a.b.c.d.e.f.g.h.i.example.com",
-                          options: DMARCOptions(discovery: .treeWalk, checkDomainExistence: false))
+                          options: DMARCOptions(discovery: .treeWalk, applyNonExistentDomainPolicy: false,
+                                                checkDomainExistence: false))
         let names = resolver.batches[0].map(\.name)
         #expect(names == ["_dmarc.a.b.c.d.e.f.g.h.i.example.com", "_dmarc.e.f.g.h.i.example.com",
                           "_dmarc.f.g.h.i.example.com", "_dmarc.g.h.i.example.com",

@@ -37,6 +37,25 @@ import Shared
         }
     }
 
+    @Test func rfc9990FieldsRoundTripAndOldRowsStayReadable() throws {
+        var row = Self.row
+        row.policy.testing = true
+        row.policy.discoveryMethod = "treewalk"
+        row.reasons.append(DMARCPolicyOverrideReason(type: .policyTestMode, comment: "policy testing mode (t=y)"))
+        let text = row.jsonText
+        #expect(text.contains(#""testing":"y""#) && text.contains(#""discovery_method":"treewalk""#))
+        #expect(try DMARCReportRow(jsonText: text) == row)
+        // A row journaled or stored before the fields existed (Self.row has
+        // neither) decodes with both absent.
+        #expect(!Self.row.jsonText.contains("testing") && !Self.row.jsonText.contains("discovery_method"))
+        let old = try DMARCReportRow(jsonText: Self.row.jsonText)
+        #expect(old.policy.testing == nil && old.policy.discoveryMethod == nil)
+        for bad in [text.replacingFirst(#""testing":"y""#, with: #""testing":"maybe""#),
+                    text.replacingFirst(#""discovery_method":"treewalk""#, with: #""discovery_method":"guess""#)] {
+            #expect(throws: DMARCReportRow.DecodingError.self) { try DMARCReportRow(jsonText: bad) }
+        }
+    }
+
     @Test func fromAResultWithoutMailtoRuaNoRowIsMade() throws {
         let record = try #require(DMARCRecord("v=DMARC1; p=reject; rua=https://example.com/r"))
         let result = DMARCResult(fromDomain: "example.com", organizationalDomain: "example.com", code: .fail, record: record,

@@ -100,6 +100,45 @@ server:
   # --- end of zone: addresses
 
   # --- zone: dmarc2026 (issue 11)
+  # The RFC 9989 tree walk asks up to _dmarc.<tld>: those names (and the
+  # parent of aonly.example.net) answer NXDOMAIN here, as on the Internet;
+  # unbound has no upstream and would leave them unanswered (a timeout,
+  # then temperror for a domain without a record of its own).
+  local-zone: "_dmarc.com." static
+  local-zone: "_dmarc.net." static
+  local-zone: "_dmarc.org." static
+  local-zone: "_dmarc.test." static
+  local-zone: "_dmarc.example." static
+  local-zone: "_dmarc.example.net." static
+  # walk: the only policy is two labels above the From domain and below the
+  # public suffix list's Organizational Domain (dmarc2026.net, no record):
+  # the walk finds it, RFC 7489 discovery would find none.
+  local-zone: "dmarc2026.net." static
+  local-data: "dmarc2026.net. 300 IN A 198.51.100.1"
+  local-data: "a.b.c.walk.dmarc2026.net. 300 IN A 198.51.100.1"
+  local-data: 'a.b.c.walk.dmarc2026.net. 300 IN TXT "v=spf1 -all"'
+  local-data: '_dmarc.walk.dmarc2026.net. 300 IN TXT "v=DMARC1; p=reject; rua=mailto:amreports@e2e.test"'
+  local-data: 'walk.dmarc2026.net._report._dmarc.e2e.test. 300 IN TXT "v=DMARC1"'
+  # testing: p=reject with t=y (RFC 9989 4.7): quarantine is applied.
+  local-data: "testing.dmarc2026.net. 300 IN A 198.51.100.1"
+  local-data: 'testing.dmarc2026.net. 300 IN TXT "v=spf1 -all"'
+  local-data: '_dmarc.testing.dmarc2026.net. 300 IN TXT "v=DMARC1; p=reject; t=y"'
+  # multi: two records at the From domain are discarded, the walk goes on
+  # to multi.dmarc2026.net (RFC 7489 discovery: permerror).
+  local-data: "x.multi.dmarc2026.net. 300 IN A 198.51.100.1"
+  local-data: 'x.multi.dmarc2026.net. 300 IN TXT "v=spf1 -all"'
+  local-data: '_dmarc.x.multi.dmarc2026.net. 300 IN TXT "v=DMARC1; p=none"'
+  local-data: '_dmarc.x.multi.dmarc2026.net. 300 IN TXT "v=DMARC1; p=reject"'
+  local-data: '_dmarc.multi.dmarc2026.net. 300 IN TXT "v=DMARC1; p=quarantine"'
+  # psd2026.net publishes psd=y: shop. and evil. are separate
+  # organizations, so SPF for evil does not align with a From of shop (the
+  # public suffix list would make both psd2026.net and pass).
+  local-zone: "psd2026.net." static
+  local-data: "psd2026.net. 300 IN A 198.51.100.1"
+  local-data: '_dmarc.psd2026.net. 300 IN TXT "v=DMARC1; p=quarantine; psd=y"'
+  local-data: "shop.psd2026.net. 300 IN A 198.51.100.1"
+  local-data: "evil.psd2026.net. 300 IN A 198.51.100.1"
+  local-data: 'evil.psd2026.net. 300 IN TXT "v=spf1 ip4:192.0.2.25 -all"'
   # --- end of zone: dmarc2026
 
   # --- zone: returnok-arc (issue 11)
@@ -255,7 +294,9 @@ dmarc_case dmarcquarantine user@dmarc-quarantine.net "dmarc=fail policy.publishe
 grep -q "^X-Disposition-Quarantine: Quarantined due to DMARC policy" "$m" || fail "p=quarantine: no X-Disposition-Quarantine"
 dmarc_case dmarcpct user@dmarc-pct.net "dmarc=fail .*header.from=dmarc-pct.net"
 m=$(find_mail dmarcpct)
-tr -d '\n\t' < "$m" | grep -q "policy.evaluated-disposition=quarantine" || fail "pct=0: p=reject not lowered to quarantine (RFC 7489 6.6.4)"
+# RFC 9989 (the default discovery, Mail::DMARC 1.20260612) ignores pct:
+# p=reject stays reject (RFC 7489 6.6.4 sampling only with discovery rfc7489).
+tr -d '\n\t' < "$m" | grep -q "policy.evaluated-disposition=reject" || fail "pct=0: RFC 9989 ignores pct, p=reject should stay reject"
 dmarc_case dmarcsub user@sub.dmarc-sp.net "dmarc=fail policy.published-domain-policy=reject policy.published-subdomain-policy=none policy.applied-disposition=none policy.evaluated-disposition=none (p=reject,sp=none,d=none,d.eval=none) policy.policy-from=sp header.from=sub.dmarc-sp.net"
 dmarc_case dmarcnorecord user@dmarc-norecord.net "dmarc=none policy.published-domain-policy=none policy.applied-disposition=none policy.evaluated-disposition=none (p=none,d=none,d.eval=none) policy.policy-from=p header.from=dmarc-norecord.net"
 dmarc_case dmarctemperror user@dmarc-temperror.net "dmarc=temperror"
@@ -320,6 +361,42 @@ grep -q "^X-Received-Authentication-Results: (Received Authentication-Results he
 # --- end of cases: addresses
 
 # --- cases: dmarc2026 (issue 11)
+# RFC 9989, the default discovery (as Mail::DMARC 1.20260612): a policy
+# found by the tree walk, t=y, several records at a name, psd=y.
+dmarc_case walk2026 user@a.b.c.walk.dmarc2026.net "dmarc=fail policy.published-domain-policy=reject policy.applied-disposition=quarantine policy.evaluated-disposition=reject policy.override-reason=local_policy (p=reject,d=quarantine,d.eval=reject,override=local_policy) policy.policy-from=p header.from=a.b.c.walk.dmarc2026.net"
+dmarc_case testing2026 user@testing.dmarc2026.net "dmarc=fail policy.published-domain-policy=reject policy.applied-disposition=quarantine policy.evaluated-disposition=quarantine (p=reject,d=quarantine,d.eval=quarantine) policy.policy-from=p header.from=testing.dmarc2026.net"
+grep -q "^X-Disposition-Quarantine: Quarantined due to DMARC policy" "$m" || fail "t=y: no X-Disposition-Quarantine"
+dmarc_case multi2026 user@x.multi.dmarc2026.net "dmarc=fail policy.published-domain-policy=quarantine policy.applied-disposition=quarantine policy.evaluated-disposition=quarantine (p=quarantine,d=quarantine,d.eval=quarantine) policy.policy-from=p header.from=x.multi.dmarc2026.net"
+swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from user@evil.psd2026.net --to amtest@e2e.test \
+      --header "Subject: psd2026" --header "From: user@shop.psd2026.net" --body "psd=y" >"$WORK/swaks-psd2026.log" 2>&1 \
+  || { cat "$WORK/swaks-psd2026.log"; fail "swaks psd2026 failed"; }
+m=$(find_mail psd2026) || fail "psd2026 not delivered"
+flat=$(tr -d '\n\t' < "$m")
+echo "$flat" | grep -q "spf=pass smtp.mailfrom=user@evil.psd2026.net" || { sed -n '1,/^$/p' "$m"; fail "psd2026: SPF pass missing"; }
+echo "$flat" | grep -q "dmarc=fail policy.published-domain-policy=quarantine policy.applied-disposition=quarantine policy.evaluated-disposition=quarantine (p=quarantine,d=quarantine,d.eval=quarantine) policy.policy-from=p header.from=shop.psd2026.net" \
+  || { sed -n '1,/^$/p' "$m"; fail "psd2026: SPF of another organization under a psd=y suffix aligned"; }
+# The reports so far, built without sending (RFC 9990 XML, the default), are
+# valid by RFC 9990's schema; the walk's row says discovery_method treewalk.
+for i in $(seq 1 50); do
+  "$BIN/dmarc_view_reports" --prefix "$WORK/etc" --ident e2e | grep -q "walk.dmarc2026.net rows=1 " && break; sleep 0.2
+done
+"$BIN/dmarc_view_reports" --prefix "$WORK/etc" --ident e2e | grep -q "walk.dmarc2026.net rows=1 " || fail "no report row for walk.dmarc2026.net"
+mkdir -p "$WORK/reports2026"
+"$BIN/dmarc_send_reports" --prefix "$WORK/etc" --ident e2e --dry-run --output-dir "$WORK/reports2026" >"$WORK/send2026.log" \
+  || { cat "$WORK/send2026.log"; fail "dmarc_send_reports --dry-run failed"; }
+walk_report=$(ls "$WORK"/reports2026/*'!walk.dmarc2026.net!'*.xml.gz 2>/dev/null | head -n 1)
+[ -n "$walk_report" ] || fail "no report file for walk.dmarc2026.net"
+gzip -dc "$walk_report" | grep -q "<discovery_method>treewalk</discovery_method>" || fail "walk report: no discovery_method treewalk"
+gzip -dc "$walk_report" | grep -q '<feedback xmlns="urn:ietf:params:xml:ns:dmarc-2.0">' || fail "walk report: not RFC 9990"
+if [ -n "${AUTHMILTER_DMARC_XSD:-}" ] && [ -r "${AUTHMILTER_DMARC_XSD:-}" ] && command -v xmllint >/dev/null; then
+  for f in "$WORK"/reports2026/*.xml.gz; do
+    gzip -dc "$f" > "${f%.gz}"
+    xmllint --noout --nonet --schema "$AUTHMILTER_DMARC_XSD" "${f%.gz}" || fail "$(basename "$f") is not valid by the RFC 9990 schema"
+  done
+  echo "RFC 9990 schema: $(ls "$WORK"/reports2026/*.xml.gz | wc -l) reports valid"
+else
+  echo "E2E NOTE: AUTHMILTER_DMARC_XSD unset or xmllint missing: the reports were not validated against the RFC 9990 schema (scripts/test.sh sets it)"
+fi
 # --- end of cases: dmarc2026
 
 # --- cases: returnok-arc (issue 11)
