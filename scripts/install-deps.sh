@@ -5,7 +5,7 @@
 set -euo pipefail
 packages=(libssl-dev libldns-dev libseccomp-dev libcap-dev libsqlite3-dev libpq-dev zlib1g-dev postgresql pkg-config
           postfix swaks unbound procps python3 python3-dkim libmail-dkim-perl publicsuffix
-          python3-authres libxml2-utils)
+          python3-authres libxml2-utils libmail-spf-perl libnet-dns-resolver-programmable-perl libemail-address-xs-perl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
