@@ -30,4 +30,17 @@ import Testing
     func whatPerlRefusesIsUnreadable(text: String) {
         #expect(Self.rendered(text) == nil)
     }
+
+    /// Hostile sizes: one pass each, no quadratic path (a 300 KB value is
+    /// read in well under a second).
+    @Test func largeHostileTextsAreLinear() {
+        let clock = ContinuousClock()
+        let started = clock.now
+        #expect(Self.rendered(String(repeating: "(", count: 100_000))?.count == nil)
+        #expect(Self.rendered(String(repeating: "\"", count: 100_001))?.count == nil)
+        #expect(Self.rendered(String(repeating: "a=", count: 100_000))?.count == 1)
+        #expect(Self.rendered(String(repeating: "(c)", count: 100_000))?.isEmpty == true)
+        #expect(Self.rendered(String(repeating: "spf=pass x.y=z (c) ", count: 10_000))?.count == 1)
+        #expect(clock.now - started < .seconds(5))
+    }
 }
