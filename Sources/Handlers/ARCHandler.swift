@@ -12,7 +12,9 @@ import Shared
 ///   structure is checked and every key fetched in one DNS batch;
 /// - body: streamed to the verifier while it needs it, and to the sealer;
 /// - end of message: `arc=<pass|fail> (as.N.d=..., ams.N.d=..., ...)
-///   smtp.remote-ip=<ip>` (`ARCResultEntry`);
+///   smtp.remote-ip=<ip>` (`ARCResultEntry`), then, for a passing chain,
+///   the `x-arc-spf`, `x-arc-dkim` and `x-arc-dmarc` entries copied from
+///   the trusted ARC-Authentication-Results (`ARCTrustedResultEntries`);
 /// - sealing (`SealingHandler`), once our Authentication-Results is final:
 ///   ARC-Seal, ARC-Message-Signature and ARC-Authentication-Results with
 ///   `i=` one more than the chain's, `cv=` the validation's status, and our
@@ -83,6 +85,8 @@ public final class ARCHandler: SealingHandler {
     private var resolver: (any DNSResolver)?
     /// rbl_whitelist answers for this message, by lowercase domain.
     private var listed: [String: Bool] = [:]
+    /// The AAR methods copied as `x-arc-*` (set by `attach(peers:)`).
+    var trustedResultMethods: Set<String> = []
 
     /// The validation of this message's chain, once the headers ended (a
     /// `none` result) or the message ended. nil before, and after a reset.
@@ -192,6 +196,7 @@ public final class ARCHandler: SealingHandler {
         let result = verifier.finish()
         verification = result
         session.addAuthResult(ARCResultEntry.entry(for: result, remoteIP: session.remoteIP))
+        for entry in trustedResultEntries { session.addAuthResult(entry) }
     }
 
     // MARK: Sealing

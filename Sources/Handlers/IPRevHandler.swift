@@ -8,7 +8,15 @@ import MailAuth
 ///
 ///     iprev=pass smtp.remote-ip=192.0.2.1 (mail.example.com)
 ///     iprev=fail smtp.remote-ip=192.0.2.1 (Error NXDOMAIN looking up 192.0.2.1 PTR,NOT FOUND)
+///     iprev=fail smtp.remote-ip=192.0.2.6 (Error NOERROR looking up 192.0.2.6 PTR)
 ///     iprev=temperror smtp.remote-ip=192.0.2.1 (Error query timed out looking up 192.0.2.1 PTR,NOT FOUND)
+///
+/// The notes are the newest Perl release's with Debian's Net::DNS (1.36):
+/// its resolver's `errorstring` is the reply's RCODE after every reply, a
+/// successful one included ("historical quirk" in Net::DNS), so the PTR
+/// lookup is always noted (`Error NOERROR looking up ... PTR` when it found
+/// names that then did not verify) and so is every forward lookup of a name
+/// that gave no address. A failure therefore never has an empty comment.
 ///
 /// As in Perl 2.x: the property is `smtp.remote-ip` (renamed from
 /// `policy.iprev` in 2.20181013), the address is written as Net::IP writes
@@ -68,16 +76,11 @@ public final class IPRevHandler: Handler {
         let ip = client.perlText
         var errors: [String] = []
         var temporary = false
-        // Perl's resolver `errorstring` after the latest query sent: Perl
-        // reports a name's A/AAAA errors for an IPv4 client only when it
-        // is not "unknown error or no error" (the last query failed).
-        var lastQueryFailed = false
 
+        // Perl notes the PTR lookup unless `errorstring` is empty or "unknown
+        // error or no error", which Net::DNS 1.x never gives after a query.
         let ptr = resolver.lookup(DNSQuestion(name: client.reverseName, type: .ptr))
-        if let error = errorString(ptr) {
-            errors.append("Error \(error) looking up \(ip) PTR")
-            lastQueryFailed = true
-        }
+        errors.append("Error \(errorString(ptr)) looking up \(ip) PTR")
         temporary = temporary || isTemporary(ptr)
         var names: [String] = []
         var seen: Set<String> = []
@@ -125,10 +128,8 @@ public final class IPRevHandler: Handler {
             case .limited:
                 return ["Lookup limit reached"]
             case .done(let outcome):
-                let error = errorString(outcome)
-                lastQueryFailed = error != nil
                 temporary = temporary || isTemporary(outcome)
-                return ["Error \(error ?? "unknown error or no error") looking up \(name) \(type)"]
+                return ["Error \(errorString(outcome)) looking up \(name) \(type)"]
             }
         }
 
@@ -142,7 +143,9 @@ public final class IPRevHandler: Handler {
                 found = addresses(lookup, type: secondary)
                 secondaryNotes = notes(lookup, name: dotted, type: secondary)
             }
-            if found.isEmpty && (client.isIPv6 || lastQueryFailed) {
+            // Perl's IPv4 branch also asks that `errorstring` be other than
+            // "unknown error or no error": always so with Net::DNS 1.x.
+            if found.isEmpty {
                 let (notesA, notesAAAA) = client.isIPv6 ? (secondaryNotes, primaryNotes) : (primaryNotes, secondaryNotes)
                 errors += notesA.map { "Error \($0) looking up \(dotted) A" }
                 errors += notesAAAA.map { "Error \($0) looking up \(dotted) AAAA" }
@@ -180,11 +183,12 @@ public final class IPRevHandler: Handler {
         }
     }
 
-    /// Net::DNS's `errorstring` after a query that gave no records; nil
-    /// after one that did.
-    static func errorString(_ outcome: DNSOutcome) -> String? {
+    /// Net::DNS's `errorstring` after a query: the reply's RCODE (NOERROR
+    /// for an answer too, and for a name without records of the type),
+    /// SERVFAIL, or "query timed out" when no reply came.
+    static func errorString(_ outcome: DNSOutcome) -> String {
         switch outcome {
-        case .answer: return nil
+        case .answer: return "NOERROR"
         case .nodata: return "NOERROR"
         case .nxdomain: return "NXDOMAIN"
         case .servfail: return "SERVFAIL"

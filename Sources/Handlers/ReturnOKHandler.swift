@@ -2,11 +2,13 @@ import Shared
 import MailAuth
 
 /// ReturnOK: checks that the envelope sender's and the From header's
-/// domains can receive mail (MX, else A/AAAA), writing `x-return-mx`.
-/// Results as the Perl handler: pass (MX found), warn (only A/AAAA), fail,
-/// none (no domain). The org-domain recheck needs the DMARC handler's
-/// public suffix list and comes with it.
-public final class ReturnOKHandler: Handler {
+/// domains can receive mail (MX, else A/AAAA), writing one `x-return-mx`
+/// entry per distinct domain and type (`ReturnOKEntry`): pass (MX found),
+/// warn (only A/AAAA, or only the Organizational Domain can receive), fail.
+/// The null sender and addresses without a domain get no entry. With the
+/// DMARC handler loaded, each entry names the Organizational Domain
+/// (`policy.org_domain`, `policy.is_org`), found as DMARC finds it.
+public final class ReturnOKHandler: PeerAwareHandler {
     public static let name = "ReturnOK"
     public static let defaultConfigJSON = "{}"
     public static let helpText = """
@@ -19,8 +21,20 @@ public final class ReturnOKHandler: Handler {
         """
 
     private var checked: Set<String> = []
+    /// The DMARC handler when it is loaded: Perl's ReturnOK asks it for the
+    /// Organizational Domain (`is_handler_loaded('DMARC')`).
+    public private(set) weak var dmarc: DMARCHandler?
 
     public init(config: ConfigNode) throws(ConfigurationError) {}
+
+    /// At most this many domains are checked per message (each costs up to
+    /// six lookups, more with the tree walk); a From field naming hundreds
+    /// of domains is an attack, not mail. Perl has no such bound.
+    static let maximumChecks = 50
+
+    public func attach(peers: [any Handler]) {
+        dmarc = peers.lazy.compactMap { $0 as? DMARCHandler }.first
+    }
 
     public func envelopeFrom(_ session: MailSession, address: String) throws {
         checked = []
@@ -47,53 +61,13 @@ public final class ReturnOKHandler: Handler {
 
     func check(_ session: MailSession, domain rawDomain: String, type: String) {
         let domain = rawDomain.lowercased()
-        guard checked.insert("\(domain):\(type)").inserted else { return }
-        guard !domain.isEmpty else {
-            session.addAuthResult(AuthResultsEntry(method: "x-return-mx", result: "none"))
-            return
-        }
-        var children: [AuthResultsEntry.Part] = [.property(AuthResultsProperty(type: type, name: "domain", value: domain))]
-        let outcomes = session.resolver.lookup([
-            DNSQuestion(name: domain, type: .mx),
-            DNSQuestion(name: domain, type: .a),
-            DNSQuestion(name: domain, type: .aaaa),
-        ])
-        let mx = Self.values(outcomes[0], type: .mx)
-        if let error = mx.error { children.append(.property(AuthResultsProperty(type: "policy", name: "mx_error", value: error))) }
-        if !mx.values.isEmpty {
-            children.append(.comment(AuthResultsComment("MX Records found: " + mx.values.joined(separator: ","))))
-            session.addAuthResult(AuthResultsEntry(method: "x-return-mx", result: "pass", parts: children))
-            return
-        }
-        let a = Self.values(outcomes[1], type: .a)
-        if let error = a.error { children.append(.property(AuthResultsProperty(type: "policy", name: "a_error", value: error))) }
-        let aaaa = Self.values(outcomes[2], type: .aaaa)
-        if let error = aaaa.error { children.append(.property(AuthResultsProperty(type: "policy", name: "aaaa_error", value: error))) }
-        if !a.values.isEmpty || !aaaa.values.isEmpty {
-            if !a.values.isEmpty { children.append(.comment(AuthResultsComment("A Records found: " + a.values.joined(separator: ",")))) }
-            if !aaaa.values.isEmpty { children.append(.comment(AuthResultsComment("AAAA Records found: " + aaaa.values.joined(separator: ",")))) }
-            session.addAuthResult(AuthResultsEntry(method: "x-return-mx", result: "warn", parts: children))
-            return
-        }
-        session.addAuthResult(AuthResultsEntry(method: "x-return-mx", result: "fail", parts: children))
-    }
-
-    /// Values of one answer, and the error word Net::DNS would report
-    /// (NXDOMAIN, SERVFAIL, query timed out); NODATA is no error.
-    static func values(_ outcome: DNSOutcome, type: DNSRecordType) -> (values: [String], error: String?) {
-        switch outcome {
-        case .answer(let records, _):
-            return (records.compactMap { $0.presentation(of: type) }, nil)
-        case .nodata:
-            return ([], "NOERROR")
-        case .nxdomain:
-            return ([], "NXDOMAIN")
-        case .servfail:
-            return ([], "SERVFAIL")
-        case .timeout:
-            return ([], "query timed out")
-        case .error(let text):
-            return ([], text)
-        }
+        // The newest Perl release (strict address parsing since v4) finds
+        // no address in the null sender or in an address without a domain,
+        // and then writes no entry at all.
+        guard !domain.isEmpty else { return }
+        guard checked.count < Self.maximumChecks, checked.insert("\(domain):\(type)").inserted else { return }
+        session.addAuthResult(ReturnOKEntry.build(domain: domain, type: type,
+                                                  organizationalDomain: dmarc.map { $0.organizationalDomain(of: domain, resolver: session.resolver) },
+                                                  resolver: session.resolver))
     }
 }

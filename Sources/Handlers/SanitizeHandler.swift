@@ -157,8 +157,24 @@ public final class SanitizeHandler: Handler {
     /// The removed field's value is quoted as it came, folding kept, but
     /// with its control characters as the dispatcher's last check would
     /// leave them: it is the sender's text (Perl copied it raw).
+    ///
+    /// Leading white space, line breaks included, is dropped first, as
+    /// Perl's milter protocol code does to every header value before its
+    /// handlers see it (`s/^\s+//`): a field folded right after its colon
+    /// (`Authentication-Results:\n mx.example.net; ...`) arrives from
+    /// Postfix as `\n mx.example.net; ...`, and quoted as it came it would
+    /// leave a line of only spaces after the note's first line (RFC 5322
+    /// section 3.2.2 folding never makes one).
     static func note(_ name: String, _ session: MailSession, _ value: String) -> String {
-        "(Received \(name) header removed by \(session.myHostname))\n    \(MilterHeaderGuard.safeValue(value))"
+        "(Received \(name) header removed by \(session.myHostname))\n    \(MilterHeaderGuard.safeValue(withoutLeadingWhiteSpace(value)))"
+    }
+
+    /// Perl's `s/^\s+//`: space, tab, LF, CR, form feed, vertical tab.
+    static func withoutLeadingWhiteSpace(_ value: String) -> String {
+        let whiteSpace: Set<Unicode.Scalar> = [" ", "\t", "\n", "\r", "\u{0C}", "\u{0B}"]
+        let scalars = value.unicodeScalars
+        let start = scalars.firstIndex { !whiteSpace.contains($0) } ?? scalars.endIndex
+        return String(scalars[start...])
     }
 
     /// Perl's `is_hostname_mine`.

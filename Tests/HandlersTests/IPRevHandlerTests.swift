@@ -98,29 +98,47 @@ import TestSupport
         #expect(result.verified == "")
     }
 
-    /// Names that resolve elsewhere: no error to report, an empty comment,
-    /// exactly as Perl writes it.
+    /// Names that resolve elsewhere: Perl with Debian's Net::DNS notes the
+    /// PTR lookup, whose `errorstring` is the reply's RCODE even when it
+    /// found names (issue 11 item 6: never an empty comment).
     @Test func namesThatPointElsewhereFail() throws {
-        #expect(try Self.check("192.0.2.6").entries == ["iprev=fail smtp.remote-ip=192.0.2.6 ()"])
-        #expect(try Self.check("192.0.2.14").entries == ["iprev=fail smtp.remote-ip=192.0.2.14 ()"])
+        #expect(try Self.check("192.0.2.6").entries == ["iprev=fail smtp.remote-ip=192.0.2.6 (Error NOERROR looking up 192.0.2.6 PTR)"])
+        #expect(try Self.check("192.0.2.14").entries == ["iprev=fail smtp.remote-ip=192.0.2.14 (Error NOERROR looking up 192.0.2.14 PTR)"])
     }
 
-    /// Perl wraps the forward errors twice and names them with the final dot.
+    /// Perl wraps the forward errors twice and names them with the final
+    /// dot, after the PTR lookup's note.
     @Test func forwardLookupErrorsInPerlsWords() throws {
         #expect(try Self.check("192.0.2.7").entries == [
-            "iprev=fail smtp.remote-ip=192.0.2.7 (Error Error NXDOMAIN looking up gone.example.com. A looking up gone.example.com. A,"
+            "iprev=fail smtp.remote-ip=192.0.2.7 (Error NOERROR looking up 192.0.2.7 PTR,"
+                + "Error Error NXDOMAIN looking up gone.example.com. A looking up gone.example.com. A,"
                 + "Error Error NXDOMAIN looking up gone.example.com. AAAA looking up gone.example.com. AAAA)",
         ])
         #expect(try Self.check("192.0.2.15").entries == [
-            "iprev=fail smtp.remote-ip=192.0.2.15 (Error Error NOERROR looking up empty.example.com. A looking up empty.example.com. A,"
+            "iprev=fail smtp.remote-ip=192.0.2.15 (Error NOERROR looking up 192.0.2.15 PTR,"
+                + "Error Error NOERROR looking up empty.example.com. A looking up empty.example.com. A,"
                 + "Error Error NOERROR looking up empty.example.com. AAAA looking up empty.example.com. AAAA)",
+        ])
+    }
+
+    /// A forward answer holding only a CNAME whose target has no address
+    /// is a reply too: NOERROR, as Net::DNS says after it.
+    @Test func forwardAnswerWithoutAddressIsNOERROR() throws {
+        var dns = Self.zone
+        dns.add("18.2.0.192.in-addr.arpa", .ptr("alias.empty.example"))
+        dns.add("alias.empty.example", .cname("empty.example.com"))
+        #expect(try Self.check("192.0.2.18", zone: dns).entries == [
+            "iprev=fail smtp.remote-ip=192.0.2.18 (Error NOERROR looking up 192.0.2.18 PTR,"
+                + "Error Error NOERROR looking up alias.empty.example. A looking up alias.empty.example. A,"
+                + "Error Error NOERROR looking up alias.empty.example. AAAA looking up alias.empty.example. AAAA)",
         ])
     }
 
     @Test func forwardTimeoutIsATemperror() throws {
         let result = try Self.check("192.0.2.8")
         #expect(result.entries == [
-            "iprev=temperror smtp.remote-ip=192.0.2.8 (Error Error query timed out looking up slow.example.com. A looking up slow.example.com. A,"
+            "iprev=temperror smtp.remote-ip=192.0.2.8 (Error NOERROR looking up 192.0.2.8 PTR,"
+                + "Error Error query timed out looking up slow.example.com. A looking up slow.example.com. A,"
                 + "Error Error query timed out looking up slow.example.com. AAAA looking up slow.example.com. AAAA)",
         ])
         #expect(result.verified == "")
@@ -152,10 +170,13 @@ import TestSupport
         ])
         #expect(try Self.check("2001:DB8:0:0:0:0:0:26").entries == [
             "iprev=fail smtp.remote-ip=2001:0db8:0000:0000:0000:0000:0000:0026 ("
+                + "Error NOERROR looking up 2001:0db8:0000:0000:0000:0000:0000:0026 PTR,"
                 + "Error Error NXDOMAIN looking up gone.example.com. A looking up gone.example.com. A,"
                 + "Error Error NXDOMAIN looking up gone.example.com. AAAA looking up gone.example.com. AAAA)",
         ])
-        #expect(try Self.check("2001:db8::27").entries == ["iprev=fail smtp.remote-ip=2001:0db8:0000:0000:0000:0000:0000:0027 ()"])
+        #expect(try Self.check("2001:db8::27").entries == [
+            "iprev=fail smtp.remote-ip=2001:0db8:0000:0000:0000:0000:0000:0027 (Error NOERROR looking up 2001:0db8:0000:0000:0000:0000:0000:0027 PTR)",
+        ])
         #expect(try Self.check("2001:db8::28").entries == [
             "iprev=fail smtp.remote-ip=2001:0db8:0000:0000:0000:0000:0000:0028 (Error NXDOMAIN looking up 2001:0db8:0000:0000:0000:0000:0000:0028 PTR,NOT FOUND)",
         ])
@@ -192,7 +213,7 @@ import TestSupport
         let session = MailSession(resolver: resolver)
         session.remoteIP = "192.0.2.11"
         try Self.handler().connect(session)
-        var notes: [String] = []
+        var notes = ["Error NOERROR looking up 192.0.2.11 PTR"]
         for name in names.prefix(4) {
             notes.append("Error Error NXDOMAIN looking up \(name). A looking up \(name). A")
             notes.append("Error Error NXDOMAIN looking up \(name). AAAA looking up \(name). AAAA")
@@ -211,15 +232,18 @@ import TestSupport
         #expect(resolver.batches[2].count == 4)
     }
 
-    /// A match beyond the budget is never seen, and when the last query
-    /// sent had succeeded Perl lists no error for the refused ones.
+    /// A match beyond the budget is never seen; the refused lookups are
+    /// noted (Net::DNS's `errorstring` still holds the last reply's NOERROR).
     @Test func matchBeyondTheLimitIsNotSeen() throws {
         var dns = Self.zone
         let names = (1...9).map { String(format2: $0) + ".nine.example" }
         dns.add("12.2.0.192.in-addr.arpa", names.map { DNSRecord.ptr($0) })
         for name in names.dropLast() { dns.add(name, .a("192.0.2.99")) }
         dns.add(names[8], .a("192.0.2.12"))
-        #expect(try Self.check("192.0.2.12", zone: dns).entries == ["iprev=fail smtp.remote-ip=192.0.2.12 ()"])
+        #expect(try Self.check("192.0.2.12", zone: dns).entries == [
+            "iprev=fail smtp.remote-ip=192.0.2.12 (Error NOERROR looking up 192.0.2.12 PTR,"
+                + "Error Lookup limit reached looking up n09.nine.example. A,Error Lookup limit reached looking up n09.nine.example. AAAA)",
+        ])
     }
 
     @Test func localAndTrustedClientsAreSkipped() throws {

@@ -165,6 +165,31 @@ import Testing
         #expect(result.notes == ["X-Received-Authentication-Results: (Received Authentication-Results header removed by box.example.org)\n    example.org; none"])
     }
 
+    /// A forged field folded right after its colon arrives as "\n mx...":
+    /// Perl strips the value's leading white space (its milter code's
+    /// `s/^\s+//`) before Sanitize quotes it, so the note has no line of
+    /// only spaces (issue 11 item 8).
+    @Test(arguments: ["\n mx.example.net;\n spf=pass smtp.mailfrom=forged@example.com",
+                      "\r\n\t mx.example.net;\n spf=pass smtp.mailfrom=forged@example.com",
+                      "  mx.example.net;\n spf=pass smtp.mailfrom=forged@example.com"])
+    func foldedForgedHeaderNote(value: String) throws {
+        let result = try Self.run([("Authentication-Results", value)])
+        #expect(result.removed == ["Authentication-Results 1"])
+        #expect(result.notes == [
+            "X-Received-Authentication-Results: (Received Authentication-Results header removed by test.module)\n"
+                + "    mx.example.net;\n spf=pass smtp.mailfrom=forged@example.com",
+        ])
+    }
+
+    /// Through the dispatcher: the note's lines are all valid folding.
+    @Test func foldedForgedHeaderThroughTheDispatcher() throws {
+        let harness = Harness(handlers: [try Self.handler()])
+        harness.openConnection()
+        let replies = harness.sendMessage(headers: [("Authentication-Results", "\n mx.example.net;\n\tspf=pass smtp.mailfrom=forged@example.com")])
+        #expect(replies.contains(.addHeader(name: "X-Received-Authentication-Results", value:
+            "(Received Authentication-Results header removed by mx.example.net)\n    mx.example.net;\n\tspf=pass smtp.mailfrom=forged@example.com")))
+    }
+
     /// A header that does not parse is removed, with a note even in silent
     /// mode; so is an authserv-id Perl finds false ("0").
     @Test(arguments: ["", "   ", "; spf=pass", "example.org; spf=pass (unclosed", "example.org; spf=\"unclosed",

@@ -142,6 +142,17 @@ server:
   # --- end of zone: dmarc2026
 
   # --- zone: returnok-arc (issue 11)
+  # ReturnOK: sub.orgmx-e2e.net has no record at all, its Organizational
+  # Domain orgmx-e2e.net has an MX (issue 11 item 4)
+  local-zone: "orgmx-e2e.net." static
+  local-data: "orgmx-e2e.net. 300 IN MX 10 mx.orgmx-e2e.net."
+  local-data: "mx.orgmx-e2e.net. 300 IN A 192.0.2.30"
+  # ARC: fwd.arctrust.example seals with the example.com DKIM key (selector
+  # arc), and is trusted (issue 11 item 5)
+  local-zone: "arctrust.example." static
+  local-data: 'arc._domainkey.fwd.arctrust.example. 300 IN TXT $DKIM_TXT'
+  local-zone: "arcsrc.example." static
+  local-data: "arcsrc.example. 300 IN MX 10 mx.arcsrc.example."
   # --- end of zone: returnok-arc
 
   # --- zone: spf-eai (issue 11)
@@ -175,7 +186,8 @@ cat > "$WORK/etc/authentication_milter.json" <<CONF
   "handlers": { "AddID": {}, "SPF": {}, "IPRev": {}, "DKIM": {},
                 "DMARC": { "report_org_name": "E2E Test Receiver", "report_org_email": "dmarc-noreply@e2e.test",
                            "report_org_domain": "e2e.test", "report_smarthost": "127.0.0.1:$SMTP_PORT" },
-                "ARC": { "arcseal_domain": "e2e.test", "arcseal_selector": "arc", "arcseal_keyfile": "$WORK/arc.key" }, "PTR": {}, "LocalIP": {}, "TrustedIP": {},
+                "ARC": { "arcseal_domain": "e2e.test", "arcseal_selector": "arc", "arcseal_keyfile": "$WORK/arc.key",
+                         "trusted_domains": ["fwd.arctrust.example"] }, "PTR": {}, "LocalIP": {}, "TrustedIP": {},
                 "Sanitize": { "hosts_to_remove": ["e2e.test"] } }
 }
 CONF
@@ -400,6 +412,56 @@ fi
 # --- end of cases: dmarc2026
 
 # --- cases: returnok-arc (issue 11)
+# ReturnOK with DMARC loaded: every entry names the Organizational Domain;
+# a subdomain without MX, A or AAAA falls back to its Organizational
+# Domain's MX (the newest Perl release's entries, byte for byte)
+m=$(find_mail mxpass)
+grep -q "x-return-mx=pass smtp.domain=example.com policy.is_org=yes (MX Records found: mx.example.com)" "$m" \
+  || { sed -n '1,/^$/p' "$m"; fail "ReturnOK: policy.is_org=yes missing"; }
+deliver returnokorg bounce@sub.orgmx-e2e.net
+m=$(find_mail returnokorg) || fail "returnokorg not delivered"
+for type in smtp header; do
+  grep -q "x-return-mx=warn $type.domain=sub.orgmx-e2e.net policy.org_domain=orgmx-e2e.net policy.is_org=no policy.mx_error=NXDOMAIN policy.a_error=NXDOMAIN policy.aaaa_error=NXDOMAIN (Org Domain MX Records found: mx.orgmx-e2e.net)" "$m" \
+    || { sed -n '1,/^$/p' "$m"; fail "ReturnOK: $type Org Domain MX warn missing"; }
+done
+# A null sender gets no x-return-mx entry of its own
+swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from "<>" --to amtest@e2e.test \
+      --header "Subject: returnoknull" --header "From: sender@example.com" --body "null sender" >"$WORK/swaks-returnoknull.log" 2>&1 \
+  || { cat "$WORK/swaks-returnoknull.log"; fail "swaks returnoknull failed"; }
+m=$(find_mail returnoknull) || fail "returnoknull not delivered"
+grep -q "x-return-mx=none" "$m" && { sed -n '1,/^$/p' "$m"; fail "ReturnOK: entry for the null sender"; }
+grep -q "x-return-mx=[a-z]* smtp\." "$m" && { sed -n '1,/^$/p' "$m"; fail "ReturnOK: smtp entry for the null sender"; }
+grep -q "x-return-mx=pass header.domain=example.com policy.is_org=yes" "$m" || { sed -n '1,/^$/p' "$m"; fail "ReturnOK: From entry missing"; }
+
+# ARC: a message forwarded by fwd.arctrust.example, sealed by dkimpy with
+# its AAR; the sealer is in trusted_domains, so its passes are copied as
+# x-arc-spf, x-arc-dkim and x-arc-dmarc
+cat > "$WORK/arc-msg.eml" <<'MSG'
+Authentication-Results: fwd.arctrust.example; spf=pass smtp.mailfrom=news@arcsrc.example; dkim=pass header.d=arcsrc.example header.s=s1; dmarc=pass header.from=arcsrc.example
+From: news@arcsrc.example
+To: amtest@e2e.test
+Subject: arctrusted
+Message-ID: <arc-trusted@arcsrc.example>
+
+A message forwarded and sealed by a trusted forwarder.
+MSG
+/usr/bin/python3 - "$WORK/arc-msg.eml" "$WORK/dkim.key" "$WORK/arc-sealed.eml" <<'PY' || fail "dkimpy could not seal"
+import sys, dkim
+msg = open(sys.argv[1], 'rb').read().replace(b'\n', b'\r\n')
+arc = dkim.arc_sign(msg, b'arc', b'fwd.arctrust.example', open(sys.argv[2], 'rb').read(), b'fwd.arctrust.example',
+                    include_headers=[b'from', b'to', b'subject', b'message-id'])
+assert len(arc) == 3, arc
+open(sys.argv[3], 'wb').write(b''.join(arc) + msg)
+PY
+swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from news@arcsrc.example --to amtest@e2e.test \
+      --data "$WORK/arc-sealed.eml" >"$WORK/swaks-arctrusted.log" 2>&1 || { cat "$WORK/swaks-arctrusted.log"; fail "swaks arctrusted failed"; }
+m=$(find_mail arctrusted) || fail "arctrusted not delivered"
+flat=$(sed -n '1,/^$/p' "$m" | tr -d '\r')
+echo "$flat" | grep -q "arc=pass (as.1.fwd.arctrust.example=pass" || { echo "$flat"; fail "ARC: chain does not pass"; }
+for entry in "x-arc-spf=pass smtp.mailfrom=news@arcsrc.example" "x-arc-dkim=pass header.d=arcsrc.example header.s=s1" "x-arc-dmarc=pass header.from=arcsrc.example"; do
+  echo "$flat" | grep -q "$entry x-arc-instance=1 x-arc-domain=fwd.arctrust.example (Trusted from aar.1.fwd.arctrust.example)" \
+    || { echo "$flat"; fail "ARC: '$entry ... (Trusted from aar.1.fwd.arctrust.example)' missing"; }
+done
 # --- end of cases: returnok-arc
 
 # --- cases: spf-eai (issue 11)
