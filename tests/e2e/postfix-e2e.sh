@@ -59,6 +59,9 @@ server:
   local-data: "mx.example.com. 300 IN A 192.0.2.25"
   local-zone: "aonly.example.net." static
   local-data: "aonly.example.net. 300 IN A 192.0.2.26"
+  # No root servers here: an undeclared name would wait out dns_timeout.
+  # Names under .example that no zone below declares answer NXDOMAIN.
+  local-zone: "example." static
   local-zone: "nomail.example." static
   local-data: 'example.com. 300 IN TXT "v=spf1 ip4:192.0.2.25 -all"'
   local-data: 'nomail.example. 300 IN TXT "v=spf1 -all"'
