@@ -49,6 +49,7 @@ public final class DMARCHandler: PeerAwareHandler {
               "my_report_from_address@example.com"
            ],
            "skip_on_multifrom" : 10,
+           "strict_multifrom" : 0,
            "use_arc" : 1,
            "whitelisted" : []
         }
@@ -70,6 +71,8 @@ public final class DMARCHandler: PeerAwareHandler {
                     "reject_on_multifrom"     : 30,                | Reject mail if we detect X DMARC entities to process
                     "quarantine_on_multifrom" : 20,                | Quarantine mail if we detect X DMARC entities to process
                     "skip_on_multifrom"       : 10,                | Skip further processing from X DMARC entities on
+                    "strict_multifrom"        : 0,                 | Quarantine (reject with hard_reject) mail whose From
+                                                                   | fields name more than one domain
                     "whitelisted"           : [                    | A list of ip addresses or CIDR ranges, or dkim domains
                         "10.20.30.40",                             | for which we do not want to apply a failing policy
                         "dkim:bad.forwarder.com",                  | ("dkim:domain", "spf:domain",
@@ -129,6 +132,10 @@ public final class DMARCHandler: PeerAwareHandler {
     public let rejectOnMultiFrom: Int
     public let quarantineOnMultiFrom: Int
     public let skipOnMultiFrom: Int
+    /// Perl's `strict_multifrom` (3.20240701): From fields naming more
+    /// than one distinct domain quarantine the message, or reject it with
+    /// `hard_reject`; the evaluations and reports are unchanged.
+    public let strictMultiFrom: Bool
     let whitelist: [DMARCWhitelistEntry]
     public let publicSuffixList: PublicSuffixList
     /// How the library evaluates; tests fix `percentDraw`.
@@ -186,6 +193,7 @@ public final class DMARCHandler: PeerAwareHandler {
         rejectOnMultiFrom = try config.integer("reject_on_multifrom", in: 0...Int.max) ?? 0
         quarantineOnMultiFrom = try config.integer("quarantine_on_multifrom", in: 0...Int.max) ?? 0
         skipOnMultiFrom = try config.integer("skip_on_multifrom", in: 0...Int.max) ?? 0
+        strictMultiFrom = try config.bool("strict_multifrom") ?? false
         _ = try config.string("config_file")
         whitelist = try DMARCWhitelistEntry.list(config, key: "whitelisted")
         self.publicSuffixList = publicSuffixList
@@ -262,9 +270,15 @@ public final class DMARCHandler: PeerAwareHandler {
         guard active, !skipped(session) else { return }
         var envelopeDomains = Self.domains(envelopeFrom)
         if envelopeDomains.isEmpty { envelopeDomains = [""] }
-        var headerDomains: [String] = []
-        for field in fromFields where headerDomains.count < Self.maximumFromAddresses {
-            headerDomains += Self.domains(field, limit: Self.maximumFromAddresses - headerDomains.count)
+        let from = Self.fromDomains(fromFields, limit: Self.maximumFromAddresses)
+        let headerDomains = from.domains
+        guard !headerDomains.isEmpty else {
+            // Nothing to evaluate: never a domain guessed from a field that
+            // does not parse (the newest Perl release's strict parsing).
+            let reason = from.invalid ? "from header invalid" : "no parseable from domain"
+            session.addAuthResult(AuthResultsEntry(method: "dmarc", result: "permerror",
+                                                   parts: [.comment(AuthResultsComment(reason))]))
+            return
         }
 
         // The pairs in Perl's order, as far as the limits can act: past
@@ -303,6 +317,9 @@ public final class DMARCHandler: PeerAwareHandler {
                                       headerDomain: pair.headerDomain) else { continue }
             let key = entry.sortKey
             if seen.insert(key).inserted { entries.append((entry, key)) }
+        }
+        if strictMultiFrom && Set(headerDomains).count > 1 {
+            session.setVerdict(hardReject ? .reject(Self.rejectReply) : .quarantine(Self.quarantineReason))
         }
         if entries.isEmpty {
             session.addAuthResult(AuthResultsEntry(method: "dmarc", result: "permerror"))
@@ -500,6 +517,22 @@ public final class DMARCHandler: PeerAwareHandler {
             guard let at = bare.lastIndex(of: "@") else { return nil }
             return bare[bare.index(after: at)...].filter { $0 != " " && $0 != "\t" }.lowercased()
         }
+    }
+
+    /// The lowercased domains of the From fields' mailboxes, in order, of
+    /// at most `limit` mailboxes (later fields are not read once it is
+    /// reached), with the strict parser: a field that does not parse gives
+    /// no domain and sets `invalid`, a group or an empty field gives none.
+    static func fromDomains(_ fields: [String], limit: Int) -> (domains: [String], invalid: Bool) {
+        var domains: [String] = []
+        var invalid = false
+        for field in fields where domains.count < limit {
+            switch MailboxListParser.parse(field, keepingAtMost: limit - domains.count) {
+            case .success(let list): domains += list.domains
+            case .failure: invalid = true
+            }
+        }
+        return (domains, invalid)
     }
 
     /// Perl's `uniq sort`: bytewise order, each value once.
