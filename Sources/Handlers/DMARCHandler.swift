@@ -20,8 +20,12 @@ import Shared
 ///   (`no_list_reject`), and `reject` becomes `no_reject_disposition`
 ///   unless `hard_reject` (then `550 5.7.0 DMARC policy violation`).
 ///   `quarantine` asks for the message to be quarantined. One `dmarc=`
-///   entry per distinct result (`DMARCResult.authResultsEntry`), a bare
-///   `dmarc=permerror` when no From domain could be evaluated.
+///   entry per distinct result (`DMARCResult.authResultsEntry`). The From
+///   domains come from the strict `MailboxListParser`: with none left,
+///   `dmarc=permerror (from header invalid)` when a field did not parse,
+///   else `dmarc=permerror (no parseable from domain)`; a bare
+///   `dmarc=permerror` when every entry was hidden. `strict_multifrom`
+///   quarantines (rejects with `hard_reject`) several From domains.
 ///
 /// The handler reads its peers through `attach(peers:)`; without the SPF
 /// and DKIM handlers it does nothing (Perl's "DMARC Config Error: SPF is
