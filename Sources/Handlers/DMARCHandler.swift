@@ -20,8 +20,12 @@ import Shared
 ///   (`no_list_reject`), and `reject` becomes `no_reject_disposition`
 ///   unless `hard_reject` (then `550 5.7.0 DMARC policy violation`).
 ///   `quarantine` asks for the message to be quarantined. One `dmarc=`
-///   entry per distinct result (`DMARCResult.authResultsEntry`), a bare
-///   `dmarc=permerror` when no From domain could be evaluated.
+///   entry per distinct result (`DMARCResult.authResultsEntry`). The From
+///   domains come from the strict `MailboxListParser`: with none left,
+///   `dmarc=permerror (from header invalid)` when a field did not parse,
+///   else `dmarc=permerror (no parseable from domain)`; a bare
+///   `dmarc=permerror` when every entry was hidden. `strict_multifrom`
+///   quarantines (rejects with `hard_reject`) several From domains.
 ///
 /// The handler reads its peers through `attach(peers:)`; without the SPF
 /// and DKIM handlers it does nothing (Perl's "DMARC Config Error: SPF is
@@ -52,6 +56,7 @@ public final class DMARCHandler: PeerAwareHandler {
            "report_suppression_email_list" : "rbl.example.com",
            "report_suppression_list" : "rbl.example.com",
            "skip_on_multifrom" : 10,
+           "strict_multifrom" : 0,
            "use_arc" : 1,
            "whitelisted" : []
         }
@@ -73,6 +78,8 @@ public final class DMARCHandler: PeerAwareHandler {
                     "reject_on_multifrom"     : 30,                | Reject mail if we detect X DMARC entities to process
                     "quarantine_on_multifrom" : 20,                | Quarantine mail if we detect X DMARC entities to process
                     "skip_on_multifrom"       : 10,                | Skip further processing from X DMARC entities on
+                    "strict_multifrom"        : 0,                 | Quarantine (reject with hard_reject) mail whose From
+                                                                   | fields name more than one domain
                     "whitelisted"           : [                    | A list of ip addresses or CIDR ranges, or dkim domains
                         "10.20.30.40",                             | for which we do not want to apply a failing policy
                         "dkim:bad.forwarder.com",                  | ("dkim:domain", "spf:domain",
@@ -142,6 +149,10 @@ public final class DMARCHandler: PeerAwareHandler {
     public let rejectOnMultiFrom: Int
     public let quarantineOnMultiFrom: Int
     public let skipOnMultiFrom: Int
+    /// Perl's `strict_multifrom` (3.20240701): From fields naming more
+    /// than one distinct domain quarantine the message, or reject it with
+    /// `hard_reject`; the evaluations and reports are unchanged.
+    public let strictMultiFrom: Bool
     let whitelist: [DMARCWhitelistEntry]
     /// `policy_rbl_lookup`, in name order.
     let policyRBLLookups: [DMARCPolicyRBLLookup]
@@ -203,6 +214,7 @@ public final class DMARCHandler: PeerAwareHandler {
         rejectOnMultiFrom = try config.integer("reject_on_multifrom", in: 0...Int.max) ?? 0
         quarantineOnMultiFrom = try config.integer("quarantine_on_multifrom", in: 0...Int.max) ?? 0
         skipOnMultiFrom = try config.integer("skip_on_multifrom", in: 0...Int.max) ?? 0
+        strictMultiFrom = try config.bool("strict_multifrom") ?? false
         _ = try config.string("config_file")
         whitelist = try DMARCWhitelistEntry.list(config, key: "whitelisted")
         self.publicSuffixList = publicSuffixList
@@ -282,9 +294,15 @@ public final class DMARCHandler: PeerAwareHandler {
         guard active, !skipped(session) else { return }
         var envelopeDomains = Self.domains(envelopeFrom)
         if envelopeDomains.isEmpty { envelopeDomains = [""] }
-        var headerDomains: [String] = []
-        for field in fromFields where headerDomains.count < Self.maximumFromAddresses {
-            headerDomains += Self.domains(field, limit: Self.maximumFromAddresses - headerDomains.count)
+        let from = Self.fromDomains(fromFields, limit: Self.maximumFromAddresses)
+        let headerDomains = from.domains
+        guard !headerDomains.isEmpty else {
+            // Nothing to evaluate: never a domain guessed from a field that
+            // does not parse (the newest Perl release's strict parsing).
+            let reason = from.invalid ? "from header invalid" : "no parseable from domain"
+            session.addAuthResult(AuthResultsEntry(method: "dmarc", result: "permerror",
+                                                   parts: [.comment(AuthResultsComment(reason))]))
+            return
         }
 
         // The pairs in Perl's order, as far as the limits can act: past
@@ -323,6 +341,9 @@ public final class DMARCHandler: PeerAwareHandler {
                                       headerDomain: pair.headerDomain) else { continue }
             let key = entry.sortKey
             if seen.insert(key).inserted { entries.append((entry, key)) }
+        }
+        if strictMultiFrom && Set(headerDomains).count > 1 {
+            session.setVerdict(hardReject ? .reject(Self.rejectReply) : .quarantine(Self.quarantineReason))
         }
         if entries.isEmpty {
             session.addAuthResult(AuthResultsEntry(method: "dmarc", result: "permerror"))
@@ -537,6 +558,22 @@ public final class DMARCHandler: PeerAwareHandler {
             guard let at = bare.lastIndex(of: "@") else { return nil }
             return bare[bare.index(after: at)...].filter { $0 != " " && $0 != "\t" }.lowercased()
         }
+    }
+
+    /// The lowercased domains of the From fields' mailboxes, in order, of
+    /// at most `limit` mailboxes (later fields are not read once it is
+    /// reached), with the strict parser: a field that does not parse gives
+    /// no domain and sets `invalid`, a group or an empty field gives none.
+    static func fromDomains(_ fields: [String], limit: Int) -> (domains: [String], invalid: Bool) {
+        var domains: [String] = []
+        var invalid = false
+        for field in fields where domains.count < limit {
+            switch MailboxListParser.parse(field, keepingAtMost: limit - domains.count) {
+            case .success(let list): domains += list.domains
+            case .failure: invalid = true
+            }
+        }
+        return (domains, invalid)
     }
 
     /// Perl's `uniq sort`: bytewise order, each value once.

@@ -224,10 +224,16 @@ public final class SPFHandler: Handler {
 
     // MARK: Perl helpers
 
-    /// The first address in an envelope or header argument, or the text
-    /// itself when none parses (Perl's get_address_from).
+    /// The address of an envelope or header argument as the newest Perl
+    /// release's get_address_from (Email::Address::XS) gives it: the one
+    /// mailbox's `local@domain`, its local part unquoted unless it needs
+    /// quotes (`<"alice"@x>` is `alice@x`, `<"a b"@x>` stays `"a b"@x`,
+    /// UTF-8 kept). Text the strict parser refuses keeps the older lenient
+    /// reading (the first address, or the text itself), so a malformed
+    /// MAIL FROM is still checked as before.
     static func address(from text: String) -> String {
-        EmailAddressParser.addresses(in: text).first ?? text
+        if let mailbox = MailboxListParser.singleMailbox(text) { return mailbox.addrSpec }
+        return EmailAddressParser.addresses(in: text).first ?? text
     }
 
     /// The lowercased part after the last "@", without spaces, or

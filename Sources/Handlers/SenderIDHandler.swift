@@ -7,9 +7,11 @@ import Shared
 ///
 /// - skipped entirely for local, trusted and authenticated clients;
 /// - while headers arrive: keeps the last `From` field (any case);
-/// - at end of headers: the identity is that field's first address (the
-///   text itself when none parses, Perl's `get_address_from`); no `From`,
-///   or an empty one, gives a bare `senderid=permerror`; an unusable client
+/// - at end of headers: the identity is that field's one mailbox, read by
+///   the strict `MailboxListParser` (the newest Perl release's
+///   Email::Address::XS) as `local@domain`; no `From`, an empty one, one
+///   listing several mailboxes or a group, or one that does not parse
+///   gives a bare `senderid=permerror` and no `Received-SPF`; an unusable client
 ///   address a bare `senderid=temperror`. Otherwise it evaluates, adds
 ///   `senderid=<result>` and prepends Mail::SPF's `Received-SPF` line
 ///   (`identity=pra; pra=...`), unwrapped as the Perl handler adds it.
@@ -46,7 +48,7 @@ public final class SenderIDHandler: Handler {
 
     /// How the identity is chosen from the header.
     public enum PRASelection: String, Sendable {
-        /// The Perl handler's: the first address of the last `From` field.
+        /// The Perl handler's: the one mailbox of the last `From` field.
         case from
         /// RFC 4407 section 2.
         case rfc4407
@@ -125,7 +127,10 @@ public final class SenderIDHandler: Handler {
         let identity: String
         switch praSelection {
         case .from:
-            identity = fromValue.map(SPFHandler.address(from:)) ?? ""
+            // The newest Perl release (Email::Address::XS): the field's one
+            // mailbox; none, several, a group or a syntax error give no
+            // identity, so no PRA is invented (RFC 4407 section 2).
+            identity = fromValue.flatMap { MailboxListParser.singleMailbox($0)?.addrSpec } ?? ""
         case .rfc4407:
             identity = SenderIDPRA.select(from: fields)?.address ?? ""
         }

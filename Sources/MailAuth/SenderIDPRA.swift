@@ -11,9 +11,9 @@
 /// 2. else the first non-empty `Resent-From`;
 /// 3. else the one non-empty `Sender` (several: no PRA);
 /// 4. else the one non-empty `From` (none or several: no PRA);
-/// 5. the chosen field must hold exactly one mailbox with a local part
-///    and a domain; otherwise there is no PRA (step 6: the message is
-///    ill-formed).
+/// 5. the chosen field must parse (strict RFC 5322) and hold exactly one
+///    mailbox outside any group; otherwise there is no PRA (step 6: the
+///    message is ill-formed).
 ///
 /// Work is linear in the number and size of the fields.
 public struct SenderIDPRA: Hashable, Sendable {
@@ -59,39 +59,13 @@ public struct SenderIDPRA: Hashable, Sendable {
         return nil
     }
 
-    /// Step 5: exactly one mailbox, with a local part and a domain.
+    /// Step 5: exactly one mailbox, outside any group, in a field that
+    /// parses (`MailboxListParser`: any syntax error means no mailbox). The
+    /// address is the parser's `addrSpec` (comments and needless quotes
+    /// gone), as Email::Address::XS gives it to the Perl handler.
     static func mailbox(_ field: (name: String, value: String)) -> SenderIDPRA? {
-        guard mailboxCount(field.value) == 1 else { return nil }
-        let addresses = EmailAddressParser.addresses(in: field.value)
-        guard addresses.count == 1, let address = addresses.first,
-              let at = address.lastIndex(of: "@") else { return nil }
-        let local = address[..<at]
-        let domain = address[address.index(after: at)...]
-        guard !local.isEmpty, !domain.isEmpty,
-              !domain.contains(where: { $0 == " " || $0 == "\t" || $0 == "@" || $0 == "<" || $0 == ">" }) else { return nil }
-        return SenderIDPRA(address: address, fieldName: field.name.trimmingTrailingSpace)
-    }
-
-    /// The mailboxes of an address list, counted by its top-level commas
-    /// (outside comments, quoted strings and angle brackets); empty list
-    /// elements do not count.
-    static func mailboxCount(_ value: String) -> Int {
-        let cleaned = EmailAddressParser.stripCommentsAndQuotes(value)
-        var count = 0
-        var depth = 0
-        var element = false
-        for character in cleaned {
-            switch character {
-            case "<": depth += 1; element = true
-            case ">": depth = max(0, depth - 1)
-            case "," where depth == 0:
-                if element { count += 1 }
-                element = false
-            case " ", "\t", "\r", "\n": break
-            default: element = true
-            }
-        }
-        return element ? count + 1 : count
+        guard let mailbox = MailboxListParser.singleMailbox(field.value) else { return nil }
+        return SenderIDPRA(address: mailbox.addrSpec, fieldName: field.name.trimmingTrailingSpace)
     }
 
     /// A field name compared case-insensitively, whitespace before the

@@ -153,6 +153,23 @@ import Testing
         ])
     }
 
+    @Test func fromDomainsComeFromTheStrictParser() throws {
+        // The angle address inside the quoted local part is not a domain.
+        let session = MailSession(resolver: Self.zone)
+        let handler = try Self.handler()
+        try handler.header(session, name: "From", value: #""a <x@other.example>"@example.com"#)
+        #expect(session.authResults.map(\.sortKey) == [
+            "x-return-mx=pass header.domain=example.com (MX Records found: mx1.example.com,mx2.example.com)",
+        ])
+        // A From that does not parse names no domain: other.example is
+        // never looked up (the lenient parser took it from the last '@').
+        let resolver = CountingResolver(Self.zone)
+        let garbled = MailSession(resolver: resolver)
+        try Self.handler().header(garbled, name: "From", value: "a@b@other.example")
+        #expect(!resolver.questions.contains { $0.name.contains("other.example") })
+        #expect(!garbled.authResults.contains { $0.sortKey.contains("other.example") })
+    }
+
     @Test func otherHeadersAreIgnored() throws {
         let resolver = CountingResolver(Self.zone)
         let session = MailSession(resolver: resolver)

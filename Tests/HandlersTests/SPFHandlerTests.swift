@@ -77,6 +77,51 @@ import Testing
             """)
     }
 
+    /// Issue 11 item 1: a quoted local part was dropped (`smtp.mailfrom=
+    /// @spf-macro.net`, `%{l}` empty). As Email::Address::XS writes the
+    /// address: quotes only where needed, so `%{l}` is `alice`.
+    @Test func aQuotedLocalPartIsKept() throws {
+        var zone = Self.zone
+        zone.add("spf-macro.net", .txt("v=spf1 exists:%{l}.users.%{d} -all"))
+        zone.add("alice.users.spf-macro.net", .a("127.0.0.2"))
+        zone.add("spf-pass.net", .txt("v=spf1 ip4:74.125.0.0/16 -all"))
+        let macro = Self.session(zone: zone)
+        try Self.run(Self.handler(), macro, from: #"<"alice"@spf-macro.net>"#)
+        #expect(macro.authResults.map(\.sortKey) == [
+            "spf=pass smtp.mailfrom=alice@spf-macro.net smtp.helo=mail-we0-f171.google.com",
+        ])
+        #expect(macro.prependedHeaders.first?.value == """
+            pass
+                (spf-macro.net: Sender is authorized to use 'alice@spf-macro.net' in 'mfrom' identity (mechanism 'exists:%{l}.users.%{d}' matched))
+                receiver=test.module;
+                identity=mailfrom;
+                envelope-from="alice@spf-macro.net";
+                helo=mail-we0-f171.google.com;
+                client-ip=74.125.82.171
+            """)
+        // A local part that needs its quotes keeps them; the A-R value is
+        // what Mail::AuthenticationResults' safe_set_value makes of it
+        // (quotes become spaces, then the value is quoted for its spaces).
+        let spaced = Self.session(zone: zone)
+        try Self.run(Self.handler(), spaced, from: #"<"a b"@spf-pass.net>"#)
+        #expect(spaced.authResults.map(\.sortKey) == [
+            #"spf=pass smtp.mailfrom="a b @spf-pass.net" smtp.helo=mail-we0-f171.google.com"#,
+        ])
+        #expect(spaced.prependedHeaders.first?.value == #"""
+            pass
+                (spf-pass.net: 74.125.82.171 is authorized to use '"a b"@spf-pass.net' in 'mfrom' identity (mechanism 'ip4:74.125.0.0/16' matched))
+                receiver=test.module;
+                identity=mailfrom;
+                envelope-from="\"a b\"@spf-pass.net";
+                helo=mail-we0-f171.google.com;
+                client-ip=74.125.82.171
+            """#)
+        // An SMTPUTF8 local part survives as it is.
+        let utf8 = Self.session(zone: zone)
+        try Self.run(Self.handler(), utf8, from: "<jörg@spf-pass.net>")
+        #expect(utf8.authResults.map(\.sortKey) == ["spf=pass smtp.mailfrom=jörg@spf-pass.net smtp.helo=mail-we0-f171.google.com"])
+    }
+
     @Test func failEntry() throws {
         let session = Self.session(ip: "198.51.100.7", helo: "client.example.net")
         try Self.run(Self.handler(), session, from: "<User@Example.COM>")

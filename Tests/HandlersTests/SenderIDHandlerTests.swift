@@ -140,13 +140,13 @@ import Testing
 
     // MARK: Identity, as the Perl handler takes it
 
-    @Test func theLastFromFieldsFirstAddressIsChecked() throws {
+    @Test func theLastFromFieldsMailboxIsChecked() throws {
         let session = Self.session()
         let handler = try Self.handler()
         try Self.run(handler, session, headers: [
             ("From", "a@nothing.example"),
             ("Sender", "s@lists.example.net"),
-            ("from", "\"Doe, J\" <j@example.com>, other@elsewhere.example"),
+            ("from", "\"Doe, J\" <j(work)@example.com>"),
         ])
         #expect(Self.entries(session) == ["senderid=pass"])
         #expect(handler.result?.request.identity == "j@example.com")
@@ -161,12 +161,38 @@ import Testing
         }
     }
 
-    @Test func anUnparsableFromIsCheckedAsItIs() throws {
+    /// Issue 11 item 2: the lenient parser invented a PRA (the first of two
+    /// mailboxes, or the text itself); the newest Perl release, with
+    /// Email::Address::XS, has no identity: a bare permerror and no
+    /// Received-SPF (RFC 4407 section 2: no single mailbox, no PRA).
+    @Test func aFromWithoutOneMailboxIsAPermerrorWithoutReceivedSPF() throws {
+        for from in ["\"Doe, J\" <j@example.com>, other@elsewhere.example", "Undisclosed recipients:;", "foo",
+                     "g: j@example.com;", "a@b@example.com", "\"a <j@example.com>\" <>"] {
+            let session = Self.session()
+            let handler = try Self.handler()
+            try Self.run(handler, session, headers: [("From", from)])
+            #expect(Self.entries(session) == ["senderid=permerror"], "\(from)")
+            #expect(session.prependedHeaders.isEmpty && handler.result == nil, "\(from)")
+        }
+    }
+
+    @Test func aQuotedLocalPartIsCheckedAsEmailAddressXSWritesIt() throws {
         let session = Self.session()
         let handler = try Self.handler()
-        try Self.run(handler, session, headers: [("From", "undisclosed-recipients:;")])
-        #expect(handler.result?.request.identity == "undisclosed-recipients:;")
-        #expect(Self.entries(session) == ["senderid=none"])
+        try Self.run(handler, session, headers: [("From", "\"alice\"@example.com")])
+        #expect(handler.result?.request.identity == "alice@example.com")
+        #expect(session.prependedHeaders.first?.value == """
+            pass (example.com: 192.0.2.1 is authorized to use 'alice@example.com' in 'pra' identity \
+            (mechanism 'ip4:192.0.2.0/24' matched)) receiver=mx.example.net; identity=pra; \
+            pra="alice@example.com"; helo=mail.example.org; client-ip=192.0.2.1
+            """)
+        let spaced = Self.session()
+        try Self.run(handler, spaced, headers: [("From", "\"a b\"@example.com")])
+        #expect(spaced.prependedHeaders.first?.value == """
+            pass (example.com: 192.0.2.1 is authorized to use '"a b"@example.com' in 'pra' identity \
+            (mechanism 'ip4:192.0.2.0/24' matched)) receiver=mx.example.net; identity=pra; \
+            pra="\\"a b\\"@example.com"; helo=mail.example.org; client-ip=192.0.2.1
+            """)
     }
 
     @Test func anUnusableClientAddressIsABareTemperror() throws {

@@ -100,6 +100,21 @@ server:
   local-data: "25.2.0.192.in-addr.arpa. 300 IN PTR mx.example.com."
 
   # --- zone: addresses (issue 11)
+  local-zone: "spf-macro.net." static
+  local-data: "spf-macro.net. 300 IN A 198.51.100.1"
+  local-data: 'spf-macro.net. 300 IN TXT "v=spf1 exists:%{l}.users.%{d} -all"'
+  local-data: "alice.users.spf-macro.net. 300 IN A 127.0.0.2"
+  local-zone: "spf-pass.net." static
+  local-data: "spf-pass.net. 300 IN A 198.51.100.1"
+  local-data: 'spf-pass.net. 300 IN TXT "v=spf1 ip4:192.0.2.25 -all"'
+  local-zone: "strict-victim.net." static
+  local-data: "strict-victim.net. 300 IN A 198.51.100.1"
+  local-data: 'strict-victim.net. 300 IN TXT "v=spf1 -all"'
+  local-data: '_dmarc.strict-victim.net. 300 IN TXT "v=DMARC1; p=reject"'
+  local-zone: "strict-junk.net." static
+  local-data: "strict-junk.net. 300 IN A 198.51.100.1"
+  local-data: 'strict-junk.net. 300 IN TXT "v=spf1 -all"'
+  local-data: '_dmarc.strict-junk.net. 300 IN TXT "v=DMARC1; p=none"'
   # --- end of zone: addresses
 
   # --- zone: dmarc2026 (issue 11)
@@ -373,6 +388,46 @@ grep -q "forged@example.com" "$m" && ! grep -q "^X-Received-Authentication-Resul
 grep -q "^X-Received-Authentication-Results: (Received Authentication-Results header removed by" "$m" || fail "Sanitize note missing"
 
 # --- cases: addresses (issue 11)
+# Item 1: a quoted local part in MAIL FROM is kept, so %{l} is "alice" and
+# exists:%{l}.users.%{d} passes; one that needs its quotes keeps them.
+deliver quotedlocal '"alice"@spf-macro.net'
+m=$(find_mail quotedlocal) || fail "quotedlocal not delivered"
+tr -d '\n\t' < "$m" | grep -qF "spf=pass smtp.mailfrom=alice@spf-macro.net smtp.helo=mx.example.com" \
+  || { sed -n '1,/^$/p' "$m"; fail "quoted local part: SPF pass with %{l} missing"; }
+deliver quotedspace '"a b"@spf-pass.net'
+m=$(find_mail quotedspace) || fail "quotedspace not delivered"
+tr -d '\n\t' < "$m" | grep -qF 'spf=pass smtp.mailfrom="a b @spf-pass.net" smtp.helo=mx.example.com' \
+  || { sed -n '1,/^$/p' "$m"; fail "quoted local part with a space: smtp.mailfrom as Perl writes it missing"; }
+tr -d '\n\t' < "$m" | grep -qF 'envelope-from="\"a b\"@spf-pass.net";' \
+  || { sed -n '1,/^$/p' "$m"; fail "quoted local part with a space: Received-SPF envelope-from missing"; }
+# Strict From parsing: only the real domain is evaluated, never one an
+# attacker hides in a quoted local part; a From with two @ is a permerror
+# and the mail is accepted (as the newest Perl release does).
+# Sent from 127.0.0.2: Postfix rewrites the address headers of clients on
+# its own interface address (local_header_rewrite_clients), and would turn
+# a@b@x into "a@b"@x; mail from elsewhere reaches the milter as written.
+from_case() { # subject, From header -> the delivered file in $m
+  swaks --server 127.0.0.1:$SMTP_PORT --local-interface 127.0.0.2 --helo client.example.org \
+        --from sender@example.com --to amtest@e2e.test \
+        --header "Subject: $1" --header "From: $2" --body "e2e body for $1" >"$WORK/swaks-$1.log" 2>&1 \
+    || { cat "$WORK/swaks-$1.log"; fail "swaks for $1 failed"; }
+  m=$(find_mail "$1") || fail "$1 not delivered"
+}
+from_case strictjunk '"a <x@strict-victim.net>"@strict-junk.net'
+tr -d '\n\t' < "$m" | grep -qF "dmarc=fail policy.published-domain-policy=none policy.applied-disposition=none policy.evaluated-disposition=none (p=none,d=none,d.eval=none) policy.policy-from=p header.from=strict-junk.net" \
+  || { sed -n '1,/^$/p' "$m"; fail "strictjunk: strict-junk.net not evaluated"; }
+tr -d '\n\t' < "$m" | grep -q "header.from=strict-victim.net" && { sed -n '1,/^$/p' "$m"; fail "strictjunk: the hidden domain was evaluated"; }
+grep -q "^X-Disposition-Quarantine:" "$m" && fail "strictjunk: quarantined by the hidden domain's policy"
+from_case strictvictim '"a <x@strict-junk.net>"@strict-victim.net'
+tr -d '\n\t' < "$m" | grep -q "dmarc=fail policy.published-domain-policy=reject .*header.from=strict-victim.net" \
+  || { sed -n '1,/^$/p' "$m"; fail "strictvictim: strict-victim.net not evaluated"; }
+tr -d '\n\t' < "$m" | grep -q "header.from=strict-junk.net" && { sed -n '1,/^$/p' "$m"; fail "strictvictim: the hidden domain was evaluated"; }
+grep -q "^X-Disposition-Quarantine: Quarantined due to DMARC policy" "$m" || fail "strictvictim: p=reject not applied"
+from_case twoats 'a@b@strict-victim.net'
+tr -d '\n\t' < "$m" | grep -qF "dmarc=permerror (from header invalid)" \
+  || { sed -n '1,/^$/p' "$m"; fail "twoats: dmarc=permerror (from header invalid) missing"; }
+tr -d '\n\t' < "$m" | grep -qF "dmarc=permerror (from header invalid) header.from" && fail "twoats: a header.from was guessed"
+grep -q "^X-Disposition-Quarantine:" "$m" && fail "twoats: quarantined (strict-victim.net evaluated)"
 # --- end of cases: addresses
 
 # --- cases: dmarc2026 (issue 11)
