@@ -13,8 +13,6 @@ public enum AddressListParseError: Error, Hashable, Sendable {
     case unterminatedDomainLiteral(at: Int)
     /// A `<` without its `>`.
     case unterminatedAngleAddress(at: Int)
-    /// A group (`name:`) without its closing `;`.
-    case unterminatedGroup(at: Int)
     /// A local part with no `@domain` after it (`From: foo`).
     case missingAt(at: Int)
     /// An `@` with no local part before it.

@@ -98,37 +98,48 @@ private struct Scanner {
     // MARK: Lists
 
     /// `address-list`: addresses separated by commas; empty (or only
-    /// CFWS) is an empty list; one trailing comma is accepted.
+    /// CFWS) is an empty list; one trailing comma is accepted. After a
+    /// group's `;` the next address may follow without a comma.
+    ///
+    /// Every field Email::Address::XS accepts must parse here too: one it
+    /// takes and we refused would be `dmarc=permerror` here where the Perl
+    /// program evaluates (and may reject) the domains in it.
     mutating func addressList() throws(Failure) {
         try skipCFWS()
         while !atEnd {
             if isByte(",") { throw .emptyListElement(at: index) }
-            try address()
+            let wasGroup = try address()
             if atEnd { break }
+            if wasGroup && !isByte(",") { continue }
             guard isByte(",") else { throw .unexpectedCharacter(bytes[index], at: index) }
             index += 1
             try skipCFWS()
         }
     }
 
-    /// `address = mailbox / group`: a phrase followed by `:` is a group.
-    private mutating func address() throws(Failure) {
+    /// `address = mailbox / group`: a phrase followed by `:` is a group,
+    /// and so is a bare `:` (a group without a name, which
+    /// Email::Address::XS accepts). Returns whether it was a group.
+    private mutating func address() throws(Failure) -> Bool {
         let start = index
-        if let name = try phrase(), isByte(":") {
-            try group(name: name, at: start)
-            return
+        let name = try phrase()
+        if isByte(":") {
+            try group(name: name ?? "", at: start)
+            return true
         }
         index = start
         collect(try mailbox(group: nil))
+        return false
     }
 
-    /// `group = display-name ":" [mailbox-list / CFWS] ";" [CFWS]`.
+    /// `group = display-name ":" [mailbox-list / CFWS] ";" [CFWS]`; the
+    /// end of the field also closes a group, as in Email::Address::XS.
     private mutating func group(name: String, at start: Int) throws(Failure) {
         index += 1
         try skipCFWS()
         groupNames.append(name)
         while true {
-            guard !atEnd else { throw .unterminatedGroup(at: start) }
+            guard !atEnd else { return }
             if isByte(";") {
                 index += 1
                 try skipCFWS()
@@ -136,7 +147,7 @@ private struct Scanner {
             }
             if isByte(",") { throw .emptyListElement(at: index) }
             collect(try mailbox(group: name))
-            guard !atEnd else { throw .unterminatedGroup(at: start) }
+            guard !atEnd else { return }
             if isByte(",") {
                 index += 1
                 try skipCFWS()

@@ -39,6 +39,20 @@ import Testing
         #expect(named.dmarc == [Self.entry("fail", "none.example", p: "none", d: "none", eval: "none")])
     }
 
+    /// Group forms Email::Address::XS accepts (a group without a name, a
+    /// group the end of the field closes) are evaluated, as Perl evaluates
+    /// them: refusing them would turn Perl's reject into a permerror the
+    /// mail passes with.
+    @Test(arguments: [": ceo@reject.example;", "Staff: ceo@reject.example", "a@none.example, g: ceo@reject.example"])
+    func groupFormsPerlAcceptsAreEvaluated(field: String) throws {
+        let rejecting = try Support.run(Support.handlers(#"{"hard_reject": 1}"#), from: "<b@none.example>",
+                                        headers: Support.from(field))
+        #expect(rejecting.rejected)
+        let run = try Support.run(Support.handlers(), from: "<b@none.example>", headers: Support.from(field))
+        #expect(run.dmarc.contains(Self.entry("fail", "reject.example", p: "reject", d: "quarantine", eval: "reject",
+                                              override: "local_policy")), "\(run.dmarc)")
+    }
+
     @Test func fromFieldsWithoutADomain() throws {
         let cases: [(headers: [(String, String)], entry: String)] = [
             (Support.from("Undisclosed recipients:;"), "dmarc=permerror (no parseable from domain)"),

@@ -75,7 +75,6 @@ import Testing
         ("\"a <x@junk.com>@victim.example", .unterminatedQuotedString(at: 0)),
         ("(unclosed <a@b.example>", .unterminatedComment(at: 0)),
         ("a@[192.0.2.1", .unterminatedDomainLiteral(at: 2)),
-        ("g: a@x.example", .unterminatedGroup(at: 0)),
         ("g: h: a@x.example;;", .unexpectedCharacter(UInt8(ascii: ":"), at: 4)),
         ("a..b@example.com", .misplacedDot(at: 1)),
         (".a@example.com", .misplacedDot(at: 0)),
