@@ -15,6 +15,7 @@ import Testing
         dns.add("mail-we0-f171.google.com", .txt("v=spf1 a -all"))
         dns.add("mail-we0-f171.google.com", .a("74.125.82.171"))
         dns.add("foobar.spfuvictim.com", .txt("v=spf1 ip4:1.2.3.4 -all"))
+        dns.add("v6.example", .txt("v=spf1 ip6:2001:db8::/32 -all"))
         dns.markTimeout("slow.example")
         return dns
     }
@@ -74,6 +75,24 @@ import Testing
                 envelope-from="marc@marcbradshaw.net";
                 helo=mail-we0-f171.google.com;
                 client-ip=74.125.82.171
+            """)
+    }
+
+    /// An IPv6 client: Mail::SPF writes it compressed (NetAddr::IP
+    /// `short`, lower-cased), whatever form the MTA passed, and quotes it
+    /// in the key=value list (a colon is not dot-atom text).
+    @Test func ipv6ClientIsWrittenCompressed() throws {
+        let session = Self.session(ip: "2001:DB8:0:0:0:0:0:25")
+        try Self.run(Self.handler(), session, from: "<a@v6.example>")
+        #expect(session.authResults.map(\.sortKey) == ["spf=pass smtp.mailfrom=a@v6.example smtp.helo=mail-we0-f171.google.com"])
+        #expect(session.prependedHeaders.first?.value == """
+            pass
+                (v6.example: 2001:db8::25 is authorized to use 'a@v6.example' in 'mfrom' identity (mechanism 'ip6:2001:DB8::/32' matched))
+                receiver=test.module;
+                identity=mailfrom;
+                envelope-from="a@v6.example";
+                helo=mail-we0-f171.google.com;
+                client-ip="2001:db8::25"
             """)
     }
 
