@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func defaultsAndKeysAreThePerlOnes() throws {
-        #expect(SPFHandler.configKeys == ["hide_received-spf_header", "hide_none", "best_guess", "spfu_detection"])
+        #expect(SPFHandler.configKeys == ["hide_received-spf_header", "hide_none", "best_guess", "spfu_detection", "helo_check"])
         let handler = try Self.handler()
         #expect(!handler.hideReceivedSPFHeader && !handler.hideNone && !handler.bestGuess && handler.spfuDetection == 0)
         let set = try Self.handler(#"{"hide_received-spf_header": "1", "hide_none": true, "best_guess": 1, "spfu_detection": true}"#)
@@ -94,6 +94,40 @@ import Testing
                 helo=mail-we0-f171.google.com;
                 client-ip="2001:db8::25"
             """)
+    }
+
+    /// `helo_check` (Perl 4.20260319): the HELO name is checked on its own
+    /// and the handler writes two entries instead of one carrying both
+    /// identities; one Received-SPF (the MAIL FROM check's), and DMARC
+    /// still reads the MAIL FROM result.
+    @Test func heloCheckWritesTwoEntries() throws {
+        let session = Self.session()
+        let handler = try Self.handler(#"{"helo_check": 1}"#)
+        #expect(handler.heloCheck)
+        try Self.run(handler, session, from: "<marc@marcbradshaw.net>")
+        #expect(session.authResults.map(\.sortKey) == [
+            "spf=pass smtp.mailfrom=marc@marcbradshaw.net",
+            "spf=pass smtp.helo=mail-we0-f171.google.com",
+        ])
+        #expect(session.prependedHeaders.map(\.name) == ["Received-SPF"])
+        #expect(handler.dmarcScope == "mfrom" && handler.dmarcResult == "pass")
+
+        // A HELO name without a record: its own result.
+        let other = Self.session(helo: "nothing.example")
+        try Self.run(try Self.handler(#"{"helo_check": 1}"#), other, from: "<marc@marcbradshaw.net>")
+        #expect(other.authResults.map(\.sortKey) == [
+            "spf=pass smtp.mailfrom=marc@marcbradshaw.net",
+            "spf=none smtp.helo=nothing.example",
+        ])
+        // hide_none hides the HELO entry alone.
+        let hidden = Self.session(helo: "nothing.example")
+        try Self.run(try Self.handler(#"{"helo_check": 1, "hide_none": 1}"#), hidden, from: "<marc@marcbradshaw.net>")
+        #expect(hidden.authResults.map(\.sortKey) == ["spf=pass smtp.mailfrom=marc@marcbradshaw.net"])
+
+        // A null sender is already a HELO check: one entry, as without the key.
+        let bounce = Self.session()
+        try Self.run(try Self.handler(#"{"helo_check": 1}"#), bounce, from: "<>")
+        #expect(bounce.authResults.map(\.sortKey) == [#"spf=pass smtp.mailfrom="" smtp.helo=mail-we0-f171.google.com"#])
     }
 
     @Test func failEntry() throws {
