@@ -53,10 +53,12 @@ public final class ReturnOKHandler: Handler {
             return
         }
         var children: [AuthResultsEntry.Part] = [.property(AuthResultsProperty(type: type, name: "domain", value: domain))]
+        // RFC 8616: asked in A-labels.
+        let queryName = DomainNameIDNA.queryName(domain)
         let outcomes = session.resolver.lookup([
-            DNSQuestion(name: domain, type: .mx),
-            DNSQuestion(name: domain, type: .a),
-            DNSQuestion(name: domain, type: .aaaa),
+            DNSQuestion(name: queryName, type: .mx),
+            DNSQuestion(name: queryName, type: .a),
+            DNSQuestion(name: queryName, type: .aaaa),
         ])
         let mx = Self.values(outcomes[0], type: .mx)
         if let error = mx.error { children.append(.property(AuthResultsProperty(type: "policy", name: "mx_error", value: error))) }
