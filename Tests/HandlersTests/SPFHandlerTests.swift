@@ -16,6 +16,7 @@ import Testing
         dns.add("mail-we0-f171.google.com", .a("74.125.82.171"))
         dns.add("foobar.spfuvictim.com", .txt("v=spf1 ip4:1.2.3.4 -all"))
         dns.add("v6.example", .txt("v=spf1 ip6:2001:db8::/32 -all"))
+        dns.add("badprefix.example", .txt("v=spf1 ip4:192.0.2.0/33 -all"))
         dns.markTimeout("slow.example")
         return dns
     }
@@ -128,6 +129,23 @@ import Testing
         let bounce = Self.session()
         try Self.run(try Self.handler(#"{"helo_check": 1}"#), bounce, from: "<>")
         #expect(bounce.authResults.map(\.sortKey) == [#"spf=pass smtp.mailfrom="" smtp.helo=mail-we0-f171.google.com"#])
+    }
+
+    /// A refused record: Mail::SPF's exact words in the Received-SPF
+    /// comment (issue 11 item 7), no comment in the entry.
+    @Test func permerrorCarriesMailSPFWords() throws {
+        let session = Self.session()
+        try Self.run(Self.handler(), session, from: "<a@badprefix.example>")
+        #expect(session.authResults.map(\.sortKey) == ["spf=permerror smtp.mailfrom=a@badprefix.example smtp.helo=mail-we0-f171.google.com"])
+        #expect(session.prependedHeaders.first?.value == """
+            permerror
+                (badprefix.example: Invalid IPv4 prefix length encountered in 'ip4:192.0.2.0/33')
+                receiver=test.module;
+                identity=mailfrom;
+                envelope-from="a@badprefix.example";
+                helo=mail-we0-f171.google.com;
+                client-ip=74.125.82.171
+            """)
     }
 
     @Test func failEntry() throws {
