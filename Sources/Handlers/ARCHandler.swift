@@ -195,7 +195,9 @@ public final class ARCHandler: SealingHandler {
         self.verifier = nil
         let result = verifier.finish()
         verification = result
-        session.addAuthResult(ARCResultEntry.entry(for: result, remoteIP: session.remoteIP))
+        // Perl writes `ip_address()`: Net::IP `short()` since 3.20250611.
+        let remoteIP = ClientAddress(session.remoteIP)?.perlText ?? session.remoteIP
+        session.addAuthResult(ARCResultEntry.entry(for: result, remoteIP: remoteIP))
         for entry in trustedResultEntries { session.addAuthResult(entry) }
     }
 

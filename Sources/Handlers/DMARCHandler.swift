@@ -470,7 +470,9 @@ public final class DMARCHandler: PeerAwareHandler {
         }
         let id = String(UInt64.random(in: 0...UInt64.max), radix: 16).leftPadded(to: 16)
             + String(UInt64.random(in: 0...UInt64.max), radix: 16).leftPadded(to: 16)
-        guard var row = DMARCReportRow(result: result, id: id, arrival: Int64(time(nil)), sourceIP: session.remoteIP,
+        // Perl passes `ip_address()` (Net::IP `short()` since 3.20250611).
+        let sourceIP = ClientAddress(session.remoteIP)?.perlText ?? session.remoteIP
+        guard var row = DMARCReportRow(result: result, id: id, arrival: Int64(time(nil)), sourceIP: sourceIP,
                                        envelopeFrom: envelopeDomain, envelopeTo: envelopeTo,
                                        appliedDisposition: applied, discoveryMethod: options.discovery.reportWord) else { return }
         // Perl's report_suppression_list and report_suppression_email_list.

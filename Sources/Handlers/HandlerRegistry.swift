@@ -71,6 +71,12 @@ public enum HandlerRegistry {
                 throw .dependencyCycle(types.map { $0.0.name }.filter { !placed.contains($0) })
             }
         }
+        // Every handler may name the header its entries go to.
+        do {
+            _ = try AuthResultsHeaderName.all(configuration)
+        } catch {
+            throw .config(error)
+        }
         var handlers: [any Handler] = []
         for (type, entry) in ordered {
             do {
@@ -87,7 +93,7 @@ public enum HandlerRegistry {
     public static func warnings(_ configuration: Configuration) -> [String] {
         configuration.enabledHandlers.flatMap { entry -> [String] in
             guard let type = find(entry.name) else { return [] }
-            return entry.node.unknownKeyWarnings(known: type.configKeys)
+            return entry.node.unknownKeyWarnings(known: type.configKeys.union([AuthResultsHeaderName.configKey]))
         }
     }
 }

@@ -43,6 +43,14 @@ public final class MailSession {
     /// Connection-level results (Perl's add_c_auth_header: LocalIP, IPRev,
     /// TLS, ...): part of the header of every message on the connection.
     public private(set) var connectionAuthResults: [AuthResultsEntry] = []
+    /// The header each entry of `authResults` / `connectionAuthResults`
+    /// goes to (its handler's `auth_header_name`; nil: the standard one),
+    /// index for index.
+    public private(set) var authResultHeaderNames: [AuthResultsHeaderName?] = []
+    public private(set) var connectionAuthResultHeaderNames: [AuthResultsHeaderName?] = []
+    /// Set by the dispatcher around each handler call: where the entries
+    /// that handler adds go.
+    public var currentAuthResultsHeaderName: AuthResultsHeaderName?
     /// Header occurrences to delete at the end of the message (Sanitize):
     /// name and 1-based occurrence among headers of that name.
     public private(set) var removedHeaders: [(name: String, occurrence: UInt32)] = []
@@ -76,8 +84,14 @@ public final class MailSession {
         return macros[key]
     }
 
-    public func addAuthResult(_ entry: AuthResultsEntry) { authResults.append(entry) }
-    public func addConnectionAuthResult(_ entry: AuthResultsEntry) { connectionAuthResults.append(entry) }
+    public func addAuthResult(_ entry: AuthResultsEntry) {
+        authResults.append(entry)
+        authResultHeaderNames.append(currentAuthResultsHeaderName)
+    }
+    public func addConnectionAuthResult(_ entry: AuthResultsEntry) {
+        connectionAuthResults.append(entry)
+        connectionAuthResultHeaderNames.append(currentAuthResultsHeaderName)
+    }
     /// Asks for the `occurrence`-th (1-based) header called `name` to be
     /// removed at the end of the message.
     public func removeHeader(name: String, occurrence: UInt32) {
@@ -117,6 +131,7 @@ public final class MailSession {
         envelopeFrom = ""
         envelopeRecipients = []
         authResults = []
+        authResultHeaderNames = []
         removedHeaders = []
         appendedHeaders = []
         prependedHeaders = []
@@ -130,6 +145,7 @@ public final class MailSession {
     public func connectionEnded() {
         messageCount = 0
         connectionAuthResults = []
+        connectionAuthResultHeaderNames = []
         verifiedPTR = nil
     }
 
@@ -137,6 +153,8 @@ public final class MailSession {
     /// connection and the message once the client authenticated.
     public func clearAuthResults() {
         connectionAuthResults = []
+        connectionAuthResultHeaderNames = []
         authResults = []
+        authResultHeaderNames = []
     }
 }

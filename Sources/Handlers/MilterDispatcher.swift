@@ -23,6 +23,8 @@ public struct DispatcherSettings: Sendable {
     public var contentTimeout = 0.0
     /// `ip_map` with its `helo_map`s.
     public var remap = ConnectionRemap([])
+    /// Handlers' `auth_header_name`, by handler name.
+    public var authHeaderNames: [String: AuthResultsHeaderName] = [:]
     public init() {}
 }
 
@@ -229,6 +231,8 @@ public final class MilterDispatcher {
         var failed = false
         let started = clock()
         for handler in handlers {
+            session.currentAuthResultsHeaderName = settings.authHeaderNames[type(of: handler).name]
+            defer { session.currentAuthResultsHeaderName = nil }
             do {
                 try call(handler)
             } catch {
@@ -288,10 +292,23 @@ public final class MilterDispatcher {
         // Sorted as the Perl program sorts them before rendering.
         // dmarc= entries among themselves keep Perl's order (fail before
         // none, reject before quarantine); they sit together by sortKey.
-        let entries = (session.connectionAuthResults + session.authResults).sorted {
-            $0.method == "dmarc" && $1.method == "dmarc" ? DMARCResult.perlEntryOrder($0, $1) : $0.sortKey < $1.sortKey
+        func sorted(_ list: [AuthResultsEntry]) -> [AuthResultsEntry] {
+            list.sorted {
+                $0.method == "dmarc" && $1.method == "dmarc" ? DMARCResult.perlEntryOrder($0, $1) : $0.sortKey < $1.sortKey
+            }
         }
+        let allEntries = session.connectionAuthResults + session.authResults
+        let entries = sorted(allEntries)
+        // ARC seals every entry (Perl cannot split ARC-Authentication-Results).
         let header = AuthenticationResultsHeader(authservID: authservID, entries: entries)
+        // auth_header_name: entries grouped by the header their handler
+        // names; the standard header keeps the rest.
+        let names = session.connectionAuthResultHeaderNames + session.authResultHeaderNames
+        var groups: [AuthResultsHeaderName: [AuthResultsEntry]] = [:]
+        for (index, entry) in allEntries.enumerated() {
+            let name = index < names.count ? names[index] ?? .standard : .standard
+            groups[name, default: []].append(entry)
+        }
         // Every top header goes in at index 1, as the Perl program inserts
         // them: handlers' prepended headers first (so they end up in
         // reverse order), then Authentication-Results above them, then the
@@ -305,9 +322,18 @@ public final class MilterDispatcher {
         for extra in session.prependedHeaders {
             additions.append(.insertHeader(index: 1, name: extra.name, value: extra.value))
         }
-        if !(settings.hideNone && header.isNone) {
-            let value = header.value(style: settings.indentStyle, indentBy: settings.indentBy, foldAt: settings.foldAt)
-            additions.append(.insertHeader(index: 1, name: "Authentication-Results", value: value))
+        if groups.keys.allSatisfy({ $0 == .standard }) {
+            if !(settings.hideNone && header.isNone) {
+                let value = header.value(style: settings.indentStyle, indentBy: settings.indentBy, foldAt: settings.foldAt)
+                additions.append(.insertHeader(index: 1, name: "Authentication-Results", value: value))
+            }
+        } else {
+            // One header per name, in name order, each inserted on top.
+            for name in groups.keys.sorted() {
+                let group = AuthenticationResultsHeader(authservID: authservID, entries: sorted(groups[name] ?? []))
+                let value = group.value(style: settings.indentStyle, indentBy: settings.indentBy, foldAt: settings.foldAt)
+                additions.append(.insertHeader(index: 1, name: name.fieldName, value: value))
+            }
         }
         // Sealers sign what we hand on; their headers go above ours.
         let sealers = handlers.compactMap { $0 as? any SealingHandler }

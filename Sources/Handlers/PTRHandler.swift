@@ -34,7 +34,8 @@ public final class PTRHandler: Handler {
         guard !session.isLocalIP, !session.isTrustedIP, !session.isAuthenticated else { return }
         guard let verified = session.verifiedPTR else { return }
         let helo = session.heloHost.isEmpty ? host : session.heloHost
-        let wanted = helo.lowercased()
+        // Compared in A-labels (PTR names are; RFC 8616).
+        let wanted = DomainNameIDNA.queryName(helo.lowercased())
         let matched = verified.split(separator: ",").contains { $0.lowercased() == wanted }
         session.addConnectionAuthResult(AuthResultsEntry(method: "x-ptr", result: matched ? "pass" : "fail", properties: [
             AuthResultsProperty(type: "smtp", name: "helo", value: helo),

@@ -83,7 +83,9 @@ enum ReturnOKEntry {
 
     /// MX, A and AAAA of one name, in one batch (Perl asks A and AAAA only
     /// when there is no MX; asking all three at once costs one round trip).
-    static func lookups(_ name: String, _ resolver: any DNSResolver) -> (mx: Found, a: Found, aaaa: Found) {
+    static func lookups(_ domain: String, _ resolver: any DNSResolver) -> (mx: Found, a: Found, aaaa: Found) {
+        // RFC 8616: asked in A-labels.
+        let name = DomainNameIDNA.queryName(domain)
         let outcomes = resolver.lookup([
             DNSQuestion(name: name, type: .mx),
             DNSQuestion(name: name, type: .a),

@@ -12,6 +12,11 @@ import Shared
 /// - at end of headers: the SPF-upgrade check, then adds the entry
 ///   `spf=<result> smtp.mailfrom=<address> smtp.helo=<helo>`.
 ///
+/// With `helo_check` (Perl 4.20260319) and a MAIL FROM check, the HELO
+/// name gets its own check (scope helo) and the handler writes two entries,
+/// `spf=<r> smtp.mailfrom=<address>` and `spf=<r> smtp.helo=<helo>`,
+/// instead of one carrying both; DMARC still reads the MAIL FROM result.
+///
 /// `hide_none` drops both the entry and the header for "none";
 /// `hide_received-spf_header` drops the header. `best_guess` retries a
 /// "none" at the organisational domain and needs the DMARC handler's
@@ -22,6 +27,7 @@ public final class SPFHandler: Handler {
     public static let defaultConfigJSON = """
         {
            "best_guess" : 0,
+           "helo_check" : 0,
            "hide_none" : 0,
            "hide_received-spf_header" : 0,
            "spfu_detection" : 0
@@ -39,16 +45,21 @@ public final class SPFHandler: Handler {
                                                                 | if not hidden at all
                     "best_guess"               : 0,             | Fallback to Org domain for SPF checks
                                                                 | if result is none.
-                    "spfu_detection"           : 0              | Add some mitigation for SPF upgrade attacks
+                    "spfu_detection"           : 0,             | Add some mitigation for SPF upgrade attacks
                                                                 | 0 = off (default)
                                                                 | 1 = mitigate
                                                                 | 2 = report only (any value other than 1)
+                    "helo_check"               : 0              | Also check the HELO name on its own and
+                                                                | write it as a separate spf= entry
                 },
         """
 
     public let hideReceivedSPFHeader: Bool
     public let hideNone: Bool
     public let bestGuess: Bool
+    /// `helo_check`: a second check of the HELO name (scope helo) when the
+    /// main check used the MAIL FROM address.
+    public let heloCheck: Bool
     /// 0 off, 1 mitigate (the pass becomes a fail), anything else report.
     public let spfuDetection: Int
     /// RFC 7208 limits and texts used for every check.
@@ -72,6 +83,8 @@ public final class SPFHandler: Handler {
     public private(set) var results: [SPFResult] = []
     public private(set) var spfuDetected = false
     private var entry: AuthResultsEntry?
+    /// The `helo_check` entry, added after the main one.
+    private var heloEntry: AuthResultsEntry?
     private var spfuChain: [(name: String, value: String)]?
     private var spfuFromDomain: String?
 
@@ -79,6 +92,7 @@ public final class SPFHandler: Handler {
         hideReceivedSPFHeader = try config.bool("hide_received-spf_header") ?? false
         hideNone = try config.bool("hide_none") ?? false
         bestGuess = try config.bool("best_guess") ?? false
+        heloCheck = try SPFHandler.mode(config, "helo_check") != 0
         spfuDetection = try SPFHandler.mode(config, "spfu_detection")
     }
 
@@ -101,6 +115,7 @@ public final class SPFHandler: Handler {
             spfuChain = []
         }
         entry = nil
+        heloEntry = nil
         let envelope = address == "<>" ? "" : address
         let helo = heloName ?? (session.heloHost.isEmpty ? nil : session.heloHost)
 
@@ -143,7 +158,11 @@ public final class SPFHandler: Handler {
             parts.append(.property(AuthResultsProperty(type: "policy", name: "authdomain", value: authorityDomain)))
         }
         parts.append(.property(AuthResultsProperty(type: "smtp", name: "mailfrom", value: SPFHandler.address(from: envelope))))
-        parts.append(.property(AuthResultsProperty(type: "smtp", name: "helo", value: helo ?? "")))
+        // With helo_check the HELO name has an entry of its own.
+        let separateHelo = heloCheck && scope == .mfrom
+        if !separateHelo {
+            parts.append(.property(AuthResultsProperty(type: "smtp", name: "helo", value: helo ?? "")))
+        }
         let hidden = hideNone && result.code == .none
         if !hidden {
             entry = AuthResultsEntry(method: "spf", result: code, parts: parts)
@@ -157,6 +176,15 @@ public final class SPFHandler: Handler {
                 ?? session.systemHostname
             session.prependHeader(name: SPFResult.receivedSPFFieldName,
                                   value: SPFHandler.wrapped(result.receivedSPFValue(receiver: receiver)))
+        }
+        if separateHelo, let helo, !helo.isEmpty {
+            let heloResult = evaluator.evaluate(SPFRequest(scope: .helo, identity: helo, ip: ip, helo: helo))
+            results.append(heloResult)
+            if !(hideNone && heloResult.code == .none) {
+                heloEntry = AuthResultsEntry(method: "spf", result: heloResult.code.rawValue, parts: [
+                    .property(AuthResultsProperty(type: "smtp", name: "helo", value: helo)),
+                ])
+            }
         }
     }
 
@@ -174,14 +202,17 @@ public final class SPFHandler: Handler {
     }
 
     public func endOfHeaders(_ session: MailSession) throws {
-        guard var entry else { return }
-        spfuCheck(&entry)
-        self.entry = entry
-        session.addAuthResult(entry)
+        if var entry {
+            spfuCheck(&entry)
+            self.entry = entry
+            session.addAuthResult(entry)
+        }
+        if let heloEntry { session.addAuthResult(heloEntry) }
     }
 
     public func abort(_ session: MailSession) {
         entry = nil
+        heloEntry = nil
         spfuChain = nil
         spfuFromDomain = nil
         spfuDetected = false

@@ -18,8 +18,10 @@ struct DKIMCheckedSignature: Sendable {
     /// The field with the `b=` value removed.
     let hashedField: MessageHeaderField
 
-    /// Where the key lives (RFC 6376 section 3.6.2.1).
-    var keyName: String { "\(selector)._domainkey.\(domain)" }
+    /// Where the key lives (RFC 6376 section 3.6.2.1), in A-labels: RFC
+    /// 8616 section 3 lets an internationalized message write `d=` and
+    /// `s=` in U-labels.
+    var keyName: String { "\(DomainNameIDNA.queryName(selector))._domainkey.\(DomainNameIDNA.queryName(domain))" }
 
     /// Which field the tags come from. ARC's two signature fields reuse
     /// the DKIM tags with differences (RFC 8617 sections 4.1.2 and 4.1.3):
@@ -79,9 +81,10 @@ struct DKIMCheckedSignature: Sendable {
         }
 
         guard let domain = header.domain else { return .failure(.missingDomain) }
-        guard DKIMDomainName.isValid(domain) else { return .failure(.invalidDomain) }
+        // U-labels are checked in their A-label form (RFC 8616 section 3).
+        guard DKIMDomainName.isValid(DomainNameIDNA.toASCII(domain) ?? domain) else { return .failure(.invalidDomain) }
         guard let selector = header.selector else { return .failure(.missingSelector) }
-        guard DKIMDomainName.isValid(selector) else { return .failure(.invalidSelector) }
+        guard DKIMDomainName.isValid(DomainNameIDNA.toASCII(selector) ?? selector) else { return .failure(.invalidSelector) }
 
         guard let signatureValue = tags["b"]?.value else { return .failure(.missingTag("b")) }
         guard let signature = CryptoBase64.decode(signatureValue), !signature.isEmpty else {

@@ -37,8 +37,9 @@ enum DKIMDomainName {
     /// Whether `sub` is `parent` or lies below it, ignoring ASCII case
     /// (RFC 6376 section 3.5, `i=`: "the same as, or a subdomain of").
     static func isSameOrSubdomain(_ sub: String, of parent: String) -> Bool {
-        let sub = DNSName.normalized(sub)
-        let parent = DNSName.normalized(parent)
+        // Compared in A-labels: either may be written in U-labels.
+        let sub = DNSName.normalized(DomainNameIDNA.queryName(sub))
+        let parent = DNSName.normalized(DomainNameIDNA.queryName(parent))
         return sub == parent || sub.hasSuffix("." + parent)
     }
 }

@@ -20,6 +20,8 @@ public final class DKIMSigner: MessageHeaderFieldConsumer {
     public init(key: DKIMSigningKey, options: DKIMSignerOptions) throws(DKIMSignerError) {
         let algorithm = options.algorithm ?? key.defaultAlgorithm
         guard algorithm.keyType == key.keyType else { throw .algorithmDoesNotMatchKey(algorithm) }
+        // The signer writes ASCII names only (A-labels are always valid,
+        // RFC 8616 section 3); the verifier also reads U-labels.
         guard DKIMDomainName.isValid(options.domain) else { throw .invalidDomain(options.domain) }
         guard DKIMDomainName.isValid(options.selector) else { throw .invalidSelector(options.selector) }
         if let identity = options.identity {

@@ -22,12 +22,8 @@ public enum PublicSuffixDomain {
             let lowered = String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5a ? $0 | 0x20 : $0 }, as: UTF8.self)
             return lowered.utf8.count <= maximumLength ? lowered : nil
         }
-        var labels: [String] = []
-        for label in text.split(separator: ".", omittingEmptySubsequences: false) {
-            guard let encoded = PublicSuffixPunycode.aLabel(String(label).lowercased()) else { return nil }
-            labels.append(encoded)
-        }
-        let joined = labels.joined(separator: ".")
+        // The one IDNA conversion every mail name goes through.
+        guard let joined = DomainNameIDNA.toASCII(String(text)), !joined.hasSuffix(".") else { return nil }
         return joined.utf8.count <= maximumLength ? joined : nil
     }
 }

@@ -265,7 +265,7 @@ extension SPFCheck: SPFMacroSource {
         case "i": return ip.dottedForm
         case "p": return validatedName(for: domain)
         case "v": return ip.isIPv4 ? "in-addr" : "ip6"
-        case "h": return request.helo.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
+        case "h": return request.helo.flatMap { $0.isEmpty ? nil : DomainNameIDNA.queryName($0) } ?? "unknown"
         case "c": return ip.description
         case "r": return options.receiver.isEmpty ? "unknown" : options.receiver
         case "t": return String(options.timestamp())

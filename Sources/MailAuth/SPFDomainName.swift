@@ -53,8 +53,12 @@ enum SPFDomainName {
     /// The name to ask DNS for, or nil when no query can be composed from
     /// it (empty, an empty label, a label over 63 bytes, over 253 bytes):
     /// such a target is treated as non-existent (sections 4.3 and 4.8).
-    /// One trailing dot is dropped; case is kept (DNS ignores it).
+    /// One trailing dot is dropped; case is kept (DNS ignores it). A name
+    /// with a non-ASCII byte is no query name either: targets come from
+    /// A-label domains, so only a UTF-8 local part (`%{l}`, `%{s}`) puts
+    /// one there, and RFC 8616 section 4 says such a term matches nothing.
     static func lookupName(_ name: String) -> String? {
+        guard !DomainNameIDNA.hasNonASCII(name) else { return nil }
         var text = Substring(name)
         if text.hasSuffix(".") { text = text.dropLast() }
         guard !text.isEmpty, text.utf8.count <= 253 else { return nil }

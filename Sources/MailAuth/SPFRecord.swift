@@ -49,9 +49,9 @@ public struct SPFRecord: Hashable, Sendable {
             if let (name, value) = SPFRecord.modifier(term) {
                 switch name {
                 case "redirect", "exp":
-                    guard !value.isEmpty else { throw SPFSyntaxError("Missing required domain-spec in '\(termText)'") }
-                    let spec = try SPFMacroString(parsing: value, kind: .domainSpec)
-                    try SPFDomainName.validateDomainSpec(spec, in: termText)
+                    let spec = try SPFRecord.termDomainSpec(
+                        value, required: true, term: termText,
+                        junk: SPFSyntaxError("Junk encountered in modifier '\(termText)'"))
                     if name == "redirect" {
                         guard redirect == nil else { throw SPFSyntaxError("Duplicate global modifier 'redirect' encountered") }
                         redirect = spec
@@ -99,11 +99,8 @@ public struct SPFRecord: Hashable, Sendable {
         let params = rest[nameEnd...]
         var junk: SPFSyntaxError { SPFSyntaxError("Junk encountered in mechanism '\(text)'") }
 
-        func domainSpec(_ bytes: ArraySlice<UInt8>) throws(SPFSyntaxError) -> SPFMacroString {
-            guard !bytes.isEmpty else { throw SPFSyntaxError("Missing required domain-spec in '\(text)'") }
-            let spec = try SPFMacroString(parsing: bytes, kind: .domainSpec)
-            try SPFDomainName.validateDomainSpec(spec, in: text)
-            return spec
+        func domainSpec(_ bytes: ArraySlice<UInt8>, required: Bool = true) throws(SPFSyntaxError) -> SPFMacroString {
+            try SPFRecord.termDomainSpec(bytes, required: required, term: text, junk: junk)
         }
         func argument() throws(SPFSyntaxError) -> ArraySlice<UInt8> {
             guard params.first == UInt8(ascii: ":") else {
@@ -126,7 +123,7 @@ public struct SPFRecord: Hashable, Sendable {
             let split: (rest: ArraySlice<UInt8>, v4: Int, v6: Int)
             if params.first == UInt8(ascii: ":") {
                 split = try dualCIDR(params.dropFirst(), text: text)
-                spec = try domainSpec(split.rest)
+                spec = try domainSpec(split.rest, required: false)
             } else {
                 split = try dualCIDR(params, text: text)
                 guard split.rest.isEmpty else { throw junk }
@@ -134,24 +131,29 @@ public struct SPFRecord: Hashable, Sendable {
             kind = name == "a" ? .a(spec, ip4Prefix: split.v4, ip6Prefix: split.v6)
                                : .mx(spec, ip4Prefix: split.v4, ip6Prefix: split.v6)
         case "ptr":
-            kind = .ptr(params.isEmpty ? nil : try domainSpec(try argument()))
+            kind = .ptr(params.isEmpty ? nil : try domainSpec(try argument(), required: false))
         case "ip4", "ip6":
-            let value = try argument()
+            let isV4 = name == "ip4"
+            // Mail::SPF: "ip4" or "ip4:" alone has no address to parse.
+            guard params.first == UInt8(ascii: ":"), params.count > 1 else {
+                throw SPFSyntaxError("Missing required IPv\(isV4 ? 4 : 6) address in '\(text)'")
+            }
+            let value = params.dropFirst()
             let slash = value.firstIndex(of: UInt8(ascii: "/"))
             let addressBytes = value[..<(slash ?? value.endIndex)]
-            let isV4 = name == "ip4"
             let parsed = isV4 ? IPAddress.parseIPv4(addressBytes).map(IPAddress.init(v4:))
                               : IPAddress(SPFText.ascii(addressBytes))
             guard let address = parsed, address.isIPv4 == isV4 else {
-                throw SPFSyntaxError("Invalid IPv\(isV4 ? 4 : 6) network address in '\(text)'")
+                // Mail::SPF takes the longest address its pattern finds at
+                // the start; what follows it is then junk. No address at
+                // all is "missing".
+                if isV4 && SPFRecord.startsWithIPv4Pattern(value) { throw junk }
+                throw SPFSyntaxError("Missing required IPv\(isV4 ? 4 : 6) address in '\(text)'")
             }
             var length = address.bitWidth
             if let slash {
-                guard let parsed = IPNetwork.prefixLength(bytes: value[value.index(after: slash)...]),
-                      parsed <= address.bitWidth else {
-                    throw SPFSyntaxError("Invalid IPv\(isV4 ? 4 : 6) prefix length in '\(text)'")
-                }
-                length = parsed
+                length = try SPFRecord.prefixLength(value[value.index(after: slash)...], maximum: address.bitWidth,
+                                                    term: text, junk: junk)
             }
             let network = IPNetwork(address: address, prefixLength: length)!
             kind = isV4 ? .ip4(network) : .ip6(network)
@@ -177,7 +179,7 @@ public struct SPFRecord: Hashable, Sendable {
         }
         func length(_ digits: ArraySlice<UInt8>, max: Int) throws(SPFSyntaxError) -> Int {
             guard let value = IPNetwork.prefixLength(bytes: digits), value <= max else {
-                throw SPFSyntaxError("Invalid IPv\(max == 32 ? 4 : 6) prefix length in '\(text())'")
+                throw SPFSyntaxError("Invalid IPv\(max == 32 ? 4 : 6) prefix length encountered in '\(text())'")
             }
             return value
         }
@@ -197,5 +199,75 @@ public struct SPFRecord: Hashable, Sendable {
             rest = rest[..<last.slash]
         }
         return (rest, v4, v6)
+    }
+
+    /// A term's domain-spec as Mail::SPF reads it: its term grammar matches
+    /// a domain-spec at the start of the parameters, so where the text stops
+    /// being one (a control character, a bad `%` expression, a name without
+    /// a valid top label) it either found none ("Missing required
+    /// domain-spec in '<term>'" for include, exists, redirect and exp) or
+    /// left the rest over ("Junk encountered in mechanism|modifier
+    /// '<term>'"; always junk for a, mx and ptr, whose domain-spec is
+    /// optional). Errors Mail::SPF raises only when expanding (an unknown
+    /// macro letter, `c`/`r`/`t` outside an explanation, zero parts) keep
+    /// their own words.
+    static func termDomainSpec(_ bytes: ArraySlice<UInt8>, required: Bool, term: String,
+                               junk: SPFSyntaxError) throws(SPFSyntaxError) -> SPFMacroString {
+        let missing = SPFSyntaxError("Missing required domain-spec in '\(term)'")
+        let nothing = required ? missing : junk
+        guard !bytes.isEmpty else { throw nothing }
+        let spec: SPFMacroString
+        do {
+            spec = try SPFMacroString(parsing: bytes, kind: .domainSpec)
+        } catch {
+            guard let position = error.position else { throw error }
+            // A valid domain-spec before the bad spot: the rest is junk.
+            let head = bytes.prefix(position)
+            if !head.isEmpty, let valid = try? SPFMacroString(parsing: head, kind: .domainSpec),
+               (try? SPFDomainName.validateDomainSpec(valid, in: term)) != nil {
+                throw junk
+            }
+            throw nothing
+        }
+        do {
+            try SPFDomainName.validateDomainSpec(spec, in: term)
+        } catch {
+            throw nothing
+        }
+        return spec
+    }
+
+    /// Whether Mail::SPF's IPv4 pattern (`qnum "." qnum "." qnum "." qnum`,
+    /// qnum a decimal 0-255 without leading zeros) matches at the start:
+    /// three exact qnums with their dots, then any digit (the last qnum may
+    /// stop after one).
+    static func startsWithIPv4Pattern(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var index = bytes.startIndex
+        for _ in 0..<3 {
+            let start = index
+            while index < bytes.endIndex, SPFText.isDigit(bytes[index]), index - start < 4 { index += 1 }
+            let digits = bytes[start..<index]
+            guard !digits.isEmpty, digits.count <= 3, digits.count == 1 || digits.first != UInt8(ascii: "0"),
+                  Int(SPFText.ascii(digits))! <= 255,
+                  index < bytes.endIndex, bytes[index] == UInt8(ascii: ".") else { return false }
+            index += 1
+        }
+        return index < bytes.endIndex && SPFText.isDigit(bytes[index])
+    }
+
+    /// An `ip4`/`ip6` prefix length after its "/", as Mail::SPF reads it:
+    /// digits, at most `maximum`, no leading zero ("Invalid IPv4 prefix
+    /// length encountered in '<term>'"); no digits, or anything after
+    /// them, is junk.
+    static func prefixLength(_ bytes: ArraySlice<UInt8>, maximum: Int, term: String,
+                             junk: SPFSyntaxError) throws(SPFSyntaxError) -> Int {
+        let digits = bytes.prefix { SPFText.isDigit($0) }
+        guard !digits.isEmpty else { throw junk }
+        let value = digits.count > 3 ? Int.max : Int(SPFText.ascii(digits))!
+        guard value <= maximum, digits.count == 1 || digits.first != UInt8(ascii: "0") else {
+            throw SPFSyntaxError("Invalid IPv\(maximum == 32 ? 4 : 6) prefix length encountered in '\(term)'")
+        }
+        guard digits.count == bytes.count else { throw junk }
+        return value
     }
 }

@@ -63,7 +63,11 @@ public struct SPFRequest: Hashable, Sendable {
         }
         if domain.hasSuffix(".") { domain = domain.dropLast() }
         self.localPart = local.isEmpty ? "postmaster" : local
-        self.domain = domain.lowercased()
+        // RFC 8616 section 4: U-labels become A-labels before the check
+        // (the first lookup and every %{d}/%{o} expansion); a name that is
+        // not a valid IDN stays as it is and is refused as malformed.
+        let lowered = domain.lowercased()
+        self.domain = DomainNameIDNA.hasNonASCII(lowered) ? (DomainNameIDNA.toASCII(lowered) ?? lowered) : lowered
     }
 
     /// The MAIL FROM check; a null reverse-path checks the HELO identity

@@ -113,6 +113,17 @@ enum MasterMain {
                 return 1
             }
         }
+        // lock_file: held by the master while it runs (after detaching, so
+        // the daemon holds it, not the process that started it).
+        if let lockFile = configuration.lockFile {
+            switch InstanceLockFile.acquire(lockFile, safePath: safePath) {
+            case .held: break
+            case .heldElsewhere:
+                notes.append("lock_file \(lockFile) is held by another process (an instance sharing it?); running anyway")
+            case .failed(let reason):
+                notes.append("cannot lock lock_file \(lockFile): \(reason)")
+            }
+        }
         // The pidfile is written before stderr goes to the error log, so a
         // refusal still reaches whoever started us (`-c start` included).
         _ = am_set_process_name(PidFile.masterProcessName)

@@ -83,6 +83,10 @@ public struct Configuration: Sendable, Equatable {
     public var addheaderTimeout: Double?
     /// Seconds between dequeue runs; 0 never runs them.
     public var checkForDequeue = 60
+    /// `max_dequeue` (Perl 3.2022, default 5): how many dequeue processes
+    /// Perl runs at once. Accepted and kept; nothing here forks dequeue
+    /// processes (report rows go to the spool process as they come).
+    public var maxDequeue = 5
 
     // MARK: DNS
     /// Empty: use /etc/resolv.conf.
@@ -92,6 +96,10 @@ public struct Configuration: Sendable, Equatable {
     public var dnsRetry = 2
     /// Microseconds after which a SERVFAIL counts as a timeout.
     public var dnsServfailTimeout = 1_000_000
+    /// `cache_dns_timeouts` (Perl 3.20240827, default on): once a lookup
+    /// under an organisational domain timed out, later lookups under it on
+    /// the same connection fail at once instead of waiting again.
+    public var cacheDNSTimeouts = true
 
     // MARK: Authentication-Results
     /// nil: the MTA's `j` macro (milter) or `smtp.server_name` (smtp).

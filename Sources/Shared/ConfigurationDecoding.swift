@@ -16,7 +16,7 @@ extension Configuration {
         "dns_timeout", "dns_retry", "dns_servfail_timeout", "authserv_id", "hide_none", "header_indent_style",
         "header_fold_at", "header_indent_by", "tempfail_on_error", "tempfail_on_error_authenticated",
         "tempfail_on_error_local", "tempfail_on_error_trusted", "ip_map", "external_callback_processor",
-        "handlers",
+        "handlers", "cache_dns_timeouts", "max_dequeue",
     ]
 
     static func connectionSpec(_ node: ConfigNode) throws(ConfigurationError) -> ConnectionSpec {
@@ -203,6 +203,7 @@ extension Configuration {
         dequeueTimeout = try timeout("dequeue_timeout")
         addheaderTimeout = try timeout("addheader_timeout")
         checkForDequeue = try root.integer("check_for_dequeue", in: 0...86400 * 7) ?? 60
+        maxDequeue = try root.integer("max_dequeue", in: 0...10_000) ?? 5
 
         if let resolversNode = root.child("dns_resolvers"), !resolversNode.isNull {
             let resolvers = try resolversNode.stringArrayValue()
@@ -222,6 +223,7 @@ extension Configuration {
         if let seconds = try root.number("dns_timeout", in: 0...3600), seconds > 0 { dnsTimeout = seconds }
         if let retry = try root.integer("dns_retry", in: 0...100), retry > 0 { dnsRetry = retry }
         dnsServfailTimeout = try root.integer("dns_servfail_timeout", in: 0...Int(Int32.max)) ?? 1_000_000
+        cacheDNSTimeouts = try root.bool("cache_dns_timeouts") ?? true
     }
 
     private mutating func decodeHeaderAndPolicy(_ root: ConfigNode) throws(ConfigurationError) {

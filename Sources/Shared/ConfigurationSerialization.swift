@@ -69,11 +69,13 @@ extension Configuration {
         if let dequeueTimeout { o["dequeue_timeout"] = .double(dequeueTimeout) }
         if let addheaderTimeout { o["addheader_timeout"] = .double(addheaderTimeout) }
         o["check_for_dequeue"] = .integer(checkForDequeue)
+        o["max_dequeue"] = .integer(maxDequeue)
 
         if !dnsResolvers.isEmpty { o["dns_resolvers"] = .array(dnsResolvers.map { .string($0) }) }
         o["dns_timeout"] = .double(dnsTimeout)
         o["dns_retry"] = .integer(dnsRetry)
         o["dns_servfail_timeout"] = .integer(dnsServfailTimeout)
+        o["cache_dns_timeouts"] = .bool(cacheDNSTimeouts)
 
         if let authservID { o["authserv_id"] = .string(authservID) }
         o["hide_none"] = .bool(hideNone)

@@ -4,6 +4,7 @@ import Glibc
 import Shared
 import Handlers
 import Milter
+import MailAuth
 
 /// One MTA connection in milter mode: read packets, dispatch, write
 /// replies. Malformed input, a stalled peer or an I/O error ends this
@@ -26,7 +27,15 @@ struct MilterConnection {
     }
 
     func serve() {
-        let session = MailSession(resolver: worker.resolver)
+        // cache_dns_timeouts: a domain whose lookup timed out is not asked
+        // again on this connection (the Perl resolver's per-connection
+        // error cache, keyed by organisational domain when DMARC's public
+        // suffix list is loaded).
+        let organizationalDomain = worker.handlers.lazy.compactMap { ($0 as? SPFHandler)?.organizationalDomain }.first
+        let resolver = DNSTimeoutHold(base: worker.resolver, isEnabled: worker.configuration.cacheDNSTimeouts,
+                                      organizationalDomain: organizationalDomain ?? { $0 },
+                                      log: { ChildLog.debug($0) })
+        let session = MailSession(resolver: resolver)
         let spool = worker.spool
         session.reportRowSink = { spool.submit($0) }
         let dispatcher = MilterDispatcher(handlers: worker.handlers, session: session, settings: worker.settings, clock: monotonicSeconds)

@@ -113,5 +113,7 @@ extension DispatcherSettings {
         commandTimeout = c.commandTimeout ?? 0
         contentTimeout = c.contentTimeout ?? 0
         remap = ConnectionRemap(c.ipMap)
+        // Checked when the handlers were built.
+        authHeaderNames = (try? AuthResultsHeaderName.all(c)) ?? [:]
     }
 }

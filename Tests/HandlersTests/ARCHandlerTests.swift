@@ -71,6 +71,23 @@ import Testing
         #expect(handler.verification == nil)
     }
 
+    /// An IPv6 client is written as Perl's `ip_address()` writes it since
+    /// 3.20250611 (Net::IP `short()`).
+    @Test func ipv6ClientIsWrittenCompressed() throws {
+        let handler = try Support.handler()
+        let session = MailSession(resolver: InMemoryDNSResolver())
+        session.remoteIP = "2001:0DB8:0000:0000:0000:0000:0000:0025"
+        let dns = try Support.zone()
+        let first = Support.hop([try Support.handler(sealingAs: "example.com")], authservID: "mx1.example.com",
+                                headers: Support.headers, resolver: dns)
+        let sealed = MailSession(resolver: dns)
+        sealed.remoteIP = session.remoteIP
+        try Support.Data.run(handler, sealed, message: Support.message(first.headers))
+        #expect(Support.Data.entries(sealed) == [
+            "arc=pass (as.1.example.com=pass, ams.1.example.com=pass) smtp.remote-ip=2001:db8::25",
+        ])
+    }
+
     @Test func threeHops() throws {
         let dns = try Support.zone()
         var headers = Support.headers

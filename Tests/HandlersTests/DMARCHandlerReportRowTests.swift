@@ -22,11 +22,12 @@ import TestSupport
         return dns
     }
 
-    static func rows(_ config: String = "{}", from: String, to: String = "<rcpt@example.net>", draw: Int = 0) throws -> [DMARCReportRow] {
+    static func rows(_ config: String = "{}", from: String, to: String = "<rcpt@example.net>", draw: Int = 0,
+                     address: String = "192.0.2.1") throws -> [DMARCReportRow] {
         let harness = Harness(handlers: try Support.handlers(config, draw: draw), resolver: try zone())
         let collected = Collected()
         harness.session.reportRowSink = { collected.rows.append($0) }
-        harness.openConnection()
+        harness.openConnection(address: address)
         harness.sendMessage(from: "<bounce@\(from)>", to: to, headers: Support.from("User <u@\(from)>"))
         return collected.rows
     }
@@ -49,6 +50,13 @@ import TestSupport
         #expect(row.reasons.contains { $0.type == .localPolicy })
         #expect(row.spfResults == [DMARCSPFInput(domain: "report.example", scope: .mfrom, result: "fail")])
         #expect(row.id.count == 32)
+    }
+
+    /// Perl hands Mail::DMARC its `ip_address()`, Net::IP's `short()` since
+    /// 3.20250611: an IPv6 client is compressed, whatever form the MTA sent.
+    @Test func anIPv6SourceIsWrittenInItsShortForm() throws {
+        let rows = try Self.rows(from: "report.example", address: "2001:DB8:0:0:0:0:0:25")
+        #expect(rows.map(\.sourceIP) == ["2001:db8::25"])
     }
 
     @Test func eachMessageGetsItsOwnID() throws {

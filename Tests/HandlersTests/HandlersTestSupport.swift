@@ -71,12 +71,12 @@ struct Harness {
     func send(_ command: MilterCommand) -> [MilterResponse] { dispatcher.handle(command) }
 
     /// Negotiation, connect macros (with `j`), connect and HELO.
-    func openConnection(j: String? = "mx.example.net", helo: String = "mail.example.org") {
+    func openConnection(j: String? = "mx.example.net", helo: String = "mail.example.org", address: String = "192.0.2.1") {
         send(.optionNegotiation(version: 6, actions: .all, steps: .all))
         var macros = [MilterMacro(name: "{daemon_name}", value: "smtpd")]
         if let j { macros.append(MilterMacro(name: "j", value: j)) }
         send(.defineMacros(forCommand: UInt8(ascii: "C"), macros: macros))
-        send(.connect(hostname: "mail.example.org", family: .inet, port: 40000, address: "192.0.2.1"))
+        send(.connect(hostname: "mail.example.org", family: address.contains(":") ? .inet6 : .inet, port: 40000, address: address))
         send(.helo(helo))
     }
 

@@ -15,6 +15,8 @@ import Testing
         dns.add("mail-we0-f171.google.com", .txt("v=spf1 a -all"))
         dns.add("mail-we0-f171.google.com", .a("74.125.82.171"))
         dns.add("foobar.spfuvictim.com", .txt("v=spf1 ip4:1.2.3.4 -all"))
+        dns.add("v6.example", .txt("v=spf1 ip6:2001:db8::/32 -all"))
+        dns.add("badprefix.example", .txt("v=spf1 ip4:192.0.2.0/33 -all"))
         dns.markTimeout("slow.example")
         return dns
     }
@@ -42,7 +44,7 @@ import Testing
     }
 
     @Test func defaultsAndKeysAreThePerlOnes() throws {
-        #expect(SPFHandler.configKeys == ["hide_received-spf_header", "hide_none", "best_guess", "spfu_detection"])
+        #expect(SPFHandler.configKeys == ["hide_received-spf_header", "hide_none", "best_guess", "spfu_detection", "helo_check"])
         let handler = try Self.handler()
         #expect(!handler.hideReceivedSPFHeader && !handler.hideNone && !handler.bestGuess && handler.spfuDetection == 0)
         let set = try Self.handler(#"{"hide_received-spf_header": "1", "hide_none": true, "best_guess": 1, "spfu_detection": true}"#)
@@ -120,6 +122,75 @@ import Testing
         let utf8 = Self.session(zone: zone)
         try Self.run(Self.handler(), utf8, from: "<jörg@spf-pass.net>")
         #expect(utf8.authResults.map(\.sortKey) == ["spf=pass smtp.mailfrom=jörg@spf-pass.net smtp.helo=mail-we0-f171.google.com"])
+    }
+
+    /// An IPv6 client: Mail::SPF writes it compressed (NetAddr::IP
+    /// `short`, lower-cased), whatever form the MTA passed, and quotes it
+    /// in the key=value list (a colon is not dot-atom text).
+    @Test func ipv6ClientIsWrittenCompressed() throws {
+        let session = Self.session(ip: "2001:DB8:0:0:0:0:0:25")
+        try Self.run(Self.handler(), session, from: "<a@v6.example>")
+        #expect(session.authResults.map(\.sortKey) == ["spf=pass smtp.mailfrom=a@v6.example smtp.helo=mail-we0-f171.google.com"])
+        #expect(session.prependedHeaders.first?.value == """
+            pass
+                (v6.example: 2001:db8::25 is authorized to use 'a@v6.example' in 'mfrom' identity (mechanism 'ip6:2001:DB8::/32' matched))
+                receiver=test.module;
+                identity=mailfrom;
+                envelope-from="a@v6.example";
+                helo=mail-we0-f171.google.com;
+                client-ip="2001:db8::25"
+            """)
+    }
+
+    /// `helo_check` (Perl 4.20260319): the HELO name is checked on its own
+    /// and the handler writes two entries instead of one carrying both
+    /// identities; one Received-SPF (the MAIL FROM check's), and DMARC
+    /// still reads the MAIL FROM result.
+    @Test func heloCheckWritesTwoEntries() throws {
+        let session = Self.session()
+        let handler = try Self.handler(#"{"helo_check": 1}"#)
+        #expect(handler.heloCheck)
+        try Self.run(handler, session, from: "<marc@marcbradshaw.net>")
+        #expect(session.authResults.map(\.sortKey) == [
+            "spf=pass smtp.mailfrom=marc@marcbradshaw.net",
+            "spf=pass smtp.helo=mail-we0-f171.google.com",
+        ])
+        #expect(session.prependedHeaders.map(\.name) == ["Received-SPF"])
+        #expect(handler.dmarcScope == "mfrom" && handler.dmarcResult == "pass")
+
+        // A HELO name without a record: its own result.
+        let other = Self.session(helo: "nothing.example")
+        try Self.run(try Self.handler(#"{"helo_check": 1}"#), other, from: "<marc@marcbradshaw.net>")
+        #expect(other.authResults.map(\.sortKey) == [
+            "spf=pass smtp.mailfrom=marc@marcbradshaw.net",
+            "spf=none smtp.helo=nothing.example",
+        ])
+        // hide_none hides the HELO entry alone.
+        let hidden = Self.session(helo: "nothing.example")
+        try Self.run(try Self.handler(#"{"helo_check": 1, "hide_none": 1}"#), hidden, from: "<marc@marcbradshaw.net>")
+        #expect(hidden.authResults.map(\.sortKey) == ["spf=pass smtp.mailfrom=marc@marcbradshaw.net"])
+
+        // A null sender is already a HELO check: one entry, as without the key.
+        let bounce = Self.session()
+        try Self.run(try Self.handler(#"{"helo_check": 1}"#), bounce, from: "<>")
+        #expect(bounce.authResults.map(\.sortKey) == [#"spf=pass smtp.mailfrom="" smtp.helo=mail-we0-f171.google.com"#])
+    }
+
+    /// A refused record: Mail::SPF's exact words in the Received-SPF
+    /// comment (issue 11 item 7), no comment in the entry.
+    @Test func permerrorCarriesMailSPFWords() throws {
+        let session = Self.session()
+        try Self.run(Self.handler(), session, from: "<a@badprefix.example>")
+        #expect(session.authResults.map(\.sortKey) == ["spf=permerror smtp.mailfrom=a@badprefix.example smtp.helo=mail-we0-f171.google.com"])
+        #expect(session.prependedHeaders.first?.value == """
+            permerror
+                (badprefix.example: Invalid IPv4 prefix length encountered in 'ip4:192.0.2.0/33')
+                receiver=test.module;
+                identity=mailfrom;
+                envelope-from="a@badprefix.example";
+                helo=mail-we0-f171.google.com;
+                client-ip=74.125.82.171
+            """)
     }
 
     @Test func failEntry() throws {

@@ -278,6 +278,27 @@ import TestSupport
     // MARK: Several signatures
 
 
+    /// RFC 8616 section 3: an internationalized message may write `d=`,
+    /// `s=` and `i=` in U-labels; they are checked, and the key asked for,
+    /// in A-labels, and the result keeps `d=` as written. (The bogus `b=`
+    /// then fails the signature itself, after the key was found.)
+    @Test func uLabelNamesAreLookedUpInALabels() throws {
+        var zone = try DKIMTestData.standardZone()
+        zone.add("tëst._domainkey.xn--bcher-kva.example", .txt("v=DKIM1; p="))
+        zone.add("xn--tst-jma._domainkey.xn--bcher-kva.example", .txt("v=DKIM1; p="))
+        let resolver = RecordingResolver(zone)
+        let value = Self.edit("d=example.com; s=test", "d=bücher.example; s=tëst") + "; i=usér@mail.Bücher.example"
+        let results = DKIMVerifier.verify(message: Self.withSignature(value), resolver: resolver,
+                                          options: DKIMVerifierOptions(clock: DKIMTestData.clock))
+        #expect(results.map(\.detail) == ["invalid (public key: revoked)"])
+        #expect(results.first?.domain == "bücher.example")
+        #expect(resolver.batches.flatMap { $0 }.map(\.name) == ["xn--tst-jma._domainkey.xn--bcher-kva.example"])
+        // Not a valid IDN: refused before any lookup, as before.
+        let bad = try DKIMTestData.verify(Self.withSignature(Self.edit("d=example.com", "d=b\u{200D}ücher.example")),
+                                          DKIMTestData.standardZone())
+        #expect(bad.map(\.detail) == ["invalid (invalid domain in d tag)"])
+    }
+
     @Test func eachSignatureHasItsOwnResultAndKeysComeInOneBatch() throws {
         var zone = try DKIMTestData.standardZone()
         zone.markServfail("broken._domainkey.example.com")

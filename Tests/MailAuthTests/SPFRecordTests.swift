@@ -90,7 +90,57 @@ import Testing
         #expect(message("v=spf1 -all:x") == "Junk encountered in mechanism '-all:x'")
         #expect(message("v=spf1 include:") == "Missing required domain-spec in 'include:'")
         #expect(message("v=spf1 exp=a.example exp=b.example") == "Duplicate global modifier 'exp' encountered")
-        #expect(message("v=spf1 a:x.example.com\0") == "Invalid character \\x00 at pos 13 in macro string 'x.example.com\\x00'")
+        // Mail::SPF's term grammar stops at the NUL after a valid
+        // domain-spec: the rest is junk (its words, not the macro parser's).
+        #expect(message("v=spf1 a:x.example.com\0") == "Junk encountered in mechanism 'a:x.example.com\\x00'")
+    }
+
+    /// Every refusal in Mail::SPF's exact words (Term.pm, Mech.pm,
+    /// Mod.pm, Record.pm, MacroString.pm of Mail::SPF 2.9): the text the
+    /// Perl milter puts into the `Received-SPF` comment of a permerror
+    /// (`permerror (example.com: <text>)`).
+    @Test(arguments: [
+        ("v=spf1 ip4:192.0.2.0/33", "Invalid IPv4 prefix length encountered in 'ip4:192.0.2.0/33'"),
+        ("v=spf1 ip4:192.0.2.0/024", "Invalid IPv4 prefix length encountered in 'ip4:192.0.2.0/024'"),
+        ("v=spf1 ip6:2001:db8::/129", "Invalid IPv6 prefix length encountered in 'ip6:2001:db8::/129'"),
+        ("v=spf1 a/33", "Invalid IPv4 prefix length encountered in 'a/33'"),
+        ("v=spf1 mx:example.com//129", "Invalid IPv6 prefix length encountered in 'mx:example.com//129'"),
+        ("v=spf1 ip4:192.0.2.0/", "Junk encountered in mechanism 'ip4:192.0.2.0/'"),
+        ("v=spf1 ip4:192.0.2.0/24x", "Junk encountered in mechanism 'ip4:192.0.2.0/24x'"),
+        ("v=spf1 ip4:192.0.2.300", "Junk encountered in mechanism 'ip4:192.0.2.300'"),
+        ("v=spf1 ip4:1.2.3.4.5", "Junk encountered in mechanism 'ip4:1.2.3.4.5'"),
+        ("v=spf1 ip4:1.2.3", "Missing required IPv4 address in 'ip4:1.2.3'"),
+        ("v=spf1 ip4:300.1.1.1", "Missing required IPv4 address in 'ip4:300.1.1.1'"),
+        ("v=spf1 ip4", "Missing required IPv4 address in 'ip4'"),
+        ("v=spf1 ip4:", "Missing required IPv4 address in 'ip4:'"),
+        ("v=spf1 ip6:1.2.3.4", "Missing required IPv6 address in 'ip6:1.2.3.4'"),
+        ("v=spf1 ip6::CAFE::BABE", "Missing required IPv6 address in 'ip6::CAFE::BABE'"),
+        ("v=spf1 include:", "Missing required domain-spec in 'include:'"),
+        ("v=spf1 include", "Missing required domain-spec in 'include'"),
+        ("v=spf1 include:foo", "Missing required domain-spec in 'include:foo'"),
+        ("v=spf1 exists:%(ir).sbl.example.com", "Missing required domain-spec in 'exists:%(ir).sbl.example.com'"),
+        ("v=spf1 include:example.com%", "Junk encountered in mechanism 'include:example.com%'"),
+        ("v=spf1 a:foo", "Junk encountered in mechanism 'a:foo'"),
+        ("v=spf1 a:", "Junk encountered in mechanism 'a:'"),
+        ("v=spf1 ptr:", "Junk encountered in mechanism 'ptr:'"),
+        ("v=spf1 -all:x", "Junk encountered in mechanism '-all:x'"),
+        ("v=spf1 redirect=", "Missing required domain-spec in 'redirect='"),
+        ("v=spf1 redirect=foo", "Missing required domain-spec in 'redirect=foo'"),
+        ("v=spf1 exp=example.com\u{1}", "Junk encountered in modifier 'exp=example.com\\x01'"),
+        ("v=spf1 redirect=a.example redirect=b.example", "Duplicate global modifier 'redirect' encountered"),
+        ("v=spf1 foo", "Unknown mechanism type 'foo' in 'v=spf1' record"),
+        ("v=spf2 -all", "Not a 'v=spf1' record: 'v=spf2 -all'"),
+        ("v=spf1 a:%{Z}.example.com", "Unknown macro character 'z' at pos 0 in macro string '%{Z}.example.com'"),
+        ("v=spf1 exists:%{c}.example.com", "Illegal 'c' macro in non-explanation macro string '%{c}.example.com'"),
+        ("v=spf1 exists:%{i0}.example.com", "Illegal selection of 0 (zero) right-hand parts at pos 0 in macro string '%{i0}.example.com'"),
+    ])
+    func refusalsInMailSPFWords(record: String, expected: String) {
+        do {
+            _ = try SPFRecord(record)
+            Issue.record("accepted: \(record)")
+        } catch {
+            #expect(error.message == expected)
+        }
     }
 
     @Test func macroStringsParse() throws {

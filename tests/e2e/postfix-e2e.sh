@@ -174,6 +174,16 @@ server:
   # --- end of zone: returnok-arc
 
   # --- zone: spf-eai (issue 11)
+  # bücher-e2e.net in A-labels (RFC 8616): SPF, DMARC and ReturnOK must
+  # find these from the UTF-8 domain of an SMTPUTF8 message
+  local-zone: "xn--bcher-e2e-q9a.net." static
+  local-data: "xn--bcher-e2e-q9a.net. 300 IN MX 10 mx.example.com."
+  local-data: 'xn--bcher-e2e-q9a.net. 300 IN TXT "v=spf1 ip4:192.0.2.25 -all"'
+  local-data: '_dmarc.xn--bcher-e2e-q9a.net. 300 IN TXT "v=DMARC1; p=reject"'
+  # an IPv6 client (helo_map below maps HELO ipv6.example.org to 2001:db8::25)
+  local-zone: "ipv6-e2e.net." static
+  local-data: "ipv6-e2e.net. 300 IN MX 10 mx.example.com."
+  local-data: 'ipv6-e2e.net. 300 IN TXT "v=spf1 ip6:2001:db8::/32 -all"'
   # --- end of zone: spf-eai
 
 CONF
@@ -200,7 +210,8 @@ cat > "$WORK/etc/authentication_milter.json" <<CONF
   "dns_timeout": 5,
   "tempfail_on_error": 1,
   "ip_map": { "127.0.0.0/8": { "ip": "192.0.2.25", "helo": "unmapped.example.org",
-                                "helo_map": { "client.example.org": { "ip": "192.0.2.25", "helo": "mx.example.com" } } } },
+                                "helo_map": { "client.example.org": { "ip": "192.0.2.25", "helo": "mx.example.com" },
+                                              "ipv6.example.org": { "ip": "2001:db8::25", "helo": "mx6.example.com" } } } },
   "handlers": { "AddID": {}, "SPF": {}, "IPRev": {}, "DKIM": {},
                 "DMARC": { "report_org_name": "E2E Test Receiver", "report_org_email": "dmarc-noreply@e2e.test",
                            "report_org_domain": "e2e.test", "report_smarthost": "127.0.0.1:$SMTP_PORT" },
@@ -523,6 +534,45 @@ done
 # --- end of cases: returnok-arc
 
 # --- cases: spf-eai (issue 11)
+# An SMTPUTF8 message (RFC 6531) with a UTF-8 local part and domain in
+# MAIL FROM and From: SPF, DMARC and ReturnOK ask for the A-label domain
+# (RFC 8616); the A-R header keeps the UTF-8 address (RFC 6532, RFC 8601).
+# swaks has no SMTPUTF8 option: Python's smtplib sends it.
+python3 - "$SMTP_PORT" > "$WORK/smtputf8.log" 2>&1 <<'PY' || { cat "$WORK/smtputf8.log"; fail "SMTPUTF8 send failed"; }
+import smtplib, sys
+sender = "usér@bücher-e2e.net"
+message = ("From: Usér <" + sender + ">\r\nTo: amtest@e2e.test\r\nSubject: eaiutf8\r\n"
+           "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nGrüße\r\n").encode("utf-8")
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1])) as smtp:
+    smtp.ehlo("client.example.org")
+    if not smtp.has_extn("smtputf8"):
+        sys.exit("the server does not offer SMTPUTF8")
+    smtp.sendmail(sender, ["amtest@e2e.test"], message, mail_options=["SMTPUTF8", "BODY=8BITMIME"])
+PY
+m=$(find_mail eaiutf8) || fail "eaiutf8 not delivered"
+sed -n '1,/^$/p' "$m"
+flat=$(tr -d '\n\t' < "$m")
+echo "$flat" | grep -q "spf=pass smtp.mailfrom=usér@bücher-e2e.net smtp.helo=mx.example.com" || fail "EAI: SPF pass on the A-label domain missing"
+grep -q "^Received-SPF: pass" "$m" || fail "EAI: Received-SPF pass missing"
+tr -d '\n' < "$m" | grep -q "(xn--bcher-e2e-q9a.net: 192.0.2.25 is authorized" || fail "EAI: Received-SPF does not name the A-label domain"
+echo "$flat" | grep -q "dmarc=pass policy.published-domain-policy=reject" || fail "EAI: DMARC pass missing"
+echo "$flat" | grep -q "x-return-mx=pass smtp.domain=" || fail "EAI: ReturnOK pass for the envelope domain missing"
+# The A-R header is one valid header: UTF-8 only inside values, no control bytes.
+ar=$(sed -n '/^Authentication-Results: mx.e2e.test;/,/^[^ \t]/p' "$m" | sed '$d')
+[ -n "$ar" ] || fail "EAI: no Authentication-Results"
+printf '%s' "$ar" | LC_ALL=C grep -q "$(printf '[\001-\010\013\014\016-\037\177]')" && fail "EAI: control bytes in Authentication-Results"
+printf '%s' "$ar" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1 || fail "EAI: Authentication-Results is not valid UTF-8"
+
+# An IPv6 client (helo_map gives 2001:db8::25 from MAIL FROM on): SPF's
+# client-ip is the compressed form Perl writes since 3.20250611.
+swaks --server 127.0.0.1:$SMTP_PORT --helo ipv6.example.org --from user@ipv6-e2e.net --to amtest@e2e.test \
+      --header "Subject: ipv6client" --header "From: user@ipv6-e2e.net" --body "ipv6" >"$WORK/swaks-ipv6.log" 2>&1 \
+  || { cat "$WORK/swaks-ipv6.log"; fail "swaks ipv6client failed"; }
+m=$(find_mail ipv6client) || fail "ipv6client not delivered"
+sed -n '1,/^$/p' "$m"
+flat=$(tr -d '\n\t' < "$m")
+echo "$flat" | grep -q "spf=pass smtp.mailfrom=user@ipv6-e2e.net smtp.helo=mx6.example.com" || fail "IPv6: SPF pass missing"
+echo "$flat" | grep -q 'client-ip="2001:db8::25"' || fail "IPv6: Received-SPF client-ip not compressed"
 # --- end of cases: spf-eai
 
 # 3: a killed worker costs nothing but itself: the master replaces it
