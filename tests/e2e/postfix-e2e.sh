@@ -439,6 +439,31 @@ tr -d '\n\t' < "$m" | grep -qF "dmarc=permerror (from header invalid)" \
   || { sed -n '1,/^$/p' "$m"; fail "twoats: dmarc=permerror (from header invalid) missing"; }
 tr -d '\n\t' < "$m" | grep -qF "dmarc=permerror (from header invalid) header.from" && fail "twoats: a header.from was guessed"
 grep -q "^X-Disposition-Quarantine:" "$m" && fail "twoats: quarantined (strict-victim.net evaluated)"
+# A group with no mailbox names no domain (Perl 4: "no parseable from domain").
+from_case undisclosed 'Undisclosed recipients:;'
+tr -d '\n\t' < "$m" | grep -qF "dmarc=permerror (no parseable from domain);" \
+  || { sed -n '1,/^$/p' "$m"; fail "undisclosed: dmarc=permerror (no parseable from domain) missing"; }
+# A group the Perl parser accepts is evaluated: a nameless group hiding
+# the reject policy of strict-victim.net is not a way round it.
+from_case nameless ': a@strict-victim.net;'
+tr -d '\n\t' < "$m" | grep -q "dmarc=fail policy.published-domain-policy=reject .*header.from=strict-victim.net" \
+  || { sed -n '1,/^$/p' "$m"; fail "nameless group: strict-victim.net not evaluated"; }
+# DKIM: a signature whose key is not published is "unknown key" with
+# header.a=unknown-sha256, as the newest Perl release writes it.
+/usr/bin/python3 - "$WORK/dkim.key" "$WORK/dkim-nokey.eml" <<'PY'
+import sys, dkim
+msg = (b"From: sender@example.com\r\nTo: amtest@e2e.test\r\nSubject: dkimnokey\r\n"
+       b"Message-ID: <dkim-nokey@example.com>\r\n\r\nSigned with a selector that has no key.\r\n")
+sig = dkim.sign(msg, b'nokey', b'example.com', open(sys.argv[1], 'rb').read(),
+                include_headers=[b'from', b'to', b'subject', b'message-id'])
+open(sys.argv[2], 'wb').write(sig + msg)
+PY
+swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from sender@example.com --to amtest@e2e.test \
+      --data "$WORK/dkim-nokey.eml" >"$WORK/swaks-dkim-nokey.log" 2>&1 || { cat "$WORK/swaks-dkim-nokey.log"; fail "swaks dkim nokey failed"; }
+m=$(find_mail dkimnokey) || fail "dkimnokey not delivered"
+tr -d '\n\t' < "$m" | grep -qF "dkim=invalid (public key: not available, unknown key sha256) header.d=example.com" \
+  || { sed -n '1,/^$/p' "$m"; fail "dkimnokey: unknown key comment missing"; }
+tr -d '\n\t' < "$m" | grep -qF "header.a=unknown-sha256 header.s=nokey" || { sed -n '1,/^$/p' "$m"; fail "dkimnokey: header.a=unknown-sha256 missing"; }
 # --- end of cases: addresses
 
 # --- cases: dmarc2026 (issue 11)
