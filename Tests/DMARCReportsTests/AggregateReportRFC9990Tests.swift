@@ -2,6 +2,7 @@ import Testing
 import DMARCReports
 import MailAuth
 import Foundation
+import TestSupport
 
 /// The RFC 9990 form of our aggregate reports (the default `report_format`):
 /// the exact document, and validation against RFC 9990's XML schema with
@@ -165,22 +166,9 @@ import Foundation
 
     /// xmllint's verdict on `document` against the schema at `schema`.
     static func validate(_ document: String, schema: String, xmllint: String) throws -> (status: Int32, output: String) {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("authmilter-xsd-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("report.xml")
-        try Data(document.utf8).write(to: file)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: xmllint)
-        process.arguments = ["--noout", "--nonet", "--schema", schema, file.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let run = try ExternalCommand.run([xmllint, "--noout", "--nonet", "--schema", schema, "report.xml"],
+                                          files: ["report.xml": Array(document.utf8)])
+        return (run.status, run.output)
     }
 
     @Test(.enabled(if: schema != nil && xmllint != nil, skipReason))

@@ -1,6 +1,7 @@
 import Testing
 import DMARCReports
 import MailAuth
+import TestSupport
 #if canImport(FoundationXML)
 import Foundation
 import FoundationXML
@@ -310,15 +311,9 @@ final class XMLTreeBuilder: NSObject, XMLParserDelegate {
         let script = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("tests/e2e/parsedmarc-check.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path, file.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let run = try ExternalCommand.run([python, script.path, file.path], separateErrors: true)
+        let data = run.outputBytes
+        #expect(run.status == 0)
 
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any],
                                   "script output: \(String(decoding: data, as: UTF8.self))")

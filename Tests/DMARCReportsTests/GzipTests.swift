@@ -1,6 +1,7 @@
 import Testing
 import DMARCReports
 import Foundation
+import TestSupport
 
 /// Deterministic pseudo-random bytes (xorshift64*), so failures repeat.
 private func pseudoRandomBytes(count: Int, seed: UInt64) -> [UInt8] {
@@ -15,16 +16,8 @@ private func pseudoRandomBytes(count: Int, seed: UInt64) -> [UInt8] {
 
 /// Runs a program; returns its exit status and standard output.
 private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: Data) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, data)
+    let run = try ExternalCommand.run([executable] + arguments, separateErrors: true)
+    return (run.status, run.outputBytes)
 }
 
 /// A fresh file path under the temporary directory; the caller removes it.

@@ -13,30 +13,8 @@ import TestSupport
 @Suite(.requiresConformanceData(.dkim)) struct DKIMInteropTests {
     // MARK: Running the other implementations
 
-    struct Run {
-        var status: Int32
-        var output: String
-    }
-
-    static func run(_ arguments: [String], files: [String: [UInt8]]) throws -> Run {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("dkim-interop-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        for (name, bytes) in files {
-            try Data(bytes).write(to: directory.appendingPathComponent(name))
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    static func run(_ arguments: [String], files: [String: [UInt8]]) throws -> ExternalCommand.Run {
+        try ExternalCommand.run(arguments, files: files)
     }
 
     /// Debian's interpreter: a python3 earlier in PATH (pyenv, a venv) does

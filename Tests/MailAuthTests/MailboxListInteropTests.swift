@@ -1,6 +1,7 @@
 import Foundation
 import MailAuth
 import Testing
+import TestSupport
 
 /// Email::Address::XS (Debian `libemail-address-xs-perl`, the parser the
 /// newest Perl milter uses for From) and `MailboxListParser` on the same
@@ -99,30 +100,12 @@ import Testing
         }
         """
 
-    static let hasEmailAddressXS: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["perl", "-MEmail::Address::XS", "-e", "1"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    static let hasEmailAddressXS = ExternalCommand.perlHas(["Email::Address::XS"])
 
     static func theirs() throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["perl", "-e", perl]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(fields.map { $0 + "\n" }.joined().utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        let run = try ExternalCommand.run(["perl", "-e", perl], input: Data(fields.map { $0 + "\n" }.joined().utf8),
+                                          separateErrors: true)
+        return run.output.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
     }
 
     static func ours(_ field: String) -> String {

@@ -1,6 +1,7 @@
 import Foundation
 import MailAuth
 import Testing
+import TestSupport
 
 /// Mail::SPF (Debian `libmail-spf-perl`, the library the Perl milter runs)
 /// and our evaluator on the same records and the same DNS data (a
@@ -91,35 +92,16 @@ import Testing
         }
         """
 
-    static let hasMailSPF: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["perl", "-MMail::SPF", "-MNet::DNS::Resolver::Programmable", "-e", "1"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    static let hasMailSPF = ExternalCommand.perlHas(["Mail::SPF", "Net::DNS::Resolver::Programmable"])
 
     /// Mail::SPF's (code, text, local explanation) for each record.
     static func mailSPF() throws -> [[String]] {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spf-interop-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try zone.map { "\($0.name)\t\($0.type)\t\($0.data)\n" }.joined().write(to: directory.appendingPathComponent("zone.txt"), atomically: true, encoding: .utf8)
-        try records.map { $0 + "\n" }.joined().write(to: directory.appendingPathComponent("records.txt"), atomically: true, encoding: .utf8)
-        try perl.write(to: directory.appendingPathComponent("spf.pl"), atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["perl", "spf.pl"]
-        process.currentDirectoryURL = directory
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let run = try ExternalCommand.run(["perl", "spf.pl"], files: [
+            "zone.txt": Array(zone.map { "\($0.name)\t\($0.type)\t\($0.data)\n" }.joined().utf8),
+            "records.txt": Array(records.map { $0 + "\n" }.joined().utf8),
+            "spf.pl": Array(perl.utf8),
+        ], separateErrors: true)
+        return run.output.split(separator: "\n", omittingEmptySubsequences: false)
             .dropLast().map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
     }
 
