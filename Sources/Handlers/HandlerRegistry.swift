@@ -89,6 +89,20 @@ public enum HandlerRegistry {
         return handlers.attachingPeers()
     }
 
+    /// What can be checked without building a handler (the root master's
+    /// part, parse only): every enabled handler is installed and the header
+    /// names are valid. `build` does the rest in a child.
+    public static func checkNames(_ configuration: Configuration) throws(BuildError) {
+        for entry in configuration.enabledHandlers where find(entry.name) == nil {
+            throw .notInstalled(entry.name)
+        }
+        do {
+            _ = try AuthResultsHeaderName.all(configuration)
+        } catch {
+            throw .config(error)
+        }
+    }
+
     /// Unknown keys in the enabled handlers' blocks, for the start-up log.
     public static func warnings(_ configuration: Configuration) -> [String] {
         configuration.enabledHandlers.flatMap { entry -> [String] in

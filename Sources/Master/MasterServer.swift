@@ -435,7 +435,7 @@ final class MasterServer {
         }
         for warning in warnings { log.warning("\(warning)") }
         do {
-            _ = try HandlerRegistryCheck.validate(loaded)
+            _ = try HandlerRegistryCheck.validate(loaded, binaryDirectory: binaryDirectory)
         } catch {
             log.error("reload refused, keeping the running configuration: \(error)")
             return

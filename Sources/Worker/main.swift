@@ -9,6 +9,7 @@ import Shared
 // handlers, jails itself (chroot, no capabilities, NO_NEW_PRIVS, seccomp),
 // then serves one connection at a time, single-threaded.
 
+if CommandLine.arguments.dropFirst().contains(ConfigurationCheck.flag) { ConfigurationCheck.run() }
 ChildStartup.requireDescriptors([.dnsHelper, .spool], role: "worker")
 let (master, serializedConfiguration) = ChildStartup.receiveConfiguration(role: "worker", receiving: MasterToWorker.self,
                                                                           configuration: .configuration)

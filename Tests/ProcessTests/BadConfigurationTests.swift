@@ -16,7 +16,8 @@ import Testing
 
     /// `-c start` on a configuration made of `settings`; stops whatever did
     /// start. A start still running after 20 s counts as a hang.
-    static func start(_ settings: String, prepare: (String) throws -> Void = { _ in }) throws -> Attempt {
+    static func start(_ settings: String, handlers: String = #""AddID": {}"#,
+                      prepare: (String) throws -> Void = { _ in }) throws -> Attempt {
         let directory = NSTemporaryDirectory() + "authmilter-badconf-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -26,7 +27,7 @@ import Testing
               "min_spare_children": 1, "max_spare_children": 1,
               "spool_dir": "\(directory)/spool", "cache_dir": "\(directory)/cache", "lib_dir": "\(directory)/lib",
               \(settings)
-              "handlers": { "AddID": {} } }
+              "handlers": { \(handlers) } }
             """
         try config.write(toFile: directory + "/authentication_milter.json", atomically: true, encoding: .utf8)
         try prepare(directory)
@@ -86,6 +87,26 @@ import Testing
         #expect(attempt.status == 1, "hung or started: \(attempt)")
         #expect(attempt.seconds < 10)
         #expect(attempt.stderr.contains("not a regular file"), "\(attempt.stderr)")
+    }
+
+    /// The handlers are built by the configuration-check child, not by the
+    /// root master: a handler's own refusal (here a DKIMSign key file that
+    /// is not there) still stops `-c start` with its words.
+    @Test func aHandlerThatCannotBeBuiltIsRefusedThroughTheCheckChild() throws {
+        let attempt = try Self.start("", handlers: #""AddID": {}, "DKIMSign": { "sign": [ { "domain": "example.com", "selector": "s", "key_file": "/nonexistent/dkim.key" } ] }"#)
+        #expect(attempt.status == 1, "\(attempt)")
+        // The child only has the serialized configuration; the master puts
+        // the file, line and column back.
+        #expect(attempt.stderr.contains("authentication_milter.json:5:98: ") && attempt.stderr.contains("handlers.DKIMSign.sign[0].key_file: ")
+                && attempt.stderr.contains("/nonexistent/dkim.key"), "\(attempt.stderr)")
+    }
+
+    /// SMTP mode is refused as what it is, not as a missing handler.
+    @Test func smtpModeIsRefusedByName() throws {
+        let attempt = try Self.start(#""protocol": "smtp","#)
+        #expect(attempt.status == 1, "\(attempt)")
+        #expect(attempt.stderr.contains(#"protocol: "smtp" is not available in this build yet"#), "\(attempt.stderr)")
+        #expect(!attempt.stderr.contains("is not installed"), "\(attempt.stderr)")
     }
 
     @Test func runasWithoutRungroupSaysWhatHappens() throws {

@@ -1,0 +1,31 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Handlers
+import Shared
+
+/// `authmilter-worker --check-configuration`: the master's configuration
+/// check, run in a child. It reads the configuration from the control
+/// channel, builds every enabled handler exactly as a worker does before
+/// its jail (keys loaded and test-signed, lists read), answers with one
+/// verdict and exits. The root master only parses.
+enum ConfigurationCheck {
+    static let flag = ConfigurationCheckToMaster.commandLineFlag
+
+    static func run() -> Never {
+        let (master, serialized) = ChildStartup.receiveConfiguration(role: "configuration check", receiving: MasterToWorker.self,
+                                                                     configuration: .configuration)
+        let verdict: ConfigurationCheckVerdict
+        do {
+            let configuration = try Configuration(fromSerialized: serialized)
+            _ = try HandlerRegistry.build(configuration)
+            verdict = .accepted
+        } catch HandlerRegistry.BuildError.config(let error) {
+            verdict = .refused(text: error.description, keyPath: error.keyPath, message: error.message)
+        } catch {
+            verdict = .refused(text: "\(error)", keyPath: nil, message: nil)
+        }
+        _ = master.send(ConfigurationCheckToMaster.verdict, payload: verdict.encoded)
+        exit(0)
+    }
+}
