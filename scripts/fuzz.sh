@@ -86,7 +86,7 @@ build() {
     module Logging $(find "$log_dir" -name '*.swift' | sort)
     EXTRA=(-swift-version 6)
     module Milter Sources/Milter/*.swift
-    module MailAuth Sources/MailAuth/*.swift
+    module MailAuth $(find Sources/MailAuth -name '*.swift' | sort)
     module Shared Sources/Shared/*.swift
     module LDNSRecords Sources/LDNSRecords/*.swift
     module Handlers Sources/Handlers/*.swift

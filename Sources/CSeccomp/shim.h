@@ -5,10 +5,7 @@
 
 /* Swift cannot import SCMP_ACT_* function-like macros or the variadic
  * seccomp_rule_add; these wrappers expose what the policies need. */
-static inline uint32_t am_scmp_act_kill_process(void) { return SCMP_ACT_KILL_PROCESS; }
 static inline uint32_t am_scmp_act_allow(void) { return SCMP_ACT_ALLOW; }
-static inline uint32_t am_scmp_act_errno(int e) { return SCMP_ACT_ERRNO(e); }
-
 static inline uint32_t am_scmp_act_trap(void) { return SCMP_ACT_TRAP; }
 
 /* One rule without an argument condition. */

@@ -95,11 +95,6 @@ public enum ConnectionSpec: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var isUnix: Bool {
-        if case .unix = self { return true }
-        return false
-    }
-
     /// The key the Perl SMTP mode uses to pick a per-socket `smtp` block:
     /// `inet:<port>` or `unix:<path>`, never the host.
     public var smtpOverrideKey: String {

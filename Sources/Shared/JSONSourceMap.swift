@@ -24,8 +24,4 @@ public struct JSONSourceMap: Sendable {
     public func position(of path: JSONPath) -> JSONSourcePosition? {
         keys[path] ?? values[path]
     }
-
-    public func valuePosition(of path: JSONPath) -> JSONSourcePosition? {
-        values[path] ?? keys[path]
-    }
 }

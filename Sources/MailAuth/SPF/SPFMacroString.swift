@@ -91,11 +91,6 @@ public struct SPFMacroString: Hashable, Sendable, CustomStringConvertible {
         case .literal?, nil: return false
         }
     }
-
-    /// Whether expanding needs no context at all (no `%{…}`).
-    var isConstant: Bool {
-        !items.contains { if case .macro = $0 { true } else { false } }
-    }
 }
 
 /// One `%{…}` expression: a letter, then transformers (`*DIGIT ["r"]`)

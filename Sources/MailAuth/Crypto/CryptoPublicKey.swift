@@ -60,12 +60,6 @@ public final class CryptoPublicKey: @unchecked Sendable {
         return CryptoPublicKey(pkey: pkey, type: .ed25519)
     }
 
-    /// Takes ownership of a key OpenSSL built elsewhere (a private key's
-    /// public half).
-    static func adopting(_ pkey: OpaquePointer, type: CryptoKeyType) -> CryptoPublicKey {
-        CryptoPublicKey(pkey: pkey, type: type)
-    }
-
     /// What a DKIM key record publishes in `p=`: SubjectPublicKeyInfo DER
     /// for RSA, the raw 32 bytes for Ed25519.
     public var dkimPublicKeyData: [UInt8] {

@@ -34,15 +34,6 @@ public struct SPFMechanism: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Whether evaluating it counts against the limit of 10 DNS-querying
-    /// terms (section 4.6.4).
-    public var countsAsDNSLookup: Bool {
-        switch kind {
-        case .include, .a, .mx, .ptr, .exists: return true
-        case .all, .ip4, .ip6: return false
-        }
-    }
-
     /// The mechanism as Mail::SPF prints it in "Mechanism '…' matched":
     /// the qualifier unless `+`, the name, the domain-spec as written, and
     /// prefix lengths only where they differ from the default. IPv6
