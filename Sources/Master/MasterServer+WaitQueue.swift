@@ -49,7 +49,7 @@ extension MasterServer {
             acceptPausedUntil = now + 0.25
             if now - lastAcceptErrorLogged >= 10 {
                 lastAcceptErrorLogged = now
-                log.warning("accept on \(listener.spec) failed: \(String(cString: strerror(code)))")
+                log.warning("accept on \(listener.spec) failed: \(SystemCallError.text(for: code))")
             }
         }
     }
