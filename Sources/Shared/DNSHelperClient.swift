@@ -145,10 +145,9 @@ public final class DNSHelperClient: DNSResolver {
     /// Polls for `events`; true when the socket is ready (or in error,
     /// which the following call reports).
     private func waitFor(_ events: Int16, milliseconds seconds: Double) -> Bool {
-        var p = pollfd(fd: fd, events: events, revents: 0)
-        let ms = Int32(min(Double(Int32.max), (seconds * 1000).rounded(.up)))
-        let r = poll(&p, 1, max(1, ms))
-        return r > 0
+        var p = [pollfd(fd: fd, events: events, revents: 0)]
+        let ready = try? SystemCall.poll(&p, timeoutMilliseconds: max(1, SystemCall.milliseconds(seconds)))
+        return (ready ?? 0) > 0
     }
 
     private func fail(_ reason: String) {
