@@ -42,6 +42,7 @@ extension MasterServer {
     /// say so at most every 10 s.
     private func acceptFailed(on listener: ListenerSocket, errno code: Int32) {
         switch code {
+        // Not retried here: the next poll round accepts again.
         case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED:
             return
         default:
