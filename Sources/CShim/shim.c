@@ -44,9 +44,9 @@ ssize_t am_send_with_fd(int sock, const void *buf, size_t len, int fd) {
         c->cmsg_len = CMSG_LEN(sizeof(int));
         memcpy(CMSG_DATA(c), &fd, sizeof(int));
     }
-    ssize_t n;
-    do { n = sendmsg(sock, &msg, MSG_NOSIGNAL); } while (n < 0 && errno == EINTR);
-    return n;
+    /* One sendmsg: the caller (SystemCall.writeAll) retries EINTR and
+     * continues partial sends. */
+    return sendmsg(sock, &msg, MSG_NOSIGNAL);
 }
 
 ssize_t am_recv_with_fd(int sock, void *buf, size_t len, int *fd) {
@@ -61,8 +61,8 @@ ssize_t am_recv_with_fd(int sock, void *buf, size_t len, int *fd) {
     msg.msg_control = u.buf;
     msg.msg_controllen = sizeof u.buf;
     *fd = -1;
-    ssize_t n;
-    do { n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC); } while (n < 0 && errno == EINTR);
+    /* One recvmsg: the caller (SystemCall.retryingOnInterrupt) retries EINTR. */
+    ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
     if (n < 0) return n;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
@@ -158,6 +158,7 @@ int am_daemonize_wait(const int *keep, int nkeep, int *ready_fd) {
         close(fds[1]);
         char byte = 0;
         ssize_t n;
+        /* Between fork and _exit: plain C, no Swift runtime. */
         do { n = read(fds[0], &byte, 1); } while (n < 0 && errno == EINTR);
         _exit(n == 1 ? 0 : 1);
     }
@@ -191,6 +192,7 @@ void am_daemon_ready(int ready_fd) {
     if (ready_fd < 0) return;
     char byte = 1;
     ssize_t n;
+    /* The other end of am_daemonize_wait's pipe, kept in C beside it. */
     do { n = write(ready_fd, &byte, 1); } while (n < 0 && errno == EINTR);
     close(ready_fd);
 }
@@ -245,6 +247,7 @@ static size_t am_alarm_line_len;
 static void am_stage_alarm_fired(int sig) {
     (void)sig;
     size_t offset = 0;
+    /* A signal handler: async-signal-safe C, not SystemCall (it allocates). */
     while (am_alarm_fd >= 0 && offset < am_alarm_reply_len) {
         ssize_t n = send(am_alarm_fd, am_alarm_reply + offset, am_alarm_reply_len - offset, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) continue;

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import MailAuth
+import Shared
 
 /// One run of `dmarc_send_reports`: every row waiting in the store becomes
 /// part of one report per policy domain, each report goes to the `rua`
@@ -232,14 +233,13 @@ public struct AggregateReportRun {
     /// Writes a file; a message when it could not.
     static func write(_ bytes: [UInt8], to path: String) -> String? {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return "cannot write \(path): \(String(cString: strerror(errno)))" }
+        guard fd >= 0 else { return "cannot write \(path): \(SystemCallError.text(for: errno))" }
         defer { close(fd) }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 { if errno == EINTR { continue }; return "cannot write \(path): \(String(cString: strerror(errno)))" }
-            offset += n
+        do {
+            try SystemCall.writeAll(fd: fd, bytes: bytes)
+            return nil
+        } catch {
+            return "cannot write \(path): \(error.reason)"
         }
-        return nil
     }
 }

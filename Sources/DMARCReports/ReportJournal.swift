@@ -48,7 +48,7 @@ public final class ReportJournal {
         // is refused, never followed (O_NOFOLLOW, one link only).
         fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            let reason = errno == ELOOP ? "it is a symbolic link" : String(cString: strerror(errno))
+            let reason = errno == ELOOP ? "it is a symbolic link" : SystemCallError.text(for: errno)
             throw Failure(description: "cannot open \(path): \(reason)")
         }
         var opened = stat()
@@ -80,20 +80,15 @@ public final class ReportJournal {
             bytes.append(0x0A)
         }
         let sizeBefore = off_t(size)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                // A part written (disk full) would join the next row's
-                // line: cut the file back to where this append started.
-                _ = ftruncate(fd, sizeBefore)
-                throw Failure(description: "cannot write \(path): \(reason)")
-            }
-            offset += written
+        do {
+            try SystemCall.writeAll(fd: fd, bytes: bytes)
+        } catch {
+            // A part written (disk full) would join the next row's
+            // line: cut the file back to where this append started.
+            _ = ftruncate(fd, sizeBefore)
+            throw Failure(description: "cannot write \(path): \(error.reason)")
         }
-        guard fdatasync(fd) == 0 else { throw Failure(description: "cannot flush \(path): \(String(cString: strerror(errno)))") }
+        guard fdatasync(fd) == 0 else { throw Failure(description: "cannot flush \(path): \(SystemCallError.text(for: errno))") }
     }
 
     /// Everything the journal holds.
@@ -102,10 +97,11 @@ public final class ReportJournal {
         var chunk = [UInt8](repeating: 0, count: 65536)
         var position: off_t = 0
         while true {
-            let count = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, position) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))")
+            let count: Int
+            do {
+                count = try SystemCall.retryingOnInterrupt("pread") { chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, position) } }
+            } catch {
+                throw Failure(description: "cannot read \(path): \(error.reason)")
             }
             if count == 0 { break }
             bytes.append(contentsOf: chunk[0..<count])
@@ -132,7 +128,7 @@ public final class ReportJournal {
     /// Empties the journal once the store holds everything in it.
     public func clear() throws(Failure) {
         guard ftruncate(fd, 0) == 0, fdatasync(fd) == 0 else {
-            throw Failure(description: "cannot empty \(path): \(String(cString: strerror(errno)))")
+            throw Failure(description: "cannot empty \(path): \(SystemCallError.text(for: errno))")
         }
     }
 

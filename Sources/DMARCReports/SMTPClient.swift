@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Shared
 
 /// A failed SMTP transaction: the stage it failed at and either the
 /// server's reply (any 4xx/5xx, or a reply that makes no sense at that
@@ -324,10 +325,12 @@ private final class SMTPConnection {
     private static func connect(_ address: UnsafeMutablePointer<sockaddr>, length: socklen_t, family: Int32,
                                 protocol proto: Int32, timeoutSeconds: Double) -> Result<Int32, Problem> {
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), proto)
-        guard fd >= 0 else { return .failure(Problem(text: "socket: \(String(cString: strerror(errno)))")) }
+        guard fd >= 0 else { return .failure(Problem(text: "socket: \(SystemCallError.text(for: errno))")) }
         if Glibc.connect(fd, address, length) == 0 { return .success(fd) }
+        // Not retried: an interrupted connect goes on in the background,
+        // as one in progress does; the poll below waits for either.
         guard errno == EINPROGRESS || errno == EINTR else {
-            let why = String(cString: strerror(errno))
+            let why = SystemCallError.text(for: errno)
             close(fd)
             return .failure(Problem(text: why))
         }
@@ -338,20 +341,23 @@ private final class SMTPConnection {
                 close(fd)
                 return .failure(Problem(text: "no connection within \(timeoutSeconds) seconds"))
             }
-            var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            let ready = poll(&poller, 1, milliseconds(remaining))
-            if ready < 0 && errno == EINTR { continue }
-            if ready <= 0 { continue }
+            var poller = [pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)]
+            do {
+                guard try SystemCall.poll(&poller, deadline: deadline) > 0 else { continue }
+            } catch {
+                close(fd)
+                return .failure(Problem(text: error.description))
+            }
             var error: Int32 = 0
             var size = socklen_t(MemoryLayout<Int32>.size)
             guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) == 0 else {
-                let why = String(cString: strerror(errno))
+                let why = SystemCallError.text(for: errno)
                 close(fd)
                 return .failure(Problem(text: why))
             }
             if error == 0 { return .success(fd) }
             close(fd)
-            return .failure(Problem(text: String(cString: strerror(error))))
+            return .failure(Problem(text: SystemCallError.text(for: error)))
         }
     }
 
@@ -379,28 +385,12 @@ private final class SMTPConnection {
     }
 
     private func writeAll(_ bytes: [UInt8], stage: SMTPError.Stage) throws(SMTPError) {
-        var offset = 0
-        var deadline = Self.monotonicSeconds() + timeoutSeconds
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { raw -> Int in
-                guard let base = raw.baseAddress else { return 0 }
-                return Glibc.send(fd, base + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-            }
-            if n > 0 {
-                offset += n
-                deadline = Self.monotonicSeconds() + timeoutSeconds
-                continue
-            }
-            if n < 0 && errno == EINTR { continue }
-            guard n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) else {
-                throw SMTPError(stage: stage, detail: "writing to \(peer): \(String(cString: strerror(errno)))")
-            }
-            let remaining = deadline - Self.monotonicSeconds()
-            guard remaining > 0 else {
-                throw SMTPError(stage: stage, detail: "\(peer) accepted no data for \(timeoutSeconds) seconds")
-            }
-            var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            _ = poll(&poller, 1, Self.milliseconds(remaining))
+        do {
+            try SystemCall.sendAll(socket: fd, bytes: bytes, whenFull: .waitPerStall(seconds: timeoutSeconds))
+        } catch where error == .deadlinePassed {
+            throw SMTPError(stage: stage, detail: "\(peer) accepted no data for \(timeoutSeconds) seconds")
+        } catch {
+            throw SMTPError(stage: stage, detail: "writing to \(peer): \(error.reason)")
         }
     }
 
@@ -457,21 +447,25 @@ private final class SMTPConnection {
             guard remaining > 0 else {
                 throw SMTPError(stage: stage, detail: "no complete reply from \(peer) within \(timeoutSeconds) seconds")
             }
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&poller, 1, Self.milliseconds(remaining))
-            if ready < 0 && errno != EINTR {
-                throw SMTPError(stage: stage, detail: "waiting for \(peer): \(String(cString: strerror(errno)))")
+            var poller = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
+            let ready: Int
+            do {
+                ready = try SystemCall.poll(&poller, timeoutMilliseconds: Self.milliseconds(remaining))
+            } catch {
+                throw SMTPError(stage: stage, detail: "waiting for \(peer): \(error.reason)")
             }
             guard ready > 0 else { continue }
             var chunk = [UInt8](repeating: 0, count: 4096)
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 {
-                buffer.append(contentsOf: chunk[..<n])
-            } else if n == 0 {
-                throw SMTPError(stage: stage, detail: "\(peer) closed the connection")
-            } else if errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK {
-                throw SMTPError(stage: stage, detail: "reading from \(peer): \(String(cString: strerror(errno)))")
+            let n: Int
+            do {
+                n = try SystemCall.receiveSome(socket: fd, into: &chunk)
+            } catch where error.wouldBlock {
+                continue
+            } catch {
+                throw SMTPError(stage: stage, detail: "reading from \(peer): \(error.reason)")
             }
+            guard n > 0 else { throw SMTPError(stage: stage, detail: "\(peer) closed the connection") }
+            buffer.append(contentsOf: chunk[..<n])
         }
     }
 

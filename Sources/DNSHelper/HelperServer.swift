@@ -74,10 +74,11 @@ final class HelperServer {
                     targets.append(.tcp(key, tcp.fd))
                 }
             }
-            let ready = poll(&fds, nfds_t(fds.count), pollTimeout(now: now))
-            if ready < 0 {
-                if errno == EINTR { continue }
-                ChildLog.critical("dns: poll failed: \(String(cString: strerror(errno)))")
+            let ready: Int
+            do {
+                ready = try SystemCall.poll(&fds, timeoutMilliseconds: pollTimeout(now: now))
+            } catch {
+                ChildLog.critical("dns: \(error)")
                 exit(1)
             }
             guard ready > 0 else { continue }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Shared
 
 /// One query over TCP (RFC 7766), used when a UDP answer came back with TC
 /// set: connect without blocking, write the 2-byte length and the packet,
@@ -48,25 +49,30 @@ final class TCPExchange {
             var error: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0, error == 0 else {
-                return .failed("TCP connect: \(String(cString: strerror(error == 0 ? errno : error)))")
+                return .failed("TCP connect: \(SystemCallError.text(for: error == 0 ? errno : error))")
             }
             phase = .sending
         }
         if phase == .sending {
-            while sent < output.count {
-                let n = output.withUnsafeBytes { raw in
-                    send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL))
-                }
-                if n > 0 { sent += n; continue }
-                if n < 0 && (errno == EAGAIN || errno == EINTR) { return .pending }
-                return .failed("TCP send: \(String(cString: strerror(errno)))")
+            do {
+                sent += try SystemCall.sendAll(socket: fd, bytes: output, from: sent, flags: Int32(MSG_DONTWAIT), whenFull: .stop)
+            } catch {
+                return .failed("TCP send: \(error.reason)")
             }
+            guard sent == output.count else { return .pending }
             phase = .receiving
             return .pending
         }
         var chunk = [UInt8](repeating: 0, count: 16384)
         while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, Int32(MSG_DONTWAIT)) }
+            let n: Int
+            do {
+                n = try SystemCall.receiveSome(socket: fd, into: &chunk, flags: Int32(MSG_DONTWAIT))
+            } catch where error.wouldBlock {
+                return .pending
+            } catch {
+                return .failed("TCP receive: \(error.reason)")
+            }
             if n > 0 {
                 input.append(contentsOf: chunk[0..<n])
                 if input.count >= 2 {
@@ -75,9 +81,7 @@ final class TCPExchange {
                 }
                 continue
             }
-            if n == 0 { return .failed("TCP connection closed before a full answer") }
-            if errno == EAGAIN || errno == EINTR { return .pending }
-            return .failed("TCP receive: \(String(cString: strerror(errno)))")
+            return .failed("TCP connection closed before a full answer")
         }
     }
 }

@@ -78,7 +78,7 @@ final class UpstreamQuery {
             guard failed[attempt.server] == nil else { continue }
             let server = servers[attempt.server]
             guard let fd = udpSocket(family: server.family) else {
-                markFailed(attempt.server, .transport("cannot create a UDP socket: \(String(cString: strerror(errno)))"))
+                markFailed(attempt.server, .transport("cannot create a UDP socket: \(SystemCallError.text(for: errno))"))
                 continue
             }
             let id = freshID()
@@ -87,7 +87,7 @@ final class UpstreamQuery {
                 bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL), address, length) }
             }
             guard n == bytes.count else {
-                markFailed(attempt.server, .transport("sending to \(server.address): \(String(cString: strerror(errno)))"))
+                markFailed(attempt.server, .transport("sending to \(server.address): \(SystemCallError.text(for: errno))"))
                 continue
             }
             sent.append((id, attempt.server))
@@ -138,17 +138,16 @@ final class UpstreamQuery {
         while true {
             var from = sockaddr_storage()
             var fromLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let n = buffer.withUnsafeMutableBytes { raw in
-                withUnsafeMutablePointer(to: &from) { storage in
-                    storage.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        recvfrom(fd, raw.baseAddress, raw.count, Int32(MSG_DONTWAIT), $0, &fromLength)
+            let received = try? SystemCall.retryingOnInterrupt("recvfrom") {
+                buffer.withUnsafeMutableBytes { raw in
+                    withUnsafeMutablePointer(to: &from) { storage in
+                        storage.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                            recvfrom(fd, raw.baseAddress, raw.count, Int32(MSG_DONTWAIT), $0, &fromLength)
+                        }
                     }
                 }
             }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return .none
-            }
+            guard let n = received else { return .none }
             let event = buffer.withUnsafeBytes { raw in
                 datagram(UnsafeRawBufferPointer(rebasing: raw[0..<n]), from: from, now: now)
             }
@@ -196,7 +195,7 @@ final class UpstreamQuery {
                 nextAttemptAt = .max
                 return Event.none
             }
-            markFailed(server, .transport("TCP to \(servers[server].address): \(String(cString: strerror(errno)))"))
+            markFailed(server, .transport("TCP to \(servers[server].address): \(SystemCallError.text(for: errno))"))
             return sendNext(now: now)
         }
         if response.message.rcode.isAnswer {

@@ -38,7 +38,14 @@ final class WorkerChannel {
         var frames: [IPCFrame] = []
         while true {
             let capacity = min(chunk.count, input.readCapacity)
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, capacity, Int32(MSG_DONTWAIT)) }
+            let n: Int
+            do {
+                n = try SystemCall.receiveSome(socket: fd, into: &chunk, limit: capacity, flags: Int32(MSG_DONTWAIT))
+            } catch where error.wouldBlock {
+                break
+            } catch {
+                return .closed(error.reason)
+            }
             if n > 0 {
                 do {
                     try input.append(chunk[0..<n])
@@ -51,10 +58,7 @@ final class WorkerChannel {
                 if n < capacity { break }
                 continue
             }
-            if n == 0 { return .closed("closed by the worker") }
-            if errno == EINTR { continue }
-            if errno == EAGAIN || errno == EWOULDBLOCK { break }
-            return .closed(String(cString: strerror(errno)))
+            return .closed("closed by the worker")
         }
         return .frames(frames)
     }
@@ -68,13 +72,10 @@ final class WorkerChannel {
     }
 
     func flush() -> Bool {
-        while outputOffset < output.count {
-            let n = output.withUnsafeBytes { raw in
-                Glibc.send(fd, raw.baseAddress! + outputOffset, raw.count - outputOffset, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL))
-            }
-            if n > 0 { outputOffset += n; continue }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { break }
+        do {
+            // What the socket does not take now waits for POLLOUT.
+            outputOffset += try SystemCall.sendAll(socket: fd, bytes: output, from: outputOffset, flags: Int32(MSG_DONTWAIT), whenFull: .stop)
+        } catch {
             return false
         }
         if outputOffset == output.count {

@@ -46,12 +46,11 @@ do {
     notes = try Sandbox.enter(role: .dnsHelper, privileges: PrivilegeSettings(user: options.user, group: options.group)) {
         // Whatever initialises lazily must run before seccomp: ldns (its
         // random source, packet code), the random generator, the clock,
-        // strerror's table, poll, floating-point printing.
+        // poll, floating-point printing (strerror's table: Sandbox.enter).
         _ = LDNSPacket.warmUp()
         var generator = SystemRandomNumberGenerator()
         _ = generator.next()
         _ = MonotonicClock.now()
-        _ = String(cString: strerror(EAGAIN))
         _ = poll(nil, 0, 0)
         _ = "\(Double(1.5))"
     }
@@ -73,9 +72,7 @@ func readTextFile(_ path: String) -> String? {
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 4096)
     while bytes.count < 1 << 20 {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { break }
+        guard let n = try? SystemCall.readSome(fd: fd, into: &chunk), n > 0 else { break }
         bytes.append(contentsOf: chunk[0..<n])
     }
     return String(decoding: bytes, as: UTF8.self)

@@ -32,7 +32,7 @@ struct ListenerSocket {
     }
 
     private static func failure(_ what: String, _ name: String) -> BindError {
-        BindError(description: "\(name): \(what): \(String(cString: strerror(errno)))")
+        BindError(description: "\(name): \(what): \(SystemCallError.text(for: errno))")
     }
 
     private static func bindInet(host: String, port: Int, family: Int32, backlog: Int, name: String) throws(BindError) -> Int32 {

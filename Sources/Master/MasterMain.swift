@@ -109,7 +109,7 @@ enum MasterMain {
         if daemon {
             let keep = listeners.map(\.fd) + (errorLogFD >= 0 ? [errorLogFD] : [])
             guard keep.withUnsafeBufferPointer({ am_daemonize_wait($0.baseAddress, Int32(keep.count), &readyFD) }) == 0 else {
-                printError("authentication_milter: cannot detach: \(String(cString: strerror(errno)))")
+                printError("authentication_milter: cannot detach: \(SystemCallError.text(for: errno))")
                 return 1
             }
         }
@@ -156,7 +156,7 @@ enum MasterMain {
         if let warning = MasterPrivileges.defaultAccountWarning(configuration) { log.warning("\(warning)") }
         let signalFD = am_signalfd_setup()
         guard signalFD >= 0 else {
-            log.critical("signalfd failed: \(String(cString: strerror(errno)))")
+            log.critical("\(SystemCallError.last("signalfd"))")
             PidFile.remove(options.pidfile, safePath: safePath)
             return 1
         }

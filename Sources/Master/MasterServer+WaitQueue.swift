@@ -42,6 +42,7 @@ extension MasterServer {
     /// say so at most every 10 s.
     private func acceptFailed(on listener: ListenerSocket, errno code: Int32) {
         switch code {
+        // Not retried here: the next poll round accepts again.
         case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED:
             return
         default:
@@ -49,7 +50,7 @@ extension MasterServer {
             acceptPausedUntil = now + 0.25
             if now - lastAcceptErrorLogged >= 10 {
                 lastAcceptErrorLogged = now
-                log.warning("accept on \(listener.spec) failed: \(String(cString: strerror(code)))")
+                log.warning("accept on \(listener.spec) failed: \(SystemCallError.text(for: code))")
             }
         }
     }

@@ -86,9 +86,10 @@ final class MasterServer {
                 fds.append(pollfd(fd: slot.process.channel, events: Int16(POLLIN), revents: 0))
                 if slot.logOpen { fds.append(pollfd(fd: slot.process.logPipe, events: Int16(POLLIN), revents: 0)) }
             }
-            let ready = poll(&fds, nfds_t(fds.count), pollTimeoutMilliseconds)
-            if ready < 0 && errno != EINTR {
-                log.error("poll failed: \(String(cString: strerror(errno)))")
+            do {
+                _ = try SystemCall.poll(&fds, timeoutMilliseconds: pollTimeoutMilliseconds)
+            } catch {
+                log.error("\(error)")
                 continue
             }
             if fds[0].revents != 0 { handleSignals() }
@@ -222,13 +223,13 @@ final class MasterServer {
         var dnsPair: [Int32] = [-1, -1]
         var spoolPair: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &dnsPair) == 0 else {
-            log.error("socketpair for a worker's DNS channel failed: \(String(cString: strerror(errno)))")
+            log.error("socketpair for a worker's DNS channel failed: \(SystemCallError.text(for: errno))")
             return
         }
         // SOCK_SEQPACKET: one frame per message (WorkerToSpool, SpoolToWorker).
         guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &spoolPair) == 0 else {
             close(dnsPair[0]); close(dnsPair[1])
-            log.error("socketpair for a worker's spool channel failed: \(String(cString: strerror(errno)))")
+            log.error("socketpair for a worker's spool channel failed: \(SystemCallError.text(for: errno))")
             return
         }
         defer { close(dnsPair[1]); close(spoolPair[1]) }

@@ -31,10 +31,11 @@ public enum BoundedFileReader {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw Failure(stage: .read, reason: reason(errno))
+            let count: Int
+            do {
+                count = try SystemCall.readSome(fd: fd, into: &chunk)
+            } catch {
+                throw Failure(stage: .read, reason: error.reason)
             }
             if count == 0 { return bytes }
             bytes.append(contentsOf: chunk[0..<count])
@@ -43,7 +44,6 @@ public enum BoundedFileReader {
     }
 
     public static func reason(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "errno \(code)" }
-        return String(cString: text)
+        SystemCallError.text(for: code)
     }
 }

@@ -35,15 +35,9 @@ public enum ChildLog {
     }
 
     public static func write(_ level: Level, _ text: String) {
-        // One write(2) per line so lines from one child never interleave.
-        line(level, text).withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(2, raw.baseAddress! + offset, raw.count - offset)
-                if n <= 0 { if n < 0 && errno == EINTR { continue }; return }
-                offset += n
-            }
-        }
+        // One write(2) per line so lines from one child never interleave;
+        // a log that cannot be written is dropped (nowhere to say so).
+        _ = try? SystemCall.writeAll(fd: 2, bytes: line(level, text))
     }
 
     /// Splits a line written by `write` back into level and text.

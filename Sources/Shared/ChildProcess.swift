@@ -15,9 +15,9 @@ public struct ChildProcess: Sendable {
         case socketpair(Int32), pipe(Int32), spawn(path: String, errno: Int32)
         public var description: String {
             switch self {
-            case .socketpair(let e): return "socketpair failed: \(String(cString: strerror(e)))"
-            case .pipe(let e): return "pipe failed: \(String(cString: strerror(e)))"
-            case .spawn(let path, let e): return "cannot start \(path): \(String(cString: strerror(e)))"
+            case .socketpair(let e): return "socketpair failed: \(SystemCallError.text(for: e))"
+            case .pipe(let e): return "pipe failed: \(SystemCallError.text(for: e))"
+            case .spawn(let path, let e): return "cannot start \(path): \(SystemCallError.text(for: e))"
             }
         }
     }

@@ -109,29 +109,27 @@ public final class DNSHelperClient: DNSResolver {
     }
 
     private func send(_ bytes: [UInt8], until end: Double) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in
-                Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL))
-            }
-            if n > 0 { offset += n; continue }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                let left = end - monotonicSeconds()
-                guard left > 0 else { return false }
-                _ = waitFor(Int16(POLLOUT), milliseconds: left)
-                continue
-            }
-            fail("DNS helper channel closed (\(String(cString: strerror(errno))))")
+        do {
+            try SystemCall.sendAll(socket: fd, bytes: bytes, flags: Int32(MSG_DONTWAIT), whenFull: .wait(until: end))
+            return true
+        } catch where error == .deadlinePassed {
+            return false
+        } catch {
+            fail("DNS helper channel closed (\(error.reason))")
             return false
         }
-        return true
     }
 
     private func receive() {
         let capacity = min(chunk.count, inbox.readCapacity)
-        let n = chunk.withUnsafeMutableBytes { raw in
-            recv(fd, raw.baseAddress!, capacity, Int32(MSG_DONTWAIT))
+        let n: Int
+        do {
+            n = try SystemCall.receiveSome(socket: fd, into: &chunk, limit: capacity, flags: Int32(MSG_DONTWAIT))
+        } catch where error.wouldBlock {
+            return
+        } catch {
+            fail("DNS helper channel failed (\(error.reason))")
+            return
         }
         if n > 0 {
             do {
@@ -139,20 +137,17 @@ public final class DNSHelperClient: DNSResolver {
             } catch {
                 fail("broken message from the DNS helper (\(error))")
             }
-        } else if n == 0 {
+        } else {
             fail("DNS helper closed the channel")
-        } else if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
-            fail("DNS helper channel failed (\(String(cString: strerror(errno))))")
         }
     }
 
     /// Polls for `events`; true when the socket is ready (or in error,
     /// which the following call reports).
     private func waitFor(_ events: Int16, milliseconds seconds: Double) -> Bool {
-        var p = pollfd(fd: fd, events: events, revents: 0)
-        let ms = Int32(min(Double(Int32.max), (seconds * 1000).rounded(.up)))
-        let r = poll(&p, 1, max(1, ms))
-        return r > 0
+        var p = [pollfd(fd: fd, events: events, revents: 0)]
+        let ready = try? SystemCall.poll(&p, timeoutMilliseconds: max(1, SystemCall.milliseconds(seconds)))
+        return (ready ?? 0) > 0
     }
 
     private func fail(_ reason: String) {

@@ -48,31 +48,20 @@ public final class IPCChannel {
     /// this for tests that play a broken peer.
     @discardableResult
     public func sendFrame(_ frame: IPCFrame, descriptor: Int32 = -1, timeoutSeconds: Double? = nil) -> Bool {
-        let bytes = frame.encoded()
-        var offset = 0
         var attach = descriptor
         let deadline = timeoutSeconds.map { monotonicSeconds() + $0 }
-        while offset < bytes.count {
-            if let deadline, monotonicSeconds() > deadline { return false }
-            let n = bytes.withUnsafeBytes { raw in
-                if attach >= 0 {
-                    return am_send_with_fd(fd, raw.baseAddress! + offset, raw.count - offset, attach)
-                }
-                return Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+        do {
+            try SystemCall.writeAll(attach >= 0 ? "sendmsg" : "send", fd: fd, bytes: frame.encoded(), from: 0, whenFull: .wait(until: deadline)) { rest in
+                guard attach >= 0 else { return Glibc.send(fd, rest.baseAddress, rest.count, Int32(MSG_NOSIGNAL)) }
+                // The descriptor rides on the first bytes that go.
+                let n = am_send_with_fd(fd, rest.baseAddress, rest.count, attach)
+                if n > 0 { attach = -1 }
+                return n
             }
-            if n < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN {
-                    var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                    _ = poll(&p, 1, 1000)
-                    continue
-                }
-                return false
-            }
-            offset += n
-            attach = -1
+            return true
+        } catch {
+            return false
         }
-        return true
     }
 
     /// Reads what is available (one recvmsg, no more than the inbox may
@@ -88,18 +77,24 @@ public final class IPCChannel {
         guard capacity > 0 else { return true }
         var chunk = [UInt8](repeating: 0, count: capacity)
         var received: Int32 = -1
-        let n = chunk.withUnsafeMutableBytes { am_recv_with_fd(fd, $0.baseAddress, $0.count, &received) }
-        // ECONNRESET on a packet socket: the peer went away without
-        // reading what we sent it; what it sent us is still queued.
-        if n < 0 && (errno == EAGAIN || errno == EINTR || (packets && errno == ECONNRESET)) {
+        var n = 0
+        do {
+            n = try SystemCall.retryingOnInterrupt("recvmsg") {
+                chunk.withUnsafeMutableBytes { am_recv_with_fd(fd, $0.baseAddress, $0.count, &received) }
+            }
+        } catch where error.wouldBlock || (packets && error.errno == ECONNRESET) {
+            // ECONNRESET on a packet socket: the peer went away without
+            // reading what we sent it; what it sent us is still queued.
             if received >= 0 { close(received) }
             return true
+        } catch {
+            // Any other failure ends the channel (n stays 0: the end).
         }
         do {
             if packets && n > 0 {
                 try inbox.appendPacket(chunk[0..<n], descriptor: received)
             } else {
-                try inbox.append(chunk[0..<max(n, 0)], descriptor: received)
+                try inbox.append(chunk[0..<n], descriptor: received)
             }
         } catch {
             // A descriptor on a direction that carries none is closed here,
@@ -130,10 +125,11 @@ public final class IPCChannel {
         while true {
             if let message = nextMessage(Kind.self) { return message }
             if isClosed { return nil }
-            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let r = poll(&p, 1, timeoutMilliseconds)
-            if r == 0 { return nil }
-            if r < 0 { if errno == EINTR { continue }; return nil }
+            // The whole timeout for each wait, as before; an interruption
+            // waits for what is left of it.
+            let deadline = timeoutMilliseconds < 0 ? nil : monotonicSeconds() + Double(timeoutMilliseconds) / 1000
+            var p = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
+            guard let ready = try? SystemCall.poll(&p, deadline: deadline), ready > 0 else { return nil }
             if !fill() { return nextMessage(Kind.self) }
         }
     }

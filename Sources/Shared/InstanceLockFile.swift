@@ -32,6 +32,6 @@ public enum InstanceLockFile {
         let reason = errno
         close(fd)
         if reason == EWOULDBLOCK { return .heldElsewhere }
-        return .failed(String(cString: strerror(reason)))
+        return .failed(SystemCallError.text(for: reason))
     }
 }

@@ -48,7 +48,7 @@ public enum SafePathError: Error, Equatable, CustomStringConvertible {
         case .notARegularFile(let p): return "\(p) is not a regular file; refusing to use it as root"
         case .notASocket(let p): return "\(p) exists and is not a socket; refusing to remove it"
         case .hardLinked(let p, let links): return "\(p) has \(links) hard links; refusing to use it as root"
-        case .system(let call, let p, let e): return "\(call) \(p): \(String(cString: strerror(e)))"
+        case .system(let call, let p, let e): return "\(call) \(p): \(SystemCallError.text(for: e))"
         }
     }
 }
@@ -163,17 +163,12 @@ public struct SafePath: Sendable {
             fd = openat(parent.fd, temporaryName, flags, mode)
         }
         guard fd >= 0 else { throw .system(call: "open", path: temporary, errno: errno) }
-        var offset = 0
-        while offset < contents.count {
-            let n = contents.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                let error = errno
-                close(fd)
-                unlinkat(parent.fd, temporaryName, 0)
-                throw .system(call: "write", path: temporary, errno: error)
-            }
-            offset += n
+        do {
+            try SystemCall.writeAll(fd: fd, bytes: contents)
+        } catch {
+            close(fd)
+            unlinkat(parent.fd, temporaryName, 0)
+            throw .system(call: error.call, path: temporary, errno: error.errno)
         }
         close(fd)
         // rename replaces a name, never follows one.

@@ -27,7 +27,7 @@ public enum SandboxError: Error, CustomStringConvertible {
         switch self {
         case .unknownUser(let u): return "unknown user '\(u)'"
         case .unknownGroup(let g): return "unknown group '\(g)'"
-        case .failed(let step, let e): return "\(step) failed: \(String(cString: strerror(e)))"
+        case .failed(let step, let e): return "\(step) failed: \(SystemCallError.text(for: e))"
         case .filter(let error): return error.description
         }
     }
@@ -78,6 +78,8 @@ public enum Sandbox {
         _ = am_cap_ambient_clear_all()
         guard am_cap_set_exactly(nil, 0, 0) == 0 else { throw .failed(step: "clearing capabilities", errno: errno) }
         guard am_set_no_new_privs() == 0 else { throw .failed(step: "PR_SET_NO_NEW_PRIVS", errno: errno) }
+        // strerror's table, for `SystemCallError`'s text once jailed.
+        _ = SystemCallError.text(for: EAGAIN)
         warmUp()
         let policy = SyscallPolicy.forRole(role)
         let filter: SeccompFilter

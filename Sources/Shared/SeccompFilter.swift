@@ -17,9 +17,9 @@ public enum SeccompFilterError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .initialisation: "seccomp_init failed"
         case .unknownSyscall(let name): "seccomp: no system call '\(name)' on this architecture"
-        case .ruleRefused(let name, let e): "seccomp: the rule for '\(name)' was refused: \(String(cString: strerror(e)))"
-        case .attributeRefused(let name, let e): "seccomp: attribute \(name) refused: \(String(cString: strerror(e)))"
-        case .loadRefused(let e): "seccomp_load failed: \(String(cString: strerror(e)))"
+        case .ruleRefused(let name, let e): "seccomp: the rule for '\(name)' was refused: \(SystemCallError.text(for: e))"
+        case .attributeRefused(let name, let e): "seccomp: attribute \(name) refused: \(SystemCallError.text(for: e))"
+        case .loadRefused(let e): "seccomp_load failed: \(SystemCallError.text(for: e))"
         }
     }
 }

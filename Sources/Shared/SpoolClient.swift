@@ -71,8 +71,8 @@ public final class SpoolClient {
             let left = deadline - monotonicSeconds()
             guard left > 0 else { break }
             let events = rows.unsentCount > 0 ? POLLIN | POLLOUT : POLLIN
-            var p = pollfd(fd: fd, events: Int16(events), revents: 0)
-            guard poll(&p, 1, Int32(min(left, 0.1) * 1000) + 1) >= 0 || errno == EINTR else { break }
+            var p = [pollfd(fd: fd, events: Int16(events), revents: 0)]
+            guard (try? SystemCall.poll(&p, timeoutMilliseconds: Int32(min(left, 0.1) * 1000) + 1)) != nil else { break }
             flush()
         }
         guard hasPending else { return }
@@ -86,10 +86,8 @@ public final class SpoolClient {
     /// frames per packet); never waits.
     private func readReplies() {
         while !channelGone {
-            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&p, 1, 0)
-            if ready < 0 && errno == EINTR { continue }
-            guard ready > 0 else { return }
+            var p = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
+            guard let ready = try? SystemCall.poll(&p, deadline: monotonicSeconds()), ready > 0 else { return }
             let open = replies.fill()
             while let message = replies.nextMessage(SpoolToWorker.self) { take(message) }
             if let violation = replies.violation {
@@ -121,15 +119,24 @@ public final class SpoolClient {
 
     private func sendUnsent() {
         while !channelGone, let frame = rows.nextUnsent {
-            let n = frame.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
-            if n == frame.count {
-                if rows.markNextSent() { resentRows += 1 }
-                sentFrames += 1
-                continue
+            // One frame a packet: all of it is sent or none.
+            let n: Int
+            do {
+                n = try SystemCall.retryingOnInterrupt("send") {
+                    frame.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
+                }
+            } catch where error.wouldBlock {
+                return
+            } catch {
+                lose("cannot write the spool channel: \(error.reason)")
+                return
             }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
-            lose("cannot write the spool channel: \(n < 0 ? String(cString: strerror(errno)) : "short write")")
+            guard n == frame.count else {
+                lose("cannot write the spool channel: short write")
+                return
+            }
+            if rows.markNextSent() { resentRows += 1 }
+            sentFrames += 1
         }
     }
 

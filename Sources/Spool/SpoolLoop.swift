@@ -37,8 +37,7 @@ final class SpoolLoop {
             }
             let waiting = !(reports?.waiting.isEmpty ?? true)
             let timeout = waiting ? Int32(max(0, min(Double(retryInterval), nextRetry - monotonicSeconds())) * 1000) : -1
-            let ready = poll(&fds, nfds_t(fds.count), timeout)
-            if ready < 0 { if errno == EINTR { continue }; exit(1) }
+            guard let ready = try? SystemCall.poll(&fds, timeoutMilliseconds: timeout) else { exit(1) }
             // Rows the store did not take are offered again on the timer,
             // however busy the channels are.
             if waiting, monotonicSeconds() >= nextRetry {
@@ -91,12 +90,9 @@ final class SpoolLoop {
         var open = workers
         var received: [(channel: SpoolWorkerChannel, rows: [DMARCReportRow])] = []
         while !open.isEmpty {
-            let left = deadline - monotonicSeconds()
-            guard left > 0 else { break }
+            guard deadline > monotonicSeconds() else { break }
             var fds = open.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
-            let ready = poll(&fds, nfds_t(fds.count), Int32(left * 1000))
-            if ready < 0 { if errno == EINTR { continue }; break }
-            if ready == 0 { break }
+            guard let ready = try? SystemCall.poll(&fds, deadline: deadline), ready > 0 else { break }
             for (index, channel) in open.enumerated() where fds[index].revents != 0 {
                 var rows: [DMARCReportRow] = []
                 channel.readRows(into: &rows)

@@ -66,10 +66,11 @@ final class SpoolWorkerChannel {
     /// Writes queued frames as far as the socket takes them now.
     func sendQueued() {
         while let bytes = outbox.first {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
-            if n < 0 && errno == EINTR { continue }
             // Full (try again when poll says so) or the worker is gone
             // (the read side sees the end and closes the channel).
+            let n = try? SystemCall.retryingOnInterrupt("send") {
+                bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
+            }
             guard n == bytes.count else { return }
             outbox.removeFirst()
             outboxBytes -= bytes.count

@@ -54,17 +54,21 @@ struct MilterConnection {
                 logExpiry(expiry, deadline: deadline, buffered: decoder.bufferedByteCount)
                 return
             }
-            var p = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&p, 1, deadline.pollMilliseconds(now: monotonicSeconds()))
+            var p = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0)]
+            // An interruption counts as nothing ready: the deadline is
+            // looked at again first.
+            guard let ready = try? SystemCall.poll(&p, timeoutMilliseconds: deadline.pollMilliseconds(now: monotonicSeconds())) else { return }
             if ready == 0 { continue }
-            if ready < 0 { if errno == EINTR { continue }; return }
-            let n = chunk.withUnsafeMutableBytes { read(socket, $0.baseAddress, $0.count) }
-            if n == 0 { return }
-            if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                ChildLog.warning("milter connection read error: \(String(cString: strerror(errno)))")
+            let n: Int
+            do {
+                n = try SystemCall.readSome(fd: socket, into: &chunk)
+            } catch where error.wouldBlock {
+                continue
+            } catch {
+                ChildLog.warning("milter connection read error: \(error.reason)")
                 return
             }
+            if n == 0 { return }
             decoder.append(chunk[0..<n])
             while true {
                 let packet: MilterPacket?
@@ -85,8 +89,11 @@ struct MilterConnection {
                 for line in dispatcher.drainLog() { ChildLog.warning(line) }
                 var out: [UInt8] = []
                 for reply in replies { out.append(contentsOf: reply.encoded()) }
-                if !out.isEmpty && !writeAll(out) {
-                    ChildLog.warning("milter connection write error: \(String(cString: strerror(errno)))")
+                do {
+                    // send(MSG_NOSIGNAL): a vanished MTA must not SIGPIPE the worker.
+                    try SystemCall.sendAll(socket: socket, bytes: out)
+                } catch {
+                    ChildLog.warning("milter connection write error: \(error.reason)")
                     return
                 }
                 if dispatcher.finished { return }
@@ -103,16 +110,5 @@ struct MilterConnection {
         case .packet:
             ChildLog.warning("milter packet on \(listener) incomplete after \(deadline.packetSeconds)s (\(buffered) bytes so far); closing connection")
         }
-    }
-
-    func writeAll(_ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            // send(MSG_NOSIGNAL): a vanished MTA must not SIGPIPE the worker.
-            let n = bytes.withUnsafeBytes { send(socket, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if n < 0 { if errno == EINTR { continue }; return false }
-            offset += n
-        }
-        return true
     }
 }

@@ -33,7 +33,7 @@ enum StageAlarm {
                 am_stage_alarm_arm(socket, reply.baseAddress, reply.count, text, strlen(text), microseconds)
             }
         }
-        if rc != 0 { ChildLog.warning("stage deadline not armed: \(String(cString: strerror(errno)))") }
+        if rc != 0 { ChildLog.warning("stage deadline not armed: \(SystemCallError.text(for: errno))") }
     }
 
     static func disarm() {
