@@ -29,7 +29,7 @@ enum ConfigurationCheckChild {
             // logged (its stderr is a pipe) for the refusal.
             kill(process.pid, SIGKILL)
             var status: Int32 = 0
-            while waitpid(process.pid, &status, 0) < 0 && errno == EINTR {}
+            _ = try? SystemCall.retryingOnInterrupt("waitpid") { waitpid(process.pid, &status, 0) }
             close(process.logPipe)
         }
         let sent = channel.send(MasterToWorker.configuration, payload: configuration.serialized(), timeoutSeconds: timeoutSeconds)
@@ -68,10 +68,7 @@ enum ConfigurationCheckChild {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < 4096 {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
+        while bytes.count < 4096, let n = try? SystemCall.readSome(fd: fd, into: &chunk), n > 0 {
             bytes += chunk[0..<n]
         }
         while let last = bytes.last, last == 0x0a || last == 0x0d || last == 0x20 { bytes.removeLast() }
