@@ -36,11 +36,14 @@ let package = Package(
         // Small C target: fd passing (CMSG), setresuid, accept4, signalfd.
         .target(name: "CShim", path: "Sources/CShim"),
 
-        .target(name: "Milter", path: "Sources/Milter"),
+        // The one length-prefixed frame decoder (4-byte length, kind byte,
+        // payload) under the milter decoders and the IPC inboxes.
+        .target(name: "Framing", path: "Sources/Framing"),
+        .target(name: "Milter", dependencies: ["Framing"], path: "Sources/Milter"),
         .target(name: "MailAuth", dependencies: ["COpenSSL"], path: "Sources/MailAuth"),
         .target(
             name: "Shared",
-            dependencies: ["MailAuth", "CShim", "CSeccomp", "CCap", "COpenSSL", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Framing", "MailAuth", "CShim", "CSeccomp", "CCap", "COpenSSL", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Shared"),
         // ldns packets to MailAuth's DNS types (DNS helper, report commands).
         .target(name: "LDNSRecords", dependencies: ["MailAuth", "CLDNS"], path: "Sources/LDNSRecords"),
@@ -68,6 +71,7 @@ let package = Package(
         // Test-only helpers shared by the test targets: the third-party
         // conformance data (read from ../shared, skipped where absent).
         .target(name: "TestSupport", dependencies: ["MailAuth"], path: "Tests/TestSupport"),
+        .testTarget(name: "FramingTests", dependencies: ["Framing"], path: "Tests/FramingTests"),
         .testTarget(name: "MilterTests", dependencies: ["Milter"], path: "Tests/MilterTests"),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "TestSupport", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),
         .testTarget(name: "SharedTests", dependencies: ["Shared"], path: "Tests/SharedTests"),
