@@ -7,7 +7,7 @@ extension MilterCommand {
     /// MTA about what it was told. Tolerant where real MTAs differ: `D` with no
     /// macros (Postfix), macros for any command byte, bytes after a `U`
     /// (unknown) address family, which libmilter ignores too.
-    static func decode(code: UInt8, payload: ArraySlice<UInt8>) throws(MilterProtocolError) -> MilterCommand {
+    public static func decode(code: UInt8, payload: ArraySlice<UInt8>) throws(MilterProtocolError) -> MilterCommand {
         var reader = MilterPayloadReader(code: code, payload: payload)
         switch code {
         case MilterCommandCode.optionNegotiation:

@@ -1,3 +1,5 @@
+import Framing
+
 /// Builds one packet: reserves the length field, appends the fields, then
 /// fills the length in, so a packet is assembled in a single array.
 struct MilterPacketWriter {
@@ -43,11 +45,7 @@ struct MilterPacketWriter {
 
     /// The finished packet with its length field set.
     consuming func finish() -> [UInt8] {
-        let length = UInt32(truncatingIfNeeded: bytes.count - 4)
-        bytes[0] = UInt8(truncatingIfNeeded: length >> 24)
-        bytes[1] = UInt8(truncatingIfNeeded: length >> 16)
-        bytes[2] = UInt8(truncatingIfNeeded: length >> 8)
-        bytes[3] = UInt8(truncatingIfNeeded: length)
+        bytes.replaceSubrange(0..<4, with: FrameHeader.lengthField(bytes.count - 4))
         return bytes
     }
 }

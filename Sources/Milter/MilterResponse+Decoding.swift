@@ -1,6 +1,6 @@
 extension MilterResponse {
     /// Parses the data of one packet a milter sent (client side).
-    static func decode(code: UInt8, payload: ArraySlice<UInt8>) throws(MilterProtocolError) -> MilterResponse {
+    public static func decode(code: UInt8, payload: ArraySlice<UInt8>) throws(MilterProtocolError) -> MilterResponse {
         var reader = MilterPayloadReader(code: code, payload: payload)
         switch code {
         case MilterResponseCode.optionNegotiation:
