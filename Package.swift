@@ -41,6 +41,9 @@ let package = Package(
         .target(name: "Framing", path: "Sources/Framing"),
         .target(name: "Milter", dependencies: ["Framing"], path: "Sources/Milter"),
         .target(name: "MailAuth", dependencies: ["COpenSSL"], path: "Sources/MailAuth"),
+        // The MTA side of the milter protocol (Postfix's conversation, a
+        // blocking client): authmilter-bench and the process tests.
+        .target(name: "MilterClient", dependencies: ["Milter"], path: "Sources/MilterClient"),
         .target(
             name: "Shared",
             dependencies: ["Framing", "MailAuth", "CShim", "CSeccomp", "CCap", "COpenSSL", .product(name: "Logging", package: "swift-log")],
@@ -61,7 +64,7 @@ let package = Package(
         .executableTarget(name: "Spool", dependencies: ["Shared", "DMARCReports", "MailAuth", "CShim"], path: "Sources/Spool"),
         .executableTarget(name: "DMARCSendReports", dependencies: ["DMARCReports", "Shared", "MailAuth"], path: "Sources/DMARCSendReports"),
         .executableTarget(name: "DMARCViewReports", dependencies: ["DMARCReports", "Shared", "MailAuth"], path: "Sources/DMARCViewReports"),
-        .executableTarget(name: "MilterLoad", dependencies: ["Milter", "Shared"], path: "Benchmarks/MilterLoad"),
+        .executableTarget(name: "MilterLoad", dependencies: ["Milter", "MilterClient", "Shared"], path: "Benchmarks/MilterLoad"),
         .executableTarget(name: "SPFBench", dependencies: ["MailAuth"], path: "Benchmarks/SPFBench"),
         .executableTarget(name: "DKIMBench", dependencies: ["MailAuth"], path: "Benchmarks/DKIMBench"),
         .executableTarget(name: "ARCBench", dependencies: ["MailAuth"], path: "Benchmarks/ARCBench"),
@@ -77,7 +80,7 @@ let package = Package(
         .testTarget(name: "SharedTests", dependencies: ["Shared"], path: "Tests/SharedTests"),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "MailAuth", "Milter", "Shared", "TestSupport"], path: "Tests/HandlersTests"),
         .testTarget(name: "DMARCReportsTests", dependencies: ["DMARCReports", "MailAuth", "Shared", "TestSupport"], path: "Tests/DMARCReportsTests"),
-        .testTarget(name: "ProcessTests", dependencies: ["Shared", "Milter", "CShim", "MailAuth", "DMARCReports", "TestSupport"], path: "Tests/ProcessTests"),
+        .testTarget(name: "ProcessTests", dependencies: ["Shared", "Milter", "MilterClient", "CShim", "MailAuth", "DMARCReports", "TestSupport"], path: "Tests/ProcessTests"),
     ],
     swiftLanguageModes: [.v6]
 )
