@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "FramingTests", dependencies: ["Framing"], path: "Tests/FramingTests"),
         .testTarget(name: "MilterTests", dependencies: ["Milter"], path: "Tests/MilterTests"),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "TestSupport", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),
-        .testTarget(name: "SharedTests", dependencies: ["Shared"], path: "Tests/SharedTests"),
+        .testTarget(name: "SharedTests", dependencies: ["Shared", "MailAuth", "TestSupport"], path: "Tests/SharedTests"),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "MailAuth", "Milter", "Shared", "TestSupport"], path: "Tests/HandlersTests"),
         .testTarget(name: "DMARCReportsTests", dependencies: ["DMARCReports", "MailAuth", "Shared", "TestSupport"], path: "Tests/DMARCReportsTests"),
         .testTarget(name: "ProcessTests", dependencies: ["Shared", "Milter", "MilterClient", "CShim", "MailAuth", "DMARCReports", "TestSupport"], path: "Tests/ProcessTests"),
