@@ -12,12 +12,8 @@ extension MilterCommand {
         switch code {
         case MilterCommandCode.optionNegotiation:
             guard payload.count == 12 else { throw .badNegotiationLength(payload.count) }
-            let version = try reader.readUInt32(field: "version")
-            let actions = try reader.readUInt32(field: "actions")
-            let steps = try reader.readUInt32(field: "protocol options")
-            return .optionNegotiation(
-                version: version, actions: MilterActions(rawValue: actions),
-                steps: MilterProtocolSteps(rawValue: steps))
+            let words = try reader.readNegotiation()
+            return .optionNegotiation(version: words.version, actions: words.actions, steps: words.steps)
 
         case MilterCommandCode.defineMacros:
             return try decodeMacros(&reader)

@@ -48,4 +48,22 @@ struct MilterPacketWriter {
         bytes.replaceSubrange(0..<4, with: FrameHeader.lengthField(bytes.count - 4))
         return bytes
     }
+
+    /// An option negotiation packet (both directions): three words.
+    static func negotiation(code: UInt8, version: UInt32, actions: MilterActions, steps: MilterProtocolSteps) -> [UInt8] {
+        var writer = MilterPacketWriter(code: code, dataCapacity: 12)
+        writer.appendUInt32(version)
+        writer.appendUInt32(actions.rawValue)
+        writer.appendUInt32(steps.rawValue)
+        return writer.finish()
+    }
+
+    /// A header field's name and value, each NUL-terminated (the MTA's
+    /// header command, the milter's add-header reply).
+    static func headerField(code: UInt8, name: String, value: String) -> [UInt8] {
+        var writer = MilterPacketWriter(code: code, dataCapacity: name.utf8.count + value.utf8.count + 2)
+        writer.appendCString(name)
+        writer.appendCString(value)
+        return writer.finish()
+    }
 }
