@@ -36,11 +36,17 @@ let package = Package(
         // Small C target: fd passing (CMSG), setresuid, accept4, signalfd.
         .target(name: "CShim", path: "Sources/CShim"),
 
-        .target(name: "Milter", path: "Sources/Milter"),
+        // The one length-prefixed frame decoder (4-byte length, kind byte,
+        // payload) under the milter decoders and the IPC inboxes.
+        .target(name: "Framing", path: "Sources/Framing"),
+        .target(name: "Milter", dependencies: ["Framing"], path: "Sources/Milter"),
         .target(name: "MailAuth", dependencies: ["COpenSSL"], path: "Sources/MailAuth"),
+        // The MTA side of the milter protocol (Postfix's conversation, a
+        // blocking client): authmilter-bench and the process tests.
+        .target(name: "MilterClient", dependencies: ["Milter"], path: "Sources/MilterClient"),
         .target(
             name: "Shared",
-            dependencies: ["MailAuth", "CShim", "CSeccomp", "CCap", "COpenSSL", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Framing", "MailAuth", "CShim", "CSeccomp", "CCap", "COpenSSL", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Shared"),
         // ldns packets to MailAuth's DNS types (DNS helper, report commands).
         .target(name: "LDNSRecords", dependencies: ["MailAuth", "CLDNS"], path: "Sources/LDNSRecords"),
@@ -58,7 +64,7 @@ let package = Package(
         .executableTarget(name: "Spool", dependencies: ["Shared", "DMARCReports", "MailAuth", "CShim"], path: "Sources/Spool"),
         .executableTarget(name: "DMARCSendReports", dependencies: ["DMARCReports", "Shared", "MailAuth"], path: "Sources/DMARCSendReports"),
         .executableTarget(name: "DMARCViewReports", dependencies: ["DMARCReports", "Shared", "MailAuth"], path: "Sources/DMARCViewReports"),
-        .executableTarget(name: "MilterLoad", dependencies: ["Milter", "Shared"], path: "Benchmarks/MilterLoad"),
+        .executableTarget(name: "MilterLoad", dependencies: ["Milter", "MilterClient", "Shared"], path: "Benchmarks/MilterLoad"),
         .executableTarget(name: "SPFBench", dependencies: ["MailAuth"], path: "Benchmarks/SPFBench"),
         .executableTarget(name: "DKIMBench", dependencies: ["MailAuth"], path: "Benchmarks/DKIMBench"),
         .executableTarget(name: "ARCBench", dependencies: ["MailAuth"], path: "Benchmarks/ARCBench"),
@@ -68,12 +74,13 @@ let package = Package(
         // Test-only helpers shared by the test targets: the third-party
         // conformance data (read from ../shared, skipped where absent).
         .target(name: "TestSupport", dependencies: ["MailAuth"], path: "Tests/TestSupport"),
+        .testTarget(name: "FramingTests", dependencies: ["Framing"], path: "Tests/FramingTests"),
         .testTarget(name: "MilterTests", dependencies: ["Milter"], path: "Tests/MilterTests"),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "TestSupport", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),
-        .testTarget(name: "SharedTests", dependencies: ["Shared"], path: "Tests/SharedTests"),
+        .testTarget(name: "SharedTests", dependencies: ["Shared", "MailAuth", "TestSupport"], path: "Tests/SharedTests"),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "MailAuth", "Milter", "Shared", "TestSupport"], path: "Tests/HandlersTests"),
         .testTarget(name: "DMARCReportsTests", dependencies: ["DMARCReports", "MailAuth", "Shared", "TestSupport"], path: "Tests/DMARCReportsTests"),
-        .testTarget(name: "ProcessTests", dependencies: ["Shared", "Milter", "CShim", "MailAuth", "DMARCReports", "TestSupport"], path: "Tests/ProcessTests"),
+        .testTarget(name: "ProcessTests", dependencies: ["Shared", "Milter", "MilterClient", "CShim", "MailAuth", "DMARCReports", "TestSupport"], path: "Tests/ProcessTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -85,6 +85,7 @@ build() {
     EXTRA=(-swift-version 5 -package-name swift_log)
     module Logging $(find "$log_dir" -name '*.swift' | sort)
     EXTRA=(-swift-version 6)
+    module Framing Sources/Framing/*.swift
     module Milter Sources/Milter/*.swift
     module MailAuth $(find Sources/MailAuth -name '*.swift' | sort)
     module Shared Sources/Shared/*.swift

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Milter
+import MilterClient
 import Shared
 
 /// `--burst N`: N MTAs connect at the same moment (a small pool cannot
@@ -46,23 +47,12 @@ final class BurstRun {
 
     /// A non-blocking connect; the kernel finishes it while the others start.
     func startConnect(index: Int) -> Connection? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = options.port.bigEndian
-        inet_pton(AF_INET, options.host, &address.sin_addr)
         let started = monotonicSeconds()
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if rc != 0 && errno != EINPROGRESS { close(fd); return nil }
-        var on: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        let fd = MilterClientConnection.connectSocket(host: options.host, port: options.port, nonBlocking: true, noDelay: true)
+        guard fd >= 0 else { return nil }
         let commands = MessageScript.commands(index: index, bodyBytes: options.bodyBytes)
         let c = Connection(fd: fd, started: started, conversation: LoadRun.Conversation(fd: fd, commands: commands, started: started))
-        c.pendingOut = c.conversation.commands[0].encoded()
-        c.conversation.next = 1
+        c.pendingOut = c.conversation.script.nextStep()
         return c
     }
 
@@ -118,14 +108,14 @@ final class BurstRun {
             let response: MilterResponse?
             do { response = try c.conversation.decoder.next() } catch { finish(c, .failed); return }
             guard let response else { return }
-            if !MessageScript.isFinal(response) { continue }
+            if !response.isFinal { continue }
             if !c.negotiated {
                 c.negotiated = true
                 c.firstAnswer = monotonicSeconds() - c.started
             }
-            if c.conversation.next >= c.conversation.commands.count - 1 {
+            if c.conversation.script.remaining <= 1 {
                 // End of message answered; QUIT needs no reply.
-                _ = c.conversation.commands[c.conversation.next].encoded().withUnsafeBytes {
+                _ = c.conversation.script.nextStep().withUnsafeBytes {
                     send(c.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
                 }
                 finish(c, .served)
@@ -133,13 +123,7 @@ final class BurstRun {
             }
             // The rest of the conversation, one reply at a time (the
             // socket buffer takes a whole step on loopback).
-            var out: [UInt8] = []
-            while c.conversation.next < c.conversation.commands.count {
-                let command = c.conversation.commands[c.conversation.next]
-                c.conversation.next += 1
-                out.append(contentsOf: command.encoded())
-                if MessageScript.expectsReply(command) { break }
-            }
+            let out = c.conversation.script.nextStep()
             c.pendingOut.append(contentsOf: out)
             flush(c)
         }

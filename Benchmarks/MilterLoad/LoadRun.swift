@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Milter
+import MilterClient
 import Shared
 
 /// Drives K connections from one thread with poll(2): each connection
@@ -12,14 +13,13 @@ final class LoadRun {
 
     final class Conversation {
         let fd: Int32
-        let commands: [MilterCommand]
-        var next = 0
+        var script: MilterClientScript
         var decoder = MilterResponseDecoder()
         let started: Double
         var headerChanges = 0
         init(fd: Int32, commands: [MilterCommand], started: Double) {
             self.fd = fd
-            self.commands = commands
+            self.script = MilterClientScript(commands)
             self.started = started
         }
     }
@@ -50,18 +50,7 @@ final class LoadRun {
     init(options: BenchOptions) { self.options = options }
 
     func connectSocket() -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = options.port.bigEndian
-        inet_pton(AF_INET, options.host, &address.sin_addr)
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if rc != 0 { close(fd); return -1 }
-        var on: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
-        return fd
+        MilterClientConnection.connectSocket(host: options.host, port: options.port, noDelay: true)
     }
 
     func run() -> Result {
@@ -101,12 +90,12 @@ final class LoadRun {
                     let response: MilterResponse?
                     do { response = try c.decoder.next() } catch { fail(c, "bad reply: \(error)"); alive = false; break }
                     guard let response else { break }
-                    if !MessageScript.isFinal(response) { c.headerChanges += 1; continue }
+                    if !response.isFinal { c.headerChanges += 1; continue }
                     switch response {
                     case .continue, .accept, .optionNegotiation: break
                     default: fail(c, "unexpected reply \(response)"); alive = false; continue
                     }
-                    if c.next >= c.commands.count - 1 {
+                    if c.script.remaining <= 1 {
                         // EOM answered; QUIT follows without a reply.
                         result.latencies.append(monotonicSeconds() - c.started)
                         result.headerChanges += c.headerChanges
@@ -127,13 +116,7 @@ final class LoadRun {
 
     /// Sends commands up to and including the next one that needs a reply.
     func sendUntilReplyNeeded(_ c: Conversation) -> Bool {
-        var out: [UInt8] = []
-        while c.next < c.commands.count {
-            let command = c.commands[c.next]
-            c.next += 1
-            out.append(contentsOf: command.encoded())
-            if MessageScript.expectsReply(command) { break }
-        }
+        let out = c.script.nextStep()
         var offset = 0
         while offset < out.count {
             let n = out.withUnsafeBytes { send(c.fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }

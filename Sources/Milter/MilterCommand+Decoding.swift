@@ -7,17 +7,13 @@ extension MilterCommand {
     /// MTA about what it was told. Tolerant where real MTAs differ: `D` with no
     /// macros (Postfix), macros for any command byte, bytes after a `U`
     /// (unknown) address family, which libmilter ignores too.
-    static func decode(code: UInt8, payload: ArraySlice<UInt8>) throws(MilterProtocolError) -> MilterCommand {
+    public static func decode(code: UInt8, payload: ArraySlice<UInt8>) throws(MilterProtocolError) -> MilterCommand {
         var reader = MilterPayloadReader(code: code, payload: payload)
         switch code {
         case MilterCommandCode.optionNegotiation:
             guard payload.count == 12 else { throw .badNegotiationLength(payload.count) }
-            let version = try reader.readUInt32(field: "version")
-            let actions = try reader.readUInt32(field: "actions")
-            let steps = try reader.readUInt32(field: "protocol options")
-            return .optionNegotiation(
-                version: version, actions: MilterActions(rawValue: actions),
-                steps: MilterProtocolSteps(rawValue: steps))
+            let words = try reader.readNegotiation()
+            return .optionNegotiation(version: words.version, actions: words.actions, steps: words.steps)
 
         case MilterCommandCode.defineMacros:
             return try decodeMacros(&reader)

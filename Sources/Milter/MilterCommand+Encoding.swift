@@ -9,11 +9,7 @@ extension MilterCommand {
     public func encoded() -> [UInt8] {
         switch self {
         case .optionNegotiation(let version, let actions, let steps):
-            var writer = MilterPacketWriter(code: code, dataCapacity: 12)
-            writer.appendUInt32(version)
-            writer.appendUInt32(actions.rawValue)
-            writer.appendUInt32(steps.rawValue)
-            return writer.finish()
+            return MilterPacketWriter.negotiation(code: code, version: version, actions: actions, steps: steps)
 
         case .defineMacros(let command, let macros):
             var writer = MilterPacketWriter(code: code)
@@ -47,10 +43,7 @@ extension MilterCommand {
             return writer.finish()
 
         case .header(let name, let value):
-            var writer = MilterPacketWriter(code: code, dataCapacity: name.utf8.count + value.utf8.count + 2)
-            writer.appendCString(name)
-            writer.appendCString(value)
-            return writer.finish()
+            return MilterPacketWriter.headerField(code: code, name: name, value: value)
 
         case .body(let bytes), .endOfMessage(let bytes):
             var writer = MilterPacketWriter(code: code, dataCapacity: bytes.count)

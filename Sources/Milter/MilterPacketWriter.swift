@@ -1,3 +1,5 @@
+import Framing
+
 /// Builds one packet: reserves the length field, appends the fields, then
 /// fills the length in, so a packet is assembled in a single array.
 struct MilterPacketWriter {
@@ -43,11 +45,25 @@ struct MilterPacketWriter {
 
     /// The finished packet with its length field set.
     consuming func finish() -> [UInt8] {
-        let length = UInt32(truncatingIfNeeded: bytes.count - 4)
-        bytes[0] = UInt8(truncatingIfNeeded: length >> 24)
-        bytes[1] = UInt8(truncatingIfNeeded: length >> 16)
-        bytes[2] = UInt8(truncatingIfNeeded: length >> 8)
-        bytes[3] = UInt8(truncatingIfNeeded: length)
+        bytes.replaceSubrange(0..<4, with: FrameHeader.lengthField(bytes.count - 4))
         return bytes
+    }
+
+    /// An option negotiation packet (both directions): three words.
+    static func negotiation(code: UInt8, version: UInt32, actions: MilterActions, steps: MilterProtocolSteps) -> [UInt8] {
+        var writer = MilterPacketWriter(code: code, dataCapacity: 12)
+        writer.appendUInt32(version)
+        writer.appendUInt32(actions.rawValue)
+        writer.appendUInt32(steps.rawValue)
+        return writer.finish()
+    }
+
+    /// A header field's name and value, each NUL-terminated (the MTA's
+    /// header command, the milter's add-header reply).
+    static func headerField(code: UInt8, name: String, value: String) -> [UInt8] {
+        var writer = MilterPacketWriter(code: code, dataCapacity: name.utf8.count + value.utf8.count + 2)
+        writer.appendCString(name)
+        writer.appendCString(value)
+        return writer.finish()
     }
 }

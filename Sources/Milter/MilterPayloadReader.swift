@@ -63,4 +63,12 @@ struct MilterPayloadReader {
     func expectEnd() throws(MilterProtocolError) {
         guard isAtEnd else { throw .unexpectedTrailingBytes(code: code, count: remainingCount) }
     }
+
+    /// The three words of an option negotiation (both directions).
+    mutating func readNegotiation() throws(MilterProtocolError) -> (version: UInt32, actions: MilterActions, steps: MilterProtocolSteps) {
+        let version = try readUInt32(field: "version")
+        let actions = try readUInt32(field: "actions")
+        let steps = try readUInt32(field: "protocol options")
+        return (version, MilterActions(rawValue: actions), MilterProtocolSteps(rawValue: steps))
+    }
 }

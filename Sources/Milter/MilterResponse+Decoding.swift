@@ -1,18 +1,14 @@
 extension MilterResponse {
     /// Parses the data of one packet a milter sent (client side).
-    static func decode(code: UInt8, payload: ArraySlice<UInt8>) throws(MilterProtocolError) -> MilterResponse {
+    public static func decode(code: UInt8, payload: ArraySlice<UInt8>) throws(MilterProtocolError) -> MilterResponse {
         var reader = MilterPayloadReader(code: code, payload: payload)
         switch code {
         case MilterResponseCode.optionNegotiation:
             // A milter that asked for `setMacroList` appends its macro lists
             // after the three words; they are not modelled, so skip them.
             guard payload.count >= 12 else { throw .badNegotiationLength(payload.count) }
-            let version = try reader.readUInt32(field: "version")
-            let actions = try reader.readUInt32(field: "actions")
-            let steps = try reader.readUInt32(field: "protocol options")
-            return .optionNegotiation(
-                version: version, actions: MilterActions(rawValue: actions),
-                steps: MilterProtocolSteps(rawValue: steps))
+            let words = try reader.readNegotiation()
+            return .optionNegotiation(version: words.version, actions: words.actions, steps: words.steps)
 
         case MilterResponseCode.replyCode:
             let text = try reader.readString(field: "reply text")

@@ -6,11 +6,7 @@ extension MilterResponse {
     public func encoded() -> [UInt8] {
         switch self {
         case .optionNegotiation(let version, let actions, let steps):
-            var writer = MilterPacketWriter(code: code, dataCapacity: 12)
-            writer.appendUInt32(version)
-            writer.appendUInt32(actions.rawValue)
-            writer.appendUInt32(steps.rawValue)
-            return writer.finish()
+            return MilterPacketWriter.negotiation(code: code, version: version, actions: actions, steps: steps)
 
         case .replyCode(let text):
             var writer = MilterPacketWriter(code: code)
@@ -23,10 +19,7 @@ extension MilterResponse {
             return writer.finish()
 
         case .addHeader(let name, let value):
-            var writer = MilterPacketWriter(code: code, dataCapacity: name.utf8.count + value.utf8.count + 2)
-            writer.appendCString(name)
-            writer.appendCString(value)
-            return writer.finish()
+            return MilterPacketWriter.headerField(code: code, name: name, value: value)
 
         case .insertHeader(let index, let name, let value), .changeHeader(let index, let name, let value):
             var writer = MilterPacketWriter(code: code, dataCapacity: name.utf8.count + value.utf8.count + 6)

@@ -1,3 +1,5 @@
+import Framing
+
 /// Framing for every socketpair between our processes (master, worker, DNS
 /// helper, spool): a 4-byte big-endian length of what follows, one byte of
 /// message kind, then the payload. Pure value code: no I/O here. The
@@ -8,7 +10,7 @@ public struct IPCFrame: Equatable, Sendable {
     public var payload: [UInt8]
 
     /// The 4-byte length and the kind byte before the payload.
-    public static let headerBytes = 5
+    public static let headerBytes = FrameHeader.byteCount
 
     public init(kind: UInt8, payload: [UInt8] = []) {
         self.kind = kind
@@ -20,16 +22,7 @@ public struct IPCFrame: Equatable, Sendable {
     }
 
     public func encoded() -> [UInt8] {
-        let length = UInt32(payload.count + 1)
-        var out: [UInt8] = []
-        out.reserveCapacity(payload.count + 5)
-        out.append(UInt8(truncatingIfNeeded: length >> 24))
-        out.append(UInt8(truncatingIfNeeded: length >> 16))
-        out.append(UInt8(truncatingIfNeeded: length >> 8))
-        out.append(UInt8(truncatingIfNeeded: length))
-        out.append(kind)
-        out.append(contentsOf: payload)
-        return out
+        FrameHeader.encode(kind: kind, payload: payload)
     }
 }
 

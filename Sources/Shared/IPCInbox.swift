@@ -1,3 +1,5 @@
+import Framing
+
 /// The receiving side of one channel direction, as pure value code: bytes
 /// and descriptors go in as they arrive, checked messages come out. It
 /// holds the rules of one `IPCMessageKind` type and refuses (throws an
@@ -11,6 +13,10 @@
 /// first bytes of its frame, and a unix stream socket's recvmsg ends with
 /// the data that carried descriptors. So a descriptor belongs to the one
 /// frame that starts within the bytes it arrived with and reaches their end.
+///
+/// The frames themselves are split by `FrameDecoder` (the one parser of
+/// this wire shape, the milter decoders use it too) without a limit of its
+/// own: the limit is each kind's, checked here once the kind byte is in.
 public struct IPCInbox: Sendable {
     struct Rule: Sendable {
         var name: String
@@ -30,8 +36,9 @@ public struct IPCInbox: Sendable {
     public let maximumFrameBytes: Int
     public let carriesDescriptors: Bool
 
-    private var buffer: [UInt8] = []
-    /// Stream offset of buffer[0].
+    /// Every length the field can hold: the limits are per kind (`rules`).
+    private var frames = FrameDecoder(maximumLength: Int(UInt32.max))
+    /// Stream offset of the first byte `frames` holds.
     private var bufferStart = 0
     private var pending: [PendingDescriptor] = []
 
@@ -49,9 +56,9 @@ public struct IPCInbox: Sendable {
 
     /// How many bytes the next read may take without the buffer growing
     /// beyond the largest frame.
-    public var readCapacity: Int { maximumFrameBytes - buffer.count }
+    public var readCapacity: Int { maximumFrameBytes - frames.bufferedByteCount }
 
-    public var bufferedBytes: Int { buffer.count }
+    public var bufferedBytes: Int { frames.bufferedByteCount }
 
     /// Adds what one read returned. A descriptor on a direction that
     /// carries none is refused at once: the caller closes it (it is not
@@ -60,10 +67,10 @@ public struct IPCInbox: Sendable {
         precondition(bytes.count <= readCapacity, "read more than the inbox may hold")
         if descriptor >= 0 {
             guard carriesDescriptors else { throw .unexpectedDescriptor(kind: nil) }
-            let end = bufferStart + buffer.count + bytes.count
+            let end = bufferStart + frames.bufferedByteCount + bytes.count
             pending.append(PendingDescriptor(fd: descriptor, arrivedWith: (end - bytes.count)..<end))
         }
-        buffer.append(contentsOf: bytes)
+        frames.append(contentsOf: bytes)
         _ = try frontRule()
     }
 
@@ -76,16 +83,12 @@ public struct IPCInbox: Sendable {
     public mutating func appendPacket(_ bytes: ArraySlice<UInt8>, descriptor: Int32 = -1) throws(IPCViolation) {
         var offset = bytes.startIndex
         while offset < bytes.endIndex {
-            guard bytes.endIndex - offset >= IPCFrame.headerBytes else { throw .notWholeFrames(bytes: bytes.count) }
-            let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
-            guard length >= 1 else { throw .emptyFrame }
-            let code = bytes[offset + 4]
-            guard let rule = rules[code] else { throw .unknownKind(code) }
-            guard length - 1 <= rule.maximumPayload else {
-                throw .tooLarge(kind: rule.name, payload: length - 1, limit: rule.maximumPayload)
+            guard bytes.endIndex - offset >= FrameHeader.byteCount, let header = try Self.parse(bytes[offset...]) else {
+                throw .notWholeFrames(bytes: bytes.count)
             }
-            guard bytes.endIndex - offset >= 4 + length else { throw .notWholeFrames(bytes: bytes.count) }
-            offset += 4 + length
+            _ = try Self.check(header, rules)
+            guard bytes.endIndex - offset >= header.frameByteCount else { throw .notWholeFrames(bytes: bytes.count) }
+            offset += header.frameByteCount
         }
         guard bytes.count <= readCapacity else { throw .notWholeFrames(bytes: bytes.count) }
         try append(bytes, descriptor: descriptor)
@@ -94,10 +97,9 @@ public struct IPCInbox: Sendable {
     /// The next complete message, or nil while more bytes are needed.
     public mutating func next<Kind: IPCMessageKind>(_ kind: Kind.Type) throws(IPCViolation) -> IPCMessage<Kind>? {
         precondition(ObjectIdentifier(Kind.self) == kindType, "an inbox for \(direction) decodes only its own kinds")
-        guard let (code, rule, length) = try frontRule() else { return nil }
-        guard buffer.count >= 4 + length else { return nil }
+        guard let (header, rule) = try frontRule(), bufferedBytes >= header.frameByteCount else { return nil }
         let frameStart = bufferStart
-        let frameEnd = bufferStart + 4 + length
+        let frameEnd = bufferStart + header.frameByteCount
         // A descriptor that arrived entirely before this frame belonged to
         // none (a frame that carries one claims it below).
         if pending.contains(where: { $0.arrivedWith.upperBound <= frameStart }) {
@@ -110,11 +112,11 @@ public struct IPCInbox: Sendable {
         } else if rule.carriesDescriptor {
             throw .missingDescriptor(kind: rule.name)
         }
-        let payload = Array(buffer[5..<(4 + length)])
-        buffer.removeFirst(4 + length)
+        // Cannot be nil or throw: the header is in and checked, and so is the whole frame.
+        guard let frame = try? frames.next() else { return nil }
         bufferStart = frameEnd
         // Kind(code:) cannot fail: the rules were built from Kind's cases.
-        return IPCMessage(kind: Kind(code: code)!, payload: payload, descriptor: descriptor)
+        return IPCMessage(kind: Kind(code: header.kind)!, payload: Array(frame.payload), descriptor: descriptor)
     }
 
     /// The descriptors received but not handed out, for the owner to close
@@ -124,18 +126,39 @@ public struct IPCInbox: Sendable {
         return pending.map(\.fd)
     }
 
-    /// The kind and length of the frame at the front, checked, once its
-    /// header (length and kind) is in.
-    private func frontRule() throws(IPCViolation) -> (UInt8, Rule, Int)? {
-        guard buffer.count >= 4 else { return nil }
-        let length = Int(buffer[0]) << 24 | Int(buffer[1]) << 16 | Int(buffer[2]) << 8 | Int(buffer[3])
-        guard length >= 1 else { throw .emptyFrame }
-        guard buffer.count >= 5 else { return nil }
-        let code = buffer[4]
-        guard let rule = rules[code] else { throw .unknownKind(code) }
-        guard length - 1 <= rule.maximumPayload else {
-            throw .tooLarge(kind: rule.name, payload: length - 1, limit: rule.maximumPayload)
+    /// The header of the frame at the front and its kind's rule, checked,
+    /// once the header (length and kind) is in.
+    private func frontRule() throws(IPCViolation) -> (FrameHeader, Rule)? {
+        let header: FrameHeader?
+        do { header = try frames.header() } catch { throw IPCViolation(error) }
+        guard let header else { return nil }
+        return (header, try Self.check(header, rules))
+    }
+
+    /// A header at the start of `bytes`.
+    private static func parse(_ bytes: ArraySlice<UInt8>) throws(IPCViolation) -> FrameHeader? {
+        do { return try FrameHeader.parse(bytes, maximumLength: Int(UInt32.max)) } catch { throw IPCViolation(error) }
+    }
+
+    /// A header's kind and length against the direction's rules.
+    private static func check(_ header: FrameHeader, _ rules: [UInt8: Rule]) throws(IPCViolation) -> Rule {
+        guard let rule = rules[header.kind] else { throw .unknownKind(header.kind) }
+        guard header.payloadCount <= rule.maximumPayload else {
+            throw .tooLarge(kind: rule.name, payload: header.payloadCount, limit: rule.maximumPayload)
         }
-        return (code, rule, length)
+        return rule
+    }
+}
+
+extension IPCViolation {
+    /// The IPC names for the frame decoder's errors.
+    init(_ error: FrameError) {
+        switch error {
+        case .zeroLength:
+            self = .emptyFrame
+        case .tooLong(let length, let maximum):
+            // Not thrown: the inbox's decoder takes every length (the limits are per kind).
+            self = .tooLarge(kind: "any", payload: Int(length) - 1, limit: maximum - 1)
+        }
     }
 }

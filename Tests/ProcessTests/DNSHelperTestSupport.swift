@@ -4,16 +4,6 @@ import Shared
 import MailAuth
 import CShim
 
-/// A value shared with a thread of the test (fake helper, fake resolver).
-final class DNSHelperTestBox<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func get() -> Value { lock.lock(); defer { lock.unlock() }; return value }
-    func set(_ newValue: Value) { lock.lock(); value = newValue; lock.unlock() }
-    func update(_ body: (inout Value) -> Void) { lock.lock(); body(&value); lock.unlock() }
-}
-
 enum DNSHelperTestSupport {
     struct Failure: Error, CustomStringConvertible {
         var description: String

@@ -3,6 +3,7 @@ import Foundation
 import Shared
 import MailAuth
 import CShim
+import TestSupport
 
 /// A misbehaving resolver on a loopback port (UDP and TCP), answering by
 /// question name, on its own thread:
@@ -23,8 +24,8 @@ final class DNSHelperFakeResolver: @unchecked Sendable {
     private let udp: Int32
     private let tcp: Int32
     private let wake: [Int32]
-    private let counts = DNSHelperTestBox<[String: Int]>([:])
-    private let transports = DNSHelperTestBox<[String]>([])
+    private let counts = LockedBox<[String: Int]>([:])
+    private let transports = LockedBox<[String]>([])
     private var thread: Thread?
 
     /// Listens on 127.0.0.1, or on ::1 with `ipv6`.

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Testing
 import Milter
+import MilterClient
 
 /// With every worker busy the master answers at once: a connection waits
 /// in a short bounded queue and goes to the next free worker, and what
@@ -14,10 +15,10 @@ import Milter
 @Suite(.serialized) struct ExhaustedPoolTests {
     /// A client past option negotiation, i.e. holding a worker. Workers
     /// still starting up are waited for.
-    private func negotiatedClient(_ daemon: DaemonFixture) -> MilterTestClient? {
+    private func negotiatedClient(_ daemon: DaemonFixture) -> MilterClientConnection? {
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {
-            if let client = MilterTestClient(port: daemon.port), client.negotiate() { return client }
+            if let client = MilterClientConnection(port: daemon.port), client.negotiate() { return client }
             usleep(250_000)
         }
         return nil
@@ -32,11 +33,11 @@ import Milter
         let second = try #require(negotiatedClient(daemon), "log:\n\(daemon.log)")
 
         // Both workers are busy: this one waits in the queue...
-        let queued = try #require(MilterTestClient(port: daemon.port))
+        let queued = try #require(MilterClientConnection(port: daemon.port))
         queued.sendOptionNegotiation()
         usleep(300_000)
         // ...and with the queue full this one is closed at once.
-        let refused = try #require(MilterTestClient(port: daemon.port))
+        let refused = try #require(MilterClientConnection(port: daemon.port))
         refused.sendOptionNegotiation()
         var started = Date()
         #expect(refused.isClosedByPeer())
@@ -52,7 +53,7 @@ import Milter
         // Both workers busy again (second and third).
         let third = try #require(negotiatedClient(daemon))
         // Now nothing frees: a waiting connection is closed after its 1.5 s.
-        let timedOut = try #require(MilterTestClient(port: daemon.port))
+        let timedOut = try #require(MilterClientConnection(port: daemon.port))
         timedOut.sendOptionNegotiation()
         started = Date()
         #expect(timedOut.isClosedByPeer())
@@ -82,7 +83,7 @@ import Milter
             """)
         let busy = try #require(negotiatedClient(daemon), "log:\n\(daemon.log)")
         for attempt in 0..<20 {
-            let client = try #require(MilterTestClient(port: daemon.port))
+            let client = try #require(MilterClientConnection(port: daemon.port))
             client.sendOptionNegotiation()
             let started = Date()
             #expect(client.isClosedByPeer())

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Testing
 import Milter
+import MilterClient
 
 /// A subverted worker against the master, on live processes: the test-only
 /// SandboxProbe handler makes a worker announce a 64 MiB message on its
@@ -25,14 +26,14 @@ import Milter
                                        environment: ["AUTHMILTER_ALLOW_TEST_HANDLERS": "1"])
         #expect(daemon.waitFor { daemon.workers().count >= 2 }, "log:\n\(daemon.log)")
         // Serve one mail first, so the master's memory has settled.
-        let warmUp = try #require(MilterTestClient(port: daemon.port))
+        let warmUp = try #require(MilterClientConnection(port: daemon.port))
         #expect(warmUp.deliver() != nil)
         #expect(daemon.waitFor { daemon.workers().count >= 2 })
         let memoryBefore = Self.residentKiB(daemon.pid)
         let descriptorsBefore = Self.openDescriptors(daemon.pid)
         let before = Set(daemon.workers())
 
-        let client = try #require(MilterTestClient(port: daemon.port))
+        let client = try #require(MilterClientConnection(port: daemon.port))
         client.send(.optionNegotiation(version: 6, actions: .all, steps: MilterProtocolSteps(rawValue: 0x1fffff)))
         #expect(client.replies() != nil)
         client.send(.connect(hostname: "hostile-ipc.invalid", family: .inet, port: 25, address: "192.0.2.9"))
@@ -48,7 +49,7 @@ import Milter
         // Not a byte of the 64 MiB was kept (allow a little allocator noise).
         let memoryAfter = Self.residentKiB(daemon.pid)
         #expect(memoryBefore > 0 && memoryAfter - memoryBefore < 8 * 1024, "VmRSS \(memoryBefore) KiB -> \(memoryAfter) KiB")
-        let next = try #require(MilterTestClient(port: daemon.port))
+        let next = try #require(MilterClientConnection(port: daemon.port))
         let replies = try #require(next.deliver())
         #expect(replies.contains { if case .addHeader(let name, _) = $0 { return name == "X-Authentication-Milter" }; return false })
         // Nothing kept from the hostile worker. The pool may have grown by

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Testing
 import Milter
+import MilterClient
 
 /// The master under bad input: malformed milter packets, killed workers,
 /// an unreachable resolver, bad configuration. None may take it down.
@@ -11,7 +12,7 @@ import Milter
     @Test func deliversAuthenticationResultsThroughAWorker() throws {
         let daemon = try DaemonFixture(handlers: #""AddID": {}"#)
         #expect(daemon.waitFor { daemon.workers().count >= 2 }, "log:\n\(daemon.log)")
-        let client = try #require(MilterTestClient(port: daemon.port))
+        let client = try #require(MilterClientConnection(port: daemon.port))
         let replies = try #require(client.deliver(), "log:\n\(daemon.log)")
         let header = replies.compactMap { reply -> String? in
             if case .insertHeader(_, "Authentication-Results", let value) = reply { return value }
@@ -25,17 +26,17 @@ import Milter
         let daemon = try DaemonFixture(handlers: #""AddID": {}"#)
         #expect(daemon.waitFor { daemon.workers().count >= 2 }, "log:\n\(daemon.log)")
         let workersBefore = Set(daemon.workers())
-        let bad = try #require(MilterTestClient(port: daemon.port))
+        let bad = try #require(MilterClientConnection(port: daemon.port))
         // A packet claiming 2 GB, then garbage.
         bad.sendRaw([0x7f, 0xff, 0xff, 0xff, UInt8(ascii: "Z"), 1, 2, 3])
         #expect(bad.isClosedByPeer())
         #expect(daemon.waitFor { daemon.log.contains("malformed milter packet") }, "log:\n\(daemon.log)")
-        let unknown = try #require(MilterTestClient(port: daemon.port))
+        let unknown = try #require(MilterClientConnection(port: daemon.port))
         unknown.sendRaw([0, 0, 0, 1, UInt8(ascii: "Z")])
         #expect(unknown.isClosedByPeer())
         // Same workers (nobody crashed), and they still serve mail.
         #expect(Set(daemon.workers()) == workersBefore)
-        let good = try #require(MilterTestClient(port: daemon.port))
+        let good = try #require(MilterClientConnection(port: daemon.port))
         #expect(good.deliver() != nil)
         #expect(daemon.isAlive())
     }
@@ -55,7 +56,7 @@ import Milter
         // with dns_timeout 1 and no retry.
         let daemon = try DaemonFixture(handlers: #""ReturnOK": {}"#)
         #expect(daemon.waitFor { daemon.workers().count >= 2 }, "log:\n\(daemon.log)")
-        let client = try #require(MilterTestClient(port: daemon.port))
+        let client = try #require(MilterClientConnection(port: daemon.port))
         let started = Date()
         let replies = try #require(client.deliver(), "log:\n\(daemon.log)")
         #expect(Date().timeIntervalSince(started) < 20)
@@ -88,7 +89,7 @@ import Milter
         #expect(daemon.waitFor { daemon.log.contains("reload refused") }, "log:\n\(daemon.log)")
         // Only this variable holds the client: setting it to nil closes
         // the connection below.
-        var client: MilterTestClient? = MilterTestClient(port: daemon.port)
+        var client: MilterClientConnection? = MilterClientConnection(port: daemon.port)
         try #require(client != nil)
         #expect(client?.deliver() != nil)
         // A good reload replaces the workers; the one holding the open

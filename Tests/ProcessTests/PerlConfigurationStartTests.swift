@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Testing
 import Milter
+import MilterClient
 
 /// A configuration written for the newest Perl release starts unchanged:
 /// its global keys since the manual (cache_dns_timeouts, max_dequeue,
@@ -31,7 +32,7 @@ import Milter
         close(fd)
         // LocalIP's entry goes to its own header; nothing else is left for
         // Authentication-Results.
-        let client = try #require(MilterTestClient(port: daemon.port))
+        let client = try #require(MilterClientConnection(port: daemon.port))
         let replies = try #require(client.deliver(address: "127.0.0.1"), "log:\n\(daemon.log)")
         let inserted = replies.compactMap { reply -> String? in
             if case .insertHeader(_, let name, let value) = reply { return "\(name): \(value)" }

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Testing
 import Milter
+import MilterClient
 
 /// The sandbox, shown on live processes: workers run under seccomp with no
 /// capabilities, and a forbidden system call kills only that worker.
@@ -34,7 +35,7 @@ import Milter
                                        environment: ["AUTHMILTER_ALLOW_TEST_HANDLERS": "1"])
         #expect(daemon.waitFor { daemon.workers().count >= 2 }, "log:\n\(daemon.log)")
         let before = Set(daemon.workers())
-        let client = try #require(MilterTestClient(port: daemon.port))
+        let client = try #require(MilterClientConnection(port: daemon.port))
         client.send(.optionNegotiation(version: 6, actions: .all, steps: MilterProtocolSteps(rawValue: 0x1fffff)))
         #expect(client.replies() != nil)
         client.send(.connect(hostname: "seccomp-probe.invalid", family: .inet, port: 25, address: "192.0.2.9"))
@@ -47,7 +48,7 @@ import Milter
         // Replaced: the pool is back to its minimum with a new pid.
         #expect(daemon.waitFor { daemon.workers().count >= 2 && !Set(daemon.workers()).isSubset(of: before) })
         // And the replacement serves mail.
-        let next = try #require(MilterTestClient(port: daemon.port))
+        let next = try #require(MilterClientConnection(port: daemon.port))
         let replies = try #require(next.deliver())
         #expect(replies.contains { if case .addHeader(let name, _) = $0 { return name == "X-Authentication-Milter" }; return false })
     }

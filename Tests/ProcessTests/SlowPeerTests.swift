@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Testing
 import Milter
+import MilterClient
 
 /// A peer that trickles bytes is cut once a packet has taken longer than
 /// the packet limit (command_timeout, at least 2 s), however often bytes
@@ -27,7 +28,7 @@ import Milter
             "command_timeout": 2,
             """)
         #expect(daemon.waitFor { daemon.workers().count == 1 }, "log:\n\(daemon.log)")
-        let slow = try #require(MilterTestClient(port: daemon.port))
+        let slow = try #require(MilterClientConnection(port: daemon.port))
         #expect(slow.negotiate(), "log:\n\(daemon.log)")
         let worker = daemon.workers()
 
@@ -49,7 +50,7 @@ import Milter
         #expect(daemon.waitFor { daemon.log.contains("incomplete after 2.0s") }, "log:\n\(daemon.log)")
 
         // The same worker (not killed, not replaced) serves the next one.
-        let next = try #require(MilterTestClient(port: daemon.port))
+        let next = try #require(MilterClientConnection(port: daemon.port))
         #expect(next.deliver()?.last == .continue, "log:\n\(daemon.log)")
         #expect(daemon.workers() == worker)
     }

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Testing
 import Milter
+import MilterClient
 
 /// A stage that overruns its timeout is cut while it runs, whatever the
 /// handler is doing, and answered as tempfail_on_error says; the master
@@ -20,7 +21,7 @@ import Milter
         let daemon = try daemon(tempfail: true)
         #expect(daemon.waitFor { daemon.workers().count >= 2 }, "log:\n\(daemon.log)")
         let before = Set(daemon.workers())
-        let client = try #require(MilterTestClient(port: daemon.port))
+        let client = try #require(MilterClientConnection(port: daemon.port))
         let started = Date()
         let replies = client.deliver(hostname: "stage-stall.invalid")
         let elapsed = Date().timeIntervalSince(started)
@@ -30,7 +31,7 @@ import Milter
         #expect(daemon.waitFor { daemon.log.contains("eom callbacks timed out after 2.0s") }, "log:\n\(daemon.log)")
         // The cut worker is gone and replaced; the next mail is served.
         #expect(daemon.waitFor { daemon.workers().count >= 2 && !Set(daemon.workers()).isSubset(of: before) })
-        let next = try #require(MilterTestClient(port: daemon.port))
+        let next = try #require(MilterClientConnection(port: daemon.port))
         let served = try #require(next.deliver())
         #expect(served.contains { if case .addHeader(let name, _) = $0 { return name == "X-Authentication-Milter" }; return false })
     }
@@ -38,7 +39,7 @@ import Milter
     @Test func withoutTempfailOnErrorTheMessageIsAccepted() throws {
         let daemon = try daemon(tempfail: false)
         #expect(daemon.waitFor { daemon.workers().count >= 2 }, "log:\n\(daemon.log)")
-        let client = try #require(MilterTestClient(port: daemon.port))
+        let client = try #require(MilterClientConnection(port: daemon.port))
         let replies = client.deliver(hostname: "stage-stall.invalid")
         #expect(replies?.last == .accept, "replies \(String(describing: replies)); log:\n\(daemon.log)")
         #expect(daemon.waitFor { daemon.log.contains("eom callbacks timed out") && daemon.log.contains("accepted, worker exits") })

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Testing
 import Milter
+import MilterClient
 
 /// Jailed children survive what an operator or the kernel does to a
 /// process from outside: SIGSTOP/SIGCONT (Ctrl-Z, a supervisor), a cgroup
@@ -44,14 +45,14 @@ import Milter
         usleep(1_000_000)
         for child in children { kill(child.pid, SIGCONT) }
         expectAlive(children, daemon)
-        let client = try #require(MilterTestClient(port: daemon.port))
+        let client = try #require(MilterClientConnection(port: daemon.port))
         #expect(client.deliver() != nil, "no reply after the stop; log:\n\(daemon.log)")
     }
 
     @Test func aWorkerStoppedInsideAMessageFinishesIt() throws {
         let daemon = try DaemonFixture(handlers: #""AddID": {}"#)
         let children = jailedChildren(daemon)
-        let client = try #require(MilterTestClient(port: daemon.port))
+        let client = try #require(MilterClientConnection(port: daemon.port))
         client.send(.optionNegotiation(version: 6, actions: .all, steps: MilterProtocolSteps(rawValue: 0x1fffff)))
         #expect(client.replies() != nil)
         client.send(.connect(hostname: "client.example.org", family: .inet, port: 25, address: "192.0.2.1"))

@@ -2,6 +2,7 @@ import Testing
 import Foundation
 import Shared
 import MailAuth
+import TestSupport
 
 /// The worker-side client against a fake helper on a thread: pipelining,
 /// answers out of order, duplicates, deadlines, a dead helper.
@@ -47,7 +48,7 @@ import MailAuth
     @Test func pipelinedBatchWithAnswersInReverseOrder() throws {
         let (client, helper) = try pair()
         defer { close(client); close(helper) }
-        let received = DNSHelperTestBox<[DNSQuestion]>([])
+        let received = LockedBox<[DNSQuestion]>([])
         let thread = Thread {
             var buffer = IPCInbox(receiving: WorkerToDNSHelper.self)
             let queries = Self.readQueries(helper, count: 3, buffer: &buffer)
@@ -126,7 +127,7 @@ import MailAuth
         let (client, helper) = try pair()
         defer { close(client); close(helper) }
         let total = DNSIPCMessage.maximumInFlightPerChannel * 2 + 10
-        let maximumOutstanding = DNSHelperTestBox(0)
+        let maximumOutstanding = LockedBox(0)
         let thread = Thread {
             var buffer = IPCInbox(receiving: WorkerToDNSHelper.self)
             var answered = 0
