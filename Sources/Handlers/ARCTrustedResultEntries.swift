@@ -65,9 +65,9 @@ extension ARCHandler: PeerAwareHandler {
     }
 
     /// This message's `x-arc-*` entries (none unless the chain passed).
-    var trustedResultEntries: [AuthResultsEntry] {
-        guard let verification, verification.status == .pass else { return [] }
-        let trusted = trustedAuthenticationResults.map { record in
+    func trustedResultEntries(in session: MailSession) -> [AuthResultsEntry] {
+        guard let verification = verification(in: session), verification.status == .pass else { return [] }
+        let trusted = trustedAuthenticationResults(in: session).map { record in
             (record: record, domain: verification.sealDomain(instance: record.instance) ?? "")
         }
         return ARCTrustedResultEntries.entries(trusted, methods: trustedResultMethods)
