@@ -61,7 +61,7 @@ public final class ARCHandler: SealingHandler {
                 },
         """
     /// Perl's ARC handler runs its end of message after DKIM's.
-    public static var dependencies: [String] { ["DKIM"] }
+    public static var dependencies: [any Handler.Type] { [DKIMHandler.self] }
 
     public let hideNone: Bool
     public let noStrict: Bool

@@ -54,13 +54,11 @@ enum ARCTrustedResultEntries {
 extension ARCHandler: PeerAwareHandler {
     /// Which of SPF, DKIM and DMARC are loaded: Perl copies a trusted AAR's
     /// results of a kind only when its handler is (`is_handler_loaded`).
-    public func attach(peers: [any Handler]) {
+    public func attach(peers: HandlerPeers) {
         var methods: Set<String> = []
-        for peer in peers {
-            if peer is SPFHandler { methods.insert("spf") }
-            if peer is DKIMHandler { methods.insert("dkim") }
-            if peer is DMARCHandler { methods.insert("dmarc") }
-        }
+        if peers.contains(SPFHandler.self) { methods.insert("spf") }
+        if peers.contains(DKIMHandler.self) { methods.insert("dkim") }
+        if peers.contains(DMARCHandler.self) { methods.insert("dmarc") }
         trustedResultMethods = methods
     }
 

@@ -122,7 +122,7 @@ public final class DMARCHandler: PeerAwareHandler {
                 },
         """
     /// Perl's envfrom_requires (SPF) and eom_requires (DKIM, ARC).
-    public static var dependencies: [String] { ["SPF", "DKIM", "ARC"] }
+    public static var dependencies: [any Handler.Type] { [SPFHandler.self, DKIMHandler.self, ARCHandler.self] }
 
     /// The default block's keys plus the aggregate report settings the
     /// spool and the report commands read (see DMARCReportSettings).
@@ -240,16 +240,12 @@ public final class DMARCHandler: PeerAwareHandler {
         return action
     }
 
-    public func attach(peers: [any Handler]) {
-        for peer in peers {
-            if let handler = peer as? SPFHandler {
-                spf = handler
-                let list = publicSuffixList
-                handler.organizationalDomain = { list.organizationalDomain(of: $0) }
-            }
-            if let handler = peer as? DKIMHandler { dkim = handler }
-            if let handler = peer as? ARCHandler { arc = handler }
-        }
+    public func attach(peers: HandlerPeers) {
+        spf = peers.first(SPFHandler.self)
+        dkim = peers.first(DKIMHandler.self)
+        arc = peers.first(ARCHandler.self)
+        let list = publicSuffixList
+        spf?.organizationalDomain = { list.organizationalDomain(of: $0) }
     }
 
     // MARK: Callbacks

@@ -31,8 +31,8 @@ public final class ReturnOKHandler: PeerAwareHandler {
     /// of domains is an attack, not mail. Perl has no such bound.
     static let maximumChecks = 50
 
-    public func attach(peers: [any Handler]) {
-        dmarc = peers.lazy.compactMap { $0 as? DMARCHandler }.first
+    public func attach(peers: HandlerPeers) {
+        dmarc = peers.first(DMARCHandler.self)
     }
 
     public func envelopeFrom(_ session: MailSession, address: String) throws {

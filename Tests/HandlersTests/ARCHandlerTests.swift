@@ -15,7 +15,7 @@ import Testing
         let handler = try ARCHandler(config: JSONParser.parse(ARCHandler.defaultConfigJSON))
         #expect(!handler.hideNone && !handler.noStrict && !handler.seals && handler.trustedDomains.isEmpty)
         #expect(handler.sealingKey == nil)
-        #expect(ARCHandler.dependencies == ["DKIM"])
+        #expect(ARCHandler.dependencyNames == ["DKIM"])
         #expect(ARCHandler.helpText.contains("arcseal_keyfile"))
     }
 
