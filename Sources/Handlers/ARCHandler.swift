@@ -61,7 +61,7 @@ public final class ARCHandler: SealingHandler {
                 },
         """
     /// Perl's ARC handler runs its end of message after DKIM's.
-    public static var dependencies: [String] { ["DKIM"] }
+    public static var dependencies: [any Handler.Type] { [DKIMHandler.self] }
 
     public let hideNone: Bool
     public let noStrict: Bool
@@ -77,28 +77,24 @@ public final class ARCHandler: SealingHandler {
     /// "Now" for the seal's `t=`; tests fix it.
     public var clock: DKIMClock = .system
 
-    // Message state
-    private var verifier: ARCVerifier?
-    private var sealer: ARCSealer?
-    private var started = false
-    private var sawARCField = false
-    private var resolver: (any DNSResolver)?
-    /// rbl_whitelist answers for this message, by lowercase domain.
-    private var listed: [String: Bool] = [:]
     /// The AAR methods copied as `x-arc-*` (set by `attach(peers:)`).
     var trustedResultMethods: Set<String> = []
-
-    /// The validation of this message's chain, once the headers ended (a
-    /// `none` result) or the message ended. nil before, and after a reset.
-    public private(set) var verification: ARCVerifierResult?
     /// Why the last message was not sealed although sealing is configured
     /// (the chain had already failed, instance 50, ...); nil when it was.
+    /// A diagnostic for the log and the tests, never read by the handler:
+    /// it cannot change how the next message is handled.
     public private(set) var lastSealError: ARCSealerError?
 
     /// Whether messages are sealed.
     public var seals: Bool { sealKey != nil }
     /// The sealing domain and selector, when sealing.
     public var sealingKey: (domain: String, selector: String)? { sealKey.map { ($0.domain, $0.selector) } }
+
+    /// The validation of this message's chain, once the headers ended (a
+    /// `none` result) or the message ended. nil before, and after a reset.
+    public func verification(in session: MailSession) -> ARCVerifierResult? {
+        session.existingMessageState(of: self, ARCMessageState.self)?.verification
+    }
 
     public init(config: ConfigNode) throws(ConfigurationError) {
         hideNone = try config.bool("hide_none") ?? false
@@ -114,17 +110,18 @@ public final class ARCHandler: SealingHandler {
     /// Whether a sealing domain is in `trusted_domains`, or listed in
     /// `rbl_whitelist` (looked up once per message, through the session's
     /// resolver).
-    public func isDomainTrusted(_ domain: String?) -> Bool {
+    public func isDomainTrusted(_ domain: String?, in session: MailSession) -> Bool {
         guard let domain, !domain.isEmpty else { return false }
         let lowered = domain.lowercased()
         if trustedDomains.contains(lowered) { return true }
-        guard let rblWhitelist, let resolver else { return false }
-        if let known = listed[lowered] { return known }
+        guard let rblWhitelist else { return false }
+        let state = session.messageState(of: self, ARCMessageState.self)
+        if let known = state.listed[lowered] { return known }
         var found = false
-        if case .answer(let records, _) = resolver.lookup(name: lowered + "." + rblWhitelist, type: .a) {
+        if case .answer(let records, _) = session.resolver.lookup(name: lowered + "." + rblWhitelist, type: .a) {
             found = records.contains { if case .a = $0 { return true } else { return false } }
         }
-        listed[lowered] = found
+        state.listed[lowered] = found
         return found
     }
 
@@ -132,11 +129,11 @@ public final class ARCHandler: SealingHandler {
     /// chain passed; then, newest first, those of each instance whose seal
     /// domain is trusted, stopping at the first that is not (nothing
     /// before an untrusted hop can be trusted). Returned oldest first.
-    public var trustedAuthenticationResults: [ARCAuthenticationResultsRecord] {
-        guard let verification, verification.status == .pass else { return [] }
+    public func trustedAuthenticationResults(in session: MailSession) -> [ARCAuthenticationResultsRecord] {
+        guard let verification = verification(in: session), verification.status == .pass else { return [] }
         var trusted: [ARCAuthenticationResultsRecord] = []
         for instance in stride(from: verification.instanceCount, through: 1, by: -1) {
-            guard isDomainTrusted(verification.sealDomain(instance: instance)),
+            guard isDomainTrusted(verification.sealDomain(instance: instance), in: session),
                   let record = verification.authenticationResults(instance: instance) else { break }
             trusted.insert(record, at: 0)
         }
@@ -144,40 +141,41 @@ public final class ARCHandler: SealingHandler {
     }
 
     /// Whether every seal of a passing chain is by a trusted domain.
-    public var isChainTrusted: Bool {
-        guard let verification, verification.status == .pass else { return false }
-        return (1...max(verification.instanceCount, 1)).allSatisfy { isDomainTrusted(verification.sealDomain(instance: $0)) }
+    public func isChainTrusted(in session: MailSession) -> Bool {
+        guard let verification = verification(in: session), verification.status == .pass else { return false }
+        return (1...max(verification.instanceCount, 1)).allSatisfy { isDomainTrusted(verification.sealDomain(instance: $0), in: session) }
     }
 
     // MARK: Callbacks
 
     public func header(_ session: MailSession, name: String, value: String) throws {
-        if !started {
-            started = true
-            resolver = session.resolver
-            verifier = ARCVerifier(resolver: session.resolver, options: verifierOptions)
+        let state = session.messageState(of: self, ARCMessageState.self)
+        if !state.started {
+            state.started = true
+            state.verifier = ARCVerifier(resolver: session.resolver, options: verifierOptions)
             if let sealKey {
                 do {
-                    sealer = try ARCSealer(key: sealKey.key, options: sealKey.options(clock: clock))
+                    state.sealer = try ARCSealer(key: sealKey.key, options: sealKey.options(clock: clock))
                 } catch {
                     lastSealError = error
                 }
             }
         }
         let raw = session.currentRawHeader ?? (Array(name.utf8), Array(value.utf8))
-        verifier?.header(name: raw.name, value: raw.value)
-        sealer?.header(name: raw.name, value: raw.value)
+        state.verifier?.header(name: raw.name, value: raw.value)
+        state.sealer?.header(name: raw.name, value: raw.value)
         switch name.lowercased() {
-        case "arc-seal", "arc-message-signature", "arc-authentication-results": sawARCField = true
+        case "arc-seal", "arc-message-signature", "arc-authentication-results": state.sawARCField = true
         default: break
         }
     }
 
     public func endOfHeaders(_ session: MailSession) throws {
-        sealer?.endOfHeaders()
-        guard sawARCField, let verifier else {
-            verifier = nil
-            verification = ARCVerifierResult(status: .none)
+        let state = session.messageState(of: self, ARCMessageState.self)
+        state.sealer?.endOfHeaders()
+        guard state.sawARCField, let verifier = state.verifier else {
+            state.verifier = nil
+            state.verification = ARCVerifierResult(status: .none)
             if !hideNone { session.addAuthResult(ARCResultEntry.none) }
             return
         }
@@ -185,30 +183,32 @@ public final class ARCHandler: SealingHandler {
     }
 
     public func body(_ session: MailSession, chunk: ArraySlice<UInt8>) throws {
-        sealer?.body(chunk)
-        guard let verifier, verifier.needsBody else { return }
+        let state = session.messageState(of: self, ARCMessageState.self)
+        state.sealer?.body(chunk)
+        guard let verifier = state.verifier, verifier.needsBody else { return }
         verifier.body(chunk)
     }
 
     public func endOfMessage(_ session: MailSession) throws {
-        guard let verifier else { return }
-        self.verifier = nil
+        let state = session.messageState(of: self, ARCMessageState.self)
+        guard let verifier = state.verifier else { return }
+        state.verifier = nil
         let result = verifier.finish()
-        verification = result
+        state.verification = result
         // Perl writes `ip_address()`: Net::IP `short()` since 3.20250611.
         let remoteIP = ClientAddress(session.remoteIP)?.perlText ?? session.remoteIP
         session.addAuthResult(ARCResultEntry.entry(for: result, remoteIP: remoteIP))
-        for entry in trustedResultEntries { session.addAuthResult(entry) }
+        for entry in trustedResultEntries(in: session) { session.addAuthResult(entry) }
     }
 
     // MARK: Sealing
 
     public func seal(_ session: MailSession, authservID: String,
                      authResults: AuthenticationResultsText) -> [(name: String, value: String)] {
-        guard let sealer else { return [] }
-        self.sealer = nil
+        guard let state = session.existingMessageState(of: self, ARCMessageState.self), let sealer = state.sealer else { return [] }
+        state.sealer = nil
         // A message without header fields never reached end of headers here.
-        let chain = verification ?? ARCVerifierResult(status: .none)
+        let chain = state.verification ?? ARCVerifierResult(status: .none)
         let results = authResults.entries == "none" ? "" : authResults.entries
         do {
             let set = try sealer.finish(verification: chain, authservID: authservID, results: results)
@@ -220,18 +220,18 @@ public final class ARCHandler: SealingHandler {
             return []
         }
     }
+}
 
-    public func abort(_ session: MailSession) {
-        verifier = nil
-        sealer = nil
-        started = false
-        sawARCField = false
-        verification = nil
-        resolver = nil
-        listed = [:]
-    }
-
-    public func close(_ session: MailSession) {
-        abort(session)
-    }
+/// What the ARC handler knows of the message in flight (see `HandlerState`).
+final class ARCMessageState: HandlerState {
+    var verifier: ARCVerifier?
+    var sealer: ARCSealer?
+    var started = false
+    var sawARCField = false
+    /// rbl_whitelist answers for this message, by lowercase domain.
+    var listed: [String: Bool] = [:]
+    /// The chain's validation, once the headers ended without ARC fields
+    /// or the message ended.
+    var verification: ARCVerifierResult?
+    init() {}
 }

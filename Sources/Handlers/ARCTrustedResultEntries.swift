@@ -54,20 +54,18 @@ enum ARCTrustedResultEntries {
 extension ARCHandler: PeerAwareHandler {
     /// Which of SPF, DKIM and DMARC are loaded: Perl copies a trusted AAR's
     /// results of a kind only when its handler is (`is_handler_loaded`).
-    public func attach(peers: [any Handler]) {
+    public func attach(peers: HandlerPeers) {
         var methods: Set<String> = []
-        for peer in peers {
-            if peer is SPFHandler { methods.insert("spf") }
-            if peer is DKIMHandler { methods.insert("dkim") }
-            if peer is DMARCHandler { methods.insert("dmarc") }
-        }
+        if peers.contains(SPFHandler.self) { methods.insert("spf") }
+        if peers.contains(DKIMHandler.self) { methods.insert("dkim") }
+        if peers.contains(DMARCHandler.self) { methods.insert("dmarc") }
         trustedResultMethods = methods
     }
 
     /// This message's `x-arc-*` entries (none unless the chain passed).
-    var trustedResultEntries: [AuthResultsEntry] {
-        guard let verification, verification.status == .pass else { return [] }
-        let trusted = trustedAuthenticationResults.map { record in
+    func trustedResultEntries(in session: MailSession) -> [AuthResultsEntry] {
+        guard let verification = verification(in: session), verification.status == .pass else { return [] }
+        let trusted = trustedAuthenticationResults(in: session).map { record in
             (record: record, domain: verification.sealDomain(instance: record.instance) ?? "")
         }
         return ARCTrustedResultEntries.entries(trusted, methods: trustedResultMethods)

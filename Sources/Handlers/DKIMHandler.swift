@@ -66,23 +66,23 @@ public final class DKIMHandler: Handler {
     /// lenient with `no_strict`. Tests may fix the clock here.
     public var verifierOptions: DKIMVerifierOptions
 
-    // Message state
-    private var verifier: DKIMVerifier?
-    private var sawSignatureField = false
-    private var fromValue: String?
-    private var senderValue: String?
-
     /// The message's signatures, top to bottom, once the message ended:
     /// every field Mail::DKIM would list (unparseable ones are left out,
     /// as Mail::DKIM leaves them out). Empty before the end of the message
     /// and for unsigned messages.
-    public private(set) var results: [DKIMSignatureResult] = []
+    public func results(in session: MailSession) -> [DKIMSignatureResult] {
+        session.existingMessageState(of: self, DKIMMessageState.self)?.results ?? []
+    }
     /// The `d=` domains (lowercase, each once, in signature order) of the
     /// signatures that passed: DMARC's aligned-DKIM input and the Perl
     /// handler's `valid_domains`.
-    public private(set) var passingDomains: [String] = []
+    public func passingDomains(in session: MailSession) -> [String] {
+        session.existingMessageState(of: self, DKIMMessageState.self)?.passingDomains ?? []
+    }
     /// True once a DKIM-Signature field was seen in this message.
-    public var hasSignatures: Bool { sawSignatureField }
+    public func hasSignatures(in session: MailSession) -> Bool {
+        session.existingMessageState(of: self, DKIMMessageState.self)?.sawSignatureField ?? false
+    }
 
     public init(config: ConfigNode) throws(ConfigurationError) {
         hideNone = try config.bool("hide_none") ?? false
@@ -98,25 +98,27 @@ public final class DKIMHandler: Handler {
     // MARK: Callbacks
 
     public func header(_ session: MailSession, name: String, value: String) throws {
-        let verifier = self.verifier ?? DKIMVerifier(resolver: session.resolver, options: verifierOptions)
-        self.verifier = verifier
+        let state = session.messageState(of: self, DKIMMessageState.self)
+        let verifier = state.verifier ?? DKIMVerifier(resolver: session.resolver, options: verifierOptions)
+        state.verifier = verifier
         if let raw = session.currentRawHeader {
             verifier.header(name: raw.name, value: raw.value)
         } else {
             verifier.header(name: name, value: value)
         }
         switch name.lowercased() {
-        case "dkim-signature": sawSignatureField = true
+        case "dkim-signature": state.sawSignatureField = true
         // Mail::DKIM keeps the last of each (its headers_by_name).
-        case "from": fromValue = value
-        case "sender": senderValue = value
+        case "from": state.fromValue = value
+        case "sender": state.senderValue = value
         default: break
         }
     }
 
     public func endOfHeaders(_ session: MailSession) throws {
-        guard sawSignatureField, let verifier else {
-            verifier = nil
+        let state = session.messageState(of: self, DKIMMessageState.self)
+        guard state.sawSignatureField, let verifier = state.verifier else {
+            state.verifier = nil
             if !hideNone { session.addAuthResult(DKIMResultEntry.noSignatures(result: "none")) }
             return
         }
@@ -124,20 +126,23 @@ public final class DKIMHandler: Handler {
     }
 
     public func body(_ session: MailSession, chunk: ArraySlice<UInt8>) throws {
-        guard sawSignatureField, let verifier, verifier.needsBody else { return }
+        let state = session.messageState(of: self, DKIMMessageState.self)
+        guard state.sawSignatureField, let verifier = state.verifier, verifier.needsBody else { return }
         verifier.body(chunk)
     }
 
     public func endOfMessage(_ session: MailSession) throws {
-        guard sawSignatureField, let verifier else { return }
-        results = verifier.finish().filter(\.isParseable)
-        self.verifier = nil
+        let state = session.messageState(of: self, DKIMMessageState.self)
+        guard state.sawSignatureField, let verifier = state.verifier else { return }
+        let results = verifier.finish().filter(\.isParseable)
+        state.results = results
+        state.verifier = nil
         var passing: [String] = []
         for result in results where result.perlResult == "pass" {
             let domain = (result.domain ?? "").lowercased()
             if !passing.contains(domain) { passing.append(domain) }
         }
-        passingDomains = passing
+        state.passingDomains = passing
 
         if results.isEmpty {
             // Only unparseable fields: Mail::DKIM lists no signature and
@@ -150,7 +155,7 @@ public final class DKIMHandler: Handler {
         }
 
         guard checkADSP, !session.isLocalIP, !session.isTrustedIP, !session.isAuthenticated else { return }
-        let evaluation = DKIMPolicyEvaluation(from: fromValue, sender: senderValue, signatures: results)
+        let evaluation = DKIMPolicyEvaluation(from: state.fromValue, sender: state.senderValue, signatures: results)
         switch evaluation.run(resolver: session.resolver) {
         case .success(let outcomes):
             for outcome in outcomes {
@@ -163,17 +168,15 @@ public final class DKIMHandler: Handler {
             if error.isUnexpected { throw error }
         }
     }
+}
 
-    public func abort(_ session: MailSession) {
-        verifier = nil
-        sawSignatureField = false
-        fromValue = nil
-        senderValue = nil
-        results = []
-        passingDomains = []
-    }
-
-    public func close(_ session: MailSession) {
-        abort(session)
-    }
+/// What the DKIM handler knows of the message in flight (see `HandlerState`).
+final class DKIMMessageState: HandlerState {
+    var verifier: DKIMVerifier?
+    var sawSignatureField = false
+    var fromValue: String?
+    var senderValue: String?
+    var results: [DKIMSignatureResult] = []
+    var passingDomains: [String] = []
+    init() {}
 }

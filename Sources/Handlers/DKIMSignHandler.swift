@@ -63,13 +63,6 @@ public final class DKIMSignHandler: Handler {
     /// "Now" for `t=`; tests fix it.
     public var clock: DKIMClock = .system
 
-    // Message state
-    /// nil until the first header decides whether this message is signed.
-    private var collecting: Bool?
-    private var headers: [(name: [UInt8], value: [UInt8])] = []
-    private var fromValues: [String] = []
-    private var signers: [DKIMSigner] = []
-
     /// The signing domain and selector of each configured key, in order.
     public var signingKeys: [(domain: String, selector: String)] { keys.map { ($0.domain, $0.selector) } }
 
@@ -92,32 +85,34 @@ public final class DKIMSignHandler: Handler {
     // MARK: Callbacks
 
     public func header(_ session: MailSession, name: String, value: String) throws {
-        if collecting == nil { collecting = !keys.isEmpty && signsFor(session) }
-        guard collecting == true else { return }
-        headers.append(session.currentRawHeader ?? (Array(name.utf8), Array(value.utf8)))
-        if name.lowercased() == "from" { fromValues.append(value) }
+        let state = session.messageState(of: self, DKIMSignMessageState.self)
+        if state.collecting == nil { state.collecting = !keys.isEmpty && signsFor(session) }
+        guard state.collecting == true else { return }
+        state.headers.append(session.currentRawHeader ?? (Array(name.utf8), Array(value.utf8)))
+        if name.lowercased() == "from" { state.fromValues.append(value) }
     }
 
     public func endOfHeaders(_ session: MailSession) throws {
-        guard collecting == true else { return }
-        defer { headers = [] }
-        let domains = fromValues.flatMap { EmailAddressParser.addresses(in: $0) }.map { EmailAddressParser.domain(of: $0) }
+        guard let state = session.existingMessageState(of: self, DKIMSignMessageState.self), state.collecting == true else { return }
+        defer { state.headers = [] }
+        let domains = state.fromValues.flatMap { EmailAddressParser.addresses(in: $0) }.map { EmailAddressParser.domain(of: $0) }
         for key in keys where domains.contains(where: key.matches(fromDomain:)) {
             let signer = try DKIMSigner(key: key.key, options: key.options(clock: clock))
-            for header in headers { signer.header(name: header.name, value: header.value) }
+            for header in state.headers { signer.header(name: header.name, value: header.value) }
             signer.endOfHeaders()
-            signers.append(signer)
+            state.signers.append(signer)
         }
     }
 
     public func body(_ session: MailSession, chunk: ArraySlice<UInt8>) throws {
-        for signer in signers { signer.body(chunk) }
+        guard let state = session.existingMessageState(of: self, DKIMSignMessageState.self) else { return }
+        for signer in state.signers { signer.body(chunk) }
     }
 
     public func endOfMessage(_ session: MailSession) throws {
-        defer { abort(session) }
+        guard let state = session.existingMessageState(of: self, DKIMSignMessageState.self) else { return }
         var failure: DKIMSignerError?
-        for signer in signers {
+        for signer in state.signers {
             do {
                 let output = try signer.finish()
                 // The milter protocol folds with LF; the MTA writes CRLF.
@@ -128,15 +123,15 @@ public final class DKIMSignHandler: Handler {
         }
         if let failure { throw failure }
     }
+}
 
-    public func abort(_ session: MailSession) {
-        collecting = nil
-        headers = []
-        fromValues = []
-        signers = []
-    }
-
-    public func close(_ session: MailSession) {
-        abort(session)
-    }
+/// What the DKIMSign handler knows of the message in flight (see
+/// `HandlerState`).
+final class DKIMSignMessageState: HandlerState {
+    /// nil until the first header decides whether this message is signed.
+    var collecting: Bool?
+    var headers: [(name: [UInt8], value: [UInt8])] = []
+    var fromValues: [String] = []
+    var signers: [DKIMSigner] = []
+    init() {}
 }

@@ -122,7 +122,7 @@ public final class DMARCHandler: PeerAwareHandler {
                 },
         """
     /// Perl's envfrom_requires (SPF) and eom_requires (DKIM, ARC).
-    public static var dependencies: [String] { ["SPF", "DKIM", "ARC"] }
+    public static var dependencies: [any Handler.Type] { [SPFHandler.self, DKIMHandler.self, ARCHandler.self] }
 
     /// The default block's keys plus the aggregate report settings the
     /// spool and the report commands read (see DMARCReportSettings).
@@ -167,17 +167,14 @@ public final class DMARCHandler: PeerAwareHandler {
     public private(set) weak var dkim: DKIMHandler?
     public private(set) weak var arc: ARCHandler?
 
-    // Message state
-    private var active = false
-    private var envelopeFrom = ""
-    private var fromFields: [String] = []
+    // Message state (`DMARCMessageState`), as the tests and tools see it.
+    private func state(_ session: MailSession) -> DMARCMessageState? {
+        session.existingMessageState(of: self, DMARCMessageState.self)
+    }
     /// The message carried List-Id or List-Post.
-    public private(set) var isList = false
+    public func isList(in session: MailSession) -> Bool { state(session)?.isList ?? false }
     /// A recipient is in `report_skip_to`: no report for this message.
-    public private(set) var skipReport = false
-    /// The (envelope domain, From domain) pairs met: their count is what
-    /// the `*_on_multifrom` limits compare with.
-    private var processed: Set<String> = []
+    public func skipReport(in session: MailSession) -> Bool { state(session)?.skipReport ?? false }
 
     /// One evaluation of the message and what the handler made of it.
     public struct Outcome: Sendable {
@@ -189,7 +186,7 @@ public final class DMARCHandler: PeerAwareHandler {
         public var entry: AuthResultsEntry
     }
     /// This message's evaluations, until the message is reset.
-    public private(set) var outcomes: [Outcome] = []
+    public func outcomes(in session: MailSession) -> [Outcome] { state(session)?.outcomes ?? [] }
 
     public convenience init(config: ConfigNode) throws(ConfigurationError) {
         let list = try DMARCPublicSuffixFile.load(config, key: "public_suffix_list")
@@ -243,16 +240,12 @@ public final class DMARCHandler: PeerAwareHandler {
         return action
     }
 
-    public func attach(peers: [any Handler]) {
-        for peer in peers {
-            if let handler = peer as? SPFHandler {
-                spf = handler
-                let list = publicSuffixList
-                handler.organizationalDomain = { list.organizationalDomain(of: $0) }
-            }
-            if let handler = peer as? DKIMHandler { dkim = handler }
-            if let handler = peer as? ARCHandler { arc = handler }
-        }
+    public func attach(peers: HandlerPeers) {
+        spf = peers.first(SPFHandler.self)
+        dkim = peers.first(DKIMHandler.self)
+        arc = peers.first(ARCHandler.self)
+        let list = publicSuffixList
+        spf?.organizationalDomain = { list.organizationalDomain(of: $0) }
     }
 
     // MARK: Callbacks
@@ -262,23 +255,24 @@ public final class DMARCHandler: PeerAwareHandler {
     }
 
     public func envelopeFrom(_ session: MailSession, address: String) throws {
-        abort(session)
+        // The message starts here: nothing of an earlier MAIL FROM counts.
+        let state = session.newMessageState(of: self, DMARCMessageState.self)
         guard !skipped(session), spf != nil, dkim != nil else { return }
-        active = true
-        envelopeFrom = address == "<>" ? "" : address
+        state.active = true
+        state.envelopeFrom = address == "<>" ? "" : address
     }
 
     public func envelopeRecipient(_ session: MailSession, address: String) throws {
-        guard active else { return }
+        guard let state = state(session), state.active else { return }
         let recipient = (EmailAddressParser.addresses(in: address).first ?? address).lowercased()
-        if reportSkipTo.contains(recipient) { skipReport = true }
+        if reportSkipTo.contains(recipient) { state.skipReport = true }
     }
 
     public func header(_ session: MailSession, name: String, value: String) throws {
-        guard active else { return }
+        guard let state = state(session), state.active else { return }
         switch name.lowercased() {
-        case "list-id", "list-post": isList = true
-        case "from": fromFields.append(value)
+        case "list-id", "list-post": state.isList = true
+        case "from": state.fromFields.append(value)
         default: break
         }
     }
@@ -291,10 +285,10 @@ public final class DMARCHandler: PeerAwareHandler {
     public static let maximumFromAddresses = 1_000
 
     public func endOfMessage(_ session: MailSession) throws {
-        guard active, !skipped(session) else { return }
-        var envelopeDomains = Self.domains(envelopeFrom)
+        guard let state = state(session), state.active, !skipped(session) else { return }
+        var envelopeDomains = Self.domains(state.envelopeFrom)
         if envelopeDomains.isEmpty { envelopeDomains = [""] }
-        let from = Self.fromDomains(fromFields, limit: Self.maximumFromAddresses)
+        let from = Self.fromDomains(state.fromFields, limit: Self.maximumFromAddresses)
         let headerDomains = from.domains
         guard !headerDomains.isEmpty else {
             // Nothing to evaluate: never a domain guessed from a field that
@@ -337,7 +331,7 @@ public final class DMARCHandler: PeerAwareHandler {
         var entries: [(entry: AuthResultsEntry, key: String)] = []
         var seen = Set<String>()
         for pair in pairs {
-            guard let entry = process(session, resolver: resolver, envelopeDomain: pair.envelopeDomain,
+            guard let entry = process(session, state, resolver: resolver, envelopeDomain: pair.envelopeDomain,
                                       headerDomain: pair.headerDomain) else { continue }
             let key = entry.sortKey
             if seen.insert(key).inserted { entries.append((entry, key)) }
@@ -353,29 +347,15 @@ public final class DMARCHandler: PeerAwareHandler {
         for item in entries { session.addAuthResult(item.entry) }
     }
 
-    public func abort(_ session: MailSession) {
-        active = false
-        envelopeFrom = ""
-        fromFields = []
-        isList = false
-        skipReport = false
-        processed = []
-        outcomes = []
-    }
-
-    public func close(_ session: MailSession) {
-        abort(session)
-    }
-
     // MARK: Evaluation
 
     /// One (envelope domain, From domain) pair: Perl's `_process_dmarc_for`.
     /// `resolver` answers from the message's prefetched batch.
-    private func process(_ session: MailSession, resolver: any DNSResolver, envelopeDomain: String,
+    private func process(_ session: MailSession, _ state: DMARCMessageState, resolver: any DNSResolver, envelopeDomain: String,
                          headerDomain: String) -> AuthResultsEntry? {
         let key = envelopeDomain + " " + headerDomain
-        guard processed.insert(key).inserted else { return nil }
-        let count = processed.count
+        guard state.processed.insert(key).inserted else { return nil }
+        let count = state.processed.count
         if rejectOnMultiFrom > 0 {
             if count == rejectOnMultiFrom { session.setVerdict(.reject(Self.rejectReply)); return nil }
             if count > rejectOnMultiFrom { return nil }
@@ -394,14 +374,14 @@ public final class DMARCHandler: PeerAwareHandler {
         }
 
         let evaluator = DMARCEvaluator(resolver: resolver, publicSuffixList: publicSuffixList, options: options)
-        let localSPF = spfInput()
-        let localDKIM = dkimInputs()
+        let localSPF = spfInput(session)
+        let localDKIM = dkimInputs(session)
         var result = evaluator.evaluate(DMARCRequest(fromDomain: headerDomain, spf: localSPF.map { [$0] } ?? [], dkim: localDKIM))
 
         let arcHandler = useARC ? arc : nil
         var arcAwareResult: String?
         if result.code == .fail, let arcHandler {
-            let trusted = arcHandler.trustedAuthenticationResults
+            let trusted = arcHandler.trustedAuthenticationResults(in: session)
             var spfInputs = localSPF.map { [$0] } ?? []
             if let local = localSPF, local.result == "pass", local.domain.lowercased() == headerDomain.lowercased() {
                 // A matching local pass: used alone.
@@ -417,13 +397,13 @@ public final class DMARCHandler: PeerAwareHandler {
         if result.code == .fail {
             if arcAwareResult == "pass", let arcHandler {
                 applied = .none
-                result.reasons.append(DMARCPolicyOverrideReason(type: .localPolicy, comment: arcOverrideComment(arcHandler)))
+                result.reasons.append(DMARCPolicyOverrideReason(type: .localPolicy, comment: arcOverrideComment(arcHandler, session)))
             } else if isWhitelisted(session, resolver: resolver) {
                 overrideReason = DMARCPolicyOverrideReason.Kind.trustedForwarder.rawValue
                 result.reasons.append(DMARCPolicyOverrideReason(type: .trustedForwarder, comment: "Policy ignored due to local white list"))
                 applied = .none
-            } else if noListReject && isList {
-                if arcBeforeList, let arcHandler, !arcHandler.trustedAuthenticationResults.isEmpty {
+            } else if noListReject && state.isList {
+                if arcBeforeList, let arcHandler, !arcHandler.trustedAuthenticationResults(in: session).isEmpty {
                     // A trusted ARC chain: the list exemption is not applied.
                 } else {
                     overrideReason = DMARCPolicyOverrideReason.Kind.mailingList.rawValue
@@ -448,12 +428,12 @@ public final class DMARCHandler: PeerAwareHandler {
 
         let entry = result.authResultsEntry(DMARCEntryContext(appliedDisposition: applied, overrideReason: overrideReason,
                                                               arcAwareResult: arcAwareResult,
-                                                              hasListID: detectListID && isList,
+                                                              hasListID: detectListID && state.isList,
                                                               policyProperties: policyProperties(result, arcAwareResult: arcAwareResult,
                                                                                                  resolver: resolver)))
-        outcomes.append(Outcome(result: result, appliedDisposition: applied, overrideReason: overrideReason,
+        state.outcomes.append(Outcome(result: result, appliedDisposition: applied, overrideReason: overrideReason,
                                 arcAwareResult: arcAwareResult, entry: entry))
-        submitReportRow(session, result: result, envelopeDomain: envelopeDomain, applied: applied)
+        submitReportRow(session, state, result: result, envelopeDomain: envelopeDomain, applied: applied)
         if hideNone && result.code == .none { return nil }
         return entry
     }
@@ -461,9 +441,9 @@ public final class DMARCHandler: PeerAwareHandler {
     /// One aggregate report row for the spool, unless reports are off
     /// (`no_report`), a recipient is in `report_skip_to`, or the policy
     /// names no mailto: `rua` (nothing could ever be sent: nothing kept).
-    private func submitReportRow(_ session: MailSession, result: DMARCResult, envelopeDomain: String,
+    private func submitReportRow(_ session: MailSession, _ state: DMARCMessageState, result: DMARCResult, envelopeDomain: String,
                                  applied: DMARCPolicyAction) {
-        guard !noReport, !skipReport, let sink = session.reportRowSink else { return }
+        guard !noReport, !state.skipReport, let sink = session.reportRowSink else { return }
         var envelopeTo: String?
         if !hideReportTo, let first = session.envelopeRecipients.first {
             envelopeTo = Self.domains(first).first
@@ -495,8 +475,8 @@ public final class DMARCHandler: PeerAwareHandler {
 
     /// Perl's ARC override comment: `arc=pass as[N].d=<d> as[N].s=<s>
     /// remote-ip[N]=<ip>` for each instance, newest first.
-    private func arcOverrideComment(_ arcHandler: ARCHandler) -> String {
-        guard let verification = arcHandler.verification, verification.status == .pass else {
+    private func arcOverrideComment(_ arcHandler: ARCHandler, _ session: MailSession) -> String {
+        guard let verification = arcHandler.verification(in: session), verification.status == .pass else {
             return "Policy overriden using trusted ARC chain"
         }
         var comment = "arc=pass"
@@ -509,15 +489,15 @@ public final class DMARCHandler: PeerAwareHandler {
         return comment
     }
 
-    private func spfInput() -> DMARCSPFInput? {
-        guard let spf, let domain = spf.dmarcDomain, let result = spf.dmarcResult else { return nil }
-        let scope = spf.dmarcScope.flatMap(DMARCSPFScope.init(rawValue:)) ?? .mfrom
+    private func spfInput(_ session: MailSession) -> DMARCSPFInput? {
+        guard let spf, let domain = spf.dmarcDomain(in: session), let result = spf.dmarcResult(in: session) else { return nil }
+        let scope = spf.dmarcScope(in: session).flatMap(DMARCSPFScope.init(rawValue:)) ?? .mfrom
         return DMARCSPFInput(domain: domain, scope: scope, result: result)
     }
 
-    private func dkimInputs() -> [DMARCDKIMInput] {
+    private func dkimInputs(_ session: MailSession) -> [DMARCDKIMInput] {
         guard let dkim else { return [] }
-        return dkim.results.map {
+        return dkim.results(in: session).map {
             DMARCDKIMInput(domain: ($0.domain ?? "").lowercased(), selector: $0.selector ?? "", result: $0.perlResult,
                            humanResult: $0.detail)
         }
@@ -525,9 +505,9 @@ public final class DMARCHandler: PeerAwareHandler {
 
     private func isWhitelisted(_ session: MailSession, resolver: any DNSResolver) -> Bool {
         guard !whitelist.isEmpty else { return false }
-        let spfPass = spf?.dmarcResult == "pass" ? spf?.dmarcDomain : nil
+        let spfPass = spf?.dmarcResult(in: session) == "pass" ? spf?.dmarcDomain(in: session) : nil
         let facts = DMARCWhitelistEntry.Facts(clientAddress: session.remoteIP, spfPassDomain: spfPass,
-                                              dkimPassDomains: dkim?.passingDomains ?? [], resolver: resolver)
+                                              dkimPassDomains: dkim?.passingDomains(in: session) ?? [], resolver: resolver)
         return whitelist.contains { $0.matches(facts) }
     }
 
@@ -590,4 +570,19 @@ extension String {
     fileprivate func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }
+}
+
+/// What the DMARC handler knows of the message in flight (see `HandlerState`).
+final class DMARCMessageState: HandlerState {
+    /// The message is evaluated (not skipped, SPF and DKIM loaded).
+    var active = false
+    var envelopeFrom = ""
+    var fromFields: [String] = []
+    var isList = false
+    var skipReport = false
+    /// The (envelope domain, From domain) pairs met: their count is what
+    /// the `*_on_multifrom` limits compare with.
+    var processed: Set<String> = []
+    var outcomes: [DMARCHandler.Outcome] = []
+    init() {}
 }

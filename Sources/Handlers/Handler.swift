@@ -17,7 +17,8 @@ public protocol Handler: AnyObject {
     static var configKeys: Set<String> { get }
     /// Handlers whose callbacks must run before this one's (Perl's
     /// `requires`); the registry orders handlers by name, then by these.
-    static var dependencies: [String] { get }
+    /// A dependency that is not enabled is ignored.
+    static var dependencies: [any Handler.Type] { get }
 
     /// Reads the handler's block; errors name the file, position and key.
     init(config: ConfigNode) throws(ConfigurationError)
@@ -55,7 +56,9 @@ extension Handler {
         guard case .object(let object)? = try? JSONParser.parse(defaultConfigJSON) else { return [] }
         return Set(object.keys)
     }
-    public static var dependencies: [String] { [] }
+    public static var dependencies: [any Handler.Type] { [] }
+    /// The module names of `dependencies`, in order.
+    public static var dependencyNames: [String] { dependencies.map { $0.name } }
 
     /// For tests and tools: a block given as a bare JSON value.
     public init(config value: JSONValue) throws(ConfigurationError) {

@@ -57,18 +57,19 @@ public enum HandlerRegistry {
             types.append((type, entry))
         }
         var ordered: [(any Handler.Type, HandlerConfiguration)] = []
-        var placed: Set<String> = []
+        let enabled = Set(types.map { ObjectIdentifier($0.0) })
+        var placed: Set<ObjectIdentifier> = []
         while ordered.count < types.count {
             let before = ordered.count
-            for (type, entry) in types where !placed.contains(type.name) {
-                let pending = type.dependencies.filter { name in types.contains { $0.0.name == name } && !placed.contains(name) }
+            for (type, entry) in types where !placed.contains(ObjectIdentifier(type)) {
+                let pending = type.dependencies.map(ObjectIdentifier.init).filter { enabled.contains($0) && !placed.contains($0) }
                 if pending.isEmpty {
                     ordered.append((type, entry))
-                    placed.insert(type.name)
+                    placed.insert(ObjectIdentifier(type))
                 }
             }
             if ordered.count == before {
-                throw .dependencyCycle(types.map { $0.0.name }.filter { !placed.contains($0) })
+                throw .dependencyCycle(types.filter { !placed.contains(ObjectIdentifier($0.0)) }.map { $0.0.name })
             }
         }
         // Every handler may name the header its entries go to.

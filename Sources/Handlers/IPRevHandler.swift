@@ -43,7 +43,7 @@ public final class IPRevHandler: Handler {
         """
     /// Perl's `connect_requires`: local and trusted clients are skipped, so
     /// those flags must be set first.
-    public static let dependencies = ["LocalIP", "TrustedIP"]
+    public static var dependencies: [any Handler.Type] { [LocalIPHandler.self, TrustedIPHandler.self] }
 
     /// Perl's lookup budget for one connection, the PTR query included.
     static let lookupLimit = 10

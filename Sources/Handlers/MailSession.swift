@@ -74,6 +74,12 @@ public final class MailSession {
     /// nil: rows are not kept (tests, or no spool).
     public var reportRowSink: ((DMARCReportRow) -> Void)?
 
+    /// Handlers' own state (see `HandlerState`), by handler and state type:
+    /// the message's, dropped by `resetMessage()`, and the connection's,
+    /// dropped by `connectionEnded()`. A handler holds only configuration.
+    private var messageStates: [HandlerStateKey: AnyObject] = [:]
+    private var connectionStates: [HandlerStateKey: AnyObject] = [:]
+
     public init(resolver: any DNSResolver) {
         self.resolver = resolver
     }
@@ -128,6 +134,7 @@ public final class MailSession {
     /// Clears everything a message leaves behind (new MAIL FROM, RSET, end
     /// of message), keeping the connection's state.
     public func resetMessage() {
+        messageStates.removeAll(keepingCapacity: true)
         envelopeFrom = ""
         envelopeRecipients = []
         authResults = []
@@ -143,6 +150,7 @@ public final class MailSession {
     /// The MTA ended the SMTP session (QUIT or QUIT_NC): the next one on
     /// this milter connection starts counting afresh.
     public func connectionEnded() {
+        connectionStates.removeAll(keepingCapacity: true)
         messageCount = 0
         connectionAuthResults = []
         connectionAuthResultHeaderNames = []
@@ -156,5 +164,60 @@ public final class MailSession {
         connectionAuthResultHeaderNames = []
         authResults = []
         authResultHeaderNames = []
+    }
+}
+
+// MARK: Handlers' state
+
+/// A handler's state for one message (or one connection): a final class
+/// the session creates empty at the handler's first use in the message and
+/// drops when the message ends, is aborted or is replaced (MAIL FROM), so
+/// nothing of one message can reach the next: there is no reset to write.
+/// A class, so that the callbacks change it in place (one allocation per
+/// message and handler, none per header or body chunk).
+public protocol HandlerState: AnyObject {
+    init()
+}
+
+struct HandlerStateKey: Hashable {
+    let handler: ObjectIdentifier
+    let state: ObjectIdentifier
+}
+
+extension MailSession {
+    /// `handler`'s state of type `State` for the message in flight, created
+    /// empty at the first call of the message.
+    public func messageState<State: HandlerState>(of handler: some Handler, _ type: State.Type = State.self) -> State {
+        Self.state(of: handler, in: &messageStates)
+    }
+
+    /// `handler`'s state for this message if it made one (for readers such
+    /// as DMARC and the tests: reading creates nothing).
+    public func existingMessageState<State: HandlerState>(of handler: some Handler, _ type: State.Type = State.self) -> State? {
+        messageStates[HandlerStateKey(handler: ObjectIdentifier(handler), state: ObjectIdentifier(State.self))]
+            .map { unsafeDowncast($0, to: State.self) }
+    }
+
+    /// A fresh state for a message that starts now (a handler whose message
+    /// begins at MAIL FROM): whatever the handler had is dropped.
+    @discardableResult
+    public func newMessageState<State: HandlerState>(of handler: some Handler, _ type: State.Type = State.self) -> State {
+        let fresh = State()
+        messageStates[HandlerStateKey(handler: ObjectIdentifier(handler), state: ObjectIdentifier(State.self))] = fresh
+        return fresh
+    }
+
+    /// `handler`'s state of type `State` for this connection, created empty
+    /// at the first call of the connection and dropped when it ends.
+    public func connectionState<State: HandlerState>(of handler: some Handler, _ type: State.Type = State.self) -> State {
+        Self.state(of: handler, in: &connectionStates)
+    }
+
+    private static func state<State: HandlerState>(of handler: some Handler, in states: inout [HandlerStateKey: AnyObject]) -> State {
+        let key = HandlerStateKey(handler: ObjectIdentifier(handler), state: ObjectIdentifier(State.self))
+        if let existing = states[key] { return unsafeDowncast(existing, to: State.self) }
+        let fresh = State()
+        states[key] = fresh
+        return fresh
     }
 }

@@ -26,7 +26,7 @@ public final class PTRHandler: Handler {
         No configuration options exist for this handler.
         """
     /// IPRev's verified names must exist before the HELO check reads them.
-    public static let dependencies = ["IPRev"]
+    public static var dependencies: [any Handler.Type] { [IPRevHandler.self] }
 
     public init(config: ConfigNode) throws(ConfigurationError) {}
 

@@ -20,7 +20,6 @@ public final class ReturnOKHandler: PeerAwareHandler {
         No configuration options exist for this handler.
         """
 
-    private var checked: Set<String> = []
     /// The DMARC handler when it is loaded: Perl's ReturnOK asks it for the
     /// Organizational Domain (`is_handler_loaded('DMARC')`).
     public private(set) weak var dmarc: DMARCHandler?
@@ -32,12 +31,13 @@ public final class ReturnOKHandler: PeerAwareHandler {
     /// of domains is an attack, not mail. Perl has no such bound.
     static let maximumChecks = 50
 
-    public func attach(peers: [any Handler]) {
-        dmarc = peers.lazy.compactMap { $0 as? DMARCHandler }.first
+    public func attach(peers: HandlerPeers) {
+        dmarc = peers.first(DMARCHandler.self)
     }
 
     public func envelopeFrom(_ session: MailSession, address: String) throws {
-        checked = []
+        // The message starts here: nothing of an earlier MAIL FROM counts.
+        session.newMessageState(of: self, ReturnOKMessageState.self)
         let text = address == "<>" ? "" : address
         for found in EmailAddressParser.addresses(in: text) {
             check(session, domain: EmailAddressParser.domain(of: found), type: "smtp")
@@ -54,17 +54,23 @@ public final class ReturnOKHandler: PeerAwareHandler {
         }
     }
 
-    public func abort(_ session: MailSession) { checked = [] }
-
     func check(_ session: MailSession, domain rawDomain: String, type: String) {
         let domain = rawDomain.lowercased()
         // The newest Perl release (strict address parsing since v4) finds
         // no address in the null sender or in an address without a domain,
         // and then writes no entry at all.
         guard !domain.isEmpty else { return }
-        guard checked.count < Self.maximumChecks, checked.insert("\(domain):\(type)").inserted else { return }
+        let state = session.messageState(of: self, ReturnOKMessageState.self)
+        guard state.checked.count < Self.maximumChecks, state.checked.insert("\(domain):\(type)").inserted else { return }
         session.addAuthResult(ReturnOKEntry.build(domain: domain, type: type,
                                                   organizationalDomain: dmarc.map { $0.organizationalDomain(of: domain, resolver: session.resolver) },
                                                   resolver: session.resolver))
     }
+}
+
+/// What the ReturnOK handler knows of the message in flight (see
+/// `HandlerState`): the domains and types already checked.
+final class ReturnOKMessageState: HandlerState {
+    var checked: Set<String> = []
+    init() {}
 }

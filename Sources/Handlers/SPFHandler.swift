@@ -72,21 +72,16 @@ public final class SPFHandler: Handler {
     /// Records parsed for earlier messages of this worker.
     public let recordCache = SPFRecordCache()
 
-    // Connection state
-    private var heloName: String?
-
     // Message state, read by DMARC (Perl's dmarc_domain/_scope/_result).
-    public private(set) var dmarcDomain: String?
-    public private(set) var dmarcScope: String?
-    public private(set) var dmarcResult: String?
+    private func state(_ session: MailSession) -> SPFMessageState? {
+        session.existingMessageState(of: self, SPFMessageState.self)
+    }
+    public func dmarcDomain(in session: MailSession) -> String? { state(session)?.dmarcDomain }
+    public func dmarcScope(in session: MailSession) -> String? { state(session)?.dmarcScope }
+    public func dmarcResult(in session: MailSession) -> String? { state(session)?.dmarcResult }
     /// Every evaluation of this message (two with a best-guess retry).
-    public private(set) var results: [SPFResult] = []
-    public private(set) var spfuDetected = false
-    private var entry: AuthResultsEntry?
-    /// The `helo_check` entry, added after the main one.
-    private var heloEntry: AuthResultsEntry?
-    private var spfuChain: [(name: String, value: String)]?
-    private var spfuFromDomain: String?
+    public func results(in session: MailSession) -> [SPFResult] { state(session)?.results ?? [] }
+    public func spfuDetected(in session: MailSession) -> Bool { state(session)?.spfuDetected ?? false }
 
     public init(config: ConfigNode) throws(ConfigurationError) {
         hideReceivedSPFHeader = try config.bool("hide_received-spf_header") ?? false
@@ -105,18 +100,19 @@ public final class SPFHandler: Handler {
     // MARK: Callbacks
 
     public func helo(_ session: MailSession, host: String) throws {
-        heloName = host
+        session.connectionState(of: self, SPFConnectionState.self).heloName = host
     }
 
     public func envelopeFrom(_ session: MailSession, address: String) throws {
         guard !session.isLocalIP, !session.isTrustedIP, !session.isAuthenticated else { return }
+        // The message starts here: nothing of an earlier MAIL FROM counts.
+        let state = session.newMessageState(of: self, SPFMessageState.self)
         if spfuDetection != 0 {
-            spfuFromDomain = ""
-            spfuChain = []
+            state.spfuFromDomain = ""
+            state.spfuChain = []
         }
-        entry = nil
-        heloEntry = nil
         let envelope = address == "<>" ? "" : address
+        let heloName = session.connectionState(of: self, SPFConnectionState.self).heloName
         let helo = heloName ?? (session.heloHost.isEmpty ? nil : session.heloHost)
 
         var scope = SPFRequest.Scope.mfrom
@@ -134,13 +130,13 @@ public final class SPFHandler: Handler {
         guard !identity.isEmpty, let ip = IPAddress(clientAddress: session.remoteIP) else {
             // Mail::SPF refuses a request without an identity or address;
             // the Perl handler turns that into a bare temperror.
-            entry = AuthResultsEntry(method: "spf", result: SPFResultCode.temperror.rawValue)
+            state.entry = AuthResultsEntry(method: "spf", result: SPFResultCode.temperror.rawValue)
             return
         }
 
         let evaluator = SPFEvaluator(resolver: session.resolver, options: options, recordCache: recordCache)
         var result = evaluator.evaluate(SPFRequest(scope: scope, identity: identity, ip: ip, helo: helo))
-        results.append(result)
+        state.results.append(result)
         var authorityDomain: String? = nil
         if result.code == .none, bestGuess, let organizationalDomain, !domain.isEmpty {
             let organization = organizationalDomain(domain)
@@ -148,7 +144,7 @@ public final class SPFHandler: Handler {
                 authorityDomain = organization
                 result = evaluator.evaluate(SPFRequest(scope: scope, identity: identity, ip: ip, helo: helo,
                                                        authorityDomain: organization))
-                results.append(result)
+                state.results.append(result)
             }
         }
 
@@ -165,11 +161,11 @@ public final class SPFHandler: Handler {
         }
         let hidden = hideNone && result.code == .none
         if !hidden {
-            entry = AuthResultsEntry(method: "spf", result: code, parts: parts)
+            state.entry = AuthResultsEntry(method: "spf", result: code, parts: parts)
         }
-        dmarcDomain = domain
-        dmarcScope = scope.rawValue
-        dmarcResult = code
+        state.dmarcDomain = domain
+        state.dmarcScope = scope.rawValue
+        state.dmarcResult = code
 
         if !hideReceivedSPFHeader && !hidden {
             let receiver = [session.macro("j"), session.macro("rcpt_host")].compactMap { $0 }.first { !$0.isEmpty }
@@ -179,9 +175,9 @@ public final class SPFHandler: Handler {
         }
         if separateHelo, let helo, !helo.isEmpty {
             let heloResult = evaluator.evaluate(SPFRequest(scope: .helo, identity: helo, ip: ip, helo: helo))
-            results.append(heloResult)
+            state.results.append(heloResult)
             if !(hideNone && heloResult.code == .none) {
-                heloEntry = AuthResultsEntry(method: "spf", result: heloResult.code.rawValue, parts: [
+                state.heloEntry = AuthResultsEntry(method: "spf", result: heloResult.code.rawValue, parts: [
                     .property(AuthResultsProperty(type: "smtp", name: "helo", value: helo)),
                 ])
             }
@@ -189,42 +185,26 @@ public final class SPFHandler: Handler {
     }
 
     public func header(_ session: MailSession, name: String, value: String) throws {
-        guard spfuChain != nil, dmarcResult == "pass" else { return }
+        guard let state = state(session), state.spfuChain != nil, state.dmarcResult == "pass" else { return }
         if name.lowercased() == "from" {
             var from = SPFHandler.address(from: value).lowercased()
             if from.contains("@") { from = SPFHandler.domain(from: from) }
-            spfuFromDomain = from
+            state.spfuFromDomain = from
             return
         }
         if SPFUpgradeScanner.isTraceHeader(name) {
-            spfuChain?.append((name, value))
+            state.spfuChain?.append((name, value))
         }
     }
 
     public func endOfHeaders(_ session: MailSession) throws {
-        if var entry {
-            spfuCheck(&entry)
-            self.entry = entry
+        guard let state = state(session) else { return }
+        if var entry = state.entry {
+            spfuCheck(&entry, state)
+            state.entry = entry
             session.addAuthResult(entry)
         }
-        if let heloEntry { session.addAuthResult(heloEntry) }
-    }
-
-    public func abort(_ session: MailSession) {
-        entry = nil
-        heloEntry = nil
-        spfuChain = nil
-        spfuFromDomain = nil
-        spfuDetected = false
-        dmarcDomain = nil
-        dmarcScope = nil
-        dmarcResult = nil
-        results = []
-    }
-
-    public func close(_ session: MailSession) {
-        abort(session)
-        heloName = nil
+        if let heloEntry = state.heloEntry { session.addAuthResult(heloEntry) }
     }
 
     // MARK: SPF upgrade
@@ -232,20 +212,20 @@ public final class SPFHandler: Handler {
     /// A pass whose envelope domain matches the From domain, while an
     /// earlier hop recorded an SPF fail for that domain, is suspicious:
     /// mode 1 turns it into a fail, other modes add a warning comment.
-    private func spfuCheck(_ entry: inout AuthResultsEntry) {
-        guard let chain = spfuChain, let from = spfuFromDomain, dmarcResult == "pass" else { return }
+    private func spfuCheck(_ entry: inout AuthResultsEntry, _ state: SPFMessageState) {
+        guard let chain = state.spfuChain, let from = state.spfuFromDomain, state.dmarcResult == "pass" else { return }
         let organization = organizationalDomain ?? { $0 }
         let fromDomain = organization(from)
-        guard organization(dmarcDomain ?? "").lowercased() == fromDomain else { return }
-        for header in chain.reversed() where !spfuDetected {
+        guard organization(state.dmarcDomain ?? "").lowercased() == fromDomain else { return }
+        for header in chain.reversed() where !state.spfuDetected {
             for failed in SPFUpgradeScanner.failedDomains(headerName: header.name, value: header.value)
             where organization(failed).lowercased() == fromDomain {
-                spfuDetected = true
+                state.spfuDetected = true
             }
         }
-        guard spfuDetected else { return }
+        guard state.spfuDetected else { return }
         if spfuDetection == 1 {
-            dmarcResult = "fail"
+            state.dmarcResult = "fail"
             entry.result = "fail"
             entry.append(AuthResultsComment("spf pass downgraded due to suspicious path"))
         } else {
@@ -286,4 +266,25 @@ public final class SPFHandler: Handler {
         }
         return text.replacing("; ", with: ";\n    ")
     }
+}
+
+/// What the SPF handler knows of the message in flight (see `HandlerState`).
+final class SPFMessageState: HandlerState {
+    var dmarcDomain: String?
+    var dmarcScope: String?
+    var dmarcResult: String?
+    var results: [SPFResult] = []
+    var spfuDetected = false
+    var entry: AuthResultsEntry?
+    /// The `helo_check` entry, added after the main one.
+    var heloEntry: AuthResultsEntry?
+    var spfuChain: [(name: String, value: String)]?
+    var spfuFromDomain: String?
+    init() {}
+}
+
+/// What the SPF handler knows of the connection: the HELO name.
+final class SPFConnectionState: HandlerState {
+    var heloName: String?
+    init() {}
 }

@@ -67,11 +67,6 @@ public final class SanitizeHandler: Handler {
     /// Other headers always removed, by lowercase name, and whether quietly.
     private(set) var otherHeaders: [String: Bool] = ["x-disposition-quarantine": true]
 
-    // Per message
-    private var resultCounts: [String: UInt32] = [:]
-    private var resultRemovals: [String: [UInt32]] = [:]
-    private var otherCounts: [String: UInt32] = [:]
-
     public init(config: ConfigNode) throws(ConfigurationError) {
         // Perl's run-time defaults (a missing key): no extra hosts, remove
         // and note, no extra types. default_config only seeds the sample.
@@ -104,10 +99,11 @@ public final class SanitizeHandler: Handler {
 
     public func header(_ session: MailSession, name: String, value: String) throws {
         guard !session.isTrustedIP, mode != .no else { return }
+        let state = session.messageState(of: self, SanitizeMessageState.self)
         let lowerName = name.lowercased()
         for type in resultTypes where type.lowercased() == lowerName {
-            let occurrence = resultCounts[type, default: 0] + 1
-            resultCounts[type] = occurrence
+            let occurrence = state.resultCounts[type, default: 0] + 1
+            state.resultCounts[type] = occurrence
             var silent = mode == .silent
             let remove: Bool
             if let claimed = Self.claimedAuthservID(value), MailSession.isPerlTrue(claimed) {
@@ -119,13 +115,13 @@ public final class SanitizeHandler: Handler {
                 silent = false
             }
             guard remove else { continue }
-            resultRemovals[type, default: []].append(occurrence)
+            state.resultRemovals[type, default: []].append(occurrence)
             if !silent {
                 session.appendHeader(name: "X-Received-" + type, value: Self.note(type, session, value))
             }
         }
         if let silent = otherHeaders[lowerName] {
-            otherCounts[lowerName, default: 0] += 1
+            state.otherCounts[lowerName, default: 0] += 1
             if !silent {
                 session.appendHeader(name: "X-Received-" + lowerName, value: Self.note(lowerName, session, value))
             }
@@ -133,26 +129,18 @@ public final class SanitizeHandler: Handler {
     }
 
     public func endOfMessage(_ session: MailSession) throws {
-        guard mode != .no else { return }
-        for type in resultRemovals.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            for occurrence in resultRemovals[type, default: []].reversed() {
+        guard mode != .no, let state = session.existingMessageState(of: self, SanitizeMessageState.self) else { return }
+        for type in state.resultRemovals.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            for occurrence in state.resultRemovals[type, default: []].reversed() {
                 session.removeHeader(name: type, occurrence: occurrence)
             }
         }
-        for name in otherCounts.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            for occurrence in stride(from: otherCounts[name, default: 0], to: 0, by: -1) {
+        for name in state.otherCounts.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            for occurrence in stride(from: state.otherCounts[name, default: 0], to: 0, by: -1) {
                 session.removeHeader(name: name, occurrence: occurrence)
             }
         }
     }
-
-    public func abort(_ session: MailSession) {
-        resultCounts = [:]
-        resultRemovals = [:]
-        otherCounts = [:]
-    }
-
-    public func close(_ session: MailSession) { abort(session) }
 
     /// The removed field's value is quoted as it came, folding kept, but
     /// with its control characters as the dispatcher's last check would
@@ -382,4 +370,13 @@ extension SanitizeHandler {
             ("A"..."Z").contains(scalar) ? Unicode.Scalar(scalar.value + 32) ?? scalar : scalar
         }
     }
+}
+
+/// What the Sanitize handler knows of the message in flight (see
+/// `HandlerState`): occurrences seen and to remove, by header name.
+final class SanitizeMessageState: HandlerState {
+    var resultCounts: [String: UInt32] = [:]
+    var resultRemovals: [String: [UInt32]] = [:]
+    var otherCounts: [String: UInt32] = [:]
+    init() {}
 }

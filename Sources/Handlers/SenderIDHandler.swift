@@ -63,17 +63,10 @@ public final class SenderIDHandler: Handler {
     /// Records parsed for earlier messages of this worker.
     public let recordCache = SPFRecordCache()
 
-    // Connection state
-    private var heloName: String?
-
-    // Message state
-    /// The last `From` value (Perl's `from_header`).
-    private var fromValue: String?
-    /// For `rfc4407`: the fields the PRA algorithm looks at, in order;
-    /// runs of `Received`/`Return-Path` are kept as one marker.
-    private var fields: [(name: String, value: String)] = []
     /// The evaluation of this message, when there was one.
-    public private(set) var result: SPFResult?
+    public func result(in session: MailSession) -> SPFResult? {
+        session.existingMessageState(of: self, SenderIDMessageState.self)?.result
+    }
 
     public init(config: ConfigNode) throws(ConfigurationError) {
         hideNone = try config.bool("hide_none") ?? false
@@ -97,26 +90,28 @@ public final class SenderIDHandler: Handler {
     // MARK: Callbacks
 
     public func helo(_ session: MailSession, host: String) throws {
-        heloName = host
+        session.connectionState(of: self, SenderIDConnectionState.self).heloName = host
     }
 
     public func envelopeFrom(_ session: MailSession, address: String) throws {
         guard !skips(session) else { return }
-        forgetMessage()
+        // The message starts here: nothing of an earlier MAIL FROM counts.
+        session.newMessageState(of: self, SenderIDMessageState.self)
     }
 
     public func header(_ session: MailSession, name: String, value: String) throws {
         guard !skips(session) else { return }
+        let state = session.messageState(of: self, SenderIDMessageState.self)
         let key = SenderIDPRA.fieldKey(name)
-        if key == "from" { fromValue = value }
+        if key == "from" { state.fromValue = value }
         guard praSelection == .rfc4407 else { return }
         switch key {
         case "resent-sender", "resent-from", "sender", "from":
-            fields.append((name, value))
+            state.fields.append((name, value))
         case "received", "return-path":
             // Only whether trace fields stand between two fields matters.
-            if let last = fields.last, ["received", "return-path"].contains(SenderIDPRA.fieldKey(last.name)) { break }
-            fields.append((name, ""))
+            if let last = state.fields.last, ["received", "return-path"].contains(SenderIDPRA.fieldKey(last.name)) { break }
+            state.fields.append((name, ""))
         default:
             break
         }
@@ -124,15 +119,16 @@ public final class SenderIDHandler: Handler {
 
     public func endOfHeaders(_ session: MailSession) throws {
         guard !skips(session) else { return }
+        let state = session.messageState(of: self, SenderIDMessageState.self)
         let identity: String
         switch praSelection {
         case .from:
             // The newest Perl release (Email::Address::XS): the field's one
             // mailbox; none, several, a group or a syntax error give no
             // identity, so no PRA is invented (RFC 4407 section 2).
-            identity = fromValue.flatMap { MailboxListParser.singleMailbox($0)?.addrSpec } ?? ""
+            identity = state.fromValue.flatMap { MailboxListParser.singleMailbox($0)?.addrSpec } ?? ""
         case .rfc4407:
-            identity = SenderIDPRA.select(from: fields)?.address ?? ""
+            identity = SenderIDPRA.select(from: state.fields)?.address ?? ""
         }
         guard !identity.isEmpty else {
             session.addAuthResult(AuthResultsEntry(method: "senderid", result: SPFResultCode.permerror.rawValue))
@@ -144,29 +140,32 @@ public final class SenderIDHandler: Handler {
             session.addAuthResult(AuthResultsEntry(method: "senderid", result: SPFResultCode.temperror.rawValue))
             return
         }
-        let helo = heloName ?? (session.heloHost.isEmpty ? nil : session.heloHost)
+        let helo = session.connectionState(of: self, SenderIDConnectionState.self).heloName ?? (session.heloHost.isEmpty ? nil : session.heloHost)
         let evaluator = SPFEvaluator(resolver: session.resolver, options: options, recordCache: recordCache)
         let result = evaluator.evaluate(.pra(identity, ip: ip, helo: helo))
-        self.result = result
+        state.result = result
         guard !(hideNone && result.code == .none) else { return }
         session.addAuthResult(AuthResultsEntry(method: "senderid", result: result.code.rawValue))
         let receiver = [session.macro("j"), session.macro("rcpt_host")].compactMap { $0 }.first { !$0.isEmpty }
             ?? session.systemHostname
         session.prependHeader(name: SPFResult.receivedSPFFieldName, value: result.receivedSPFValue(receiver: receiver))
     }
+}
 
-    public func abort(_ session: MailSession) {
-        forgetMessage()
-    }
+/// What the Sender-ID handler knows of the message in flight (see
+/// `HandlerState`).
+final class SenderIDMessageState: HandlerState {
+    /// The last `From` value (Perl's `from_header`).
+    var fromValue: String?
+    /// For `rfc4407`: the fields the PRA algorithm looks at, in order;
+    /// runs of `Received`/`Return-Path` are kept as one marker.
+    var fields: [(name: String, value: String)] = []
+    var result: SPFResult?
+    init() {}
+}
 
-    public func close(_ session: MailSession) {
-        forgetMessage()
-        heloName = nil
-    }
-
-    private func forgetMessage() {
-        fromValue = nil
-        fields = []
-        result = nil
-    }
+/// What the Sender-ID handler knows of the connection: the HELO name.
+final class SenderIDConnectionState: HandlerState {
+    var heloName: String?
+    init() {}
 }

@@ -14,8 +14,9 @@ import Testing
         var dns = try Support.zone()
         dns.add("forwarder.example.trusted.example", .a([127, 0, 0, 2]))
         let handler = try Support.handler(extra: #""rbl_whitelist": "trusted.example""#)
-        try Support.Data.run(handler, MailSession(resolver: dns), message: message)
-        #expect(handler.isDomainTrusted("Forwarder.Example") && !handler.isDomainTrusted("example.com"))
-        #expect(handler.trustedAuthenticationResults.map(\.instance) == [2])
+        let session = MailSession(resolver: dns)
+        try Support.Data.run(handler, session, message: message)
+        #expect(handler.isDomainTrusted("Forwarder.Example", in: session) && !handler.isDomainTrusted("example.com", in: session))
+        #expect(handler.trustedAuthenticationResults(in: session).map(\.instance) == [2])
     }
 }

@@ -19,33 +19,35 @@ import Testing
         return Support.message(headers)
     }
 
-    static func verified(_ trusted: String, message: [UInt8]) throws -> ARCHandler {
+    /// The handler and the session holding its findings for the message.
+    static func verified(_ trusted: String, message: [UInt8]) throws -> (handler: ARCHandler, session: MailSession) {
         let handler = try Support.handler(extra: #""trusted_domains": \#(trusted)"#)
-        try Support.Data.run(handler, MailSession(resolver: try Support.zone()), message: message)
-        return handler
+        let session = MailSession(resolver: try Support.zone())
+        try Support.Data.run(handler, session, message: message)
+        return (handler, session)
     }
 
     @Test func trustStopsAtTheFirstUntrustedSealer() throws {
         let message = try Self.twoHops()
         let all = try Self.verified(#"["Forwarder.Example", "example.com"]"#, message: message)
-        #expect(all.isChainTrusted)
-        #expect(all.trustedAuthenticationResults.map(\.instance) == [1, 2])
-        #expect(all.trustedAuthenticationResults.map(\.authservID) == ["mx1.example.com", "mx.forwarder.example"])
+        #expect(all.handler.isChainTrusted(in: all.session))
+        #expect(all.handler.trustedAuthenticationResults(in: all.session).map(\.instance) == [1, 2])
+        #expect(all.handler.trustedAuthenticationResults(in: all.session).map(\.authservID) == ["mx1.example.com", "mx.forwarder.example"])
 
         let newest = try Self.verified(#"["forwarder.example"]"#, message: message)
-        #expect(!newest.isChainTrusted)
-        #expect(newest.trustedAuthenticationResults.map(\.instance) == [2])
+        #expect(!newest.handler.isChainTrusted(in: newest.session))
+        #expect(newest.handler.trustedAuthenticationResults(in: newest.session).map(\.instance) == [2])
 
         // The older sealer alone is not reachable through an untrusted hop.
         let oldest = try Self.verified(#"["example.com"]"#, message: message)
-        #expect(oldest.trustedAuthenticationResults.isEmpty)
+        #expect(oldest.handler.trustedAuthenticationResults(in: oldest.session).isEmpty)
     }
 
     @Test func nothingIsTrustedOnAFailedChain() throws {
         var message = try Self.twoHops()
         message += Array("tampered\r\n".utf8)
-        let handler = try Self.verified(#"["forwarder.example", "example.com"]"#, message: message)
-        #expect(handler.verification?.status == .fail)
-        #expect(handler.trustedAuthenticationResults.isEmpty && !handler.isChainTrusted)
+        let checked = try Self.verified(#"["forwarder.example", "example.com"]"#, message: message)
+        #expect(checked.handler.verification(in: checked.session)?.status == .fail)
+        #expect(checked.handler.trustedAuthenticationResults(in: checked.session).isEmpty && !checked.handler.isChainTrusted(in: checked.session))
     }
 }

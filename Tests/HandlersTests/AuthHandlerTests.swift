@@ -18,7 +18,7 @@ import Testing
     @Test func defaultConfigIsEmpty() throws {
         _ = try Self.handler()
         #expect(AuthHandler.configKeys.isEmpty)
-        #expect(AuthHandler.dependencies.isEmpty)
+        #expect(AuthHandler.dependencyNames.isEmpty)
         _ = try AuthHandler(config: .object(JSONObject()))
     }
 

@@ -26,7 +26,7 @@ import TestSupport
 
     @Test func defaultsAndKeysAreThePerlOnes() throws {
         #expect(DMARCHandler.name == "DMARC")
-        #expect(DMARCHandler.dependencies == ["SPF", "DKIM", "ARC"])
+        #expect(DMARCHandler.dependencyNames == ["SPF", "DKIM", "ARC"])
         for key in ["hide_none", "use_arc", "hard_reject", "no_list_reject", "arc_before_list", "whitelisted", "detect_list_id",
                     "report_skip_to", "no_report", "hide_report_to", "config_file", "no_reject_disposition",
                     "no_list_reject_disposition", "reject_on_multifrom", "quarantine_on_multifrom", "skip_on_multifrom",

@@ -102,7 +102,7 @@ import Testing
         // (IPRev after LocalIP and TrustedIP, PTR after IPRev).
         for handler in handlers {
             let position = names.firstIndex(of: type(of: handler).name)!
-            for dependency in type(of: handler).dependencies {
+            for dependency in type(of: handler).dependencyNames {
                 if let before = names.firstIndex(of: dependency) { #expect(before < position, "\(dependency) before \(names[position])") }
             }
         }

@@ -67,7 +67,7 @@ import TestSupport
     @Test func defaultConfigAndDependencies() throws {
         _ = try Self.handler()
         #expect(IPRevHandler.configKeys.isEmpty)
-        #expect(IPRevHandler.dependencies == ["LocalIP", "TrustedIP"])
+        #expect(IPRevHandler.dependencyNames == ["LocalIP", "TrustedIP"])
     }
 
     @Test func forwardConfirmedNameIsAPass() throws {

@@ -34,7 +34,7 @@ import Testing
     @Test func defaultConfigParsesAndNamesTheKey() throws {
         _ = try Self.handler(LocalIPHandler.defaultConfigJSON)
         #expect(LocalIPHandler.configKeys == ["ignore_local_ip_list"])
-        #expect(LocalIPHandler.dependencies.isEmpty)
+        #expect(LocalIPHandler.dependencyNames.isEmpty)
         #expect(LocalIPHandler.name == "LocalIP")
     }
 

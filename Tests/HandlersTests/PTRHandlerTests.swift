@@ -22,7 +22,7 @@ import Testing
     @Test func defaultConfigAndDependency() throws {
         _ = try Self.handler()
         #expect(PTRHandler.configKeys.isEmpty)
-        #expect(PTRHandler.dependencies == ["IPRev"])
+        #expect(PTRHandler.dependencyNames == ["IPRev"])
     }
 
     @Test func heloMatchingAVerifiedNamePasses() throws {

@@ -59,7 +59,7 @@ import Testing
     @Test func defaultConfigParsesWithPerlsKeys() throws {
         let handler = try Self.handler(SanitizeHandler.defaultConfigJSON)
         #expect(SanitizeHandler.configKeys == ["hosts_to_remove", "remove_headers", "extra_auth_results_types"])
-        #expect(SanitizeHandler.dependencies.isEmpty)
+        #expect(SanitizeHandler.dependencyNames.isEmpty)
         #expect(handler.hostsToRemove == ["example.com", "example.net"])
         #expect(handler.mode == .yes)
         #expect(handler.resultTypes == ["Authentication-Results", "X-Authentication-Results"])

@@ -19,7 +19,7 @@ import Testing
     @Test func defaultConfigIsEmpty() throws {
         _ = try TLSHandler(config: JSONParser.parse(TLSHandler.defaultConfigJSON))
         #expect(TLSHandler.configKeys.isEmpty)
-        #expect(TLSHandler.dependencies.isEmpty)
+        #expect(TLSHandler.dependencyNames.isEmpty)
     }
 
     @Test func fullTLSDetails() throws {

@@ -37,7 +37,7 @@ import Testing
     @Test func defaultConfigParsesAndTrustsNobody() throws {
         _ = try Self.handler(TrustedIPHandler.defaultConfigJSON)
         #expect(TrustedIPHandler.configKeys == ["trusted_ip_list"])
-        #expect(TrustedIPHandler.dependencies.isEmpty)
+        #expect(TrustedIPHandler.dependencyNames.isEmpty)
         #expect(try Self.entries("127.0.0.1", config: TrustedIPHandler.defaultConfigJSON) == [])
         #expect(try Self.entries("100.200.100.2", config: "{}") == [])
     }
