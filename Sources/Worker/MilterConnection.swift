@@ -31,7 +31,7 @@ struct MilterConnection {
         // again on this connection (the Perl resolver's per-connection
         // error cache, keyed by organisational domain when DMARC's public
         // suffix list is loaded).
-        let organizationalDomain = worker.handlers.lazy.compactMap { ($0 as? SPFHandler)?.organizationalDomain }.first
+        let organizationalDomain = HandlerPeers(worker.handlers).first(SPFHandler.self)?.organizationalDomain
         let resolver = DNSTimeoutHold(base: worker.resolver, isEnabled: worker.configuration.cacheDNSTimeouts,
                                       organizationalDomain: organizationalDomain ?? { $0 },
                                       log: { ChildLog.debug($0) })
