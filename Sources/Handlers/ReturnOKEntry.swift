@@ -46,35 +46,32 @@ enum ReturnOKEntry {
             parts.append(.comment(AuthResultsComment(text + values.joined(separator: ","))))
         }
 
-        let own = lookups(domain, resolver)
-        error("mx_error", own.mx)
-        if !own.mx.values.isEmpty {
-            comment("MX Records found: ", own.mx.values)
-            return entry("pass")
-        }
-        error("a_error", own.a)
-        error("aaaa_error", own.aaaa)
-        if !own.a.values.isEmpty || !own.aaaa.values.isEmpty {
-            if !own.a.values.isEmpty { comment("A Records found: ", own.a.values) }
-            if !own.aaaa.values.isEmpty { comment("AAAA Records found: ", own.aaaa.values) }
-            return entry("warn")
+        /// One name's findings as Perl writes them: its error properties
+        /// (`<prefix>mx_error` ...) and found-records comments; the result
+        /// when it can receive mail, nil when it cannot.
+        func receives(_ found: (mx: Found, a: Found, aaaa: Found), properties prefix: String, comments label: String,
+                      withMX: String) -> String? {
+            error(prefix + "mx_error", found.mx)
+            if !found.mx.values.isEmpty {
+                comment(label + "MX Records found: ", found.mx.values)
+                return withMX
+            }
+            error(prefix + "a_error", found.a)
+            error(prefix + "aaaa_error", found.aaaa)
+            guard !found.a.values.isEmpty || !found.aaaa.values.isEmpty else { return nil }
+            if !found.a.values.isEmpty { comment(label + "A Records found: ", found.a.values) }
+            if !found.aaaa.values.isEmpty { comment(label + "AAAA Records found: ", found.aaaa.values) }
+            return "warn"
         }
 
-        if let organizationalDomain = recheckAt {
-            // Asked only now, as Perl does: most domains stop above.
-            let org = lookups(organizationalDomain, resolver)
-            error("org_mx_error", org.mx)
-            if !org.mx.values.isEmpty {
-                comment("Org Domain MX Records found: ", org.mx.values)
-                return entry("warn")
-            }
-            error("org_a_error", org.a)
-            error("org_aaaa_error", org.aaaa)
-            if !org.a.values.isEmpty || !org.aaaa.values.isEmpty {
-                if !org.a.values.isEmpty { comment("Org Domain A Records found: ", org.a.values) }
-                if !org.aaaa.values.isEmpty { comment("Org Domain AAAA Records found: ", org.aaaa.values) }
-                return entry("warn")
-            }
+        if let result = receives(lookups(domain, resolver), properties: "", comments: "", withMX: "pass") {
+            return entry(result)
+        }
+        // The Organizational Domain is asked only now, as Perl does: most
+        // domains stop above. Whatever it has, the domain itself only warns.
+        if let organizationalDomain = recheckAt,
+           let result = receives(lookups(organizationalDomain, resolver), properties: "org_", comments: "Org Domain ", withMX: "warn") {
+            return entry(result)
         }
         return entry("fail")
     }
