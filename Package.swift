@@ -58,13 +58,17 @@ let package = Package(
             path: "Sources/DMARCReports"),
         .target(name: "Handlers", dependencies: ["MailAuth", "Milter", "Shared", "CShim"], path: "Sources/Handlers"),
 
-        .executableTarget(name: "Master", dependencies: ["Shared", "Handlers", "DMARCReports", "CShim"], path: "Sources/Master"),
+        // The master's own logic that is not process plumbing (pool policy,
+        // wait queue, pidfile), kept out of Shared so no jailed process
+        // links it; a library so its tests can reach it.
+        .target(name: "MasterSupport", dependencies: ["Shared"], path: "Sources/MasterSupport"),
+        .executableTarget(name: "Master", dependencies: ["Shared", "MasterSupport", "Handlers", "DMARCReports", "CShim"], path: "Sources/Master"),
         .executableTarget(name: "Worker", dependencies: ["Shared", "Milter", "Handlers", "MailAuth", "CShim", "COpenSSL", "CLDNS"], path: "Sources/Worker"),
         .executableTarget(name: "DNSHelper", dependencies: ["Shared", "MailAuth", "LDNSRecords", "CShim", "CLDNS"], path: "Sources/DNSHelper"),
         .executableTarget(name: "Spool", dependencies: ["Shared", "DMARCReports", "MailAuth", "CShim"], path: "Sources/Spool"),
         .executableTarget(name: "DMARCSendReports", dependencies: ["DMARCReports", "Shared", "MailAuth"], path: "Sources/DMARCSendReports"),
         .executableTarget(name: "DMARCViewReports", dependencies: ["DMARCReports", "Shared", "MailAuth"], path: "Sources/DMARCViewReports"),
-        .executableTarget(name: "MilterLoad", dependencies: ["Milter", "MilterClient", "Shared"], path: "Benchmarks/MilterLoad"),
+        .executableTarget(name: "MilterLoad", dependencies: ["MasterSupport", "Milter", "MilterClient", "Shared"], path: "Benchmarks/MilterLoad"),
         .executableTarget(name: "SPFBench", dependencies: ["MailAuth"], path: "Benchmarks/SPFBench"),
         .executableTarget(name: "DKIMBench", dependencies: ["MailAuth"], path: "Benchmarks/DKIMBench"),
         .executableTarget(name: "ARCBench", dependencies: ["MailAuth"], path: "Benchmarks/ARCBench"),
@@ -77,6 +81,7 @@ let package = Package(
         .testTarget(name: "FramingTests", dependencies: ["Framing"], path: "Tests/FramingTests"),
         .testTarget(name: "MilterTests", dependencies: ["Milter"], path: "Tests/MilterTests"),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "TestSupport", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),
+        .testTarget(name: "MasterSupportTests", dependencies: ["MasterSupport"], path: "Tests/MasterSupportTests"),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "MailAuth", "TestSupport"], path: "Tests/SharedTests"),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "MailAuth", "Milter", "Shared", "TestSupport"], path: "Tests/HandlersTests"),
         .testTarget(name: "DMARCReportsTests", dependencies: ["DMARCReports", "MailAuth", "Shared", "TestSupport"], path: "Tests/DMARCReportsTests"),

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import MasterSupport
 import Shared
 
 /// RSS of the master and its children, read from /proc.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import MasterSupport
 import Shared
 
 /// `-c start|restart|stop|status`: finds the running master through the

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import MasterSupport
 import Shared
 import CShim
 import CCap

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Shared
+@testable import MasterSupport
 
 /// The master's log line about an exhausted pool: counts, at most one
 /// line per interval, the first at once.

@@ -1,5 +1,5 @@
 import Testing
-@testable import Shared
+@testable import MasterSupport
 
 @Suite struct WorkerPoolPolicyTests {
     let policy = WorkerPoolPolicy(minChildren: 2, maxChildren: 5, minSpareChildren: 1, maxSpareChildren: 2)

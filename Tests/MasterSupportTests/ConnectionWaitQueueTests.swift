@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Shared
+@testable import MasterSupport
 
 /// The master's wait queue for connections no idle worker can take.
 @Suite struct ConnectionWaitQueueTests {
