@@ -108,6 +108,7 @@ final class BurstRun {
             let response: MilterResponse?
             do { response = try c.conversation.decoder.next() } catch { finish(c, .failed); return }
             guard let response else { return }
+            c.conversation.script.received(response)
             if !response.isFinal { continue }
             if !c.negotiated {
                 c.negotiated = true

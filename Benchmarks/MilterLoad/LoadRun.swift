@@ -90,6 +90,7 @@ final class LoadRun {
                     let response: MilterResponse?
                     do { response = try c.decoder.next() } catch { fail(c, "bad reply: \(error)"); alive = false; break }
                     guard let response else { break }
+                    c.script.received(response)
                     if !response.isFinal { c.headerChanges += 1; continue }
                     switch response {
                     case .continue, .accept, .optionNegotiation: break

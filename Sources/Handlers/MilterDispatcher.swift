@@ -42,6 +42,22 @@ public final class MilterDispatcher {
     public private(set) var logLines: [String] = []
     /// True once the MTA said QUIT: the worker closes the connection.
     public private(set) var finished = false
+    /// The protocol options agreed with the MTA; none before negotiation,
+    /// so every command that can take a reply gets one.
+    public private(set) var negotiatedSteps: MilterProtocolSteps = []
+    /// A reject or tempfail found at a stage the MTA does not wait on,
+    /// kept for the next command it waits on (end of message).
+    var heldReply: [MilterResponse]?
+
+    /// The commands we ask the MTA not to wait for: the content stages.
+    /// The MTA reports their outcome to the SMTP client only at end of
+    /// DATA in any case (Postfix and Sendmail send headers and body once
+    /// the message is in), so a reject found at a header is as good held
+    /// until end of message, and a message costs one round trip for its
+    /// content instead of one per header and chunk (issue 12).
+    public static let unansweredCommands: MilterProtocolSteps = [
+        .noReplyToData, .noReplyToUnknown, .noReplyToHeader, .noReplyToEndOfHeaders, .noReplyToBody,
+    ]
 
     public init(handlers: [any Handler], session: MailSession, settings: DispatcherSettings, clock: @escaping () -> Double) {
         self.handlers = handlers
@@ -70,13 +86,29 @@ public final class MilterDispatcher {
 
     /// Replies to one command; an empty array means no reply is due.
     public func handle(_ command: MilterCommand) -> [MilterResponse] {
+        let answered = command.expectsResponse(negotiatedSteps: negotiatedSteps)
+        if let held = heldReply, command.isContentStage {
+            // The message is already refused: no handler sees the rest.
+            guard answered else { return [] }
+            if case .endOfMessage = command { session.messageFinished() }
+            resetMessage()
+            return held
+        }
+        let replies = dispatch(command)
+        if answered || replies.isEmpty || replies == [.continue] { return answered ? replies : [] }
+        heldReply = replies
+        return []
+    }
+
+    func dispatch(_ command: MilterCommand) -> [MilterResponse] {
         switch command {
         case .optionNegotiation(let version, let actions, let steps):
             var wanted: MilterActions = [.addHeaders, .changeHeaders]
             if settings.milterQuarantine { wanted.insert(.quarantine) }
             do {
                 let negotiation = try MilterNegotiation(offeredVersion: version, offeredActions: actions, offeredSteps: steps,
-                                                        neededActions: wanted)
+                                                        neededActions: wanted, unneededReplies: Self.unansweredCommands)
+                negotiatedSteps = negotiation.steps
                 if !negotiation.missingActions.isEmpty {
                     logLines.append("MTA does not allow actions \(negotiation.missingActions.rawValue); those changes will be skipped")
                 }
@@ -199,6 +231,7 @@ public final class MilterDispatcher {
 
     /// The message is over (ended, aborted or replaced): handlers forget it.
     func resetMessage() {
+        heldReply = nil
         for handler in handlers { handler.abort(session) }
         session.resetMessage()
     }
@@ -372,5 +405,16 @@ public final class MilterDispatcher {
 extension String {
     func trimmingLeadingSpaces() -> String {
         String(drop(while: { $0 == " " || $0 == "\t" }))
+    }
+}
+
+extension MilterCommand {
+    /// DATA, unknown commands, headers, end of headers, body, end of
+    /// message: the commands of one message's content.
+    var isContentStage: Bool {
+        switch self {
+        case .data, .unknown, .header, .endOfHeaders, .body, .endOfMessage: true
+        default: false
+        }
     }
 }

@@ -13,9 +13,11 @@
 /// - Protocol options: every callback is wanted (no `no…` bits) except those
 ///   the caller names as unneeded, and then only if the MTA offers that bit.
 ///   `skip` is asked for whenever offered, so we may stop the body early.
-///   Never `noReplyTo…`: we always reply, which keeps the session simple and
-///   lets any handler reject at any step. Never `rejectedRecipients`: like the
-///   Perl milter we only see recipients the MTA accepted.
+///   `noReplyTo…` only for the commands the caller names (the dispatcher
+///   names the content stages, whose outcome the MTA reports to the SMTP
+///   client at end of DATA anyway: one round trip a message instead of one
+///   a header). Never `rejectedRecipients`: like the Perl milter we only see
+///   recipients the MTA accepted.
 /// - `headerLeadingSpace` stays off: header values then arrive with the
 ///   space after the colon removed, the MTAs' default and what the Perl
 ///   milter (and its handlers' header reconstruction) was written for.
@@ -44,12 +46,15 @@ public struct MilterNegotiation: Sendable, Equatable {
     ///   - neededActions: what the enabled handlers may do to a message.
     ///   - unneededCallbacks: `no…` bits for commands no handler uses (e.g.
     ///     `[.noUnknown]`); any other bits in it are ignored.
+    ///   - unneededReplies: `noReplyTo…` bits for commands the caller will
+    ///     not answer; any other bits in it are ignored.
     public init(
         offeredVersion: UInt32,
         offeredActions: MilterActions,
         offeredSteps: MilterProtocolSteps,
         neededActions: MilterActions = MilterNegotiation.defaultNeededActions,
-        unneededCallbacks: MilterProtocolSteps = []
+        unneededCallbacks: MilterProtocolSteps = [],
+        unneededReplies: MilterProtocolSteps = []
     ) throws(MilterProtocolError) {
         guard offeredVersion >= Self.oldestSupportedVersion else {
             throw .unsupportedVersion(offered: offeredVersion, oldestSupported: Self.oldestSupportedVersion)
@@ -60,7 +65,7 @@ public struct MilterNegotiation: Sendable, Equatable {
         version = min(offeredVersion, Self.newestSupportedVersion)
         actions = neededActions.intersection(offeredActions)
         missingActions = neededActions.subtracting(offeredActions)
-        let wanted = unneededCallbacks.intersection(.allNoCommand).union(.skip)
+        let wanted = unneededCallbacks.intersection(.allNoCommand).union(unneededReplies.intersection(.allNoReply)).union(.skip)
         steps = wanted.intersection(offeredSteps)
     }
 
@@ -69,8 +74,8 @@ public struct MilterNegotiation: Sendable, Equatable {
         .optionNegotiation(version: version, actions: actions, steps: steps)
     }
 
-    /// Whether the MTA waits for our response to `command`. Since we never ask
-    /// for `noReplyTo…`, this is true for every command but `D`, `A`, `Q`, `K`.
+    /// Whether the MTA waits for our response to `command`: never for `D`,
+    /// `A`, `Q`, `K`; not for a command whose `noReplyTo…` bit was agreed.
     public func expectsResponse(to command: MilterCommand) -> Bool {
         command.expectsResponse(negotiatedSteps: steps)
     }

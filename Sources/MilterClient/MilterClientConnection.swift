@@ -9,6 +9,8 @@ import Milter
 public final class MilterClientConnection {
     public let fd: Int32
     public var decoder = MilterResponseDecoder()
+    /// The protocol options of the milter's negotiation reply.
+    public private(set) var negotiatedSteps: MilterProtocolSteps = []
 
     /// Connects to `host`:`port` (IPv4); nil when that fails. Reads give
     /// up after `receiveTimeoutSeconds`.
@@ -56,12 +58,14 @@ public final class MilterClientConnection {
     public func send(_ command: MilterCommand) { sendRaw(command.encoded()) }
 
     /// Reads replies until a final one (not a header change); nil when the
-    /// milter closed the connection or went silent.
+    /// milter closed the connection or went silent. A negotiation reply
+    /// sets `negotiatedSteps`.
     public func replies() -> [MilterResponse]? {
         var collected: [MilterResponse] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             while let response = try? decoder.next() {
+                if case .optionNegotiation(_, _, let steps) = response { negotiatedSteps = steps }
                 collected.append(response)
                 if response.isFinal { return collected }
             }
@@ -106,7 +110,7 @@ public final class MilterClientConnection {
                                         headers: [(String, String)] = [("From", "sender@example.com"), ("Subject", "test")]) -> [MilterResponse]? {
         let message = MilterClientMessage(hostname: hostname, address: address, sender: from,
                                           headers: headers.map { (name: $0.0, value: $0.1) })
-        var script = MilterClientScript(message.commands)
+        var script = MilterClientScript(message.commands, negotiatedSteps: negotiatedSteps)
         var last: [MilterResponse]?
         while script.remaining > 0 {
             sendRaw(script.nextStep())

@@ -62,14 +62,25 @@ public struct MilterClientMessage: Sendable {
 }
 
 /// A conversation's commands and how far it has got: each step is the
-/// commands up to and including the next one that waits for a reply.
+/// commands up to and including the next one that waits for a reply,
+/// under the protocol options the milter agreed to (a milter that asked
+/// not to answer headers gets them all in one step, as from Postfix).
 public struct MilterClientScript: Sendable {
     public let commands: [MilterCommand]
     /// The next command to send.
     public private(set) var next = 0
+    /// The protocol options of the milter's negotiation reply (none
+    /// until it arrives: every command that takes a reply waits for one).
+    public var negotiatedSteps: MilterProtocolSteps = []
 
-    public init(_ commands: [MilterCommand]) {
+    public init(_ commands: [MilterCommand], negotiatedSteps: MilterProtocolSteps = []) {
         self.commands = commands
+        self.negotiatedSteps = negotiatedSteps
+    }
+
+    /// Takes note of a reply: the negotiation reply sets the options.
+    public mutating func received(_ response: MilterResponse) {
+        if case .optionNegotiation(_, _, let steps) = response { negotiatedSteps = steps }
     }
 
     /// Commands not sent yet.
@@ -82,20 +93,9 @@ public struct MilterClientScript: Sendable {
             let command = commands[next]
             next += 1
             out.append(contentsOf: command.encoded())
-            if command.expectsReply { break }
+            if command.expectsResponse(negotiatedSteps: negotiatedSteps) { break }
         }
         return out
-    }
-}
-
-extension MilterCommand {
-    /// Whether the milter answers this command (macros, abort and quit get
-    /// no reply).
-    public var expectsReply: Bool {
-        switch self {
-        case .defineMacros, .abort, .quit, .quitNewConnection: false
-        default: true
-        }
     }
 }
 

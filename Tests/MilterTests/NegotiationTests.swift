@@ -87,7 +87,25 @@ struct NegotiationTests {
         #expect(!negotiation.headerValuesKeepLeadingSpace)
     }
 
-    @Test func weReplyToEverythingThatTakesAReply() throws {
+    @Test func repliesAreLeftOutOnlyWhereAskedAndOffered() throws {
+        let content: MilterProtocolSteps = [.noReplyToHeader, .noReplyToEndOfHeaders, .noReplyToBody]
+        let negotiation = try MilterNegotiation(offeredVersion: 6, offeredActions: .all, offeredSteps: .all,
+                                                unneededReplies: content.union([.noBody, .skip]))
+        // The callback bit in the list is not a reply bit and is dropped.
+        #expect(negotiation.steps == content.union(.skip))
+        #expect(!negotiation.expectsResponse(to: .header(name: "Subject", value: "x")))
+        #expect(!negotiation.expectsResponse(to: .endOfHeaders))
+        #expect(!negotiation.expectsResponse(to: .body([1])))
+        #expect(negotiation.expectsResponse(to: .rcptTo(["<a@b>"])))
+        #expect(negotiation.expectsResponse(to: .endOfMessage([])))
+        // An MTA offering no reply bits (Sendmail 8.13, version 2) gets none.
+        let old = try MilterNegotiation(offeredVersion: 2, offeredActions: .all, offeredSteps: MilterProtocolSteps(rawValue: 0x7F),
+                                        unneededReplies: content)
+        #expect(old.steps.isDisjoint(with: .allNoReply))
+        #expect(old.expectsResponse(to: .header(name: "Subject", value: "x")))
+    }
+
+    @Test func withoutUnneededRepliesEveryCommandThatTakesAReplyGetsOne() throws {
         let negotiation = try MilterNegotiation(offeredVersion: 6, offeredActions: .all, offeredSteps: .all)
         #expect(negotiation.steps.isDisjoint(with: .allNoReply))
         for command in MilterSamples.commands {
