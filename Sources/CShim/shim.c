@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
 #include <errno.h>
@@ -235,17 +236,29 @@ int am_install_sigsys_reporter(void) {
     return sigaction(SIGSYS, &action, NULL);
 }
 
-/* The stage alarm's prepared state: written only while the timer is
- * stopped, read only by the handler. */
+/* The stage alarm's prepared state: written only while it is inactive,
+ * read only by the handler while it is active.
+ *
+ * Arming costs one setitimer only when the running timer does not already
+ * fire within the new stage's limit (up to a small slack earlier), and
+ * stopping costs none: a stage ends by marking the alarm inactive, and a
+ * timer that fires while inactive is ignored. The headers and body of a
+ * message arrive together and each is a stage with the same limit, so
+ * they share one timer instead of three system calls each (issue 12). */
+static volatile sig_atomic_t am_alarm_active = 0;
 static volatile sig_atomic_t am_alarm_fd = -1;
 static unsigned char am_alarm_reply[1024];
 static size_t am_alarm_reply_len;
 static char am_alarm_line[512];
 static size_t am_alarm_line_len;
+/* When the running timer fires (CLOCK_MONOTONIC, microseconds); 0: none. */
+static long long am_alarm_expiry_us = 0;
 
 /* Async-signal-safe: send (sendto), write and exit_group only. */
 static void am_stage_alarm_fired(int sig) {
     (void)sig;
+    /* A timer left from a stage that has ended. */
+    if (!am_alarm_active) return;
     size_t offset = 0;
     /* A signal handler: async-signal-safe C, not SystemCall (it allocates). */
     while (am_alarm_fd >= 0 && offset < am_alarm_reply_len) {
@@ -268,14 +281,21 @@ int am_stage_alarm_install(void) {
 }
 
 int am_stage_alarm_disarm(void) {
-    struct itimerval off;
-    memset(&off, 0, sizeof off);
-    return setitimer(ITIMER_REAL, &off, NULL);
+    am_alarm_active = 0;
+    return 0;
+}
+
+/* How much earlier than its limit a stage may be cut when it shares the
+ * running timer: 1% of the limit, at most 1 s (the Perl program's alarm()
+ * counts whole seconds). */
+long long am_stage_alarm_slack_us(long long microseconds) {
+    long long slack = microseconds / 100;
+    return slack < 1000000 ? slack : 1000000;
 }
 
 int am_stage_alarm_arm(int fd, const void *reply, size_t reply_len, const char *line, size_t line_len,
                        long long microseconds) {
-    if (am_stage_alarm_disarm() != 0) return -1;
+    am_alarm_active = 0;
     if (reply_len > sizeof am_alarm_reply) reply_len = sizeof am_alarm_reply;
     if (line_len > sizeof am_alarm_line) line_len = sizeof am_alarm_line;
     memcpy(am_alarm_reply, reply, reply_len);
@@ -284,11 +304,20 @@ int am_stage_alarm_arm(int fd, const void *reply, size_t reply_len, const char *
     am_alarm_line_len = line_len;
     am_alarm_fd = fd;
     if (microseconds < 1) microseconds = 1;
-    struct itimerval timer;
-    memset(&timer, 0, sizeof timer);
-    timer.it_value.tv_sec = (time_t)(microseconds / 1000000);
-    timer.it_value.tv_usec = (suseconds_t)(microseconds % 1000000);
-    return setitimer(ITIMER_REAL, &timer, NULL);
+    struct timespec now;
+    if (clock_gettime(CLOCK_MONOTONIC, &now) != 0) return -1;
+    long long wanted = (long long)now.tv_sec * 1000000 + now.tv_nsec / 1000 + microseconds;
+    long long expiry = am_alarm_expiry_us;
+    if (expiry == 0 || expiry > wanted || expiry < wanted - am_stage_alarm_slack_us(microseconds)) {
+        struct itimerval timer;
+        memset(&timer, 0, sizeof timer);
+        timer.it_value.tv_sec = (time_t)(microseconds / 1000000);
+        timer.it_value.tv_usec = (suseconds_t)(microseconds % 1000000);
+        if (setitimer(ITIMER_REAL, &timer, NULL) != 0) return -1;
+        am_alarm_expiry_us = wanted;
+    }
+    am_alarm_active = 1;
+    return 0;
 }
 
 int am_open_entry_nofollow(int dirfd, const char *name) {

@@ -33,8 +33,20 @@ extension MasterServer {
                 acceptFailed(on: listener, errno: errno)
                 return
             }
+            // The worker's reads rely on this bound (MilterReadDeadline):
+            // a socket without it is never handed over.
+            guard Self.setReceiveTimeout(connection) else {
+                log.warning("SO_RCVTIMEO on a connection from \(listener.spec) failed: \(SystemCallError.text(for: errno)); closed")
+                close(connection)
+                continue
+            }
             admit(WaitingConnection(fd: connection, listenerSpec: listener.spec))
         }
+    }
+
+    static func setReceiveTimeout(_ fd: Int32) -> Bool {
+        var timeout = timeval(tv_sec: MilterReadDeadline.receiveTimeoutSeconds, tv_usec: 0)
+        return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0
     }
 
     /// Out of descriptors (or kernel memory), the listener would stay

@@ -83,9 +83,19 @@ final class MasterServer {
                 for listener in listeners { fds.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0)) }
             }
             let children = allChildren
+            // Where each child's channel and log pipe sit in `fds`: only
+            // what poll found ready is read (issue 12: no read or poll of
+            // every child on every round).
+            var watched: [(channel: Int, log: Int?)] = []
             for slot in children {
+                let channel = fds.count
                 fds.append(pollfd(fd: slot.process.channel, events: Int16(POLLIN), revents: 0))
-                if slot.logOpen { fds.append(pollfd(fd: slot.process.logPipe, events: Int16(POLLIN), revents: 0)) }
+                var log: Int?
+                if slot.logOpen {
+                    log = fds.count
+                    fds.append(pollfd(fd: slot.process.logPipe, events: Int16(POLLIN), revents: 0))
+                }
+                watched.append((channel, log))
             }
             do {
                 _ = try SystemCall.poll(&fds, timeoutMilliseconds: pollTimeoutMilliseconds)
@@ -99,9 +109,9 @@ final class MasterServer {
                     acceptConnections(on: listener)
                 }
             }
-            for slot in children {
-                slot.drainLog()
-                readChannel(of: slot)
+            for (slot, position) in zip(children, watched) {
+                if let log = position.log, fds[log].revents != 0 { slot.drainLog() }
+                if fds[position.channel].revents != 0 { readChannel(of: slot) }
             }
             serveWaitingConnections()
             closeExpiredWaitingConnections()
@@ -120,9 +130,10 @@ final class MasterServer {
     // MARK: - Connections
 
     /// Gives `connection` to the idle worker `slot` and closes the master's
-    /// copy; the socket itself stays blocking (the worker polls it).
+    /// copy. The socket is blocking (accept4 without SOCK_NONBLOCK; Linux
+    /// does not pass the listener's O_NONBLOCK on) with the receive
+    /// timeout the worker's reads rely on (`setReceiveTimeout`).
     func handOver(_ connection: Int32, listenerSpec: String, to slot: ChildSlot) {
-        _ = am_set_nonblocking(connection, 0)
         let sent = slot.channel.send(MasterToWorker.connection, payload: Array(listenerSpec.utf8), descriptor: connection)
         close(connection)
         if sent {
@@ -137,8 +148,6 @@ final class MasterServer {
 
     func readChannel(of slot: ChildSlot) {
         guard !slot.channel.isClosed else { return }
-        var p = pollfd(fd: slot.process.channel, events: Int16(POLLIN), revents: 0)
-        guard poll(&p, 1, 0) > 0 else { return }
         slot.channel.fill()
         switch slot.role {
         case .worker:

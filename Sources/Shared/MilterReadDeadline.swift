@@ -77,6 +77,19 @@ public struct MilterReadDeadline: Equatable, Sendable {
         return .idle
     }
 
+    /// The receive timeout (SO_RCVTIMEO) the master puts on every MTA
+    /// connection before handing it over: the worker then reads without a
+    /// poll(2) first (one system call a round trip instead of two) while
+    /// the deadline is further away than this, and a silent peer still
+    /// hands control back within it to look at the deadline.
+    public static let receiveTimeoutSeconds = 1
+
+    /// Whether a blocking read (bounded by `receiveTimeoutSeconds`) cannot
+    /// overrun the deadline; when it could, poll(2) until the deadline.
+    public func blockingReadFits(now: Double) -> Bool {
+        deadline - now > Double(Self.receiveTimeoutSeconds) + 0.1
+    }
+
     /// Milliseconds for poll(2) until the deadline (0 once it has passed).
     public func pollMilliseconds(now: Double) -> Int32 {
         let remaining = max(0, deadline - now)

@@ -168,10 +168,11 @@ public struct SyscallPolicy: Sendable, Equatable {
     static let futexCommands: [UInt64] = [0, 1, 3, 4, 5, 6, 7, 9, 10, 13]
 
     /// The worker's hard stage deadline (`StageAlarm`): a one-shot
-    /// ITIMER_REAL armed and stopped around each milter stage.
+    /// ITIMER_REAL armed for the milter stages (shared by the stages that
+    /// fit in it; a stage ends without a system call).
     static let stageDeadline: [SyscallRule] = [
         SyscallRule("setitimer", .oneOf(index: 0, values: [0], meaning: "ITIMER_REAL"),
-                    because: "arming and stopping the stage deadline; its SIGALRM handler replies to the MTA and exits"),
+                    because: "arming the stage deadline (only when the running timer does not fit the new stage); its SIGALRM handler replies to the MTA and exits"),
     ]
 
     /// The DNS helper's own UDP/TCP sockets to the resolvers, opened with

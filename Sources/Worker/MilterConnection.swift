@@ -54,11 +54,16 @@ struct MilterConnection {
                 logExpiry(expiry, deadline: deadline, buffered: decoder.bufferedByteCount)
                 return
             }
-            var p = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0)]
-            // An interruption counts as nothing ready: the deadline is
-            // looked at again first.
-            guard let ready = try? SystemCall.poll(&p, timeoutMilliseconds: deadline.pollMilliseconds(now: monotonicSeconds())) else { return }
-            if ready == 0 { continue }
+            // The master set a receive timeout on the socket, so a read
+            // far from the deadline blocks at most that long; near it,
+            // poll for exactly what is left.
+            if !deadline.blockingReadFits(now: monotonicSeconds()) {
+                var p = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0)]
+                // An interruption counts as nothing ready: the deadline is
+                // looked at again first.
+                guard let ready = try? SystemCall.poll(&p, timeoutMilliseconds: deadline.pollMilliseconds(now: monotonicSeconds())) else { return }
+                if ready == 0 { continue }
+            }
             let n: Int
             do {
                 n = try SystemCall.readSome(fd: socket, into: &chunk)

@@ -14,6 +14,8 @@ import Milter
 /// reply to the MTA, logs the line and exits the worker, and the master
 /// starts a fresh one. A single-threaded jailed process cannot abandon a
 /// running handler any other way (the Perl program dies out of an alarm).
+/// Stages that fit in the running timer share it and `disarm` only marks
+/// the alarm inactive (am_stage_alarm_arm in CShim; docs/security.md).
 enum StageAlarm {
     /// Once, before the seccomp filter (rt_sigaction is allowed for SIGABRT
     /// only afterwards).

@@ -54,4 +54,31 @@ import MilterClient
         #expect(next.deliver()?.last == .continue, "log:\n\(daemon.log)")
         #expect(daemon.workers() == worker)
     }
+
+    /// A packet begun and then silence: the worker reads without polling
+    /// first while the deadline is far (the master's SO_RCVTIMEO bounds
+    /// each read), so the silent peer must still be cut at its 2 s.
+    @Test func aPacketBegunThenSilentIsCutAtItsDeadline() throws {
+        let daemon = try DaemonFixture(handlers: #""AddID": {}"#, extra: """
+            "min_children": 1, "max_children": 1, "min_spare_children": 1, "max_spare_children": 1,
+            "command_timeout": 2,
+            """)
+        #expect(daemon.waitFor { daemon.workers().count == 1 }, "log:\n\(daemon.log)")
+        let silent = try #require(MilterClientConnection(port: daemon.port), "log:\n\(daemon.log)")
+        #expect(silent.negotiate(), "log:\n\(daemon.log)")
+        let packet = MilterCommand.helo("mail.example.org").encoded()
+        let started = Date()
+        silent.sendRaw(Array(packet.prefix(6)))
+        var closedAfter: Double?
+        while Date().timeIntervalSince(started) < 10 {
+            if Self.closedByPeer(silent.fd) {
+                closedAfter = Date().timeIntervalSince(started)
+                break
+            }
+            usleep(50_000)
+        }
+        let cut = try #require(closedAfter, "still open after 10 s of silence; log:\n\(daemon.log)")
+        #expect(cut >= 1.9 && cut < 3, "cut after \(cut)s for a 2 s packet limit")
+        #expect(daemon.waitFor { daemon.log.contains("incomplete after 2.0s") }, "log:\n\(daemon.log)")
+    }
 }

@@ -44,4 +44,24 @@ import MilterClient
         #expect(replies?.last == .accept, "replies \(String(describing: replies)); log:\n\(daemon.log)")
         #expect(daemon.waitFor { daemon.log.contains("eom callbacks timed out") && daemon.log.contains("accepted, worker exits") })
     }
+
+    /// Stages end without stopping the timer (issue 12: one setitimer for
+    /// a message's headers and body, not three system calls a header); a
+    /// timer left running from a finished message must not cut the idle
+    /// worker or the next message.
+    @Test func aTimerLeftFromAFinishedMessageCutsNothing() throws {
+        let daemon = try daemon(tempfail: true)
+        #expect(daemon.waitFor { daemon.workers().count >= 2 }, "log:\n\(daemon.log)")
+        let before = Set(daemon.workers())
+        let first = try #require(MilterClientConnection(port: daemon.port))
+        #expect(first.deliver()?.last == .continue, "log:\n\(daemon.log)")
+        // Past the 2 s content_timeout armed for that message's stages.
+        usleep(3_000_000)
+        // None of them died (the pool may have added a spare).
+        #expect(before.isSubset(of: Set(daemon.workers())), "a worker was replaced; log:\n\(daemon.log)")
+        #expect(!daemon.log.contains("timed out"), "log:\n\(daemon.log)")
+        let second = try #require(MilterClientConnection(port: daemon.port))
+        #expect(second.deliver()?.last == .continue, "log:\n\(daemon.log)")
+        #expect(before.isSubset(of: Set(daemon.workers())))
+    }
 }

@@ -55,3 +55,19 @@ import Testing
         #expect(MilterReadDeadline.idleSeconds(connectTimeout: 30, commandTimeout: 30, contentTimeout: 600) == 630)
     }
 }
+
+extension MilterReadDeadlineTests {
+    /// A blocking read is bounded by the receive timeout the master sets;
+    /// it may be used only while that bound ends before the deadline.
+    @Test func aBlockingReadIsUsedOnlyFarFromTheDeadline() {
+        var deadline = MilterReadDeadline(idleSeconds: 330, packetSeconds: 2, now: 0)
+        #expect(deadline.blockingReadFits(now: 0))
+        #expect(deadline.blockingReadFits(now: 328.8))
+        #expect(!deadline.blockingReadFits(now: 329))
+        // A packet has begun: 2 s from its first byte.
+        deadline.received(bufferedBytes: 3, now: 10)
+        #expect(deadline.blockingReadFits(now: 10.8))
+        #expect(!deadline.blockingReadFits(now: 11))
+        #expect(deadline.pollMilliseconds(now: 11) == 1000)
+    }
+}
