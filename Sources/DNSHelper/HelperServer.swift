@@ -202,9 +202,9 @@ final class HelperServer {
             return
         }
         let key = question.normalized
-        if let cached = cache.lookup(key, now: now / 1000) {
-            ChildLog.debug("dns: \(key) from cache: \(cached)")
-            reply(channel, id: id, outcome: cached)
+        if let cached = cache.lookupWithLifetime(key, now: now / 1000) {
+            ChildLog.debug("dns: \(key) from cache: \(cached.outcome)")
+            reply(channel, id: id, outcome: cached.outcome, keepSeconds: Self.workerKeep(cached.outcome, seconds: cached.secondsLeft))
             return
         }
         channel.inFlight += 1
@@ -244,16 +244,24 @@ final class HelperServer {
         guard let resolution = resolutions.removeValue(forKey: key) else { return }
         if let index = backlog.firstIndex(of: key) { backlog.remove(at: index) }
         cache.store(key, outcome: outcome, ttl: ttl, now: now / 1000)
+        let keep = Self.workerKeep(outcome, seconds: cache.lifetime(of: outcome, ttl: ttl))
         ChildLog.debug("dns: \(key): \(outcome) for \(resolution.waiters.count) waiter(s)")
         for waiter in resolution.waiters {
             guard let channel = channels[waiter.channel] else { continue }
             channel.inFlight -= 1
-            reply(channel, id: waiter.id, outcome: outcome)
+            reply(channel, id: waiter.id, outcome: outcome, keepSeconds: keep)
         }
     }
 
-    private func reply(_ channel: WorkerChannel, id: UInt32, outcome: DNSOutcome) {
-        if !channel.send(DNSIPCMessage.answer(id: id, outcome: outcome).frame) {
+    /// How long a worker may keep an outcome: what this cache keeps it for,
+    /// but never a failure (the helper's short hold decides when a failing
+    /// name is asked again, for every worker at once).
+    static func workerKeep(_ outcome: DNSOutcome, seconds: UInt32) -> UInt32 {
+        outcome.isTemporaryFailure ? 0 : seconds
+    }
+
+    private func reply(_ channel: WorkerChannel, id: UInt32, outcome: DNSOutcome, keepSeconds: UInt32 = 0) {
+        if !channel.send(DNSIPCMessage.answer(id: id, outcome: outcome, keepSeconds: keepSeconds).frame) {
             drop(channel, reason: "the worker is not reading its answers")
         }
     }

@@ -325,10 +325,14 @@ public final class MilterDispatcher {
         // Sorted as the Perl program sorts them before rendering.
         // dmarc= entries among themselves keep Perl's order (fail before
         // none, reject before quarantine); they sit together by sortKey.
+        // Each entry's key is rendered once, not at every comparison.
         func sorted(_ list: [AuthResultsEntry]) -> [AuthResultsEntry] {
-            list.sorted {
-                $0.method == "dmarc" && $1.method == "dmarc" ? DMARCResult.perlEntryOrder($0, $1) : $0.sortKey < $1.sortKey
-            }
+            guard list.count > 1 else { return list }
+            let keyed = list.map { (entry: $0, key: $0.sortKey) }
+            return keyed.sorted {
+                $0.entry.method == "dmarc" && $1.entry.method == "dmarc"
+                    ? DMARCResult.perlEntryOrder($0.entry, sortKey: $0.key, $1.entry, sortKey: $1.key) : $0.key < $1.key
+            }.map(\.entry)
         }
         let allEntries = session.connectionAuthResults + session.authResults
         let entries = sorted(allEntries)

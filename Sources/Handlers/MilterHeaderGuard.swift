@@ -54,9 +54,11 @@ enum MilterHeaderGuard {
             log.append("header \(name.debugDescription) not added: not a valid field name")
             return nil
         }
+        // The usual case, checked in one pass over the bytes.
+        if isAlreadySafe(value) { return value }
         let cleaned = safeValue(value)
         // A CRLF fold becoming a LF fold is no news; anything else is.
-        if cleaned != value.replacing("\r\n", with: "\n") {
+        if cleaned != value.substituting("\r\n", with: "\n") {
             log.append("header \(name): control characters in the value replaced by spaces")
         }
         return cleaned
@@ -65,6 +67,37 @@ enum MilterHeaderGuard {
     /// RFC 5322 field name: one or more printable ASCII characters but `:`.
     static func isFieldName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.allSatisfy { $0 >= 33 && $0 <= 126 && $0 != UInt8(ascii: ":") }
+    }
+
+    /// Whether `safeValue` would return `value` unchanged: no control
+    /// character but a LF followed by a space or tab, and tabs only in the
+    /// white space that starts a continuation line (C1 controls are two
+    /// bytes in UTF-8, 0xC2 then 0x80...0x9F).
+    static func isAlreadySafe(_ value: String) -> Bool {
+        var atLineStart = false
+        var previous: UInt8 = 0
+        var iterator = value.utf8.makeIterator()
+        var next = iterator.next()
+        while let byte = next {
+            let following = iterator.next()
+            switch byte {
+            case 0x0A:
+                guard following == 0x20 || following == 0x09 else { return false }
+                atLineStart = true
+            case 0x09:
+                guard atLineStart else { return false }
+            case 0x20:
+                break
+            case 0..<0x20, 0x7F:
+                return false
+            default:
+                if previous == 0xC2 && (0x80...0x9F).contains(byte) { return false }
+                atLineStart = false
+            }
+            previous = byte
+            next = following
+        }
+        return true
     }
 
     /// `value` with only the milter's folding left among its controls.

@@ -264,7 +264,7 @@ public final class SPFHandler: Handler {
         if let close = text.firstRange(of: ") ") {
             text.replaceSubrange(close, with: ")\n    ")
         }
-        return text.replacing("; ", with: ";\n    ")
+        return text.substituting("; ", with: ";\n    ")
     }
 }
 

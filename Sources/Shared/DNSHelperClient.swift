@@ -23,6 +23,16 @@ public final class DNSHelperClient: DNSResolver {
     public var timeoutSeconds: Double
     public private(set) var isBroken = false
 
+    /// Answers the helper said may be kept (`keepSeconds`), so a worker
+    /// asks once per name and TTL instead of once per message: a lookup
+    /// served here costs no IPC round trip (issue 12). Small and bounded
+    /// (oldest out first): the helper's cache is the big shared one.
+    private var cache = DNSCache(limits: DNSHelperClient.cacheLimits)
+    public static let cacheLimits = DNSCache.Limits(maximumEntries: 2_048, maximumBytes: 2 << 20, failureHold: 0)
+    /// Lookups answered from the worker's own cache, and sent to the helper.
+    public private(set) var cacheHits = 0
+    public private(set) var helperQueries = 0
+
     private var nextID: UInt32 = 1
     private var inbox = IPCInbox(receiving: DNSHelperToWorker.self)
     private var chunk = [UInt8](repeating: 0, count: 65536)
@@ -51,39 +61,63 @@ public final class DNSHelperClient: DNSResolver {
             }
         }
         var results = [DNSOutcome](repeating: .timeout, count: unique.count)
+        var keep = [UInt32](repeating: 0, count: unique.count)
+        let now = Self.milliseconds()
+        var missing: [Int] = []
+        for (index, question) in unique.enumerated() {
+            if let cached = cache.lookup(question, now: now) {
+                results[index] = cached
+                cacheHits += 1
+            } else {
+                missing.append(index)
+            }
+        }
         let end = monotonicSeconds() + timeoutSeconds
         var start = 0
-        while start < unique.count {
-            let stop = min(unique.count, start + DNSIPCMessage.maximumInFlightPerChannel)
-            exchange(unique, range: start..<stop, into: &results, until: end)
+        while start < missing.count {
+            let stop = min(missing.count, start + DNSIPCMessage.maximumInFlightPerChannel)
+            exchange(unique, indices: missing[start..<stop], into: &results, keep: &keep, until: end)
             start = stop
+        }
+        helperQueries += missing.count
+        let stored = Self.milliseconds()
+        for index in missing where keep[index] > 0 {
+            cache.store(unique[index], outcome: results[index], ttl: keep[index], now: stored)
         }
         return slots.map { results[$0] }
     }
 
-    /// Sends the queries of `range`, then collects their answers.
-    private func exchange(_ questions: [DNSQuestion], range: Range<Int>, into results: inout [DNSOutcome], until end: Double) {
+    static func milliseconds() -> UInt64 {
+        UInt64(monotonicSeconds() * 1000)
+    }
+
+    /// Sends the queries at `indices`, then collects their answers.
+    private func exchange(_ questions: [DNSQuestion], indices: ArraySlice<Int>, into results: inout [DNSOutcome],
+                          keep: inout [UInt32], until end: Double) {
         guard !isBroken else { return }
         var pending: [UInt32: Int] = [:]
         var out: [UInt8] = []
-        for index in range {
+        for index in indices {
             let id = nextID
             nextID = nextID == UInt32.max ? 1 : nextID + 1
             pending[id] = index
             out += DNSIPCMessage.query(id: id, question: questions[index]).frame.encoded()
         }
         guard send(out, until: end) else {
-            if !isBroken { ChildLog.warning("DNS helper not accepting queries within \(timeoutSeconds)s: \(range.count) lookup(s) timed out") }
+            if !isBroken { ChildLog.warning("DNS helper not accepting queries within \(timeoutSeconds)s: \(indices.count) lookup(s) timed out") }
             return
         }
         while !pending.isEmpty {
             while let frame = nextFrame() {
-                guard case .answer(let id, let outcome)? = try? DNSIPCMessage(frame: frame) else {
+                guard case .answer(let id, let outcome, let keepSeconds)? = try? DNSIPCMessage(frame: frame) else {
                     fail("undecodable answer from the DNS helper")
                     return
                 }
                 // Unknown ids are late answers to a batch that timed out.
-                if let index = pending.removeValue(forKey: id) { results[index] = outcome }
+                if let index = pending.removeValue(forKey: id) {
+                    results[index] = outcome
+                    keep[index] = keepSeconds
+                }
             }
             if pending.isEmpty || isBroken { break }
             let left = end - monotonicSeconds()

@@ -4,7 +4,12 @@ import MailAuth
 /// socketpair the master created for that worker:
 ///
 ///     kind 30  query   worker -> helper   u32 id, u16 type, string name
-///     kind 31  answer  helper -> worker   u32 id, outcome (DNSIPCOutcomeCodec)
+///     kind 31  answer  helper -> worker   u32 id, u32 keep, outcome (DNSIPCOutcomeCodec)
+///
+/// `keep`: seconds the worker may answer the same question from its own
+/// cache (what is left of the helper's cache lifetime; 0 for failures and
+/// for what the helper does not cache), so a worker asks the helper once
+/// per name and TTL, not once per message (issue 12).
 ///
 /// A worker may send many queries before it reads answers; answers come
 /// back in any order and are matched by id. The channel's kinds and limits
@@ -13,7 +18,7 @@ import MailAuth
 /// carrying the descriptor as SCM_RIGHTS.
 public enum DNSIPCMessage: Hashable, Sendable {
     case query(id: UInt32, question: DNSQuestion)
-    case answer(id: UInt32, outcome: DNSOutcome)
+    case answer(id: UInt32, outcome: DNSOutcome, keepSeconds: UInt32 = 0)
 
     public static let queryKind = WorkerToDNSHelper.query.code
     public static let answerKind = DNSHelperToWorker.answer.code
@@ -34,8 +39,9 @@ public enum DNSIPCMessage: Hashable, Sendable {
             writer.u16(question.type.rawValue)
             writer.string(question.name)
             return IPCFrame(kind: Self.queryKind, payload: writer.bytes)
-        case .answer(let id, let outcome):
+        case .answer(let id, let outcome, let keepSeconds):
             writer.u32(id)
+            writer.u32(keepSeconds)
             DNSIPCOutcomeCodec.encode(outcome, into: &writer)
             return IPCFrame(kind: Self.answerKind, payload: writer.bytes)
         }
@@ -54,7 +60,8 @@ public enum DNSIPCMessage: Hashable, Sendable {
                 self = .query(id: id, question: DNSQuestion(name: String(decoding: name, as: UTF8.self), type: type))
             case Self.answerKind:
                 let id = try reader.u32()
-                self = .answer(id: id, outcome: try DNSIPCOutcomeCodec.decode(from: &reader))
+                let keepSeconds = try reader.u32()
+                self = .answer(id: id, outcome: try DNSIPCOutcomeCodec.decode(from: &reader), keepSeconds: keepSeconds)
             default:
                 throw DNSIPCError.unknownKind(frame.kind)
             }

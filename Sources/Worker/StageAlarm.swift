@@ -23,16 +23,40 @@ enum StageAlarm {
         am_stage_alarm_install() == 0
     }
 
+    /// What a stage's alarm sends and logs, built once per distinct stage,
+    /// limit, reply and listener rather than for every header (issue 12).
+    struct Prepared: Equatable {
+        var stage: String
+        var seconds: Double
+        var replies: [MilterResponse]
+        var listener: String
+        var bytes: [UInt8] = []
+        var line: [CChar] = []
+
+        static func == (a: Prepared, b: Prepared) -> Bool {
+            a.stage == b.stage && a.seconds == b.seconds && a.replies == b.replies && a.listener == b.listener
+        }
+    }
+
+    /// The worker is single-threaded; the last arming is reused when the
+    /// next stage has the same terms.
+    nonisolated(unsafe) static var last: Prepared?
+
     /// Arms the deadline for `stage` on `socket`.
     static func arm(socket: Int32, stage: String, seconds: Double, replies: [MilterResponse], listener: String) {
-        var bytes: [UInt8] = []
-        for reply in replies { bytes.append(contentsOf: reply.encoded()) }
-        let action = replies.contains(.accept) ? "accepted" : "tempfailed"
-        let line = "error \(stage) callbacks timed out after \(seconds)s on \(listener): \(action), worker exits\n"
+        var wanted = Prepared(stage: stage, seconds: seconds, replies: replies, listener: listener)
+        if let last, last == wanted {
+            wanted = last
+        } else {
+            for reply in replies { wanted.bytes.append(contentsOf: reply.encoded()) }
+            let action = replies.contains(.accept) ? "accepted" : "tempfailed"
+            wanted.line = Array("error \(stage) callbacks timed out after \(seconds)s on \(listener): \(action), worker exits\n".utf8CString)
+            last = wanted
+        }
         let microseconds = Int64((seconds * 1_000_000).rounded(.up))
-        let rc = bytes.withUnsafeBytes { reply in
-            line.withCString { text in
-                am_stage_alarm_arm(socket, reply.baseAddress, reply.count, text, strlen(text), microseconds)
+        let rc = wanted.bytes.withUnsafeBytes { reply in
+            wanted.line.withUnsafeBufferPointer { text in
+                am_stage_alarm_arm(socket, reply.baseAddress, reply.count, text.baseAddress, text.count - 1, microseconds)
             }
         }
         if rc != 0 { ChildLog.warning("stage deadline not armed: \(SystemCallError.text(for: errno))") }

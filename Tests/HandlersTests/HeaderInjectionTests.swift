@@ -1,4 +1,4 @@
-import Handlers
+@testable import Handlers
 import MailAuth
 import Milter
 import Shared
@@ -212,6 +212,28 @@ import Testing
             #"header "X-Bad\nName" not added: not a valid field name"#,
             #"header "X-Bad:Name" not added: not a valid field name"#,
         ])
+    }
+
+    /// The one-pass check that lets a clean value through untouched must
+    /// agree with the full cleaning on every value: the edge cases, then
+    /// 20,000 random values over the characters that matter.
+    @Test func theFastPathAgreesWithTheFullCleaning() {
+        let samples = ["", "plain", "folded;\n    line", "folded;\n\tline", "a\n", "a\nb", "a\r\n b", "tab\tinside",
+                       "\n \tx", "\n x\ty", "del\u{7f}", "c1\u{85}x", "c1\u{9b}", "latin \u{a0}\u{c2}\u{9f}", "é\u{80}",
+                       "\u{0}", "x\n", "\n", "\t", " \n\t\t"]
+        for value in samples {
+            #expect(MilterHeaderGuard.isAlreadySafe(value) == (MilterHeaderGuard.safeValue(value) == value), "\(value.debugDescription)")
+        }
+        let alphabet: [Unicode.Scalar] = ["a", " ", "\t", "\n", "\r", "\u{0}", "\u{7f}", "\u{80}", "\u{9f}", "\u{a0}", "\u{c2}", "é", ";"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            var scalars = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 0...8, using: &generator) {
+                scalars.append(alphabet.randomElement(using: &generator)!)
+            }
+            let value = String(scalars)
+            #expect(MilterHeaderGuard.isAlreadySafe(value) == (MilterHeaderGuard.safeValue(value) == value), "\(value.debugDescription)")
+        }
     }
 
     @Test func theQuarantineHeaderToo() {

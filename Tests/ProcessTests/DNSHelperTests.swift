@@ -135,7 +135,7 @@ import CShim
         }
         for fd in [first, second] {
             let answer = IPCChannel(fd: fd, receiving: DNSHelperToWorker.self).receive(DNSHelperToWorker.self, timeoutMilliseconds: 5000)
-            #expect(answer.flatMap { try? DNSIPCMessage(frame: IPCFrame($0.kind, payload: $0.payload)) } == .answer(id: 1, outcome: .answer([.a("192.0.2.9")], ttl: 300)))
+            #expect(answer.flatMap { try? DNSIPCMessage(frame: IPCFrame($0.kind, payload: $0.payload)) } == .answer(id: 1, outcome: .answer([.a("192.0.2.9")], ttl: 300), keepSeconds: 300))
         }
         #expect(fake.count("slow.fake.test") == 1)
         #expect(helper.isRunning)
@@ -203,7 +203,7 @@ import CShim
         let channel = IPCChannel(fd: fd, receiving: DNSHelperToWorker.self)
         var refused: [UInt32] = []
         while refused.count < 5, let message = channel.receive(DNSHelperToWorker.self, timeoutMilliseconds: 1000) {
-            if case .answer(let id, .error(let text))? = try? DNSIPCMessage(frame: IPCFrame(message.kind, payload: message.payload)) {
+            if case .answer(let id, .error(let text), _)? = try? DNSIPCMessage(frame: IPCFrame(message.kind, payload: message.payload)) {
                 #expect(text.contains("too many"))
                 refused.append(id)
             }

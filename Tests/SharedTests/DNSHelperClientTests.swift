@@ -151,4 +151,36 @@ import TestSupport
         #expect(outcomes == questions.map(Self.outcome(for:)))
         #expect(maximumOutstanding.get() <= DNSIPCMessage.maximumInFlightPerChannel)
     }
+
+    /// What the helper says may be kept is answered from the worker's own
+    /// cache until then, without a round trip; what it says not to keep
+    /// (keep 0, as for every failure) is asked again.
+    @Test func keptAnswersAreServedWithoutTheHelper() throws {
+        let (client, helper) = try pair()
+        defer { close(client); close(helper) }
+        let asked = LockedBox<[String]>([])
+        let thread = Thread {
+            var buffer = IPCInbox(receiving: WorkerToDNSHelper.self)
+            // First batch: both names; second batch: only the one not kept.
+            for expected in [2, 1] {
+                let queries = Self.readQueries(helper, count: expected, buffer: &buffer)
+                asked.set(asked.get() + queries.map(\.1.name))
+                Self.write(helper, queries.map { query in
+                    query.1.name == "kept.test"
+                        ? .answer(id: query.0, outcome: .answer([.a("192.0.2.7")], ttl: 300), keepSeconds: 300)
+                        : .answer(id: query.0, outcome: .servfail, keepSeconds: 0)
+                })
+            }
+        }
+        thread.start()
+        let dns = DNSHelperClient(fd: client, timeoutSeconds: 5)
+        let questions = [DNSQuestion(name: "kept.test", type: .a), DNSQuestion(name: "failing.test", type: .a)]
+        #expect(dns.lookup(questions) == [.answer([.a("192.0.2.7")], ttl: 300), .servfail])
+        let again = dns.lookup(questions)
+        #expect(again[0].records == [.a("192.0.2.7")])
+        #expect(again[1] == .servfail)
+        #expect(asked.get() == ["kept.test", "failing.test", "failing.test"])
+        #expect(dns.cacheHits == 1)
+        #expect(dns.helperQueries == 3)
+    }
 }

@@ -54,7 +54,7 @@ import MailAuth
 
     @Test(arguments: DNSHelperIPCTests.everyOutcome)
     func answersRoundTrip(_ outcome: DNSOutcome) throws {
-        let message = DNSIPCMessage.answer(id: 42, outcome: outcome)
+        let message = DNSIPCMessage.answer(id: 42, outcome: outcome, keepSeconds: 3_600)
         #expect(try roundTrip(message) == message)
     }
 
@@ -64,9 +64,10 @@ import MailAuth
         let frame = DNSIPCMessage.query(id: 7, question: DNSQuestion(name: "ab", type: .mx)).frame
         #expect(frame.kind == 30)
         #expect(frame.payload == [0, 0, 0, 7, 0, 15, 0, 0, 0, 2, 0x61, 0x62])
-        let answer = DNSIPCMessage.answer(id: 7, outcome: .answer([.a("192.0.2.1")], ttl: 300)).frame
+        let answer = DNSIPCMessage.answer(id: 7, outcome: .answer([.a("192.0.2.1")], ttl: 300), keepSeconds: 60).frame
         #expect(answer.kind == 31)
-        #expect(answer.payload == [0, 0, 0, 7, 0, 0, 0, 1, 0x2c, 0, 0, 0, 1, 0, 1, 0, 0, 0, 4, 192, 0, 2, 1])
+        // u32 id, u32 keep, then the outcome.
+        #expect(answer.payload == [0, 0, 0, 7, 0, 0, 0, 60, 0, 0, 0, 1, 0x2c, 0, 0, 0, 1, 0, 1, 0, 0, 0, 4, 192, 0, 2, 1])
     }
 
     @Test func malformedFramesAreRefused() {
@@ -83,10 +84,12 @@ import MailAuth
         #expect(decode(30, [0, 0, 0, 1, 0, 250, 0, 0, 0, 0]) == .unknownRecordType(250))
         #expect(decode(30, [0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0x61, 0x00]) == .trailingBytes)
         #expect(decode(30, [0, 0, 0, 1, 0, 1, 0, 0, 0x10, 0] + [UInt8](repeating: 0x61, count: 4096)) == .nameTooLong(4096))
-        #expect(decode(31, [0, 0, 0, 1, 9]) == .unknownOutcome(9))
-        #expect(decode(31, [0, 0, 0, 1, 0, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff]) == .truncated)   // a billion records, no bytes
-        #expect(decode(31, [0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 3, 1, 2, 3]) == .badAddressLength(3))
-        #expect(decode(31, [0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 28, 0, 0, 0, 4, 1, 2, 3, 4]) == .badAddressLength(4))
-        #expect(decode(31, [0, 0, 0, 1, 5, 0, 0, 0, 9, 0x61]) == .truncated)
+        // Answers: u32 id, u32 keep, then the outcome.
+        #expect(decode(31, [0, 0, 0, 1, 0, 0]) == .truncated)
+        #expect(decode(31, [0, 0, 0, 1, 0, 0, 0, 0, 9]) == .unknownOutcome(9))
+        #expect(decode(31, [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff]) == .truncated)   // a billion records, no bytes
+        #expect(decode(31, [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 3, 1, 2, 3]) == .badAddressLength(3))
+        #expect(decode(31, [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 28, 0, 0, 0, 4, 1, 2, 3, 4]) == .badAddressLength(4))
+        #expect(decode(31, [0, 0, 0, 1, 0, 0, 0, 0, 5, 0, 0, 0, 9, 0x61]) == .truncated)
     }
 }

@@ -69,18 +69,26 @@ public struct DNSCache: Sendable {
     /// The cached outcome, with the TTL of an answer lowered to what is
     /// left, or nil (expired entries are dropped on the way).
     public mutating func lookup(_ question: DNSQuestion, now: UInt64) -> DNSOutcome? {
+        lookupWithLifetime(question, now: now)?.outcome
+    }
+
+    /// The cached outcome as `lookup` gives it, and the whole seconds it
+    /// has left here (rounded down, so a copy kept elsewhere for that long
+    /// never outlives this entry).
+    public mutating func lookupWithLifetime(_ question: DNSQuestion, now: UInt64) -> (outcome: DNSOutcome, secondsLeft: UInt32)? {
         let key = question.normalized
         guard let entry = entries[key] else { return nil }
         guard entry.expires > now else {
             remove(key)
             return nil
         }
+        let secondsLeft = UInt32(min(UInt64(UInt32.max), (entry.expires - now) / 1000))
         if case .answer(let records, _) = entry.outcome {
             // Round up: an entry with 300 ms left still reports 1 s.
             let left = UInt32(min(UInt64(UInt32.max), (entry.expires - now + 999) / 1000))
-            return .answer(records, ttl: left)
+            return (.answer(records, ttl: left), secondsLeft)
         }
-        return entry.outcome
+        return (entry.outcome, secondsLeft)
     }
 
     /// Stores an outcome for its lifetime; a zero lifetime stores nothing

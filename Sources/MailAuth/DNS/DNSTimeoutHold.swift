@@ -37,6 +37,12 @@ public final class DNSTimeoutHold: DNSResolver {
         var outcomes = [DNSOutcome?](repeating: nil, count: questions.count)
         var asked: [Int] = []
         for (index, question) in questions.enumerated() {
+            // Nothing held (the usual case): no organizational domain to
+            // work out for every lookup.
+            if held.isEmpty {
+                asked.append(index)
+                continue
+            }
             let org = key(for: question.name)
             if held.contains(org) {
                 log("Lookup \(question.type) \(question.name) aborted due to previous DNS Lookup timeout on \(org)")

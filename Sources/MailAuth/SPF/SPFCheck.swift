@@ -249,7 +249,7 @@ final class SPFCheck {
                                      limit: options.maximumExpansionLength, target: .explanation)
             }
         }
-        let template = options.defaultExplanation.replacing("%{_scope}", with: request.scope.rawValue)
+        let template = options.defaultExplanation.substituting("%{_scope}", with: request.scope.rawValue)
         guard let parsed = try? SPFMacroString(template, kind: .explanation) else { return template }
         return parsed.expand(domain: verdict.domain, source: self, limit: options.maximumExpansionLength, target: .explanation)
     }

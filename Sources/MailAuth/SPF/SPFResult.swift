@@ -49,8 +49,8 @@ public struct SPFResult: Hashable, Sendable {
     public var localExplanation: String {
         var body = text
         if let mechanism, let template = SPFResult.templates[code] {
-            var filled = template.replacing("%{s}", with: request.identity)
-                .replacing("%{_scope}", with: request.scope.rawValue)
+            var filled = template.substituting("%{s}", with: request.identity)
+                .substituting("%{_scope}", with: request.scope.rawValue)
             // Mail::SPF names the client for the address-matching
             // mechanisms and says "by default" for `all` (checked against
             // Debian's Mail::SPF 2.009).
@@ -61,7 +61,7 @@ public struct SPFResult: Hashable, Sendable {
                 }
             case "all":
                 if code != .neutral {
-                    filled = filled.replacing("authorized to use", with: "authorized by default to use", maxReplacements: 1)
+                    filled = filled.substituting("authorized to use", with: "authorized by default to use", maxReplacements: 1)
                 }
             default:
                 break

@@ -58,7 +58,7 @@ extension SPFCheck {
             return record
         case .failure(let error):
             var message = error.message
-            if let tag { message = message.replacing("in 'v=spf1' record", with: "in '\(tag)' record") }
+            if let tag { message = message.substituting("in 'v=spf1' record", with: "in '\(tag)' record") }
             throw context.stop(.permerror, message)
         }
     }

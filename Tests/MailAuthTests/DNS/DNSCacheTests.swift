@@ -16,6 +16,21 @@ import MailAuth
         #expect(cache.lookup(DNSQuestion(name: "www.example.test", type: .aaaa), now: 1_000) == nil)
     }
 
+    /// What a worker may keep a copy for: whole seconds left, rounded
+    /// down, for answers and negative answers alike.
+    @Test func lifetimeLeftIsRoundedDown() {
+        var cache = DNSCache()
+        let gone = DNSQuestion(name: "gone.example.test", type: .txt)
+        cache.store(www, outcome: answer, ttl: 300, now: 1_000)
+        cache.store(gone, outcome: .nxdomain, ttl: 60, now: 1_000)
+        #expect(cache.lookupWithLifetime(www, now: 1_000)?.secondsLeft == 300)
+        #expect(cache.lookupWithLifetime(www, now: 300_500)?.secondsLeft == 0)
+        #expect(cache.lookupWithLifetime(www, now: 300_500)?.outcome == .answer([.a("192.0.2.1")], ttl: 1))
+        #expect(cache.lookupWithLifetime(gone, now: 31_500)?.secondsLeft == 29)
+        #expect(cache.lookupWithLifetime(gone, now: 31_500)?.outcome == .nxdomain)
+        #expect(cache.lookupWithLifetime(gone, now: 61_000) == nil)
+    }
+
     @Test func lifetimes() {
         let cache = DNSCache(limits: .init(maximumPositiveTTL: 86_400, maximumNegativeTTL: 3_600, failureHold: 5))
         #expect(cache.lifetime(of: answer, ttl: 0) == 0)
