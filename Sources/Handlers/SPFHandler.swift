@@ -257,14 +257,9 @@ public final class SPFHandler: Handler {
     /// The Perl handler's `wrap_header`: a line break before the comment,
     /// after it, and after every "; ".
     static func wrapped(_ value: String) -> String {
-        var text = value
-        if let space = text.firstIndex(of: " ") {
-            text.replaceSubrange(space...space, with: "\n    ")
-        }
-        if let close = text.firstRange(of: ") ") {
-            text.replaceSubrange(close, with: ")\n    ")
-        }
-        return text.substituting("; ", with: ";\n    ")
+        value.substituting(" ", with: "\n    ", maxReplacements: 1)
+            .substituting(") ", with: ")\n    ", maxReplacements: 1)
+            .substituting("; ", with: ";\n    ")
     }
 }
 

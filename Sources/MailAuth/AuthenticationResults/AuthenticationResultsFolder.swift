@@ -49,8 +49,9 @@ struct AuthResultsFolder: Sendable {
                     indent = section[1].text
                 }
             }
-            let text = section.map(\.text).joined()
-            let length = AuthResultsText.byteLength(text)
+            // Measured and written token by token: no joined copy of
+            // every section (issue 12).
+            let length = section.reduce(0) { $0 + AuthResultsText.byteLength($1.text) }
 
             if lineLength + length > tryFoldAt {
                 if lineLength > 0 {
@@ -69,7 +70,7 @@ struct AuthResultsFolder: Sendable {
                     continue
                 }
             }
-            output += text
+            for token in section { output += token.text }
             lineLength += length
         }
         return output

@@ -37,6 +37,13 @@ enum AuthResultsText {
     /// nothing, so `bank\u{7}.example` cannot pass for `bank.example`, and
     /// the value gets quoted, which shows it was not a plain token.
     static func safeValue(_ raw: String) -> String {
+        // The usual case, in one pass over the bytes: nothing to replace
+        // and nothing to trim.
+        isClean(raw, parenthesesAllowed: false) ? raw : cleanedValue(raw)
+    }
+
+    /// `safeValue` the long way, for any text.
+    static func cleanedValue(_ raw: String) -> String {
         let cleaned: [Unicode.Scalar] = raw.unicodeScalars.map { scalar in
             switch scalar {
             case "(", ")", "\\", "\"", ";": return " "
@@ -53,6 +60,11 @@ enum AuthResultsText {
     /// Other control characters become spaces as in `safeValue` (RFC 5322
     /// ctext has no room for them either).
     static func safeComment(_ raw: String) -> String {
+        isClean(raw, parenthesesAllowed: true) ? raw : cleanedComment(raw)
+    }
+
+    /// `safeComment` the long way, for any text.
+    static func cleanedComment(_ raw: String) -> String {
         var scalars: [Unicode.Scalar] = raw.unicodeScalars.map { scalar in
             ControlCharacters.isControl(scalar) ? " " : scalar
         }
@@ -68,6 +80,40 @@ enum AuthResultsText {
             scalars = scalars.map { $0 == "(" || $0 == ")" ? " " : $0 }
         }
         return trimmed(scalars)
+    }
+
+    /// Whether `safeValue` (or, with `parenthesesAllowed`, `safeComment`)
+    /// would return `raw` unchanged: no control character (C1 ones are
+    /// 0xC2 0x80...0x9F in UTF-8), no Perl space at either end, and none of
+    /// `( ) \ " ;` for a value, or only properly nested parentheses for a
+    /// comment. Looked at byte by byte; anything else takes the full path.
+    static func isClean(_ raw: String, parenthesesAllowed: Bool) -> Bool {
+        var depth = 0
+        var previous: UInt8 = 0
+        var first = true
+        for byte in raw.utf8 {
+            switch byte {
+            case 0..<0x20, 0x7F:
+                return false
+            case UInt8(ascii: " "):
+                if first { return false }
+            case UInt8(ascii: "("):
+                guard parenthesesAllowed else { return false }
+                depth += 1
+            case UInt8(ascii: ")"):
+                guard parenthesesAllowed, depth > 0 else { return false }
+                depth -= 1
+            case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: ";"):
+                if !parenthesesAllowed { return false }
+            case 0x80...0x9F:
+                if previous == 0xC2 { return false }
+            default:
+                break
+            }
+            previous = byte
+            first = false
+        }
+        return depth == 0 && previous != UInt8(ascii: " ")
     }
 
     /// The module's `safe_set_value` for a version: digits only, `1` when

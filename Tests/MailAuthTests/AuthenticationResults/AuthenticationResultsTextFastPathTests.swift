@@ -1,0 +1,29 @@
+import Testing
+@testable import MailAuth
+
+/// The one-pass check that returns a clean value or comment untouched
+/// must agree with the full clean-up on every text: the edge cases, then
+/// 20,000 random texts over the characters the rules look at.
+@Suite struct AuthenticationResultsTextFastPathTests {
+    static let edgeCases = ["", " ", "a", " a", "a ", "a b", "a(b)c", "(a", "a)", ")(", "a\\b", "a\"b", "a;b", "a\tb",
+                            "a\u{7f}", "a\u{85}b", "é", "\u{a0}", "x=y", "((a)(b))", "\u{0B}a", "a\u{0C}"]
+
+    static func check(_ text: String) {
+        #expect(AuthResultsText.safeValue(text) == AuthResultsText.cleanedValue(text), "\(text.debugDescription)")
+        #expect(AuthResultsText.safeComment(text) == AuthResultsText.cleanedComment(text), "\(text.debugDescription)")
+    }
+
+    @Test func edgeCasesAgree() {
+        for text in Self.edgeCases { Self.check(text) }
+    }
+
+    @Test func randomTextsAgree() {
+        let alphabet: [Unicode.Scalar] = ["a", " ", "\t", "\n", "(", ")", "\\", "\"", ";", "=", "\u{0}", "\u{7f}", "\u{85}", "\u{a0}", "é"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            var scalars = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 0...7, using: &generator) { scalars.append(alphabet.randomElement(using: &generator)!) }
+            Self.check(String(scalars))
+        }
+    }
+}
