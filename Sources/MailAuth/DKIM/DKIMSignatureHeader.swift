@@ -6,9 +6,23 @@ struct DKIMSignatureHeader: Sendable {
     let field: MessageHeaderField
     let parsed: Result<DKIMTagList, DKIMTagList.ParseError>
 
+    /// `h=` as lowercased names, whitespace around colons removed, empty
+    /// names dropped (they match no field either way). Worked out once:
+    /// the verifier asks for it several times per signature.
+    let signedHeaderNames: [[UInt8]]
+
     init(field: MessageHeaderField) {
         self.field = field
-        self.parsed = DKIMTagList.parse(field.value)
+        let parsed = DKIMTagList.parse(field.value)
+        self.parsed = parsed
+        if case .success(let tags) = parsed, let value = tags["h"]?.value {
+            signedHeaderNames = value.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false).compactMap { part in
+                let name = MessageHeaderField.lowercased(DKIMTagList.removingWhitespace(Array(part)))
+                return name.isEmpty ? nil : name
+            }
+        } else {
+            signedHeaderNames = []
+        }
     }
 
     var tags: DKIMTagList? {
@@ -46,16 +60,6 @@ struct DKIMSignatureHeader: Sendable {
     /// Perl milter reports for every signature.
     var headerB: String {
         String(signatureText.prefix(8))
-    }
-
-    /// `h=` as lowercased names, whitespace around colons removed, empty
-    /// names dropped (they match no field either way).
-    var signedHeaderNames: [[UInt8]] {
-        guard let value = tags?["h"]?.value else { return [] }
-        return value.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false).compactMap { part in
-            let name = MessageHeaderField.lowercased(DKIMTagList.removingWhitespace(Array(part)))
-            return name.isEmpty ? nil : name
-        }
     }
 
     /// The field with the `b=` value (and the whitespace around it)
