@@ -30,10 +30,12 @@
 #
 # CPU is counted from /proc/<pid>/stat of every process of each milter
 # (children that exit during a round through their parent's cutime/cstime;
-# a fixed pool of 8 workers and max_requests_per_child 1000000, so workers
-# are neither retired as spares nor recycled in the middle of a round). unbound's CPU is shown beside the total, not in
-# it. Everything started here is stopped on exit; the machine's
-# /etc/resolv.conf is never touched.
+# the daemons run a fixed pool of 8 workers with max_requests_per_child
+# 1000000, so no worker is retired as a spare or recycled in the middle of
+# a round). unbound's CPU is shown beside the total, not in it. Everything
+# started here is stopped on exit; the machine's /etc/resolv.conf is never
+# touched. --keep leaves the work directory (mix, configurations, logs,
+# each configuration's headers for the whole mix in warmup-*.txt).
 set -euo pipefail
 
 ROUNDS=10
@@ -57,7 +59,7 @@ while [ $# -gt 0 ]; do
     --scaling) SCALING=1 ;;
     --only-scaling) SCALING=1; ONLY_SCALING=1 ;;
     --keep) KEEP=1 ;;
-    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
     *) echo "full-mix.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
