@@ -68,7 +68,12 @@ let package = Package(
         .executableTarget(name: "Spool", dependencies: ["Shared", "DMARCReports", "MailAuth", "CShim"], path: "Sources/Spool"),
         .executableTarget(name: "DMARCSendReports", dependencies: ["DMARCReports", "Shared", "MailAuth"], path: "Sources/DMARCSendReports"),
         .executableTarget(name: "DMARCViewReports", dependencies: ["DMARCReports", "Shared", "MailAuth"], path: "Sources/DMARCViewReports"),
-        .executableTarget(name: "MilterLoad", dependencies: ["MasterSupport", "Milter", "MilterClient", "Shared"], path: "Benchmarks/MilterLoad"),
+        // The pure pieces of authmilter-bench (the mix file, zone lines,
+        // /proc/<pid>/stat, CPU by role, the result tables), a library so
+        // BenchSupportTests reach them.
+        .target(name: "BenchSupport", dependencies: ["MailAuth", "Milter", "MilterClient"], path: "Benchmarks/BenchSupport"),
+        .executableTarget(name: "MilterLoad", dependencies: ["BenchSupport", "MailAuth", "MasterSupport", "Milter", "MilterClient", "Shared"],
+                          path: "Benchmarks/MilterLoad"),
         .executableTarget(name: "SPFBench", dependencies: ["MailAuth"], path: "Benchmarks/SPFBench"),
         .executableTarget(name: "DKIMBench", dependencies: ["MailAuth"], path: "Benchmarks/DKIMBench"),
         .executableTarget(name: "ARCBench", dependencies: ["MailAuth"], path: "Benchmarks/ARCBench"),
@@ -80,6 +85,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["MailAuth"], path: "Tests/TestSupport"),
         .testTarget(name: "FramingTests", dependencies: ["Framing"], path: "Tests/FramingTests"),
         .testTarget(name: "MilterTests", dependencies: ["Milter"], path: "Tests/MilterTests"),
+        .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "Milter", "MilterClient"], path: "Tests/BenchSupportTests"),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "TestSupport", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),
         .testTarget(name: "MasterSupportTests", dependencies: ["MasterSupport"], path: "Tests/MasterSupportTests"),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "MailAuth", "TestSupport"], path: "Tests/SharedTests"),

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import BenchSupport
 import Milter
 import MilterClient
 import Shared
@@ -24,8 +25,8 @@ final class BurstRun {
         var outcome = Outcome.pending
         var negotiated = false
         var pendingOut: [UInt8] = []
-        var conversation: LoadRun.Conversation
-        init(fd: Int32, started: Double, conversation: LoadRun.Conversation) {
+        var conversation: Conversation
+        init(fd: Int32, started: Double, conversation: Conversation) {
             self.fd = fd
             self.started = started
             self.conversation = conversation
@@ -48,10 +49,10 @@ final class BurstRun {
     /// A non-blocking connect; the kernel finishes it while the others start.
     func startConnect(index: Int) -> Connection? {
         let started = monotonicSeconds()
-        let fd = MilterClientConnection.connectSocket(host: options.host, port: options.port, nonBlocking: true, noDelay: true)
+        let fd = options.endpoints[0].connect(nonBlocking: true)
         guard fd >= 0 else { return nil }
-        let commands = MessageScript.commands(index: index, bodyBytes: options.bodyBytes)
-        let c = Connection(fd: fd, started: started, conversation: LoadRun.Conversation(fd: fd, commands: commands, started: started))
+        let commands = MessageSource.commands(MessageSource.syntheticMessage(index: index, bodyBytes: options.bodyBytes))
+        let c = Connection(fd: fd, started: started, conversation: Conversation(fd: fd, commands: commands, started: started))
         c.pendingOut = c.conversation.script.nextStep()
         return c
     }
@@ -108,15 +109,15 @@ final class BurstRun {
             let response: MilterResponse?
             do { response = try c.conversation.decoder.next() } catch { finish(c, .failed); return }
             guard let response else { return }
-            c.conversation.script.received(response)
             if !response.isFinal { continue }
             if !c.negotiated {
                 c.negotiated = true
+                if case .optionNegotiation(_, _, let steps) = response { c.conversation.script.negotiated(steps) }
                 c.firstAnswer = monotonicSeconds() - c.started
             }
-            if c.conversation.script.remaining <= 1 {
+            if c.conversation.script.endOfMessageSent {
                 // End of message answered; QUIT needs no reply.
-                _ = c.conversation.script.nextStep().withUnsafeBytes {
+                _ = MilterCommand.quit.encoded().withUnsafeBytes {
                     send(c.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
                 }
                 finish(c, .served)
@@ -134,7 +135,7 @@ final class BurstRun {
         func summary(_ label: String, _ outcome: Outcome) {
             let times = connections.filter { $0.outcome == outcome }.compactMap(\.firstAnswer).sorted()
             guard !times.isEmpty else { print("\(label): 0"); return }
-            func at(_ p: Double) -> String { format(times[min(times.count - 1, Int(Double(times.count - 1) * p))] * 1000) }
+            func at(_ p: Double) -> String { format(Statistics.percentile(times, p) * 1000) }
             print("\(label): \(times.count), first answer after p50 \(at(0.5)) ms, p90 \(at(0.9)) ms, p99 \(at(0.99)) ms, max \(at(1)) ms")
         }
         print("burst: \(options.burst) connections at once, \(connectFailures) could not start, all answered or given up after \(format(elapsed * 1000)) ms")

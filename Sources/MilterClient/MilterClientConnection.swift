@@ -51,6 +51,33 @@ public final class MilterClientConnection {
         return fd
     }
 
+    /// A connection to the unix socket at `path`, -1 when it fails (errno
+    /// says why; a path too long for `sun_path` is ENAMETOOLONG).
+    public static func connectUnixSocket(path: String, nonBlocking: Bool = false) -> Int32 {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard bytes.count < capacity else { errno = ENAMETOOLONG; return -1 }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let type = Int32(SOCK_STREAM.rawValue) | (nonBlocking ? Int32(SOCK_NONBLOCK.rawValue) : 0)
+        let fd = socket(AF_UNIX, type, 0)
+        guard fd >= 0 else { return -1 }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        if rc != 0 && !(nonBlocking && (errno == EINPROGRESS || errno == EAGAIN)) {
+            let saved = errno
+            close(fd)
+            errno = saved
+            return -1
+        }
+        return fd
+    }
+
     public func sendRaw(_ bytes: [UInt8]) {
         _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
@@ -110,7 +137,8 @@ public final class MilterClientConnection {
                                         headers: [(String, String)] = [("From", "sender@example.com"), ("Subject", "test")]) -> [MilterResponse]? {
         let message = MilterClientMessage(hostname: hostname, address: address, sender: from,
                                           headers: headers.map { (name: $0.0, value: $0.1) })
-        var script = MilterClientScript(message.commands, negotiatedSteps: negotiatedSteps)
+        var script = MilterClientScript(message.commands)
+        script.negotiated(negotiatedSteps)
         var last: [MilterResponse]?
         while script.remaining > 0 {
             sendRaw(script.nextStep())

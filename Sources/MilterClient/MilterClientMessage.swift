@@ -61,52 +61,35 @@ public struct MilterClientMessage: Sendable {
     }
 }
 
-/// A conversation's commands and how far it has got: each step is the
-/// commands up to and including the next one that waits for a reply,
-/// under the protocol options the milter agreed to (a milter that asked
-/// not to answer headers gets them all in one step, as from Postfix).
-public struct MilterClientScript: Sendable {
-    public let commands: [MilterCommand]
-    /// The next command to send.
-    public private(set) var next = 0
-    /// The protocol options of the milter's negotiation reply (none
-    /// until it arrives: every command that takes a reply waits for one).
-    public var negotiatedSteps: MilterProtocolSteps = []
-
-    public init(_ commands: [MilterCommand], negotiatedSteps: MilterProtocolSteps = []) {
-        self.commands = commands
-        self.negotiatedSteps = negotiatedSteps
-    }
-
-    /// Takes note of a reply: the negotiation reply sets the options.
-    public mutating func received(_ response: MilterResponse) {
-        if case .optionNegotiation(_, _, let steps) = response { negotiatedSteps = steps }
-    }
-
-    /// Commands not sent yet.
-    public var remaining: Int { commands.count - next }
-
-    /// The bytes of the next step (empty when everything is sent).
-    public mutating func nextStep() -> [UInt8] {
-        var out: [UInt8] = []
-        while next < commands.count {
-            let command = commands[next]
-            next += 1
-            out.append(contentsOf: command.encoded())
-            if command.expectsResponse(negotiatedSteps: negotiatedSteps) { break }
+extension MilterClientMessage {
+    /// The message as the MTA holds it after a milter's header changes, so
+    /// the next milter of a chain sees them (Postfix hands each milter the
+    /// queue file as the previous ones left it): `addHeader` appends,
+    /// `insertHeader` inserts at its index (0 on top; past the end
+    /// appends), `changeHeader` replaces the index-th (from 1) field of that
+    /// name or, with an empty value, deletes it. `leadingSpace`: the milter
+    /// negotiated `SMFIP_HDR_LEADSPC`, so its values carry the space after
+    /// the colon, which this model leaves out.
+    public func applying(_ changes: [MilterResponse], leadingSpace: Bool = false) -> MilterClientMessage {
+        var copy = self
+        func stored(_ value: String) -> String {
+            leadingSpace && value.hasPrefix(" ") ? String(value.dropFirst()) : value
         }
-        return out
-    }
-}
-
-extension MilterResponse {
-    /// Whether this reply ends the wait for the command's answer: end of
-    /// message is answered by header changes (and progress) first, then a
-    /// final verdict.
-    public var isFinal: Bool {
-        switch self {
-        case .addHeader, .insertHeader, .changeHeader, .quarantine, .progress: false
-        default: true
+        for change in changes {
+            switch change {
+            case .addHeader(let name, let value):
+                copy.headers.append((name, stored(value)))
+            case .insertHeader(let index, let name, let value):
+                copy.headers.insert((name, stored(value)), at: min(Int(index), copy.headers.count))
+            case .changeHeader(let index, let name, let value):
+                let positions = copy.headers.indices.filter { copy.headers[$0].name.lowercased() == name.lowercased() }
+                guard index >= 1, Int(index) <= positions.count else { continue }
+                let position = positions[Int(index) - 1]
+                if value.isEmpty { copy.headers.remove(at: position) } else { copy.headers[position].value = stored(value) }
+            default:
+                continue
+            }
         }
+        return copy
     }
 }
