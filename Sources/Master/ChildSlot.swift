@@ -38,7 +38,7 @@ final class ChildSlot {
 
     /// Reads what the child wrote to stderr and relays whole lines.
     func drainLog() {
-        guard logOpen else { return }
+        guard logOpen, !descriptorsClosed else { return }
         var chunk = [UInt8](repeating: 0, count: 8192)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(process.logPipe, $0.baseAddress, $0.count) }
@@ -65,8 +65,15 @@ final class ChildSlot {
         }
     }
 
+    /// Set once the child is reaped and its descriptors closed: their
+    /// numbers may already belong to something else (the next accepted
+    /// MTA connection), so nothing may read them again.
+    private(set) var descriptorsClosed = false
+
     func closeDescriptors() {
+        guard !descriptorsClosed else { return }
         drainLog()
+        descriptorsClosed = true
         close(process.channel)
         close(process.logPipe)
     }

@@ -109,7 +109,10 @@ final class MasterServer {
                     acceptConnections(on: listener)
                 }
             }
-            for (slot, position) in zip(children, watched) {
+            // A child reaped in this round (handleSignals above) has had
+            // its descriptors closed, and accept may have reused their
+            // numbers for an MTA connection: skip it.
+            for (slot, position) in zip(children, watched) where !slot.descriptorsClosed {
                 if let log = position.log, fds[log].revents != 0 { slot.drainLog() }
                 if fds[position.channel].revents != 0 { readChannel(of: slot) }
             }
@@ -147,7 +150,7 @@ final class MasterServer {
     }
 
     func readChannel(of slot: ChildSlot) {
-        guard !slot.channel.isClosed else { return }
+        guard !slot.channel.isClosed, !slot.descriptorsClosed else { return }
         slot.channel.fill()
         switch slot.role {
         case .worker:
