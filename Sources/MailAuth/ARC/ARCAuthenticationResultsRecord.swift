@@ -42,12 +42,14 @@ public struct ARCAuthenticationResultsRecord: Sendable, Hashable {
     }
 
     /// Runs of spaces and tabs outside double quotes made one space.
+    /// By Unicode scalars, as Perl reads characters (and without the cost
+    /// of grapheme breaking on every byte of a long results field).
     private static func collapsed(_ text: String) -> String {
-        var out = ""
+        var out = String.UnicodeScalarView()
         var quoted = false
         var escaped = false
         var pendingSpace = false
-        for character in text {
+        for character in text.unicodeScalars {
             if !quoted && (character == " " || character == "\t") {
                 pendingSpace = true
                 continue
@@ -63,10 +65,15 @@ public struct ARCAuthenticationResultsRecord: Sendable, Hashable {
                 quoted.toggle()
             }
         }
-        return out
+        return String(out)
     }
 
+    /// Spaces and tabs off both ends, found byte by byte: the first byte
+    /// kept starts a scalar and the last one ends one.
     private static func trimmed(_ text: Substring) -> String {
-        String(text.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+        let utf8 = text.utf8
+        guard let first = utf8.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
+              let last = utf8.lastIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
+        return String(text[first..<utf8.index(after: last)])
     }
 }

@@ -35,7 +35,23 @@ public struct CanonicalizationBody: Sendable {
         guard !finished, !chunk.isEmpty else { return }
         var output: [UInt8] = []
         output.reserveCapacity(chunk.count + 16)
-        for byte in chunk {
+        let relaxed = algorithm == .relaxed
+        var index = 0
+        let count = chunk.count
+        while index < count {
+            let byte = chunk[index]
+            // Inside a line with nothing held back, a run of ordinary bytes
+            // is copied as it is: what the state machine below would do
+            // byte by byte (issue 12: body canonicalization was a per-byte
+            // loop over every body).
+            if !pendingCR && lineHasContent && !pendingSpace && Self.isPlain(byte, relaxed: relaxed) {
+                var end = index + 1
+                while end < count && Self.isPlain(chunk[end], relaxed: relaxed) { end += 1 }
+                output.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[index..<end]))
+                index = end
+                continue
+            }
+            index += 1
             if pendingCR {
                 pendingCR = false
                 if byte == 0x0A {
@@ -81,6 +97,12 @@ public struct CanonicalizationBody: Sendable {
         }
         deliver(output, emit)
         finished = true
+    }
+
+    /// A byte that is line content and, in relaxed, not white space.
+    @inline(__always)
+    private static func isPlain(_ byte: UInt8, relaxed: Bool) -> Bool {
+        byte != 0x0D && byte != 0x0A && !(relaxed && (byte == 0x20 || byte == 0x09))
     }
 
     // MARK: Line state machine

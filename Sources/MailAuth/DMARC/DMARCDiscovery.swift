@@ -32,7 +32,7 @@ struct DMARCDiscovery {
         let texts = dmarcTexts(outcome)
         if texts.count > 1 { return .permerror(multipleRecordsReason) }
         if let text = texts.first {
-            guard let record = DMARCRecord(text) else { return .none("policy parse error") }
+            guard let record = DMARCRecordCache.shared.record(text) else { return .none("policy parse error") }
             return .found(record, domain: domain, organizationalDomain: nil)
         }
         if outcome.isTemporaryFailure { return .temperror("_dmarc.\(domain): \(outcome)") }
@@ -76,7 +76,7 @@ struct DMARCDiscovery {
                 discardedMultiple = true
                 continue
             }
-            if let text = texts.first, let record = DMARCRecord(text) {
+            if let text = texts.first, let record = DMARCRecordCache.shared.record(text) {
                 if policy == nil { policy = (record, target) }
                 if record.publicSuffixDomain == "n" { org = target; break }
                 if record.publicSuffixDomain == "y" { org = previous ?? from; break }
