@@ -224,9 +224,9 @@ public final class MilterDispatcher {
     /// an error), otherwise accept, since the worker that was cut cannot go
     /// on with the connection (the message passes without this milter's
     /// headers, as when the Perl program's alarm fires at end of message).
-    public func repliesForStageTimeout() -> [MilterResponse] {
-        if errorsTempfail && !settings.dryrun { return [.tempfail] }
-        return [.accept]
+    /// True: a tempfail; false: accept.
+    public var stageTimeoutTempfails: Bool {
+        errorsTempfail && !settings.dryrun
     }
 
     /// The message is over (ended, aborted or replaced): handlers forget it.

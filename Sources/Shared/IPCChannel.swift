@@ -12,6 +12,7 @@ public final class IPCChannel {
     public let fd: Int32
     private var inbox: IPCInbox
     public private(set) var isClosed = false
+    private var chunk: [UInt8] = []
     /// Why the channel was closed, when the peer broke the protocol.
     public private(set) var violation: IPCViolation?
     /// A SOCK_SEQPACKET socket: every frame is one message (`fill` reads
@@ -75,12 +76,15 @@ public final class IPCChannel {
         let capacity = packets ? (inbox.bufferedBytes == 0 ? inbox.readCapacity + 1 : 0) : min(65536, inbox.readCapacity)
         // Full of whole frames the caller has not taken yet.
         guard capacity > 0 else { return true }
-        var chunk = [UInt8](repeating: 0, count: capacity)
+        // One buffer for the channel's life, not a zeroed one per read
+        // (issue 12: the master and each worker read a channel per
+        // connection).
+        if chunk.count < capacity { chunk = [UInt8](repeating: 0, count: capacity) }
         var received: Int32 = -1
         var n = 0
         do {
             n = try SystemCall.retryingOnInterrupt("recvmsg") {
-                chunk.withUnsafeMutableBytes { am_recv_with_fd(fd, $0.baseAddress, $0.count, &received) }
+                chunk.withUnsafeMutableBytes { am_recv_with_fd(fd, $0.baseAddress, capacity, &received) }
             }
         } catch where error.wouldBlock || (packets && error.errno == ECONNRESET) {
             // ECONNRESET on a packet socket: the peer went away without

@@ -87,7 +87,7 @@ struct MilterConnection {
                 let limit = dispatcher.stageLimit(for: packet.command)
                 if let limit {
                     StageAlarm.arm(socket: socket, stage: limit.stage, seconds: limit.seconds,
-                                   replies: dispatcher.repliesForStageTimeout(), listener: listener)
+                                   tempfail: dispatcher.stageTimeoutTempfails, listener: listener)
                 }
                 let replies = dispatcher.handle(packet: packet)
                 if limit != nil { StageAlarm.disarm() }

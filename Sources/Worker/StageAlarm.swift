@@ -25,16 +25,16 @@ enum StageAlarm {
 
     /// What a stage's alarm sends and logs, built once per distinct stage,
     /// limit, reply and listener rather than for every header (issue 12).
-    struct Prepared: Equatable {
+    struct Prepared {
         var stage: String
         var seconds: Double
-        var replies: [MilterResponse]
+        var tempfail: Bool
         var listener: String
         var bytes: [UInt8] = []
         var line: [CChar] = []
 
-        static func == (a: Prepared, b: Prepared) -> Bool {
-            a.stage == b.stage && a.seconds == b.seconds && a.replies == b.replies && a.listener == b.listener
+        func isFor(stage: String, seconds: Double, tempfail: Bool, listener: String) -> Bool {
+            self.seconds == seconds && self.tempfail == tempfail && self.stage == stage && self.listener == listener
         }
     }
 
@@ -42,20 +42,20 @@ enum StageAlarm {
     /// next stage has the same terms.
     nonisolated(unsafe) static var last: Prepared?
 
-    /// Arms the deadline for `stage` on `socket`.
-    static func arm(socket: Int32, stage: String, seconds: Double, replies: [MilterResponse], listener: String) {
-        var wanted = Prepared(stage: stage, seconds: seconds, replies: replies, listener: listener)
-        if let last, last == wanted {
-            wanted = last
-        } else {
-            for reply in replies { wanted.bytes.append(contentsOf: reply.encoded()) }
-            let action = replies.contains(.accept) ? "accepted" : "tempfailed"
-            wanted.line = Array("error \(stage) callbacks timed out after \(seconds)s on \(listener): \(action), worker exits\n".utf8CString)
-            last = wanted
+    /// Arms the deadline for `stage` on `socket`: when it fires, the MTA
+    /// gets a tempfail (`tempfail`) or an accept.
+    static func arm(socket: Int32, stage: String, seconds: Double, tempfail: Bool, listener: String) {
+        if last?.isFor(stage: stage, seconds: seconds, tempfail: tempfail, listener: listener) != true {
+            var prepared = Prepared(stage: stage, seconds: seconds, tempfail: tempfail, listener: listener)
+            prepared.bytes = (tempfail ? MilterResponse.tempfail : MilterResponse.accept).encoded()
+            let action = tempfail ? "tempfailed" : "accepted"
+            prepared.line = Array("error \(stage) callbacks timed out after \(seconds)s on \(listener): \(action), worker exits\n".utf8CString)
+            last = prepared
         }
+        guard let prepared = last else { return }
         let microseconds = Int64((seconds * 1_000_000).rounded(.up))
-        let rc = wanted.bytes.withUnsafeBytes { reply in
-            wanted.line.withUnsafeBufferPointer { text in
+        let rc = prepared.bytes.withUnsafeBytes { reply in
+            prepared.line.withUnsafeBufferPointer { text in
                 am_stage_alarm_arm(socket, reply.baseAddress, reply.count, text.baseAddress, text.count - 1, microseconds)
             }
         }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The Public Suffix List (https://publicsuffix.org/list/), parsed from
 /// text handed in at start (the jailed worker cannot open files later):
 ///
@@ -23,6 +25,8 @@ public struct PublicSuffixList: Sendable {
     /// How many rules were read, ICANN and private.
     public private(set) var icannRuleCount = 0
     public private(set) var privateRuleCount = 0
+    /// Answers already worked out (see `analysis(of:)`).
+    private let memo = PublicSuffixMemo()
 
     /// Parses the list. `includePrivateDomains` false keeps only the ICANN
     /// section (what browsers call the "ICANN" list); Mail::DMARC uses both.
@@ -96,16 +100,14 @@ public struct PublicSuffixList: Sendable {
     /// Whether the whole name is a public suffix (`com`, `co.uk`, any
     /// label under a wildcard, not an exception).
     public func isPublicSuffix(_ name: String) -> Bool {
-        guard let normalized = PublicSuffixDomain.normalized(name), let labels = Self.labels(of: normalized) else { return false }
-        let count = suffixLabelCount(labels)
-        return count > 0 && count == labels.count
+        guard let analysis = analysis(of: name) else { return false }
+        return analysis.suffixLabels > 0 && analysis.suffixLabels == analysis.labels.count
     }
 
     /// The public suffix of a name, nil when no rule matches.
     public func publicSuffix(of name: String) -> String? {
-        guard let normalized = PublicSuffixDomain.normalized(name), let labels = Self.labels(of: normalized) else { return nil }
-        let count = suffixLabelCount(labels)
-        return count == 0 ? nil : labels.suffix(count).joined(separator: ".")
+        guard let analysis = analysis(of: name), analysis.suffixLabels > 0 else { return nil }
+        return analysis.labels.suffix(analysis.suffixLabels).joined(separator: ".")
     }
 
     /// The Organizational Domain (RFC 7489 section 3.2): the public suffix
@@ -115,11 +117,49 @@ public struct PublicSuffixList: Sendable {
     /// ASCII, A-labels, no trailing dot); a name that cannot be normalized
     /// (empty label, over 253 bytes) comes back lowercased as given.
     public func organizationalDomain(of name: String) -> String {
-        guard let normalized = PublicSuffixDomain.normalized(name), let labels = Self.labels(of: normalized) else {
-            return DNSName.normalized(name)
+        guard let analysis = analysis(of: name) else { return DNSName.normalized(name) }
+        if analysis.suffixLabels >= analysis.labels.count { return analysis.normalized }
+        return analysis.labels.suffix(analysis.suffixLabels + 1).joined(separator: ".")
+    }
+
+    /// A name normalized, split into labels, and its public suffix's label
+    /// count; nil when it cannot be normalized or has an empty label.
+    struct Analysis: Sendable {
+        var normalized: String
+        var labels: [String]
+        var suffixLabels: Int
+    }
+
+    /// Remembered by the name as given: DMARC asks about the same few
+    /// domains several times a message and the same ones message after
+    /// message, and IDNA normalization plus the rule lookups were a few
+    /// percent of a worker's time (issue 12).
+    func analysis(of name: String) -> Analysis? {
+        if let known = memo.lookup(name) { return known }
+        var analysis: Analysis?
+        if let normalized = PublicSuffixDomain.normalized(name), let labels = Self.labels(of: normalized) {
+            analysis = Analysis(normalized: normalized, labels: labels.map(String.init), suffixLabels: suffixLabelCount(labels))
         }
-        let count = suffixLabelCount(labels)
-        if count >= labels.count { return normalized }
-        return labels.suffix(count + 1).joined(separator: ".")
+        memo.store(name, analysis)
+        return analysis
+    }
+}
+
+/// `PublicSuffixList.analysis(of:)` by name, shared by the copies of one
+/// list. Bounded: when full, it starts over.
+final class PublicSuffixMemo: Sendable {
+    static let capacity = 8_192
+    private let entries = Mutex<[String: PublicSuffixList.Analysis?]>([:])
+
+    func lookup(_ name: String) -> PublicSuffixList.Analysis?? {
+        entries.withLock { $0[name] }
+    }
+
+    func store(_ name: String, _ analysis: PublicSuffixList.Analysis?) {
+        guard name.utf8.count <= 1024 else { return }
+        entries.withLock { cache in
+            if cache.count >= Self.capacity { cache.removeAll(keepingCapacity: true) }
+            cache[name] = .some(analysis)
+        }
     }
 }
