@@ -108,7 +108,7 @@ public enum HandlerRegistry {
     public static func warnings(_ configuration: Configuration) -> [String] {
         configuration.enabledHandlers.flatMap { entry -> [String] in
             guard let type = find(entry.name) else { return [] }
-            return entry.node.unknownKeyWarnings(known: type.configKeys.union([AuthResultsHeaderName.configKey]))
+            return type.unknownKeyWarnings(in: entry.node)
         }
     }
 }
