@@ -5,6 +5,7 @@ import Shared
 public enum HandlerRegistry {
     public static var installed: [any Handler.Type] { [
         AddIDHandler.self,
+        AlignedFromHandler.self,
         ARCHandler.self,
         AuthHandler.self,
         DKIMHandler.self,
@@ -12,13 +13,17 @@ public enum HandlerRegistry {
         DMARCHandler.self,
         IPRevHandler.self,
         LocalIPHandler.self,
+        LoggerHandler.self,
         PTRHandler.self,
+        RBLDNSHandler.self,
         ReturnOKHandler.self,
         SanitizeHandler.self,
         SenderIDHandler.self,
+        SizeHandler.self,
         SPFHandler.self,
         TLSHandler.self,
         TrustedIPHandler.self,
+        XGoogleDKIMHandler.self,
     ] }
 
     /// Handlers that exist for the process tests only; the master loads
