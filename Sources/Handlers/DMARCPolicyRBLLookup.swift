@@ -66,17 +66,7 @@ struct DMARCPolicyRBLLookup: Sendable, Equatable {
 
     /// The property for `domain`, or nil when it is not listed.
     func property(for domain: String, resolver: any DNSResolver) -> DMARCPolicyProperty? {
-        guard !domain.isEmpty, let address = DMARCPolicyRBLLookup.firstAddress(domain + "." + zone, resolver) else { return nil }
+        guard !domain.isEmpty, let address = DNSListAnswer.firstAddress(at: domain + "." + zone, resolver) else { return nil }
         return DMARCPolicyProperty(name: name, value: results[address] ?? results["*"] ?? "pass")
-    }
-
-    /// Perl's `rbl_check_domain`: the first A address at `name`, nil when
-    /// there is none (NXDOMAIN, no data, or a lookup error).
-    static func firstAddress(_ name: String, _ resolver: any DNSResolver) -> String? {
-        guard case .answer(let records, _) = resolver.lookup(name: name, type: .a) else { return nil }
-        for record in records {
-            if case .a(let bytes) = record, bytes.count == 4 { return DNSAddressText.formatIPv4(bytes) }
-        }
-        return nil
     }
 }

@@ -40,7 +40,7 @@ struct DMARCReportSuppression: Sendable, Equatable {
     /// Whether the Organizational Domain's reports are suppressed.
     func suppresses(organizationalDomain domain: String, resolver: any DNSResolver) -> Bool {
         guard let domainZone, !domain.isEmpty else { return false }
-        return DMARCPolicyRBLLookup.firstAddress(domain + "." + domainZone, resolver) != nil
+        return DNSListAnswer.firstAddress(at: domain + "." + domainZone, resolver) != nil
     }
 
     /// `rua` without the suppressed `mailto:` entries (the others as
@@ -57,7 +57,7 @@ struct DMARCReportSuppression: Sendable, Equatable {
             }
             looked += 1
             let name = Self.hashedAddress(uri.uri) + "." + emailZone
-            if DMARCPolicyRBLLookup.firstAddress(name, resolver) == nil { kept.append(String(entry)) }
+            if DNSListAnswer.firstAddress(at: name, resolver) == nil { kept.append(String(entry)) }
         }
         let remaining = kept.joined(separator: ",")
         guard kept.contains(where: { DMARCReportURI(entry: $0)?.scheme == "mailto" }) else { return nil }

@@ -15,6 +15,10 @@ public protocol Handler: AnyObject {
 
     /// Keys the handler's block may hold; others are warned about at start.
     static var configKeys: Set<String> { get }
+    /// The start-up warnings for the handler's block: by default its keys
+    /// outside `configKeys` (and `auth_header_name`). A block whose keys
+    /// are names the operator chooses (RBLDNS's lists) checks itself.
+    static func unknownKeyWarnings(in block: ConfigNode) -> [String]
     /// Handlers whose callbacks must run before this one's (Perl's
     /// `requires`); the registry orders handlers by name, then by these.
     /// A dependency that is not enabled is ignored.
@@ -57,6 +61,9 @@ extension Handler {
         return Set(object.keys)
     }
     public static var dependencies: [any Handler.Type] { [] }
+    public static func unknownKeyWarnings(in block: ConfigNode) -> [String] {
+        block.unknownKeyWarnings(known: configKeys.union([AuthResultsHeaderName.configKey]))
+    }
     /// The module names of `dependencies`, in order.
     public static var dependencyNames: [String] { dependencies.map { $0.name } }
 

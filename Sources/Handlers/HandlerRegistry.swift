@@ -5,6 +5,7 @@ import Shared
 public enum HandlerRegistry {
     public static var installed: [any Handler.Type] { [
         AddIDHandler.self,
+        AlignedFromHandler.self,
         ARCHandler.self,
         AuthHandler.self,
         DKIMHandler.self,
@@ -12,13 +13,17 @@ public enum HandlerRegistry {
         DMARCHandler.self,
         IPRevHandler.self,
         LocalIPHandler.self,
+        LoggerHandler.self,
         PTRHandler.self,
+        RBLDNSHandler.self,
         ReturnOKHandler.self,
         SanitizeHandler.self,
         SenderIDHandler.self,
+        SizeHandler.self,
         SPFHandler.self,
         TLSHandler.self,
         TrustedIPHandler.self,
+        XGoogleDKIMHandler.self,
     ] }
 
     /// Handlers that exist for the process tests only; the master loads
@@ -108,7 +113,7 @@ public enum HandlerRegistry {
     public static func warnings(_ configuration: Configuration) -> [String] {
         configuration.enabledHandlers.flatMap { entry -> [String] in
             guard let type = find(entry.name) else { return [] }
-            return entry.node.unknownKeyWarnings(known: type.configKeys.union([AuthResultsHeaderName.configKey]))
+            return type.unknownKeyWarnings(in: entry.node)
         }
     }
 }

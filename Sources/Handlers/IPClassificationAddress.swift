@@ -43,6 +43,26 @@ struct ClientAddress: Equatable, Sendable {
         return Self.netIPCompressed(groups)
     }
 
+    /// The name a DNS list is asked for this client under `zone` (Perl's
+    /// `rbl_check_ip`): the IPv4 octets reversed (`2.0.0.127.zone`), or
+    /// the 32 hex digits of an IPv6 address reversed, one label each
+    /// (`1.0.0.0.….8.b.d.0.1.0.0.2.zone`; an IPv4-mapped address is IPv6
+    /// for Net::IP, so its nibbles).
+    func dnsListName(under zone: String) -> String {
+        var labels: [String] = []
+        labels.reserveCapacity(bytes.count * 2 + 1)
+        for byte in bytes.reversed() {
+            if isIPv6 {
+                labels.append(String(byte & 0x0f, radix: 16))
+                labels.append(String(byte >> 4, radix: 16))
+            } else {
+                labels.append(String(byte))
+            }
+        }
+        labels.append(zone)
+        return labels.joined(separator: ".")
+    }
+
     /// Net::IP's `ip_compress_address` on groups already without leading
     /// zeros: it scans the text for runs `(^|:)0(:0)+(:|$)` and keeps the
     /// first run whose TEXT is strictly longer than the best so far, then

@@ -1,4 +1,5 @@
 import MailAuth
+import Shared
 
 /// Everything the handlers know about one SMTP connection and the message
 /// in flight, and what they want done to it. Owned by one worker, used by
@@ -80,6 +81,14 @@ public final class MailSession {
     private var messageStates: [HandlerStateKey: AnyObject] = [:]
     private var connectionStates: [HandlerStateKey: AnyObject] = [:]
 
+    /// Where handlers' log lines go; nil: the worker's log (`ChildLog`,
+    /// debug lines only with `debug`). Tests collect them here, debug
+    /// lines included.
+    public var logSink: ((ChildLog.Level, String) -> Void)?
+    /// Handler log lines written before the MTA sent a queue id (`i`),
+    /// kept to be written with it, as Perl's `dbgout` keeps them.
+    private var pendingLogLines: [(level: ChildLog.Level, key: String, value: String)] = []
+
     public init(resolver: any DNSResolver) {
         self.resolver = resolver
     }
@@ -150,6 +159,7 @@ public final class MailSession {
     /// The MTA ended the SMTP session (QUIT or QUIT_NC): the next one on
     /// this milter connection starts counting afresh.
     public func connectionEnded() {
+        flushPendingLogLines(queueID: "--")
         connectionStates.removeAll(keepingCapacity: true)
         messageCount = 0
         connectionAuthResults = []
@@ -164,6 +174,50 @@ public final class MailSession {
         connectionAuthResultHeaderNames = []
         authResults = []
         authResultHeaderNames = []
+    }
+}
+
+// MARK: Handlers' log lines
+
+extension MailSession {
+    /// A line for the log, as is.
+    public func log(_ level: ChildLog.Level, _ text: @autoclosure () -> String) {
+        if let logSink {
+            logSink(level, text())
+        } else if level == .debug {
+            ChildLog.debug(text())
+        } else {
+            ChildLog.write(level, text())
+        }
+    }
+
+    /// Perl's `dbgout($key, $value, $priority)`: the line
+    /// `<queue id>: <key>: <value>`, the queue id being the MTA's `i`
+    /// macro. Lines logged before the MTA sent one (at connect and HELO:
+    /// Postfix sends `i` with MAIL FROM) wait and are written with the
+    /// first queue id, or at the end of the headers and of the connection
+    /// (`writePendingLogLines`, `--` when there is still no queue id), as
+    /// Perl's `dbgoutwrite` does.
+    public func log(_ level: ChildLog.Level, key: String, _ value: String) {
+        guard let queueID = macro("i"), !queueID.isEmpty else {
+            pendingLogLines.append((level, key, value))
+            return
+        }
+        flushPendingLogLines(queueID: queueID)
+        log(level, "\(queueID): \(key): \(value)")
+    }
+
+    /// Perl's `dbgoutwrite` after the end-of-headers stage: what waits is
+    /// written, with `--` when the MTA sent no queue id.
+    public func writePendingLogLines() {
+        flushPendingLogLines(queueID: macro("i").flatMap { $0.isEmpty ? nil : $0 } ?? "--")
+    }
+
+    func flushPendingLogLines(queueID: String) {
+        guard !pendingLogLines.isEmpty else { return }
+        let lines = pendingLogLines
+        pendingLogLines.removeAll()
+        for line in lines { log(line.level, "\(queueID): \(line.key): \(line.value)") }
     }
 }
 
@@ -211,6 +265,13 @@ extension MailSession {
     /// at the first call of the connection and dropped when it ends.
     public func connectionState<State: HandlerState>(of handler: some Handler, _ type: State.Type = State.self) -> State {
         Self.state(of: handler, in: &connectionStates)
+    }
+
+    /// `handler`'s state for this connection if it made one (reading
+    /// creates nothing).
+    public func existingConnectionState<State: HandlerState>(of handler: some Handler, _ type: State.Type = State.self) -> State? {
+        connectionStates[HandlerStateKey(handler: ObjectIdentifier(handler), state: ObjectIdentifier(State.self))]
+            .map { unsafeDowncast($0, to: State.self) }
     }
 
     private static func state<State: HandlerState>(of handler: some Handler, in states: inout [HandlerStateKey: AnyObject]) -> State {

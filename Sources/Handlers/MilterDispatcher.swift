@@ -174,6 +174,7 @@ public final class MilterDispatcher {
             defer { session.currentRawHeader = nil }
             return run(stage: "header", timeout: settings.contentTimeout) { h in try h.header(session, name: name, value: value) }
         case .endOfHeaders:
+            defer { session.writePendingLogLines() }
             return run(stage: "eoh", timeout: settings.contentTimeout) { h in try h.endOfHeaders(session) }
         case .body(let chunk):
             return run(stage: "body", timeout: settings.contentTimeout) { h in try h.body(session, chunk: chunk[...]) }

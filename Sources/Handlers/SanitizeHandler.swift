@@ -57,7 +57,9 @@ public final class SanitizeHandler: Handler {
                 }
         """
 
-    enum Mode: Equatable { case yes, no, silent }
+    /// `remove_headers` (and RBLDNS's `sanitize_header`): remove with a
+    /// note, remove silently, or keep.
+    public enum Mode: Equatable, Sendable { case yes, no, silent }
 
     let hostsToRemove: [String]
     let mode: Mode
@@ -148,21 +150,13 @@ public final class SanitizeHandler: Handler {
     ///
     /// Leading white space, line breaks included, is dropped first, as
     /// Perl's milter protocol code does to every header value before its
-    /// handlers see it (`s/^\s+//`): a field folded right after its colon
+    /// handlers see it (`PerlHeaderValue`): a field folded right after its colon
     /// (`Authentication-Results:\n mx.example.net; ...`) arrives from
     /// Postfix as `\n mx.example.net; ...`, and quoted as it came it would
     /// leave a line of only spaces after the note's first line (RFC 5322
     /// section 3.2.2 folding never makes one).
     static func note(_ name: String, _ session: MailSession, _ value: String) -> String {
-        "(Received \(name) header removed by \(session.myHostname))\n    \(MilterHeaderGuard.safeValue(withoutLeadingWhiteSpace(value)))"
-    }
-
-    /// Perl's `s/^\s+//`: space, tab, LF, CR, form feed, vertical tab.
-    static func withoutLeadingWhiteSpace(_ value: String) -> String {
-        let whiteSpace: Set<Unicode.Scalar> = [" ", "\t", "\n", "\r", "\u{0C}", "\u{0B}"]
-        let scalars = value.unicodeScalars
-        let start = scalars.firstIndex { !whiteSpace.contains($0) } ?? scalars.endIndex
-        return String(scalars[start...])
+        "(Received \(name) header removed by \(session.myHostname))\n    \(MilterHeaderGuard.safeValue(PerlHeaderValue.text(value)))"
     }
 
     /// Perl's `is_hostname_mine`.

@@ -108,7 +108,7 @@ import Testing
         }
         // Perl's sort_callbacks: passes over the sorted list, adding a handler
         // once everything it requires is in (ARC requires DKIM).
-        #expect(names == ["AddID", "Auth", "DKIM", "DKIMSign", "LocalIP", "ReturnOK", "SPF", "Sanitize", "SenderID", "TLS", "TrustedIP",
-                          "ARC", "DMARC", "IPRev", "PTR"])
+        #expect(names == ["AddID", "AlignedFrom", "Auth", "DKIM", "DKIMSign", "LocalIP", "Logger", "RBLDNS", "ReturnOK", "SPF",
+                          "Sanitize", "SenderID", "Size", "TLS", "TrustedIP", "XGoogleDKIM", "ARC", "DMARC", "IPRev", "PTR"])
     }
 }

@@ -150,6 +150,53 @@ func changedFieldNames(_ replies: [MilterResponse]) -> [String] {
     }
 }
 
+/// The same for the handlers of issue 13.
+@Suite struct MessageStateLeakIssue13Tests {
+    @Test(arguments: MessageEnding.allCases) func alignedFrom(_ ending: MessageEnding) throws {
+        // The first message's From would make the second, which has none,
+        // a pass (or, added up, an error) if anything of it were left.
+        let harness = Harness(handlers: [try AlignedFromHandler(config: JSONParser.parse("{}"))], settings: Harness.oneLine)
+        harness.openConnection()
+        let first = harness.sendMessage(ending: ending, from: "<a@example.com>", headers: [("From", "a@example.com")])
+        if ending == .endOfMessage { #expect(authResultsEntries(first) == ["x-aligned-from=pass (Address match)"]) }
+        let second = harness.sendMessage(from: "<a@example.com>", headers: [("Subject", "no From")])
+        #expect(authResultsEntries(second) == ["x-aligned-from=null_header (No header domain)"])
+    }
+
+    @Test(arguments: MessageEnding.allCases) func size(_ ending: MessageEnding) throws {
+        let size = try SizeHandler(config: JSONParser.parse("{}"))
+        let probe = ScriptedHandler()
+        var counts: MessageSizeCounts?
+        probe.onEndOfMessage = { counts = size.counts(in: $0) }
+        let harness = Harness(handlers: [size, probe], settings: Harness.oneLine)
+        harness.openConnection()
+        harness.sendMessage(ending: ending, headers: [("Subject", "a first message, longer")], body: "first body\r\n")
+        harness.sendMessage(headers: [("Subject", "two")], body: "2\r\n")
+        #expect(counts == MessageSizeCounts(headerBytes: 14, bodyBytes: 3))
+    }
+
+    @Test(arguments: MessageEnding.allCases) func xGoogleDKIM(_ ending: MessageEnding) throws {
+        // A signed first message; an unsigned second is `none` and has no results.
+        typealias Google = XGoogleDKIMHandlerTests
+        let handler = try XGoogleDKIMHandler(config: JSONParser.parse("{}"))
+        let probe = ScriptedHandler()
+        var results: [DKIMSignatureResult] = []
+        probe.onEndOfMessage = { results = handler.results(in: $0) }
+        let harness = Harness(handlers: [handler, probe], settings: Harness.oneLine, resolver: try Google.zone())
+        harness.openConnection()
+        let signed = MessageStateLeakSigningTests.milterMessage(Google.renamed(try Google.signature(Google.message)) + Google.message)
+        let first = harness.sendMessage(ending: ending, headers: signed.headers, body: signed.body)
+        if ending == .endOfMessage {
+            #expect(authResultsEntries(first).first?.hasPrefix("x-google-dkim=pass") == true)
+            #expect(results.count == 1)
+        }
+        let unsigned = MessageStateLeakSigningTests.milterMessage(Google.message)
+        let second = harness.sendMessage(headers: unsigned.headers, body: unsigned.body)
+        #expect(authResultsEntries(second) == ["x-google-dkim=none (no signatures found)"])
+        #expect(results.isEmpty)
+    }
+}
+
 /// The same for the handlers that verify or sign with the DKIM test keys.
 @Suite(.requiresConformanceData(.dkim)) struct MessageStateLeakSigningTests {
     typealias ARCSupport = ARCHandlerTestSupport

@@ -51,6 +51,33 @@ import Shared
         #expect(message.contains("Could not find help for NoSuchThing"))
     }
 
+    /// Issue 13: the five handlers of the newest Perl release that were
+    /// refused before are installed, in `-h default_config` with Perl's
+    /// blocks, and each has its `-h <Module>`.
+    @Test(arguments: [
+        ("AlignedFrom", "Check that Mail From and Header From addresses are in alignment."),
+        ("Logger", "Log things"),
+        ("RBLDNS", "Check email using RBL Lookup."),
+        ("Size", "Module to provide metrics related to message size."),
+        ("XGoogleDKIM", "Module for validation of X-Google-DKIM signatures."),
+    ])
+    func issue13HandlersAreInstalled(name: String, description: String) throws {
+        let (listed, installed) = try run(["-h", "installed"])
+        #expect(listed == 0)
+        #expect(installed.contains("\n    \(name)\n"))
+        let (status, help) = try run(["-h", name])
+        #expect(status == 0)
+        #expect(help.contains("Authentication-Milter - \(name) Module\n\n\(description)"))
+        let (_, text) = try run(["-h", "default_config"])
+        let block = try #require(try JSONParser.parse(text)["handlers"]?[name])
+        switch name {
+        case "Logger": #expect(block["header"] == .array([.string("from"), .string("to"), .string("message-id")]))
+        case "RBLDNS": #expect(block["list1"]?["base_url"] == .string("list1.example.com"))
+        case "XGoogleDKIM": #expect(block["hide_none"] != nil)
+        default: #expect(block.objectValue?.isEmpty == true)
+        }
+    }
+
     @Test func badCommandLineIsRefused() throws {
         let (status, text) = try run(["--bogus"])
         #expect(status == 2)

@@ -186,6 +186,19 @@ server:
   local-data: 'ipv6-e2e.net. 300 IN TXT "v=spf1 ip6:2001:db8::/32 -all"'
   # --- end of zone: spf-eai
 
+  # --- zone: handlers13 (issue 13)
+  # RBLDNS: every client here is remapped to 192.0.2.25, which list13
+  # names (127.0.0.2) and clean13 does not.
+  local-zone: "list13.example." static
+  local-data: "25.2.0.192.list13.example. 300 IN A 127.0.0.2"
+  local-zone: "clean13.example." static
+  # AlignedFrom: mail.aligned13.net and aligned13.net share the
+  # Organizational Domain aligned13.net (its own _dmarc record, no rua).
+  local-zone: "aligned13.net." static
+  local-data: "aligned13.net. 300 IN A 198.51.100.1"
+  local-data: '_dmarc.aligned13.net. 300 IN TXT "v=DMARC1; p=none"'
+  # --- end of zone: handlers13
+
 CONF
 unbound-checkconf "$WORK/unbound.conf" >/dev/null
 unbound -c "$WORK/unbound.conf" &
@@ -715,6 +728,120 @@ PY
 else
   echo "E2E NOTE: AUTHMILTER_TEST_POSTGRES unset: the PostgreSQL store was not exercised end to end (scripts/test.sh sets it)"
 fi
+
+# --- cases: handlers13 (issue 13)
+# AlignedFrom, Logger, RBLDNS, Size and XGoogleDKIM, enabled through their
+# .d files and a reload (with debug, for Size's line), then put back.
+cp "$WORK/etc/authentication_milter.json" "$WORK/handlers13-main.json"
+python3 - "$WORK/etc/authentication_milter.json" <<'PY'
+import json, sys
+conf = json.load(open(sys.argv[1]))
+conf["debug"] = 1
+json.dump(conf, open(sys.argv[1], "w"), indent=2)
+PY
+D13="$WORK/etc/authentication_milter.d"
+echo '{}' > "$D13/AlignedFrom.json"
+echo '{}' > "$D13/Size.json"
+echo '{}' > "$D13/XGoogleDKIM.json"
+echo '{ "helo": 1, "envfrom": 1, "header": ["Subject"] }' > "$D13/Logger.json"
+cat > "$D13/RBLDNS.json" <<'JSON'
+{ "list13": { "base_url": "list13.example", "default_state": "clean", "add_authresults": 1, "add_header": "X-List13",
+              "states": { "127.0.0.2": "listed13", "*": "other13" } },
+  "clean13": { "base_url": "clean13.example", "default_state": "notlisted", "add_authresults": 1 } }
+JSON
+reload13() { # waits for the next "configuration reloaded"
+  local before
+  before=$(grep -c "configuration reloaded" "$WORK/milter.err" || true)
+  kill -HUP "$MASTER"
+  for i in $(seq 1 50); do
+    [ "$(grep -c "configuration reloaded" "$WORK/milter.err" || true)" -gt "$before" ] && break; sleep 0.1
+  done
+  [ "$(grep -c "configuration reloaded" "$WORK/milter.err" || true)" -gt "$before" ] || fail "handlers13: reload not done"
+  sleep 1
+}
+reload13
+send13() { # subject, envelope sender, From header, extra swaks arguments...
+  local subject=$1 sender=$2 from=$3; shift 3
+  swaks --server 127.0.0.1:$SMTP_PORT --local-interface 127.0.0.2 --helo client.example.org --from "$sender" --to amtest@e2e.test \
+        --header "Subject: $subject" --header "From: $from" --body "e2e body for $subject" "$@" >"$WORK/swaks-$subject.log" 2>&1 \
+    || { cat "$WORK/swaks-$subject.log"; fail "swaks for $subject failed"; }
+  m=$(find_mail "$subject") || fail "$subject not delivered"
+  flat=$(tr -d '\n\t' < "$m")
+}
+# AlignedFrom: the same address, then two domains of one organization
+send13 aligned13pass user@aligned13.net user@aligned13.net
+echo "$flat" | grep -qF "x-aligned-from=pass (Address match)" || { sed -n '1,/^$/p' "$m"; fail "AlignedFrom: pass missing"; }
+send13 aligned13org bounce@mail.aligned13.net user@aligned13.net
+echo "$flat" | grep -qF "x-aligned-from=orgdomain_pass (Domain org match)" || { sed -n '1,/^$/p' "$m"; fail "AlignedFrom: orgdomain_pass missing"; }
+# RBLDNS: connection entries and the header, on the first message
+m=$(find_mail aligned13pass); flat=$(tr -d '\n\t' < "$m")
+echo "$flat" | grep -qF "list13=listed13;" || { sed -n '1,/^$/p' "$m"; fail "RBLDNS: list13=listed13 missing"; }
+echo "$flat" | grep -qF "clean13=notlisted;" || { sed -n '1,/^$/p' "$m"; fail "RBLDNS: clean13=notlisted missing"; }
+[ "$(grep -c '^X-List13: listed13$' "$m")" -eq 1 ] || { sed -n '1,/^$/p' "$m"; fail "RBLDNS: X-List13 header missing"; }
+# ... and a forged X-List13 is removed through Sanitize, with its note
+send13 rbl13forged user@aligned13.net user@aligned13.net --header "X-List13: forged"
+[ "$(grep -c '^X-List13:' "$m")" -eq 1 ] && grep -q '^X-List13: listed13$' "$m" || { sed -n '1,/^$/p' "$m"; fail "RBLDNS: forged X-List13 kept"; }
+grep -q "^X-Received-x-list13: (Received x-list13 header removed by mx.e2e.test)" "$m" || { sed -n '1,/^$/p' "$m"; fail "RBLDNS: Sanitize note missing"; }
+# Logger: Perl's lines with the Postfix queue id (the milter's i macro)
+m=$(find_mail aligned13pass)
+qid=$(grep -o "with ESMTP id [0-9A-Za-z]*" "$m" | head -n 1 | awk '{print $4}')
+[ -n "$qid" ] || fail "Logger: no queue id in the Received header"
+for line in "HELO: mx.example.com" "MAIL FROM: <user@aligned13.net>" "Header: Subject: aligned13pass"; do
+  grep -qF ": $qid: Logger: $line" "$WORK/milter.err" \
+    || { grep "Logger" "$WORK/milter.err" | tail -n 5; fail "Logger: '$qid: Logger: $line' not logged"; }
+done
+# Size: the debug line counts what the milter was given: the delivered
+# header fields but those added after it (Postfix's own Received too: its
+# smtpd does not show it to milters), and the body with CRLF
+sizes=$(python3 - "$m" <<'PY'
+import sys
+raw = open(sys.argv[1], 'rb').read()
+head, body = raw.split(b'\n\n', 1)
+fields = []
+for line in head.split(b'\n'):
+    if line[:1] in (b' ', b'\t') and fields:
+        fields[-1] += b'\n' + line
+    else:
+        fields.append(line)
+added = {b'return-path', b'delivered-to', b'x-original-to', b'received', b'authentication-results', b'arc-seal',
+         b'arc-message-signature', b'arc-authentication-results', b'received-spf', b'x-authentication-milter',
+         b'x-list13', b'x-disposition-quarantine'}
+total = 0
+for field in fields:
+    name, _, value = field.partition(b':')
+    if name.lower() in added:
+        continue
+    total += len(name) + 2 + len(value.lstrip(b' \t\r\n')) + 2
+print("header_bytes=%d body_bytes=%d" % (total, len(body.replace(b'\n', b'\r\n'))))
+PY
+)
+grep -qF ": $qid: Size: $sizes" "$WORK/milter.err" || { grep "Size:" "$WORK/milter.err" | tail -n 3; fail "Size: '$qid: Size: $sizes' not logged"; }
+# XGoogleDKIM: a dkimpy signature (example.com's e2e key) under Google's
+# field name verifies; the DKIM handler sees no signature
+/usr/bin/python3 - "$WORK/dkim.key" "$WORK/xgoogle13.eml" <<'PY' > "$WORK/xgoogle13.b"
+import sys, re, dkim
+msg = (b"From: user@aligned13.net\r\nTo: amtest@e2e.test\r\nSubject: xgoogle13\r\n"
+       b"Message-ID: <xgoogle13@aligned13.net>\r\n\r\nSigned the way Google's servers sign.\r\n")
+sig = dkim.sign(msg, b'e2e', b'example.com', open(sys.argv[1], 'rb').read(),
+                include_headers=[b'from', b'to', b'subject', b'message-id'])
+assert sig.startswith(b'DKIM-Signature:')
+open(sys.argv[2], 'wb').write(b'X-Google-' + sig + msg)
+print(re.search(rb'\bb=([^;]*)', re.sub(rb'\s', b'', sig.split(b':', 1)[1])).group(1)[:8].decode())
+PY
+swaks --server 127.0.0.1:$SMTP_PORT --local-interface 127.0.0.2 --helo client.example.org --from user@aligned13.net --to amtest@e2e.test \
+      --data "$WORK/xgoogle13.eml" >"$WORK/swaks-xgoogle13.log" 2>&1 || { cat "$WORK/swaks-xgoogle13.log"; fail "swaks xgoogle13 failed"; }
+m=$(find_mail xgoogle13) || fail "xgoogle13 not delivered"
+flat=$(tr -d '\n\t' < "$m")
+echo "$flat" | grep -qF "x-google-dkim=pass (2048-bit rsa key) header.d=example.com header.i=@example.com header.b=$(cat "$WORK/xgoogle13.b")" \
+  || { sed -n '1,/^$/p' "$m"; fail "XGoogleDKIM: pass missing"; }
+echo "$flat" | grep -qF "dkim=none (no signatures found)" || { sed -n '1,/^$/p' "$m"; fail "XGoogleDKIM: the DKIM handler saw a signature"; }
+m=$(find_mail aligned13pass)
+tr -d '\n\t' < "$m" | grep -qF "x-google-dkim=none (no signatures found)" || fail "XGoogleDKIM: none missing"
+# back to the configuration the other cases use
+cp "$WORK/handlers13-main.json" "$WORK/etc/authentication_milter.json"
+rm -f "$D13/AlignedFrom.json" "$D13/Size.json" "$D13/XGoogleDKIM.json" "$D13/Logger.json" "$D13/RBLDNS.json"
+reload13
+# --- end of cases: handlers13
 
 # 7: milter gone -> Postfix applies milter_default_action = tempfail
 "${AM[@]}" -c stop | grep -q stopped || fail "stop did not report"
