@@ -115,6 +115,13 @@ wait_for() {
 
 start_unbound() { # MIXDIR
   stop_unbound
+  # Another server already on the address (a resolver left from an earlier
+  # --keep run) would answer with another mix's keys, and unbound may still
+  # start beside it (SO_REUSEPORT): every DKIM result would be a lottery.
+  if timeout 1 bash -c ">/dev/tcp/$DNS_IP/53" 2>/dev/null; then
+    echo "full-mix.sh: something already answers on $DNS_IP port 53 (an unbound left from an earlier run?); stop it first" >&2
+    exit 1
+  fi
   cat > "$W/unbound.conf" <<EOF
 server:
     interface: $DNS_IP
