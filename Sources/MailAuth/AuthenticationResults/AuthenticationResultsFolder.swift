@@ -22,6 +22,22 @@ struct AuthResultsFolder: Sendable {
     var tryFoldAt: Int
 
     func render(_ tokens: [AuthResultsToken]) -> String {
+        // Nothing can pass the fold width when everything together does
+        // not: the output is then the tokens as they are (the usual case
+        // for a single entry's sort key and for most headers).
+        var total = 0
+        for token in tokens { total += AuthResultsText.byteLength(token.text) }
+        if total <= tryFoldAt {
+            var output = ""
+            output.reserveCapacity(total)
+            for token in tokens { output += token.text }
+            return output
+        }
+        return renderFolding(tokens)
+    }
+
+    /// `render` the long way, folding where a line would pass `tryFoldAt`.
+    func renderFolding(_ tokens: [AuthResultsToken]) -> String {
         var sections: [[AuthResultsToken]] = []
         var current: [AuthResultsToken] = []
         var previousKind: AuthResultsToken.Kind?
