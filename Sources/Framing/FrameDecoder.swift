@@ -38,6 +38,15 @@ public struct FrameDecoder: Sendable {
         storage.append(contentsOf: bytes)
     }
 
+    /// The same for the slice a read returns: a concrete type, so the copy
+    /// is one memcpy rather than the generic path's byte-by-byte loop
+    /// (callers are in other modules, where the generic is not
+    /// specialised; issue 12).
+    public mutating func append(contentsOf bytes: ArraySlice<UInt8>) {
+        reclaimConsumedSpace()
+        bytes.withUnsafeBytes { storage.append(contentsOf: $0) }
+    }
+
     public mutating func append(_ buffer: UnsafeRawBufferPointer) {
         reclaimConsumedSpace()
         storage.append(contentsOf: buffer)

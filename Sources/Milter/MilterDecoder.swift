@@ -68,6 +68,12 @@ public struct MilterStreamDecoder<Value: MilterPacketDecodable>: Sendable {
         frames.append(buffer)
     }
 
+    /// What a read returns, copied in one go (see `FrameDecoder`).
+    public mutating func append(_ bytes: ArraySlice<UInt8>) {
+        guard failure == nil else { return }
+        frames.append(contentsOf: bytes)
+    }
+
     /// The next complete value, or nil when more bytes are needed.
     public mutating func next() throws(MilterProtocolError) -> Value? {
         try next(as: Value.decode)

@@ -6,13 +6,13 @@
 struct DKIMHeaderSelection {
     private let fields: [MessageHeaderField]
     /// Positions of each (lowercased) name, top to bottom.
-    private let positions: [[UInt8]: [Int]]
+    private let positions: [HashedBytes: [Int]]
 
     init(_ fields: [MessageHeaderField]) {
         self.fields = fields
-        var positions: [[UInt8]: [Int]] = [:]
+        var positions: [HashedBytes: [Int]] = [:]
         for (index, field) in fields.enumerated() {
-            positions[field.lowercasedName, default: []].append(index)
+            positions[HashedBytes(field.lowercasedName), default: []].append(index)
         }
         self.positions = positions
     }
@@ -20,16 +20,18 @@ struct DKIMHeaderSelection {
     /// The fields to hash, in `h=` order, and the names listed more often
     /// than the message has such fields.
     func select(_ names: [[UInt8]]) -> (fields: [MessageHeaderField], overSigned: [[UInt8]]) {
-        var remaining: [[UInt8]: Int] = [:]
+        var remaining: [HashedBytes: Int] = [:]
         var selected: [MessageHeaderField] = []
         var overSigned: [[UInt8]] = []
         for name in names {
-            let available = remaining[name] ?? positions[name]?.count ?? 0
-            if available > 0, let list = positions[name] {
+            let key = HashedBytes(name)
+            let list = positions[key]
+            let available = remaining[key] ?? list?.count ?? 0
+            if available > 0, let list {
                 selected.append(fields[list[available - 1]])
-                remaining[name] = available - 1
+                remaining[key] = available - 1
             } else {
-                remaining[name] = 0
+                remaining[key] = 0
                 if !overSigned.contains(name) { overSigned.append(name) }
             }
         }
@@ -38,6 +40,6 @@ struct DKIMHeaderSelection {
 
     /// How many fields are called `name` (lowercased).
     func count(of name: [UInt8]) -> Int {
-        positions[name]?.count ?? 0
+        positions[HashedBytes(name)]?.count ?? 0
     }
 }

@@ -11,7 +11,7 @@ final class DKIMKeyRecordCache: Sendable {
     static let shared = DKIMKeyRecordCache(capacity: 4096)
 
     let capacity: Int
-    private let entries = Mutex<[[UInt8]: Result<DKIMKeyRecord, DKIMVerdict>]>([:])
+    private let entries = Mutex<[HashedBytes: Result<DKIMKeyRecord, DKIMVerdict>]>([:])
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -20,12 +20,13 @@ final class DKIMKeyRecordCache: Sendable {
     /// The record for `text`, parsing it on a miss. Texts longer than
     /// 8 KiB are parsed every time and not kept.
     func record(for text: [UInt8]) -> Result<DKIMKeyRecord, DKIMVerdict> {
-        if let hit = entries.withLock({ $0[text] }) { return hit }
+        let key = HashedBytes(text)
+        if let hit = entries.withLock({ $0[key] }) { return hit }
         let parsed = DKIMKeyRecord.parse(text)
         guard text.count <= 8192 else { return parsed }
         entries.withLock { cache in
             if cache.count >= capacity { cache.removeAll(keepingCapacity: true) }
-            cache[text] = parsed
+            cache[key] = parsed
         }
         return parsed
     }

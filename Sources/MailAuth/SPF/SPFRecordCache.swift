@@ -10,9 +10,9 @@
 public final class SPFRecordCache {
     public let capacity: Int
     public let maximumRecordSize: Int
-    private var entries: [[UInt8]: Result<SPFRecord, SPFSyntaxError>] = [:]
+    private var entries: [HashedBytes: Result<SPFRecord, SPFSyntaxError>] = [:]
     /// Insertion order, as a ring: `next` is the slot to overwrite.
-    private var ring: [[UInt8]] = []
+    private var ring: [HashedBytes] = []
     private var next = 0
     public private(set) var hits = 0
     public private(set) var misses = 0
@@ -26,7 +26,8 @@ public final class SPFRecordCache {
 
     /// The record parsed from `text`, from the cache when seen before.
     public func record(_ text: [UInt8]) -> Result<SPFRecord, SPFSyntaxError> {
-        if let cached = entries[text] {
+        let key = HashedBytes(text)
+        if let cached = entries[key] {
             hits += 1
             return cached
         }
@@ -39,13 +40,13 @@ public final class SPFRecordCache {
         }
         guard text.count <= maximumRecordSize else { return parsed }
         if ring.count < capacity {
-            ring.append(text)
+            ring.append(key)
         } else {
             entries[ring[next]] = nil
-            ring[next] = text
+            ring[next] = key
             next = (next + 1) % capacity
         }
-        entries[text] = parsed
+        entries[key] = parsed
         return parsed
     }
 }
