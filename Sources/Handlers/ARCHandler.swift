@@ -164,7 +164,7 @@ public final class ARCHandler: SealingHandler {
         let raw = session.currentRawHeader ?? (Array(name.utf8), Array(value.utf8))
         state.verifier?.header(name: raw.name, value: raw.value)
         state.sealer?.header(name: raw.name, value: raw.value)
-        switch name.lowercased() {
+        switch session.lowercasedHeaderName(name) {
         case "arc-seal", "arc-message-signature", "arc-authentication-results": state.sawARCField = true
         default: break
         }

@@ -57,7 +57,7 @@ public final class AlignedFromHandler: PeerAwareHandler {
     }
 
     public func header(_ session: MailSession, name: String, value: String) throws {
-        guard name.lowercased() == "from" else { return }
+        guard session.lowercasedHeaderName(name) == "from" else { return }
         let state = session.messageState(of: self, AlignedFromMessageState.self)
         guard case .success(let list) = MailboxListParser.parse(value, keepingAtMost: Self.maximumMailboxes) else { return }
         var domains: Set<String> = []

@@ -106,7 +106,7 @@ public final class DKIMHandler: Handler {
         } else {
             verifier.header(name: name, value: value)
         }
-        switch name.lowercased() {
+        switch session.lowercasedHeaderName(name) {
         case "dkim-signature": state.sawSignatureField = true
         // Mail::DKIM keeps the last of each (its headers_by_name).
         case "from": state.fromValue = value

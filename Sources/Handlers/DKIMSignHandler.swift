@@ -89,7 +89,7 @@ public final class DKIMSignHandler: Handler {
         if state.collecting == nil { state.collecting = !keys.isEmpty && signsFor(session) }
         guard state.collecting == true else { return }
         state.headers.append(session.currentRawHeader ?? (Array(name.utf8), Array(value.utf8)))
-        if name.lowercased() == "from" { state.fromValues.append(value) }
+        if session.lowercasedHeaderName(name) == "from" { state.fromValues.append(value) }
     }
 
     public func endOfHeaders(_ session: MailSession) throws {

@@ -270,7 +270,7 @@ public final class DMARCHandler: PeerAwareHandler {
 
     public func header(_ session: MailSession, name: String, value: String) throws {
         guard let state = state(session), state.active else { return }
-        switch name.lowercased() {
+        switch session.lowercasedHeaderName(name) {
         case "list-id", "list-post": state.isList = true
         case "from": state.fromFields.append(value)
         default: break

@@ -80,7 +80,7 @@ public final class LoggerHandler: Handler {
     }
 
     public func header(_ session: MailSession, name: String, value: String) throws {
-        guard !headerNames.isEmpty, headerNames.contains(name.lowercased()) else { return }
+        guard !headerNames.isEmpty, headerNames.contains(session.lowercasedHeaderName(name)) else { return }
         session.log(.info, key: Self.name, "Header: \(name): \(PerlHeaderValue.text(value))")
     }
 }

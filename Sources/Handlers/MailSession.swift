@@ -38,6 +38,17 @@ public final class MailSession {
     /// (name and value as the MTA sent them), for checks that hash headers
     /// (DKIM, ARC): the `String` arguments lose invalid UTF-8.
     public var currentRawHeader: (name: [UInt8], value: [UInt8])?
+    /// The name of the header being passed to the header callbacks,
+    /// lowercased once by the dispatcher for all of them (issue 12: each
+    /// handler lowercased it again for every header).
+    public var currentHeaderName: (name: String, lowercased: String)?
+
+    /// `name` lowercased: the dispatcher's copy when `name` is the header
+    /// being passed around, else worked out here.
+    public func lowercasedHeaderName(_ name: String) -> String {
+        if let current = currentHeaderName, current.name == name { return current.lowercased }
+        return name.lowercased()
+    }
     public var envelopeFrom = ""
     public var envelopeRecipients: [String] = []
     public private(set) var authResults: [AuthResultsEntry] = []

@@ -59,8 +59,13 @@ public final class MilterDispatcher {
         .noReplyToData, .noReplyToUnknown, .noReplyToHeader, .noReplyToEndOfHeaders, .noReplyToBody,
     ]
 
+    /// Each handler's `auth_header_name`, in `handlers` order: looked up
+    /// once per connection, not by name for every handler at every stage.
+    let authHeaderNameOfHandler: [AuthResultsHeaderName?]
+
     public init(handlers: [any Handler], session: MailSession, settings: DispatcherSettings, clock: @escaping () -> Double) {
         self.handlers = handlers
+        authHeaderNameOfHandler = handlers.map { settings.authHeaderNames[type(of: $0).name] }
         self.session = session
         self.settings = settings
         self.clock = clock
@@ -171,7 +176,11 @@ public final class MilterDispatcher {
             return [.continue]
         case .header(let name, let value):
             if session.currentRawHeader == nil { session.currentRawHeader = (Array(name.utf8), Array(value.utf8)) }
-            defer { session.currentRawHeader = nil }
+            session.currentHeaderName = (name, name.lowercased())
+            defer {
+                session.currentRawHeader = nil
+                session.currentHeaderName = nil
+            }
             return run(stage: "header", timeout: settings.contentTimeout) { h in try h.header(session, name: name, value: value) }
         case .endOfHeaders:
             defer { session.writePendingLogLines() }
@@ -264,8 +273,8 @@ public final class MilterDispatcher {
     func run(stage: String, timeout: Double, _ call: (any Handler) throws -> Void) -> [MilterResponse] {
         var failed = false
         let started = clock()
-        for handler in handlers {
-            session.currentAuthResultsHeaderName = settings.authHeaderNames[type(of: handler).name]
+        for (handler, authHeaderName) in zip(handlers, authHeaderNameOfHandler) {
+            session.currentAuthResultsHeaderName = authHeaderName
             defer { session.currentAuthResultsHeaderName = nil }
             do {
                 try call(handler)

@@ -186,7 +186,7 @@ public final class SPFHandler: Handler {
 
     public func header(_ session: MailSession, name: String, value: String) throws {
         guard let state = state(session), state.spfuChain != nil, state.dmarcResult == "pass" else { return }
-        if name.lowercased() == "from" {
+        if session.lowercasedHeaderName(name) == "from" {
             var from = SPFHandler.address(from: value).lowercased()
             if from.contains("@") { from = SPFHandler.domain(from: from) }
             state.spfuFromDomain = from

@@ -102,7 +102,7 @@ public final class SanitizeHandler: Handler {
     public func header(_ session: MailSession, name: String, value: String) throws {
         guard !session.isTrustedIP, mode != .no else { return }
         let state = session.messageState(of: self, SanitizeMessageState.self)
-        let lowerName = name.lowercased()
+        let lowerName = session.lowercasedHeaderName(name)
         for type in resultTypes where type.lowercased() == lowerName {
             let occurrence = state.resultCounts[type, default: 0] + 1
             state.resultCounts[type] = occurrence

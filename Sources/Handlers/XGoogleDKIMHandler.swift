@@ -50,7 +50,7 @@ public final class XGoogleDKIMHandler: Handler {
         let verifier = state.verifier ?? DKIMVerifier(resolver: session.resolver, options: verifierOptions)
         state.verifier = verifier
         let raw = session.currentRawHeader ?? (Array(name.utf8), Array(value.utf8))
-        switch name.lowercased() {
+        switch session.lowercasedHeaderName(name) {
         case "dkim-signature", "domainkey-signature":
             verifier.header(name: Array("X-Orig-".utf8) + raw.name, value: raw.value)
         default:
