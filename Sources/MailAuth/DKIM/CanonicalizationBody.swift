@@ -46,7 +46,17 @@ public struct CanonicalizationBody: Sendable {
             // loop over every body).
             if !pendingCR && lineHasContent && !pendingSpace && Self.isPlain(byte, relaxed: relaxed) {
                 var end = index + 1
-                while end < count && Self.isPlain(chunk[end], relaxed: relaxed) { end += 1 }
+                while end < count {
+                    if Self.isPlain(chunk[end], relaxed: relaxed) {
+                        end += 1
+                    } else if relaxed && chunk[end] == 0x20 && end + 1 < count && Self.isPlain(chunk[end + 1], relaxed: true) {
+                        // One space between words stays one space: as
+                        // it is (runs of text rarely go 6 bytes without).
+                        end += 2
+                    } else {
+                        break
+                    }
+                }
                 output.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[index..<end]))
                 index = end
                 continue
