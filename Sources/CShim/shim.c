@@ -239,26 +239,60 @@ int am_install_sigsys_reporter(void) {
 /* The stage alarm's prepared state: written only while it is inactive,
  * read only by the handler while it is active.
  *
- * Arming costs one setitimer only when the running timer does not already
- * fire within the new stage's limit (up to a small slack earlier), and
- * stopping costs none: a stage ends by marking the alarm inactive, and a
- * timer that fires while inactive is ignored. The headers and body of a
- * message arrive together and each is a stage with the same limit, so
- * they share one timer instead of three system calls each (issue 12). */
+ * One ITIMER_REAL serves every stage (issue 12). A stage records its own
+ * deadline; arming costs a setitimer only when the running timer would
+ * fire after that deadline (or is not running, or is about to fire), and
+ * ending a stage costs nothing: it marks the alarm inactive. A timer that
+ * fires while no stage runs is forgotten; one that fires for a stage
+ * before the stage's deadline (it was armed for an earlier, shorter one)
+ * is set again for what is left. So a stage is cut at exactly its
+ * deadline, and a worker makes about one setitimer per shortest limit
+ * (30 s by default) instead of two or three per milter packet. */
 static volatile sig_atomic_t am_alarm_active = 0;
 static volatile sig_atomic_t am_alarm_fd = -1;
 static unsigned char am_alarm_reply[1024];
 static size_t am_alarm_reply_len;
 static char am_alarm_line[512];
 static size_t am_alarm_line_len;
-/* When the running timer fires (CLOCK_MONOTONIC, microseconds); 0: none. */
-static long long am_alarm_expiry_us = 0;
+/* CLOCK_MONOTONIC microseconds: the active stage's deadline, and when the
+ * running timer fires (0: no timer running). */
+static volatile long long am_alarm_deadline_us = 0;
+static volatile long long am_alarm_expiry_us = 0;
 
-/* Async-signal-safe: send (sendto), write and exit_group only. */
+static long long am_monotonic_us(void) {
+    struct timespec now;
+    if (clock_gettime(CLOCK_MONOTONIC, &now) != 0) return 0;
+    return (long long)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+}
+
+static int am_set_timer_us(long long microseconds) {
+    if (microseconds < 1) microseconds = 1;
+    struct itimerval timer;
+    memset(&timer, 0, sizeof timer);
+    timer.it_value.tv_sec = (time_t)(microseconds / 1000000);
+    timer.it_value.tv_usec = (suseconds_t)(microseconds % 1000000);
+    return setitimer(ITIMER_REAL, &timer, NULL);
+}
+
+/* Async-signal-safe: clock_gettime, setitimer, send (sendto), write and
+ * exit_group only. */
 static void am_stage_alarm_fired(int sig) {
     (void)sig;
-    /* A timer left from a stage that has ended. */
-    if (!am_alarm_active) return;
+    int saved_errno = errno;
+    if (!am_alarm_active) {
+        /* A timer left from a stage that has ended. */
+        am_alarm_expiry_us = 0;
+        errno = saved_errno;
+        return;
+    }
+    long long now = am_monotonic_us();
+    if (now != 0 && now < am_alarm_deadline_us) {
+        /* Armed for an earlier, shorter stage: wait for the rest. */
+        am_alarm_expiry_us = am_alarm_deadline_us;
+        if (am_set_timer_us(am_alarm_deadline_us - now) != 0) am_alarm_expiry_us = 0;
+        errno = saved_errno;
+        return;
+    }
     size_t offset = 0;
     /* A signal handler: async-signal-safe C, not SystemCall (it allocates). */
     while (am_alarm_fd >= 0 && offset < am_alarm_reply_len) {
@@ -285,14 +319,6 @@ int am_stage_alarm_disarm(void) {
     return 0;
 }
 
-/* How much earlier than its limit a stage may be cut when it shares the
- * running timer: 1% of the limit, at most 1 s (the Perl program's alarm()
- * counts whole seconds). */
-long long am_stage_alarm_slack_us(long long microseconds) {
-    long long slack = microseconds / 100;
-    return slack < 1000000 ? slack : 1000000;
-}
-
 int am_stage_alarm_arm(int fd, const void *reply, size_t reply_len, const char *line, size_t line_len,
                        long long microseconds) {
     am_alarm_active = 0;
@@ -304,17 +330,17 @@ int am_stage_alarm_arm(int fd, const void *reply, size_t reply_len, const char *
     am_alarm_line_len = line_len;
     am_alarm_fd = fd;
     if (microseconds < 1) microseconds = 1;
-    struct timespec now;
-    if (clock_gettime(CLOCK_MONOTONIC, &now) != 0) return -1;
-    long long wanted = (long long)now.tv_sec * 1000000 + now.tv_nsec / 1000 + microseconds;
+    long long now = am_monotonic_us();
+    if (now == 0) return -1;
+    long long deadline = now + microseconds;
+    am_alarm_deadline_us = deadline;
     long long expiry = am_alarm_expiry_us;
-    if (expiry == 0 || expiry > wanted || expiry < wanted - am_stage_alarm_slack_us(microseconds)) {
-        struct itimerval timer;
-        memset(&timer, 0, sizeof timer);
-        timer.it_value.tv_sec = (time_t)(microseconds / 1000000);
-        timer.it_value.tv_usec = (suseconds_t)(microseconds % 1000000);
-        if (setitimer(ITIMER_REAL, &timer, NULL) != 0) return -1;
-        am_alarm_expiry_us = wanted;
+    /* Kept only when it fires at or before the deadline and not within
+     * the next millisecond (so it cannot fire, unseen, while this stage
+     * is being armed). */
+    if (expiry == 0 || expiry > deadline || expiry <= now + 1000) {
+        if (am_set_timer_us(microseconds) != 0) return -1;
+        am_alarm_expiry_us = deadline;
     }
     am_alarm_active = 1;
     return 0;

@@ -9,7 +9,8 @@ import CShim
 /// `seccomp-probe.invalid`, so the process tests can show that the
 /// seccomp filter kills the worker and the master replaces it; and that
 /// spins on the CPU at end of message for a client named
-/// `stage-stall.invalid`, so they can show the stage deadline cutting it;
+/// `stage-stall.invalid`, so they can show the stage deadline cutting it
+/// (and for 1.5 s for `stage-slow.invalid`, to show it not cutting early);
 /// and that plays a subverted worker for `hostile-ipc.invalid`, announcing
 /// a 64 MiB message to the master on its control channel and writing it,
 /// so they can show the master refusing it and replacing the worker. The master
@@ -28,6 +29,9 @@ public final class SandboxProbeHandler: Handler {
         """
     public static let triggerHostname = "seccomp-probe.invalid"
     public static let stallHostname = "stage-stall.invalid"
+    /// End of message takes 1.5 s for this client: longer than a shorter
+    /// stage's timer that is still running, shorter than its own limit.
+    public static let slowHostname = "stage-slow.invalid"
     public static let hostileIPCHostname = "hostile-ipc.invalid"
     /// The worker's control channel to the master.
     static let masterChannelFD = ChildDescriptor.master.fd
@@ -63,6 +67,13 @@ public final class SandboxProbeHandler: Handler {
     }
 
     public func endOfMessage(_ session: MailSession) throws {
+        if session.remoteHostname == Self.slowHostname {
+            var now = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            let until = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 + 1.5
+            while Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 < until { clock_gettime(CLOCK_MONOTONIC, &now) }
+            return
+        }
         guard session.remoteHostname == Self.stallHostname else { return }
         // A handler stuck on the CPU (the clock call keeps the loop from
         // being optimised away).

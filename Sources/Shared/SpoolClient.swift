@@ -54,7 +54,10 @@ public final class SpoolClient {
     /// Takes the spool's acknowledgements and writes what the socket takes
     /// now, without waiting.
     public func flush() {
-        readReplies()
+        // With no row in flight there is nothing to be acknowledged: the
+        // channel is not polled after every connection (issue 12). A
+        // request to send again is then read with the next row.
+        if hasPending { readReplies() }
         sendUnsent()
     }
 

@@ -64,4 +64,19 @@ import MilterClient
         #expect(second.deliver()?.last == .continue, "log:\n\(daemon.log)")
         #expect(before.isSubset(of: Set(daemon.workers())))
     }
+
+    /// The timer armed at connect (1 s) is still running when end of
+    /// message starts (2 s limit, shared timer, issue 12); it fires during
+    /// a 1.5 s end of message, which has not reached its own deadline: the
+    /// timer is set again for the rest, and the message passes.
+    @Test func aShorterStagesTimerDoesNotCutALongerStageEarly() throws {
+        let daemon = try DaemonFixture(handlers: #""SandboxProbe": {}, "AddID": {}"#,
+                                       extra: #""connect_timeout": 1, "command_timeout": 2, "content_timeout": 2, "tempfail_on_error": 1,"#,
+                                       environment: ["AUTHMILTER_ALLOW_TEST_HANDLERS": "1"])
+        #expect(daemon.waitFor { daemon.workers().count >= 2 }, "log:\n\(daemon.log)")
+        let client = try #require(MilterClientConnection(port: daemon.port))
+        let replies = client.deliver(hostname: "stage-slow.invalid")
+        #expect(replies?.last == .continue, "replies \(String(describing: replies)); log:\n\(daemon.log)")
+        #expect(!daemon.log.contains("timed out"), "log:\n\(daemon.log)")
+    }
 }
