@@ -329,6 +329,11 @@ int am_stage_alarm_arm(int fd, const void *reply, size_t reply_len, const char *
     memcpy(am_alarm_line, line, line_len);
     am_alarm_line_len = line_len;
     am_alarm_fd = fd;
+    return am_stage_alarm_arm_again(microseconds);
+}
+
+int am_stage_alarm_arm_again(long long microseconds) {
+    am_alarm_active = 0;
     if (microseconds < 1) microseconds = 1;
     long long now = am_monotonic_us();
     if (now == 0) return -1;

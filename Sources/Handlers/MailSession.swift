@@ -41,13 +41,19 @@ public final class MailSession {
     /// The name of the header being passed to the header callbacks,
     /// lowercased once by the dispatcher for all of them (issue 12: each
     /// handler lowercased it again for every header).
-    public var currentHeaderName: (name: String, lowercased: String)?
+    public var currentHeaderName: String? {
+        didSet { currentHeaderLowercasedName = nil }
+    }
+    private var currentHeaderLowercasedName: String?
 
-    /// `name` lowercased: the dispatcher's copy when `name` is the header
-    /// being passed around, else worked out here.
+    /// `name` lowercased: worked out once per header for every handler
+    /// when `name` is the header being passed around, else each time.
     public func lowercasedHeaderName(_ name: String) -> String {
-        if let current = currentHeaderName, current.name == name { return current.lowercased }
-        return name.lowercased()
+        guard let current = currentHeaderName, current == name else { return name.lowercased() }
+        if let lowered = currentHeaderLowercasedName { return lowered }
+        let lowered = name.lowercased()
+        currentHeaderLowercasedName = lowered
+        return lowered
     }
     public var envelopeFrom = ""
     public var envelopeRecipients: [String] = []

@@ -176,7 +176,7 @@ public final class MilterDispatcher {
             return [.continue]
         case .header(let name, let value):
             if session.currentRawHeader == nil { session.currentRawHeader = (Array(name.utf8), Array(value.utf8)) }
-            session.currentHeaderName = (name, name.lowercased())
+            session.currentHeaderName = name
             defer {
                 session.currentRawHeader = nil
                 session.currentHeaderName = nil

@@ -23,41 +23,32 @@ enum StageAlarm {
         am_stage_alarm_install() == 0
     }
 
-    /// What a stage's alarm sends and logs, built once per distinct stage,
-    /// limit, reply and listener rather than for every header (issue 12).
-    struct Prepared {
-        var stage: String
-        var seconds: Double
-        var tempfail: Bool
-        var listener: String
-        var bytes: [UInt8] = []
-        var line: [CChar] = []
-
-        func isFor(stage: String, seconds: Double, tempfail: Bool, listener: String) -> Bool {
-            self.seconds == seconds && self.tempfail == tempfail && self.stage == stage && self.listener == listener
-        }
-    }
-
-    /// The worker is single-threaded; the last arming is reused when the
-    /// next stage has the same terms.
-    nonisolated(unsafe) static var last: Prepared?
+    /// The terms of the last arming: when the next stage has the same
+    /// (the usual case, header after header), the C side still holds its
+    /// reply and log line and only the timer is looked at (issue 12).
+    nonisolated(unsafe) static var lastStage = ""
+    nonisolated(unsafe) static var lastSeconds = -1.0
+    nonisolated(unsafe) static var lastTempfail = false
+    nonisolated(unsafe) static var lastSocket: Int32 = -1
+    nonisolated(unsafe) static var lastListener = ""
 
     /// Arms the deadline for `stage` on `socket`: when it fires, the MTA
     /// gets a tempfail (`tempfail`) or an accept.
     static func arm(socket: Int32, stage: String, seconds: Double, tempfail: Bool, listener: String) {
-        if last?.isFor(stage: stage, seconds: seconds, tempfail: tempfail, listener: listener) != true {
-            var prepared = Prepared(stage: stage, seconds: seconds, tempfail: tempfail, listener: listener)
-            prepared.bytes = (tempfail ? MilterResponse.tempfail : MilterResponse.accept).encoded()
-            let action = tempfail ? "tempfailed" : "accepted"
-            prepared.line = Array("error \(stage) callbacks timed out after \(seconds)s on \(listener): \(action), worker exits\n".utf8CString)
-            last = prepared
-        }
-        guard let prepared = last else { return }
         let microseconds = Int64((seconds * 1_000_000).rounded(.up))
-        let rc = prepared.bytes.withUnsafeBytes { reply in
-            prepared.line.withUnsafeBufferPointer { text in
-                am_stage_alarm_arm(socket, reply.baseAddress, reply.count, text.baseAddress, text.count - 1, microseconds)
+        let rc: Int32
+        if seconds == lastSeconds && tempfail == lastTempfail && socket == lastSocket && stage == lastStage && listener == lastListener {
+            rc = am_stage_alarm_arm_again(microseconds)
+        } else {
+            let reply = (tempfail ? MilterResponse.tempfail : MilterResponse.accept).encoded()
+            let action = tempfail ? "tempfailed" : "accepted"
+            let line = "error \(stage) callbacks timed out after \(seconds)s on \(listener): \(action), worker exits\n"
+            rc = reply.withUnsafeBytes { bytes in
+                line.withCString { text in
+                    am_stage_alarm_arm(socket, bytes.baseAddress, bytes.count, text, strlen(text), microseconds)
+                }
             }
+            (lastStage, lastSeconds, lastTempfail, lastSocket, lastListener) = (stage, seconds, tempfail, socket, listener)
         }
         if rc != 0 { ChildLog.warning("stage deadline not armed: \(SystemCallError.text(for: errno))") }
     }

@@ -73,6 +73,8 @@ int am_stage_alarm_install(void);
 int am_stage_alarm_arm(int fd, const void *reply, size_t reply_len, const char *line, size_t line_len,
                        long long microseconds);
 int am_stage_alarm_disarm(void);
+/* Arms again with the reply, line and socket of the last am_stage_alarm_arm. */
+int am_stage_alarm_arm_again(long long microseconds);
 /* syslog(3) is variadic; this logs one preformatted line. */
 void am_openlog(const char *ident, int facility);
 void am_syslog(int priority, const char *line);
