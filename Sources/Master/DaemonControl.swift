@@ -25,6 +25,8 @@ struct DaemonControl {
             let stopped = stop()
             if stopped != 0 && stopped != 1 { return stopped }
             return start()
+        case .check:
+            return ConfigurationCheckCommand.run(options)
         }
     }
 

@@ -50,6 +50,8 @@ enum HelpOutput {
               start|restart  Start a new daemon process, or restart an existing process.
               stop           Stop an already running daemon process.
               status         Show the status of a running daemon process.
+              check          Check the configuration as a start would, then exit
+                             0 (OK) or 1 (the reason is printed).
             Control implies --daemon, and takes account of --pidfile. If no valid
             data is found in the pidfile then control will search the process list
             for a master process. Use --ident to tell instances apart.

@@ -14,6 +14,8 @@ struct ListenerSocket {
 
     struct BindError: Error, CustomStringConvertible {
         var description: String
+        /// The errno of the failed call (0 when not a system call).
+        var code: Int32 = 0
     }
 
     static func bind(name: String, connection spec: ConnectionSpec, umask mask: mode_t?, backlog: Int,
@@ -32,7 +34,7 @@ struct ListenerSocket {
     }
 
     private static func failure(_ what: String, _ name: String) -> BindError {
-        BindError(description: "\(name): \(what): \(SystemCallError.text(for: errno))")
+        BindError(description: "\(name): \(what): \(SystemCallError.text(for: errno))", code: errno)
     }
 
     private static func bindInet(host: String, port: Int, family: Int32, backlog: Int, name: String) throws(BindError) -> Int32 {

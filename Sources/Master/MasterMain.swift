@@ -21,6 +21,9 @@ enum MasterMain {
         if let topic = options.help {
             return HelpOutput.show(topic: topic)
         }
+        if options.control == .check {
+            return ConfigurationCheckCommand.run(options)
+        }
         if let control = options.control {
             return DaemonControl(options: options).run(control)
         }

@@ -4,7 +4,9 @@
 /// `-i|--ident <ident>`; `--opt=value` and `--opt value` both work, and
 /// unambiguous long-option abbreviations (`--pid`, `--cont`) are accepted.
 public struct CommandLineOptions: Equatable, Sendable {
-    public enum Control: String, Sendable, CaseIterable { case start, restart, stop, status }
+    /// Perl's four, and `check` (ours): load and check the configuration
+    /// as a start would, then exit.
+    public enum Control: String, Sendable, CaseIterable { case start, restart, stop, status, check }
 
     public var control: Control?
     public var daemon = false
@@ -83,7 +85,7 @@ public struct CommandLineOptions: Equatable, Sendable {
             case "control":
                 let text = try value(for: name, inline: inline)
                 guard let control = Control(rawValue: text) else {
-                    throw UsageError(description: "Unknown control command '\(text)': use start, restart, stop or status")
+                    throw UsageError(description: "Unknown control command '\(text)': use start, restart, stop, status or check")
                 }
                 options.control = control
             case "daemon":

@@ -22,6 +22,7 @@ import Shared
         let (status, text) = try run(["-h"])
         #expect(status == 0)
         #expect(text.contains("authentication_milter [-c|--control <command>]"))
+        #expect(text.contains("check          Check the configuration as a start would"))
     }
 
     @Test func installedListsTheHandlers() throws {
