@@ -18,9 +18,10 @@ import Testing
         #expect(c.dnsResolvers.isEmpty)
         #expect(c.headerIndentStyle == .entry)
         #expect([c.cacheDir, c.spoolDir, c.libDir].allSatisfy { $0?.hasPrefix("/tmp/") == true })
-        #expect(c.enabledHandlers.map(\.name) == ["AddID", "ReturnOK"])
-        #expect(c.handler(named: "SPF")?.enabled == false)
+        // The main job (issue 14 item 6): the README's first command runs
+        // a milter that checks SPF, DKIM, DMARC (no reports), ARC, IPRev.
+        #expect(c.enabledHandlers.map(\.name) == ["SPF", "DKIM", "DMARC", "ARC", "IPRev", "Sanitize", "AddID", "ReturnOK"])
         #expect(c.handler(named: "ReturnOK")?.sourceFile.hasSuffix("authentication_milter.d/ReturnOK.json") == true)
-        #expect(c.enabledHandlers.allSatisfy { $0.config == [:] })
+        #expect(c.handler(named: "DMARC")?.config["no_report"] == .number(JSONNumber(1)))
     }
 }
