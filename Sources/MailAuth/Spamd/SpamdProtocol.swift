@@ -63,7 +63,7 @@ public struct SpamdVerdict: Sendable, Equatable {
 }
 
 /// Why a message got no verdict. Every one gives `x-spam=temperror`.
-public enum SpamdFailure: Sendable, Equatable, CustomStringConvertible {
+public enum SpamdFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// No connection to spamd (refused, no route, no such socket).
     case unreachable(String)
     /// The deadline passed (connecting, sending or waiting for the reply).
