@@ -156,7 +156,9 @@ public final class DirectSpamdScanner: SpamdScanning {
         self.timeoutSeconds = timeoutSeconds
     }
 
+    /// An empty `user` sends no `User:` line.
     public func scan(message: [UInt8], user: String) -> SpamdScanOutcome {
-        SpamdExchange.run(address, request: SpamdRequest.encoded(user: user, message: message), timeoutSeconds: timeoutSeconds)
+        SpamdExchange.run(address, request: SpamdRequest.encoded(user: user.isEmpty ? nil : user, message: message),
+                          timeoutSeconds: timeoutSeconds)
     }
 }
