@@ -70,6 +70,10 @@ public enum SpamdAddress: Sendable, Equatable, CustomStringConvertible {
         public var host: String
         public var reason: String
         public var description: String { "cannot resolve \(host): \(reason)" }
+        public init(host: String, reason: String) {
+            self.host = host
+            self.reason = reason
+        }
     }
 
     /// Calls `body` with the socket address.

@@ -9,6 +9,8 @@ public enum SandboxRole: String, Sendable, CaseIterable {
     case spool
     /// The spool when its report store is PostgreSQL: it may reconnect.
     case spoolWithDatabaseConnection = "spool-pg"
+    /// The scanner: the only process that talks to spamd (SpamAssassin).
+    case scanner = "scan"
 }
 
 /// What one system call may be called with. Anything else is the filter's
@@ -95,6 +97,9 @@ public struct SyscallPolicy: Sendable, Equatable {
         case .spoolWithDatabaseConnection:
             return SyscallPolicy(role: role, rules: base + spoolFiles + databaseSockets,
                                  limits: limits(openFiles: 8192, writesFiles: true))
+        case .scanner:
+            // One channel per worker and one spamd connection per channel.
+            return SyscallPolicy(role: role, rules: base + spamdSockets, limits: limits(openFiles: 8192, writesFiles: false))
         }
     }
 
@@ -182,6 +187,18 @@ public struct SyscallPolicy: Sendable, Equatable {
                     because: "UDP and TCP sockets to the resolvers"),
         SyscallRule("connect", because: "to a configured resolver"),
         SyscallRule("getsockopt", because: "SO_ERROR after a non-blocking TCP connect"),
+    ]
+
+    /// The scanner's connections to spamd (TCP, or spamd's unix socket),
+    /// opened with SOCK_NONBLOCK (no fcntl), one per message. connect's
+    /// address is a pointer seccomp cannot read: the address comes from
+    /// the master (the scanner's command line), never from a worker.
+    static let spamdSockets: [SyscallRule] = [
+        SyscallRule("socket", .oneOf(index: 0, values: [UInt64(AF_UNIX), UInt64(AF_INET), UInt64(AF_INET6)],
+                                      meaning: "AF_UNIX, AF_INET, AF_INET6"),
+                    because: "one stream socket to spamd per message"),
+        SyscallRule("connect", because: "to the spamd address the master gave"),
+        SyscallRule("getsockopt", because: "SO_ERROR after a non-blocking connect"),
     ]
 
     /// The spool's write-ahead journal and SQLite in spool_dir/lib_dir.
