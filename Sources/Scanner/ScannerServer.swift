@@ -58,8 +58,8 @@ final class ScannerServer {
             }
             var next = drainUntil ?? now + 60
             for (id, channel) in channels {
-                let events = Int16(POLLIN) | (channel.wantsToWrite ? Int16(POLLOUT) : 0)
-                fds.append(pollfd(fd: channel.fd, events: events, revents: 0))
+                let events = Int16(POLLIN) | (channel.end.wantsToWrite ? Int16(POLLOUT) : 0)
+                fds.append(pollfd(fd: channel.end.fd, events: events, revents: 0))
                 targets.append(.channel(id))
                 if let pending = channel.pending {
                     fds.append(pollfd(fd: pending.exchange.fd, events: pending.exchange.pollEvents, revents: 0))
@@ -94,7 +94,7 @@ final class ScannerServer {
             serveMaster()
         case .channel(let id):
             guard let channel = channels[id] else { return }
-            if revents & Int16(POLLOUT) != 0 && !channel.flush() {
+            if revents & Int16(POLLOUT) != 0 && !channel.end.flush() {
                 drop(channel, reason: "write failed")
                 return
             }
@@ -112,45 +112,29 @@ final class ScannerServer {
     /// New worker channels from the master. EOF on fd 3 means the master is
     /// gone or wants us gone: the scans in progress are finished first.
     private func serveMaster() {
-        let alive = master.fill()
-        while let message = master.nextMessage(MasterToHelper.self) {
-            guard message.kind == .newChannel else {
-                ChildLog.warning("scan: ignoring the master's \(message.kind.name) message")
-                continue
-            }
-            let fd = message.descriptor
-            guard channels.count < Self.maximumChannels else {
-                ChildLog.error("scan: \(channels.count) worker channels open, refusing another")
-                close(fd)
-                continue
-            }
+        let (descriptors, masterClosed) = master.takeWorkerChannels(role: "scan", open: channels.count, limit: Self.maximumChannels)
+        for fd in descriptors {
             let id = nextChannelID
             nextChannelID += 1
             channels[id] = ScannerChannel(id: id, fd: fd)
-            ChildLog.debug("scan: new worker channel \(id) (fd \(fd))")
         }
-        if let violation = master.violation {
-            ChildLog.critical("scan: broken message from the master (\(violation)); exiting")
-            exit(1)
-        }
-        if !alive || master.isClosed {
+        if masterClosed && drainUntil == nil {
             drainUntil = monotonicSeconds() + timeout + 5
         }
     }
 
     private func serve(_ channel: ScannerChannel) {
+        let requests: [ScanIPCMessage]
         switch channel.read(into: &chunk) {
         case .closed(let why):
             drop(channel, reason: why)
+            return
         case .messages(let messages):
-            for message in messages {
-                guard channels[channel.id] != nil else { return }
-                guard case .scan(let id, let user, let bytes) = message else {
-                    drop(channel, reason: "a result from the worker")
-                    return
-                }
-                start(id: id, user: user, message: bytes, on: channel)
-            }
+            requests = messages
+        }
+        // Scans only: the channel's inbox takes no other kind from a worker.
+        for case .scan(let id, let user, let bytes) in requests {
+            start(id: id, user: user, message: bytes, on: channel)
         }
     }
 
@@ -185,7 +169,7 @@ final class ScannerServer {
     }
 
     private func reply(_ channel: ScannerChannel, id: UInt32, outcome: SpamdScanOutcome) {
-        if !channel.send(ScanIPCMessage.result(id: id, outcome: outcome).frame) {
+        if !channel.end.send(ScanIPCMessage.result(id: id, outcome: outcome).frame) {
             drop(channel, reason: "the worker is not reading its results")
         }
     }

@@ -11,19 +11,10 @@ import Shared
 // (ScannerOptions); the master hands it one channel per worker. See
 // docs/security.md, "SpamAssassin", and docs/sandbox.md.
 
-let options: ScannerOptions
-do {
-    options = try ScannerOptions(arguments: Array(CommandLine.arguments.dropFirst()))
-} catch {
-    ChildLog.critical("authmilter-scan: \(error)")
-    ChildLog.critical(ScannerOptions.usage)
-    exit(2)
+let options = ChildStartup.helperOptions(role: "authmilter-scan", usage: ScannerOptions.usage) { arguments throws(HelperCommandLine.UsageError) in
+    try ScannerOptions(arguments: arguments)
 }
 ChildLog.debugEnabled = options.debug
-// Every send uses MSG_NOSIGNAL; this covers stderr if the master is gone.
-signal(SIGPIPE, SIG_IGN)
-
-ChildStartup.requireDescriptors([.master], role: "authmilter-scan")
 
 // The address is resolved once, before the sandbox (getaddrinfo reads
 // /etc/hosts and may ask DNS). One that does not resolve makes every scan

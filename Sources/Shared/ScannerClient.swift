@@ -77,25 +77,7 @@ public final class ScannerClient: SpamdScanning {
     }
 
     private func receive() {
-        let capacity = min(chunk.count, inbox.readCapacity)
-        let n: Int
-        do {
-            n = try SystemCall.receiveSome(socket: fd, into: &chunk, limit: capacity, flags: Int32(MSG_DONTWAIT))
-        } catch where error.wouldBlock {
-            return
-        } catch {
-            _ = fail("the channel to the scanner failed (\(error.reason))")
-            return
-        }
-        guard n > 0 else {
-            _ = fail("the scanner closed the channel")
-            return
-        }
-        do {
-            try inbox.append(chunk[0..<n])
-        } catch {
-            _ = fail("broken message from the scanner (\(error))")
-        }
+        if case .finished(let why) = inbox.receive(from: fd, using: &chunk, peer: "the scanner") { _ = fail(why) }
     }
 
     private func fail(_ reason: String) -> SpamdScanOutcome {

@@ -73,46 +73,50 @@ public enum ScanIPCMessage: Equatable, Sendable {
     }
 
     public init(frame: IPCFrame) throws(ScanIPCError) {
-        var reader = IPCReader(frame.payload)
-        do {
-            switch frame.kind {
-            case WorkerToScanner.scan.code:
-                let id = try reader.u32()
-                let user = try reader.data()
-                guard user.count <= SpamdLimits.maximumUserBytes else { throw ScanIPCError.tooLong("user") }
-                let start = 4 + 4 + user.count
-                guard frame.payload.count - start <= SpamdLimits.maximumMessageBytes else { throw ScanIPCError.tooLong("message") }
-                self = .scan(id: id, user: String(decoding: user, as: UTF8.self), message: Array(frame.payload[start...]))
-                return
-            case ScannerToWorker.result.code:
-                let id = try reader.u32()
-                let tag = try reader.u8()
-                if tag == 0 {
-                    let flag = try reader.data()
-                    guard flag.count <= 64 else { throw ScanIPCError.tooLong("flag") }
-                    let score = Double(bitPattern: try reader.u64())
-                    let threshold = Double(bitPattern: try reader.u64())
-                    let symbols = try reader.data()
-                    guard symbols.count <= SpamdReply.maximumBytes else { throw ScanIPCError.tooLong("symbols") }
-                    self = .result(id: id, outcome: .scanned(SpamdVerdict(flag: String(decoding: flag, as: UTF8.self), score: score,
-                                                                          threshold: threshold, symbols: String(decoding: symbols, as: UTF8.self))))
-                } else {
-                    let reason = try reader.data()
-                    guard reason.count <= SpamdLimits.maximumReasonBytes else { throw ScanIPCError.tooLong("reason") }
-                    guard let failure = Self.failure(tag: tag, reason: String(decoding: reason, as: UTF8.self)) else {
-                        throw ScanIPCError.unknownTag(tag)
-                    }
-                    self = .result(id: id, outcome: .failed(failure))
-                }
-            default:
-                throw ScanIPCError.unknownKind(frame.kind)
-            }
-        } catch let error as ScanIPCError {
-            throw error
-        } catch {
-            throw .truncated
+        var reader = Fields(reader: IPCReader(frame.payload))
+        switch frame.kind {
+        case WorkerToScanner.scan.code:
+            let id = try reader.u32()
+            let user = try reader.data()
+            guard user.count <= SpamdLimits.maximumUserBytes else { throw .tooLong("user") }
+            // The message is the rest of the payload.
+            let messageStart = 4 + 4 + user.count
+            guard frame.payload.count - messageStart <= SpamdLimits.maximumMessageBytes else { throw .tooLong("message") }
+            self = .scan(id: id, user: String(decoding: user, as: UTF8.self), message: Array(frame.payload[messageStart...]))
+        case ScannerToWorker.result.code:
+            let id = try reader.u32()
+            self = .result(id: id, outcome: try Self.outcome(&reader))
+            guard reader.reader.isAtEnd else { throw .trailingBytes }
+        default:
+            throw .unknownKind(frame.kind)
         }
-        guard reader.isAtEnd else { throw .trailingBytes }
+    }
+
+    /// A result's outcome, after its id.
+    static func outcome(_ reader: inout Fields) throws(ScanIPCError) -> SpamdScanOutcome {
+        let tag = try reader.u8()
+        guard tag == 0 else {
+            let reason = try reader.data()
+            guard reason.count <= SpamdLimits.maximumReasonBytes else { throw .tooLong("reason") }
+            guard let failure = failure(tag: tag, reason: String(decoding: reason, as: UTF8.self)) else { throw .unknownTag(tag) }
+            return .failed(failure)
+        }
+        let flag = try reader.data()
+        let score = Double(bitPattern: try reader.u64())
+        let threshold = Double(bitPattern: try reader.u64())
+        let symbols = try reader.data()
+        guard flag.count <= 64, symbols.count <= SpamdReply.maximumBytes else { throw .tooLong("verdict") }
+        return .scanned(SpamdVerdict(flag: String(decoding: flag, as: UTF8.self), score: score, threshold: threshold,
+                                     symbols: String(decoding: symbols, as: UTF8.self)))
+    }
+
+    /// The payload's fields, each of which must be there whole.
+    struct Fields {
+        var reader: IPCReader
+        mutating func u8() throws(ScanIPCError) -> UInt8 { do { return try reader.u8() } catch { throw .truncated } }
+        mutating func u32() throws(ScanIPCError) -> UInt32 { do { return try reader.u32() } catch { throw .truncated } }
+        mutating func u64() throws(ScanIPCError) -> UInt64 { do { return try reader.u64() } catch { throw .truncated } }
+        mutating func data() throws(ScanIPCError) -> [UInt8] { do { return try reader.data() } catch { throw .truncated } }
     }
 
     static func tagged(_ failure: SpamdFailure) -> (UInt8, String) {
@@ -139,20 +143,12 @@ public enum ScanIPCMessage: Equatable, Sendable {
 
 /// Why a scan frame could not be decoded (only a broken or subverted peer
 /// sends one: the channel is dropped).
-public enum ScanIPCError: Error, Equatable, Sendable, CustomStringConvertible {
-    case unknownKind(UInt8)
-    case unknownTag(UInt8)
-    case tooLong(String)
-    case truncated
-    case trailingBytes
+public struct ScanIPCError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var description: String
 
-    public var description: String {
-        switch self {
-        case .unknownKind(let kind): "unknown scan message kind \(kind)"
-        case .unknownTag(let tag): "unknown scan outcome tag \(tag)"
-        case .tooLong(let what): "scan message with a \(what) above its limit"
-        case .truncated: "truncated scan message"
-        case .trailingBytes: "trailing bytes after a scan message"
-        }
-    }
+    public static func tooLong(_ what: String) -> ScanIPCError { ScanIPCError(description: "scan message with a \(what) above its limit") }
+    public static func unknownKind(_ kind: UInt8) -> ScanIPCError { ScanIPCError(description: "unknown scan message kind \(kind)") }
+    public static func unknownTag(_ tag: UInt8) -> ScanIPCError { ScanIPCError(description: "unknown scan outcome tag \(tag)") }
+    public static let truncated = ScanIPCError(description: "truncated scan message")
+    public static let trailingBytes = ScanIPCError(description: "trailing bytes after a scan message")
 }

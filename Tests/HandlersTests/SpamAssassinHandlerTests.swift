@@ -50,6 +50,15 @@ import TestSupport
         return Run(replies: replies, requests: spamd?.requests ?? [], log: lines)
     }
 
+    /// What the end of the message adds for a verdict, in the dispatcher's
+    /// order: the three X-Spam fields, then the Authentication-Results.
+    static func headers(_ score: String, _ status: String, _ hits: String, _ entry: String) -> [MilterResponse] {
+        [("X-Spam-score", score), ("X-Spam-Status", status), ("X-Spam-hits", hits), ("Authentication-Results", "mx.example.net; " + entry)]
+            .map { MilterResponse.insertHeader(index: 1, name: $0.0, value: $0.1) }
+    }
+
+    static let hamHeaders = headers("0.00", "No, score=0.00 required=5.00", "MSGID_SHORT,NO_RECEIVED,NO_RELAYS", "x-spam=pass score=0.00 required=5.00")
+
     @Test func gtubeIsRejectedAtHardRejectAt() throws {
         let run = try Self.run(answer: .reply(Self.gtube))
         #expect(run.replies == [.replyCode("550 5.7.0 SPAM policy violation")])
@@ -63,25 +72,13 @@ import TestSupport
 
     @Test func spamBelowTheLimitIsQuarantinedWithPerlsHeaders() throws {
         let run = try Self.run(answer: .reply(Self.lowSpam))
-        #expect(run.replies == [
-            .insertHeader(index: 1, name: "X-Spam-score", value: "6.20"),
-            .insertHeader(index: 1, name: "X-Spam-Status", value: "Yes, score=6.20 required=5.00"),
-            .insertHeader(index: 1, name: "X-Spam-hits", value: "BAYES_99,URIBL_BLOCKED"),
-            .insertHeader(index: 1, name: "Authentication-Results", value: "mx.example.net; x-spam=fail score=6.20 required=5.00"),
-            .insertHeader(index: 1, name: "X-Disposition-Quarantine", value: "Quarantined due to SPAM policy"),
-            .continue,
-        ])
+        #expect(run.replies == Self.headers("6.20", "Yes, score=6.20 required=5.00", "BAYES_99,URIBL_BLOCKED", "x-spam=fail score=6.20 required=5.00")
+            + [.insertHeader(index: 1, name: "X-Disposition-Quarantine", value: "Quarantined due to SPAM policy"), .continue])
     }
 
     @Test func hamPassesWithTheHeadersAndTheEntry() throws {
         let run = try Self.run(answer: .reply(Self.ham))
-        #expect(run.replies == [
-            .insertHeader(index: 1, name: "X-Spam-score", value: "0.00"),
-            .insertHeader(index: 1, name: "X-Spam-Status", value: "No, score=0.00 required=5.00"),
-            .insertHeader(index: 1, name: "X-Spam-hits", value: "MSGID_SHORT,NO_RECEIVED,NO_RELAYS"),
-            .insertHeader(index: 1, name: "Authentication-Results", value: "mx.example.net; x-spam=pass score=0.00 required=5.00"),
-            .continue,
-        ])
+        #expect(run.replies == Self.hamHeaders + [.continue])
     }
 
     @Test func localAndTrustedClientsAreNotRejected() throws {
@@ -117,10 +114,7 @@ import TestSupport
             .changeHeader(index: 1, name: "x-spam-score", value: ""),
             .changeHeader(index: 2, name: "x-spam-status", value: ""),
             .changeHeader(index: 1, name: "x-spam-status", value: ""),
-            .insertHeader(index: 1, name: "X-Spam-score", value: "0.00"),
-            .insertHeader(index: 1, name: "X-Spam-Status", value: "No, score=0.00 required=5.00"),
-            .insertHeader(index: 1, name: "X-Spam-hits", value: "MSGID_SHORT,NO_RECEIVED,NO_RELAYS"),
-            .insertHeader(index: 1, name: "Authentication-Results", value: "mx.example.net; x-spam=pass score=0.00 required=5.00"),
+        ] + Self.hamHeaders + [
             .addHeader(name: "X-Received-X-Spam-Status", value: "(Received X-Spam-Status header removed by mx.example.net)\n    No, score=-500.00 required=5.00"),
             .addHeader(name: "X-Received-X-Spam-score", value: "(Received X-Spam-score header removed by mx.example.net)\n    -500.00"),
             .addHeader(name: "X-Received-X-Spam-Status", value: "(Received X-Spam-Status header removed by mx.example.net)\n    No, again"),

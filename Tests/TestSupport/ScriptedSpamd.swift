@@ -63,21 +63,7 @@ public final class ScriptedSpamd: @unchecked Sendable {
             }
             chmod(unixSocket, 0o666)
         } else {
-            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-                }
-            }
-            guard fd >= 0, bound, listen(fd, 16) == 0 else {
-                close(fd)
-                throw Failure("cannot listen on 127.0.0.1")
-            }
-            boundPort = UInt16(bigEndian: address.sin_port)
+            (fd, boundPort) = try Loopback.listenTCP()
         }
         listener = fd
         port = boundPort

@@ -303,6 +303,16 @@ find_mail() { # subject -> file
   done
   return 1
 }
+reload_milter() { # topic: SIGHUP, then waits for the next "configuration reloaded"
+  local before
+  before=$(grep -c "configuration reloaded" "$WORK/milter.err" || true)
+  kill -HUP "$MASTER"
+  for i in $(seq 1 50); do
+    [ "$(grep -c "configuration reloaded" "$WORK/milter.err" || true)" -gt "$before" ] && break; sleep 0.1
+  done
+  [ "$(grep -c "configuration reloaded" "$WORK/milter.err" || true)" -gt "$before" ] || fail "$1: reload not done"
+  sleep 1
+}
 rm -rf /home/amtest/Maildir /home/amreports/Maildir
 
 # 1: a sender domain with an MX
@@ -751,16 +761,7 @@ cat > "$D13/RBLDNS.json" <<'JSON'
               "states": { "127.0.0.2": "listed13", "*": "other13" } },
   "clean13": { "base_url": "clean13.example", "default_state": "notlisted", "add_authresults": 1 } }
 JSON
-reload13() { # waits for the next "configuration reloaded"
-  local before
-  before=$(grep -c "configuration reloaded" "$WORK/milter.err" || true)
-  kill -HUP "$MASTER"
-  for i in $(seq 1 50); do
-    [ "$(grep -c "configuration reloaded" "$WORK/milter.err" || true)" -gt "$before" ] && break; sleep 0.1
-  done
-  [ "$(grep -c "configuration reloaded" "$WORK/milter.err" || true)" -gt "$before" ] || fail "handlers13: reload not done"
-  sleep 1
-}
+reload13() { reload_milter handlers13; }
 reload13
 send13() { # subject, envelope sender, From header, extra swaks arguments...
   local subject=$1 sender=$2 from=$3; shift 3
@@ -866,17 +867,7 @@ cat > "$WORK/etc/authentication_milter.d/SpamAssassin.json" <<JSON
 { "default_user": "nobody", "sa_host": "localhost", "sa_port": "$SPAMD_PORT", "hard_reject_at": 10,
   "remove_headers": "yes", "sa_timeout": 20 }
 JSON
-reload_spam() { # waits for the next "configuration reloaded"
-  local before
-  before=$(grep -c "configuration reloaded" "$WORK/milter.err" || true)
-  kill -HUP "$MASTER"
-  for i in $(seq 1 50); do
-    [ "$(grep -c "configuration reloaded" "$WORK/milter.err" || true)" -gt "$before" ] && break; sleep 0.1
-  done
-  [ "$(grep -c "configuration reloaded" "$WORK/milter.err" || true)" -gt "$before" ] || fail "spamassassin: reload not done"
-  sleep 1
-}
-reload_spam
+reload_milter spamassassin
 scanpid=$(ps -o pid=,comm= --ppid "$MASTER" | awk '/authmilter-scan/ {print $1; exit}')
 [ -n "$scanpid" ] || fail "spamassassin: no scanner process"
 grep -q "^Seccomp:[[:space:]]*2" /proc/$scanpid/status || fail "spamassassin: scanner not under seccomp"
@@ -918,7 +909,7 @@ for i in $(seq 1 50); do grep -q "ERROR: SpamAssassin could not connect to serve
 grep -q "ERROR: SpamAssassin could not connect to server" "$WORK/milter.err" || fail "spamassassin: Perl's error line not logged"
 grep -q "seccomp violation" "$WORK/milter.err" && fail "spamassassin: a seccomp violation was logged"
 rm -f "$WORK/etc/authentication_milter.d/SpamAssassin.json"
-reload_spam
+reload_milter spamassassin
 # --- end of cases: spamassassin
 
 # 7: milter gone -> Postfix applies milter_default_action = tempfail

@@ -40,19 +40,13 @@ public enum SpamdRequest {
 /// What spamd said of a message: the `Spam:` header and the body (for
 /// SYMBOLS, the names of the rules that hit, comma-separated).
 public struct SpamdVerdict: Sendable, Equatable {
-    /// The flag as spamd wrote it: `True` or `False`.
-    public var flag: String
-    /// The score and the threshold as Perl reads them (`$2 + 0`).
-    public var score: Double
-    public var threshold: Double
-    /// The reply's body, as sent (no line end after it for SYMBOLS).
-    public var symbols: String
+    /// The flag as spamd wrote it (`True` or `False`), the score and the
+    /// threshold as Perl reads them (`$2 + 0`), and the reply's body as
+    /// sent (no line end after it for SYMBOLS).
+    public var flag: String, score: Double, threshold: Double, symbols: String
 
     public init(flag: String, score: Double, threshold: Double, symbols: String) {
-        self.flag = flag
-        self.score = score
-        self.threshold = threshold
-        self.symbols = symbols
+        (self.flag, self.score, self.threshold, self.symbols) = (flag, score, threshold, symbols)
     }
 
     /// Perl's handler: anything but `False` is spam for the headers and
