@@ -78,4 +78,28 @@ import TestSupport
             return Self.entries(client.deliver()).contains("x-spam=pass")
         }, "log:\n\(daemon.log)")
     }
+
+    @Test func aReloadThatMovesSpamdReplacesTheScanner() throws {
+        let first = try ScriptedSpamd { _ in .reply(Self.ham) }
+        defer { first.stop() }
+        let second = try ScriptedSpamd { _ in .reply(ScriptedSpamd.symbolsReply(flag: "False", score: "1.5", symbols: "MOVED")) }
+        defer { second.stop() }
+        let daemon = try DaemonFixture(handlers: #""SpamAssassin": { "sa_host": "127.0.0.1", "sa_port": \#(first.port) }"#)
+        #expect(daemon.waitFor { daemon.workers().count >= 2 }, "log:\n\(daemon.log)")
+        let old = try #require(daemon.children().first { $0.name.hasPrefix("authmilter-scan") })
+        let path = daemon.directory + "/authentication_milter.json"
+        let config = try String(contentsOfFile: path, encoding: .utf8)
+        try config.replacingOccurrences(of: "\"sa_port\": \(first.port)", with: "\"sa_port\": \(second.port)")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        kill(daemon.pid, SIGHUP)
+        #expect(daemon.waitFor { daemon.children().contains { $0.name.hasPrefix("authmilter-scan") && $0.pid != old.pid } },
+                "log:\n\(daemon.log)")
+        #expect(daemon.log.contains("scanner \(old.pid): spamd settings changed, replacing it"))
+        #expect(daemon.waitFor {
+            guard let client = MilterClientConnection(port: daemon.port) else { return false }
+            return Self.entries(client.deliver()).contains("x-spam=pass score=1.50 required=5.00")
+        }, "log:\n\(daemon.log)")
+        // The old scanner finished and exited.
+        #expect(daemon.waitFor(10) { kill(old.pid, 0) != 0 })
+    }
 }
