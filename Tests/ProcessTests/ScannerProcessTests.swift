@@ -68,14 +68,18 @@ import TestSupport
         #expect(daemon.waitFor { daemon.workers().count >= 2 }, "log:\n\(daemon.log)")
         let scanner = try #require(daemon.children().first { $0.name.hasPrefix("authmilter-scan") })
         kill(scanner.pid, SIGKILL)
-        #expect(daemon.waitFor { daemon.children().contains { $0.name.hasPrefix("authmilter-scan") && $0.pid != scanner.pid } },
-                "log:\n\(daemon.log)")
+        Self.expectReplaced(scanner.pid, in: daemon, thenEntry: "x-spam=pass")
         #expect(daemon.log.contains("scanner \(scanner.pid) killed by signal 9"))
-        // The workers that held the old channel are replaced: the next
-        // message is scanned again.
+    }
+
+    /// A scanner other than `old` runs, and the workers that held a channel
+    /// to the old one are replaced: a message soon gets `entry`.
+    static func expectReplaced(_ old: pid_t, in daemon: DaemonFixture, thenEntry entry: String) {
+        #expect(daemon.waitFor { daemon.children().contains { $0.name.hasPrefix("authmilter-scan") && $0.pid != old } },
+                "log:\n\(daemon.log)")
         #expect(daemon.waitFor {
             guard let client = MilterClientConnection(port: daemon.port) else { return false }
-            return Self.entries(client.deliver()).contains("x-spam=pass")
+            return entries(client.deliver()).contains(entry)
         }, "log:\n\(daemon.log)")
     }
 
@@ -92,13 +96,8 @@ import TestSupport
         try config.replacingOccurrences(of: "\"sa_port\": \(first.port)", with: "\"sa_port\": \(second.port)")
             .write(toFile: path, atomically: true, encoding: .utf8)
         kill(daemon.pid, SIGHUP)
-        #expect(daemon.waitFor { daemon.children().contains { $0.name.hasPrefix("authmilter-scan") && $0.pid != old.pid } },
-                "log:\n\(daemon.log)")
+        Self.expectReplaced(old.pid, in: daemon, thenEntry: "x-spam=pass score=1.50 required=5.00")
         #expect(daemon.log.contains("scanner \(old.pid): spamd settings changed, replacing it"))
-        #expect(daemon.waitFor {
-            guard let client = MilterClientConnection(port: daemon.port) else { return false }
-            return Self.entries(client.deliver()).contains("x-spam=pass score=1.50 required=5.00")
-        }, "log:\n\(daemon.log)")
         // The old scanner finished and exited.
         #expect(daemon.waitFor(10) { kill(old.pid, 0) != 0 })
     }
