@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "authmilter-worker", targets: ["Worker"]),
         .executable(name: "authmilter-dns", targets: ["DNSHelper"]),
         .executable(name: "authmilter-spool", targets: ["Spool"]),
+        .executable(name: "authmilter-scan", targets: ["Scanner"]),
         .executable(name: "authmilter-bench", targets: ["MilterLoad"]),
         .executable(name: "spf-bench", targets: ["SPFBench"]),
         .executable(name: "dkim-bench", targets: ["DKIMBench"]),
@@ -66,6 +67,8 @@ let package = Package(
         .executableTarget(name: "Worker", dependencies: ["Shared", "Milter", "Handlers", "MailAuth", "CShim", "COpenSSL", "CLDNS"], path: "Sources/Worker"),
         .executableTarget(name: "DNSHelper", dependencies: ["Shared", "MailAuth", "LDNSRecords", "CShim", "CLDNS"], path: "Sources/DNSHelper"),
         .executableTarget(name: "Spool", dependencies: ["Shared", "DMARCReports", "MailAuth", "CShim"], path: "Sources/Spool"),
+        // The one process that talks to spamd (SpamAssassin handler).
+        .executableTarget(name: "Scanner", dependencies: ["Shared", "MailAuth", "CShim"], path: "Sources/Scanner"),
         .executableTarget(name: "DMARCSendReports", dependencies: ["DMARCReports", "Shared", "MailAuth"], path: "Sources/DMARCSendReports"),
         .executableTarget(name: "DMARCViewReports", dependencies: ["DMARCReports", "Shared", "MailAuth"], path: "Sources/DMARCViewReports"),
         // The pure pieces of authmilter-bench (the mix file, zone lines,

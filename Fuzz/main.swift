@@ -28,6 +28,7 @@ enum FuzzRegistry {
         DNSAnswerTarget.target,
         IPCFrameTarget.target,
         ConfigJSONTarget.target,
+        SpamdReplyTarget.target,
     ]
 
     /// The selected target, looked up once.

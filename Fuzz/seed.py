@@ -124,6 +124,8 @@ def seeds(target):
         for text in select(tests(), lambda t: t.lstrip().startswith("{")):
             payload = text.encode("utf-8")
             yield len(payload + b"_").to_bytes(4, "big") + b"\x01" + payload
+    elif target == "spamd-reply":
+        yield from select(tests(), lambda t: t.startswith("SPAMD/"))
     elif target == "config-json":
         yield from select(tests(), lambda t: t.lstrip().startswith("{"))
         yield from (t for t in e2e_heredocs("CONF") if t.lstrip().startswith("{"))

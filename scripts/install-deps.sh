@@ -17,3 +17,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+# spamd for the end-to-end test of the SpamAssassin handler (Debian 12
+# splits it from spamassassin). The test starts its own spamd on a loopback
+# port; the system's service is not started (a policy-rc.d that refuses
+# service starts, for the length of the install, where none exists).
+if ! dpkg-query -W -f='${Status}' spamd 2>/dev/null | grep -q "install ok installed" \
+   || ! dpkg-query -W -f='${Status}' spamassassin 2>/dev/null | grep -q "install ok installed"; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod 755 "$policy"
+  fi
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends spamassassin spamd \
+    || { if [ -n "$policy" ]; then $SUDO rm -f "$policy"; fi; exit 1; }
+  if [ -n "$policy" ]; then $SUDO rm -f "$policy"; fi
+fi

@@ -4,8 +4,8 @@
 /// Bytes from a socketpair between our processes, read by each direction's
 /// typed inbox (`IPCInbox`) as the receiving process reads them: a message
 /// that is accepted re-encodes to a frame that decodes to the same
-/// message; inside them, a DNS message or a report row re-encodes to one
-/// that decodes the same. A refused frame (unknown kind, over the limit) is
+/// message; inside them, a DNS message, a scan message or a report row
+/// re-encodes to one that decodes the same. A refused frame (unknown kind, over the limit) is
 /// fine; a trap is a finding.
 enum IPCFrameTarget {
     static let target = FuzzTarget(name: "ipc-frame", run: run)
@@ -18,6 +18,8 @@ enum IPCFrameTarget {
         read(input, as: DNSHelperToWorker.self)
         read(input, as: WorkerToSpool.self)
         read(input, as: SpoolToWorker.self)
+        read(input, as: WorkerToScanner.self)
+        read(input, as: ScannerToWorker.self)
     }
 
     static func read<Kind: IPCMessageKind>(_ input: [UInt8], as kind: Kind.Type) {
@@ -60,6 +62,11 @@ enum IPCFrameTarget {
         if let message = try? DNSIPCMessage(frame: frame) {
             let again = try? DNSIPCMessage(frame: message.frame)
             fuzzCheck(again == message, "DNS message \(message) re-decodes as \(String(describing: again))")
+        }
+        if let message = try? ScanIPCMessage(frame: frame) {
+            // Compared as frames: a score may be NaN, which is not equal to itself.
+            let again = try? ScanIPCMessage(frame: message.frame)
+            fuzzCheck(again?.frame == message.frame, "scan message \(message) re-decodes as \(String(describing: again))")
         }
         if frame.kind == WorkerToSpool.reportRow.code {
             let text = String(decoding: frame.payload, as: UTF8.self)

@@ -1,3 +1,4 @@
+import Shared
 import MailAuth
 
 /// The command line of `authmilter-dns`, which the master builds from the
@@ -23,60 +24,43 @@ struct HelperOptions: Equatable {
     var servfailTimeoutMicroseconds: UInt64 = 1_000_000
     var user: String?
     var group: String?
-    var ident: String?
     var debug = false
 
     static let usage = "usage: authmilter-dns [--resolver ADDR]... [--timeout SECONDS] [--retry N] "
         + "[--servfail-timeout-us N] [--runas USER] [--rungroup GROUP] [--ident NAME] [--debug]"
 
-    struct UsageError: Error, CustomStringConvertible {
-        var description: String
-    }
-
     init() {}
 
-    init(arguments: [String]) throws(UsageError) {
-        var index = 0
-        func value(_ option: String) throws(UsageError) -> String {
-            index += 1
-            guard index < arguments.count else { throw UsageError(description: "\(option) needs a value") }
-            return arguments[index]
-        }
-        while index < arguments.count {
-            let argument = arguments[index]
+    init(arguments: [String]) throws(HelperCommandLine.UsageError) {
+        var line = HelperCommandLine(arguments)
+        while let argument = try line.nextOption() {
             switch argument {
             case "--resolver":
-                let text = try value(argument)
+                let text = try line.value(argument)
                 guard let server = DNSServerAddress(text) else {
-                    throw UsageError(description: "--resolver \(text): not an IP address (forms: 192.0.2.1, 192.0.2.1:5353, 2001:db8::1, [2001:db8::1]:5353)")
+                    throw .init("--resolver \(text): not an IP address (forms: 192.0.2.1, 192.0.2.1:5353, 2001:db8::1, [2001:db8::1]:5353)")
                 }
                 resolvers.append(server)
             case "--timeout":
-                let text = try value(argument)
+                let text = try line.value(argument)
                 guard let seconds = Double(text), seconds >= 0, seconds <= 3600 else {
-                    throw UsageError(description: "--timeout \(text): not a number of seconds")
+                    throw .init("--timeout \(text): not a number of seconds")
                 }
                 timeout = seconds == 0 ? 10 : seconds
             case "--retry":
-                let text = try value(argument)
-                guard let n = Int(text), n >= 0, n <= 100 else { throw UsageError(description: "--retry \(text): not a count") }
+                let text = try line.value(argument)
+                guard let n = Int(text), n >= 0, n <= 100 else { throw .init("--retry \(text): not a count") }
                 retry = n == 0 ? 2 : n
             case "--servfail-timeout-us":
-                let text = try value(argument)
-                guard let n = UInt64(text) else { throw UsageError(description: "--servfail-timeout-us \(text): not a number of microseconds") }
+                let text = try line.value(argument)
+                guard let n = UInt64(text) else { throw .init("--servfail-timeout-us \(text): not a number of microseconds") }
                 servfailTimeoutMicroseconds = n
-            case "--runas":
-                user = try value(argument)
-            case "--rungroup":
-                group = try value(argument)
-            case "--ident":
-                ident = try value(argument)
-            case "--debug":
-                debug = true
             default:
-                throw UsageError(description: "unknown argument \(argument)")
+                throw .init("unknown argument \(argument)")
             }
-            index += 1
         }
+        user = line.user
+        group = line.group
+        debug = line.debug
     }
 }

@@ -149,29 +149,13 @@ final class HelperServer {
     /// New worker channels from the master. EOF on fd 3 means the master is
     /// gone or wants us gone: exit 0, as every child does.
     private func serveMaster() {
-        let alive = master.fill()
-        while let message = master.nextMessage(MasterToHelper.self) {
-            // The helper takes its settings from its arguments.
-            guard message.kind == .newChannel else {
-                ChildLog.warning("dns: ignoring the master's \(message.kind.name) message")
-                continue
-            }
-            let fd = message.descriptor
-            guard channels.count < Self.maximumChannels else {
-                ChildLog.error("dns: \(channels.count) worker channels open, refusing another")
-                close(fd)
-                continue
-            }
+        let (descriptors, masterClosed) = master.takeWorkerChannels(role: "dns", open: channels.count, limit: Self.maximumChannels)
+        for fd in descriptors {
             let id = nextChannelID
             nextChannelID += 1
             channels[id] = WorkerChannel(id: id, fd: fd, label: "channel \(id)")
-            ChildLog.debug("dns: new worker channel \(id) (fd \(fd))")
         }
-        if let violation = master.violation {
-            ChildLog.critical("dns: broken message from the master (\(violation)); exiting")
-            exit(1)
-        }
-        if !alive || master.isClosed {
+        if masterClosed {
             ChildLog.info("dns: master channel closed, exiting")
             exit(0)
         }

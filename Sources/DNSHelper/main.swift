@@ -8,19 +8,10 @@ import MailAuth
 // channel (ChildDescriptor.master); its settings come on the command line
 // (it serves before any configuration is parsed); see HelperOptions for the command line and docs/dns.md.
 
-let options: HelperOptions
-do {
-    options = try HelperOptions(arguments: Array(CommandLine.arguments.dropFirst()))
-} catch {
-    ChildLog.critical("authmilter-dns: \(error)")
-    ChildLog.critical(HelperOptions.usage)
-    exit(2)
+let options = ChildStartup.helperOptions(role: "authmilter-dns", usage: HelperOptions.usage) { arguments throws(HelperCommandLine.UsageError) in
+    try HelperOptions(arguments: arguments)
 }
 ChildLog.debugEnabled = options.debug
-// Every send uses MSG_NOSIGNAL; this covers stderr if the master is gone.
-signal(SIGPIPE, SIG_IGN)
-
-ChildStartup.requireDescriptors([.master], role: "authmilter-dns")
 
 var servers = options.resolvers
 var serverSource = "--resolver"

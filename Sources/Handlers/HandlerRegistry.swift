@@ -20,6 +20,7 @@ public enum HandlerRegistry {
         SanitizeHandler.self,
         SenderIDHandler.self,
         SizeHandler.self,
+        SpamAssassinHandler.self,
         SPFHandler.self,
         TLSHandler.self,
         TrustedIPHandler.self,

@@ -92,6 +92,11 @@ public final class MailSession {
     /// nil: rows are not kept (tests, or no spool).
     public var reportRowSink: ((DMARCReportRow) -> Void)?
 
+    /// Where the SpamAssassin handler sends messages to be scanned (the
+    /// worker's channel to the scanner process; a scripted spamd in
+    /// tests); nil: no scanner, every scan is a temperror.
+    public var spamScanner: (any SpamdScanning)?
+
     /// Handlers' own state (see `HandlerState`), by handler and state type:
     /// the message's, dropped by `resetMessage()`, and the connection's,
     /// dropped by `connectionEnded()`. A handler holds only configuration.

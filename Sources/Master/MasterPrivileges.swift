@@ -30,7 +30,7 @@ enum MasterPrivileges {
     /// The start-up warning for the default account, nil when none is due.
     static func defaultAccountWarning(_ c: Configuration) -> String? {
         guard c.runas == nil, let (user, group) = childAccount(c) else { return nil }
-        return "no runas is set: the workers, the DNS helper and the spool run as \(user)" + (group.map { ":\($0)" } ?? "")
+        return "no runas is set: the workers and helpers (DNS, spool, scanner) run as \(user)" + (group.map { ":\($0)" } ?? "")
             + " (the master keeps root); set \"runas\" and \"rungroup\" to choose the account, or \"runas\": \"root\" to keep them as root"
     }
 

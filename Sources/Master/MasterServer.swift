@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Handlers
 import MasterSupport
 import Shared
 import CShim
@@ -22,6 +23,10 @@ final class MasterServer {
     var workers: [pid_t: ChildSlot] = [:]
     var dnsHelper: ChildSlot?
     var spool: ChildSlot?
+    /// The scanner (only with the SpamAssassin handler) and the spamd
+    /// settings it was started with (`SpamAssassinSettings.scannerArguments`).
+    var scanner: ChildSlot?
+    var scannerArguments: [String]?
     /// Keeps every worker's spool channel open across spool restarts.
     let spoolEnds = SpoolChannelEnds()
     var policy: WorkerPoolPolicy
@@ -127,6 +132,7 @@ final class MasterServer {
         var list = Array(workers.values)
         if let dnsHelper { list.append(dnsHelper) }
         if let spool { list.append(spool) }
+        if let scanner { list.append(scanner) }
         return list
     }
 
@@ -165,7 +171,7 @@ final class MasterServer {
                     slot.state = .retiring
                 }
             }
-        case .dns, .spool:
+        case .dns, .spool, .scan:
             // Helpers send the master nothing: this only finds a violation.
             while let message = slot.channel.nextMessage(HelperToMaster.self) {
                 switch message.kind {}
@@ -245,13 +251,35 @@ final class MasterServer {
             log.error("socketpair for a worker's spool channel failed: \(SystemCallError.text(for: errno))")
             return
         }
-        defer { close(dnsPair[1]); close(spoolPair[1]) }
+        // With the SpamAssassin handler: a channel to the scanner too.
+        var scanPair: [Int32] = [-1, -1]
+        if scanner != nil {
+            guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &scanPair) == 0 else {
+                close(dnsPair[0]); close(dnsPair[1]); close(spoolPair[0]); close(spoolPair[1])
+                log.error("socketpair for a worker's scanner channel failed: \(SystemCallError.text(for: errno))")
+                return
+            }
+        }
+        defer {
+            close(dnsPair[1]); close(spoolPair[1])
+            if scanPair[1] >= 0 { close(scanPair[1]) }
+        }
         sendToHelper(dnsHelper, .newChannel, descriptor: dnsPair[0])
         sendToHelper(spool, .newChannel, descriptor: spoolPair[0])
         close(dnsPair[0])
+        if scanPair[0] >= 0 {
+            sendToHelper(scanner, .newChannel, descriptor: scanPair[0])
+            close(scanPair[0])
+        }
         do {
-            let process = try ChildProcess.spawn(path: binaryDirectory + "/authmilter-worker", arguments: identArguments,
+            let process: ChildProcess
+            if scanPair[1] >= 0 {
+                process = try ChildProcess.spawn(path: binaryDirectory + "/authmilter-worker", arguments: identArguments,
+                                                 passing: [.dnsHelper: dnsPair[1], .spool: spoolPair[1], .scanner: scanPair[1]])
+            } else {
+                process = try ChildProcess.spawn(path: binaryDirectory + "/authmilter-worker", arguments: identArguments,
                                                  passing: [.dnsHelper: dnsPair[1], .spool: spoolPair[1]])
+            }
             // Kept for the next spool, should this one die.
             spoolEnds.keep(spoolPair[0], worker: process.pid)
             let slot = ChildSlot(role: .worker, process: process)
@@ -300,6 +328,27 @@ final class MasterServer {
                 spoolEnds.handedToSpool()
             }
         }
+        if scanner == nil, let settings = SpamAssassinSettings.enabled(in: configuration) {
+            var arguments = identArguments + settings.scannerArguments + privilegeArguments
+            if configuration.debug { arguments.append("--debug") }
+            scanner = startHelper(.scan, executable: "authmilter-scan", arguments: arguments)
+            // Workers hold channels to the old scanner, or none: replace them.
+            if scanner != nil {
+                scannerArguments = settings.scannerArguments
+                retireAllWorkers()
+            }
+        }
+    }
+
+    /// Lets the scanner go (a reload changed or removed spamd's settings):
+    /// its control channel is closed, it finishes the scans in progress and
+    /// exits; `ensureHelpers` starts the new one.
+    func stopScanner() {
+        guard let slot = scanner else { return }
+        log.info("scanner \(slot.pid): spamd settings changed, replacing it")
+        slot.closeDescriptors()
+        scanner = nil
+        scannerArguments = nil
     }
 
     /// The master must never wait long on a helper: one that has not
@@ -355,7 +404,7 @@ final class MasterServer {
     }
 
     func shutdownHelpers() {
-        for slot in [dnsHelper, spool].compactMap({ $0 }) {
+        for slot in [dnsHelper, spool, scanner].compactMap({ $0 }) {
             // Closing the channel is the helper's signal to exit.
             slot.closeDescriptors()
             var status: Int32 = 0
@@ -367,6 +416,7 @@ final class MasterServer {
         }
         dnsHelper = nil
         spool = nil
+        scanner = nil
     }
 
     // MARK: - Signals
@@ -412,6 +462,11 @@ final class MasterServer {
                 slot.closeDescriptors()
                 spool = nil
                 if !stopping { helperDied("spool", pid: pid, status: status) }
+            } else if let slot = scanner, slot.pid == pid {
+                slot.closeDescriptors()
+                scanner = nil
+                scannerArguments = nil
+                if !stopping { helperDied("scanner", pid: pid, status: status) }
             }
         }
     }
@@ -458,6 +513,11 @@ final class MasterServer {
             log.warning("reload: changes to connection/connections take effect only after a restart")
         }
         MasterMain.resolveDirectories(&loaded, options: options)
+        // A scanner that no longer fits (spamd's address or timeout changed,
+        // or SpamAssassin is off now) is replaced, or just stopped.
+        if scanner != nil && SpamAssassinSettings.enabled(in: loaded)?.scannerArguments != scannerArguments {
+            stopScanner()
+        }
         configuration = loaded
         serializedConfiguration = MasterServer.serializedForChildren(loaded)
         policy = MasterServer.poolPolicy(loaded)

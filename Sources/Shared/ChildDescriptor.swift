@@ -13,6 +13,9 @@ public enum ChildDescriptor: Int32, Sendable, CaseIterable, CustomStringConverti
     case dnsHelper = 4
     /// The worker: its channel to the spool (SOCK_SEQPACKET).
     case spool = 5
+    /// The worker, when the SpamAssassin handler is configured: its
+    /// channel to the scanner (the process that talks to spamd).
+    case scanner = 6
 
     public var fd: Int32 { rawValue }
 
@@ -21,6 +24,7 @@ public enum ChildDescriptor: Int32, Sendable, CaseIterable, CustomStringConverti
         case .master: return "fd 3 (the channel to the master)"
         case .dnsHelper: return "fd 4 (the channel to the DNS helper)"
         case .spool: return "fd 5 (the channel to the spool)"
+        case .scanner: return "fd 6 (the channel to the scanner)"
         }
     }
 

@@ -155,25 +155,7 @@ public final class DNSHelperClient: DNSResolver {
     }
 
     private func receive() {
-        let capacity = min(chunk.count, inbox.readCapacity)
-        let n: Int
-        do {
-            n = try SystemCall.receiveSome(socket: fd, into: &chunk, limit: capacity, flags: Int32(MSG_DONTWAIT))
-        } catch where error.wouldBlock {
-            return
-        } catch {
-            fail("DNS helper channel failed (\(error.reason))")
-            return
-        }
-        if n > 0 {
-            do {
-                try inbox.append(chunk[0..<n])
-            } catch {
-                fail("broken message from the DNS helper (\(error))")
-            }
-        } else {
-            fail("DNS helper closed the channel")
-        }
+        if case .finished(let why) = inbox.receive(from: fd, using: &chunk, peer: "the DNS helper") { fail(why) }
     }
 
     /// Polls for `events`; true when the socket is ready (or in error,

@@ -9,6 +9,8 @@ public enum SandboxRole: String, Sendable, CaseIterable {
     case spool
     /// The spool when its report store is PostgreSQL: it may reconnect.
     case spoolWithDatabaseConnection = "spool-pg"
+    /// The scanner: the only process that talks to spamd (SpamAssassin).
+    case scanner = "scan"
 }
 
 /// What one system call may be called with. Anything else is the filter's
@@ -95,6 +97,9 @@ public struct SyscallPolicy: Sendable, Equatable {
         case .spoolWithDatabaseConnection:
             return SyscallPolicy(role: role, rules: base + spoolFiles + databaseSockets,
                                  limits: limits(openFiles: 8192, writesFiles: true))
+        case .scanner:
+            // One channel per worker and one spamd connection per channel.
+            return SyscallPolicy(role: role, rules: base + spamdSockets, limits: limits(openFiles: 8192, writesFiles: false))
         }
     }
 
@@ -178,11 +183,33 @@ public struct SyscallPolicy: Sendable, Equatable {
     /// The DNS helper's own UDP/TCP sockets to the resolvers, opened with
     /// SOCK_NONBLOCK (no fcntl); the kernel picks the source port (no bind).
     static let dnsSockets: [SyscallRule] = [
-        SyscallRule("socket", .oneOf(index: 0, values: [UInt64(AF_INET), UInt64(AF_INET6)], meaning: "AF_INET, AF_INET6"),
-                    because: "UDP and TCP sockets to the resolvers"),
+        socket([(AF_INET, "AF_INET"), (AF_INET6, "AF_INET6")], because: "UDP and TCP sockets to the resolvers"),
         SyscallRule("connect", because: "to a configured resolver"),
         SyscallRule("getsockopt", because: "SO_ERROR after a non-blocking TCP connect"),
     ]
+
+    /// The scanner's connections to spamd (TCP, or spamd's unix socket),
+    /// opened with SOCK_NONBLOCK (no fcntl), one per message. connect's
+    /// address is a pointer seccomp cannot read: the address comes from
+    /// the master (the scanner's command line), never from a worker.
+    static let spamdSockets: [SyscallRule] = [
+        socket(streamFamilies, because: "one stream socket to spamd per message"),
+        SyscallRule("connect", because: "to the spamd address the master gave"),
+        connectError,
+    ]
+
+    /// socket(2) for these address families only (by number, and by name
+    /// for docs/sandbox.md).
+    static func socket(_ families: [(Int32, String)], because reason: String) -> SyscallRule {
+        SyscallRule("socket", .oneOf(index: 0, values: families.map { UInt64($0.0) }, meaning: families.map(\.1).joined(separator: ", ")),
+                    because: reason)
+    }
+
+    /// A client's stream sockets: a unix socket or TCP over either family.
+    static let streamFamilies: [(Int32, String)] = [(AF_UNIX, "AF_UNIX"), (AF_INET, "AF_INET"), (AF_INET6, "AF_INET6")]
+
+    /// How a non-blocking connect is seen to have ended.
+    static let connectError = SyscallRule("getsockopt", because: "SO_ERROR after a non-blocking connect")
 
     /// The spool's write-ahead journal and SQLite in spool_dir/lib_dir.
     static let spoolFiles: [SyscallRule] = [
@@ -219,12 +246,10 @@ public struct SyscallPolicy: Sendable, Equatable {
 
     /// libpq reconnecting (PQreset) after the server went away.
     static let databaseSockets: [SyscallRule] = [
-        SyscallRule("socket", .oneOf(index: 0, values: [UInt64(AF_UNIX), UInt64(AF_INET), UInt64(AF_INET6)],
-                                      meaning: "AF_UNIX, AF_INET, AF_INET6"),
-                    because: "libpq's new connection"),
+        socket(streamFamilies, because: "libpq's new connection"),
         SyscallRule("connect", because: "to the PostgreSQL server"),
         SyscallRule("setsockopt", because: "TCP_NODELAY and keepalive"),
-        SyscallRule("getsockopt", because: "SO_ERROR after a non-blocking connect"),
+        connectError,
         SyscallRule("getsockname", because: "libpq's connection bookkeeping"),
         SyscallRule("getpeername", because: "the peer credential check of a unix socket"),
         // Kept only here: libkrb5 (GSSAPI), which libpq loads, imports it,

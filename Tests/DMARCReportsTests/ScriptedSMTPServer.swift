@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,23 +23,7 @@ final class ScriptedSMTPServer: @unchecked Sendable {
     init(banner: String?, replies: [String]) throws {
         self.banner = banner
         self.replies = replies
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(socketFD, $0, length) == 0 && getsockname(socketFD, $0, &length) == 0
-            }
-        }
-        guard socketFD >= 0, bound, listen(socketFD, 4) == 0 else {
-            close(socketFD)
-            throw TestFailure("cannot listen on 127.0.0.1")
-        }
-        listener = socketFD
-        port = UInt16(bigEndian: address.sin_port)
+        (listener, port) = try Loopback.listenTCP(backlog: 4)
         let thread = Thread { [self] in
             self.serve()
             self.finished.signal()

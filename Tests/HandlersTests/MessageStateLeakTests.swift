@@ -273,3 +273,22 @@ func changedFieldNames(_ replies: [MilterResponse]) -> [String] {
         #expect(!changedFieldNames(second).contains("DKIM-Signature"))
     }
 }
+
+/// The same for SpamAssassin: the first message's header fields and body,
+/// and its forged X-Spam fields, are not part of the second.
+@Suite struct MessageStateLeakSpamAssassinTests {
+    @Test(arguments: MessageEnding.allCases) func spamAssassin(_ ending: MessageEnding) throws {
+        let reply = ScriptedSpamd.symbolsReply(flag: "False", score: "0.1", symbols: "NONE")
+        let spamd = try ScriptedSpamd { _ in .reply(reply) }
+        defer { spamd.stop() }
+        let harness = Harness(handlers: [try SpamAssassinHandler(config: JSONParser.parse("{}"))], settings: Harness.oneLine)
+        harness.session.spamScanner = DirectSpamdScanner(address: .inet([127, 0, 0, 1], port: spamd.port), timeoutSeconds: 5)
+        harness.openConnection()
+        harness.sendMessage(ending: ending, headers: [("Subject", "first"), ("X-Spam-Status", "forged")], body: "first body\r\n")
+        let second = harness.sendMessage(headers: [("Subject", "two")], body: "2\r\n")
+        #expect(!changedFieldNames(second).contains("x-spam-status"))
+        #expect(!changedFieldNames(second).contains("X-Received-X-Spam-Status"))
+        let last = String(decoding: try #require(spamd.requests.last), as: UTF8.self)
+        #expect(last.hasSuffix("\r\n\r\nSubject: two\r\n\r\n2\r\n\r\n"))
+    }
+}

@@ -35,6 +35,8 @@ import Shared
         try everyKindDecodes(SpoolToWorker.self)
         try everyKindDecodes(WorkerToDNSHelper.self)
         try everyKindDecodes(DNSHelperToWorker.self)
+        try everyKindDecodes(WorkerToScanner.self)
+        try everyKindDecodes(ScannerToWorker.self)
     }
 
     /// Kind codes are unique across all channels: a frame sent on the
@@ -49,6 +51,9 @@ import Shared
         codes += SpoolToWorker.allKinds.map(\.code)
         codes += WorkerToDNSHelper.allKinds.map(\.code)
         codes += DNSHelperToWorker.allKinds.map(\.code)
+        codes += WorkerToScanner.allKinds.map(\.code)
+        codes += ScannerToWorker.allKinds.map(\.code)
+        codes += ConfigurationCheckToMaster.allKinds.map(\.code)
         #expect(Set(codes).count == codes.count)
     }
 
@@ -65,6 +70,9 @@ import Shared
         #expect(!SpoolToWorker.carriesDescriptors)
         #expect(WorkerToDNSHelper.maximumFrameBytes == 5 + 1034)
         #expect(DNSHelperToWorker.maximumFrameBytes == 5 + (16 << 20))
+        #expect(WorkerToScanner.maximumFrameBytes == 5 + 4 + 4 + 255 + (4 << 20))
+        #expect(ScannerToWorker.maximumFrameBytes == 5 + 4 + 1 + 4 + 64 + 16 + 4 + 65536)
+        #expect(!WorkerToScanner.carriesDescriptors && !ScannerToWorker.carriesDescriptors)
     }
 
     /// The bytes of a length header and a kind byte.

@@ -116,6 +116,21 @@ public enum Loopback {
         throw LocalUnbound.Failure(description: "no free loopback port")
     }
 
+    /// A TCP socket listening on 127.0.0.1 at a port the kernel picks.
+    public static func listenTCP(backlog: Int32 = 16) throws -> (fd: Int32, port: UInt16) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var bound = address(port: 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ready = fd >= 0 && withUnsafeMutablePointer(to: &bound) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard ready, listen(fd, backlog) == 0 else {
+            close(fd)
+            throw LocalUnbound.Failure(description: "cannot listen on 127.0.0.1")
+        }
+        return (fd, UInt16(bigEndian: bound.sin_port))
+    }
+
     public static func address(port: UInt16) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

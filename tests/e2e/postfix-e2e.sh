@@ -21,12 +21,14 @@ dump() {
   echo "--- milter log"; tail -n 60 "$WORK/milter.err" 2>/dev/null || true
   echo "--- postfix log"; tail -n 40 "$WORK/postfix.log" 2>/dev/null || true
   echo "--- queue"; postqueue -c "$PF/etc" -p 2>/dev/null | tail -n 20 || true
+  [ -f "$WORK/spamd.log" ] && { echo "--- spamd log"; tail -n 20 "$WORK/spamd.log"; } || true
 }
 cleanup() {
   "$BIN/authentication_milter" --prefix "$WORK/etc" --pidfile "$WORK/am.pid" --ident e2e -c stop >/dev/null 2>&1 || true
   postfix -c "$PF/etc" stop >/dev/null 2>&1 || true
   [ -f "$WORK/unbound.pid" ] && kill "$(cat "$WORK/unbound.pid")" 2>/dev/null || true
   [ -n "${SYSLOG_PID:-}" ] && kill "$SYSLOG_PID" 2>/dev/null || true
+  [ -n "${SPAMD_PID:-}" ] && kill "$SPAMD_PID" 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -300,6 +302,16 @@ find_mail() { # subject -> file
     sleep 0.2
   done
   return 1
+}
+reload_milter() { # topic: SIGHUP, then waits for the next "configuration reloaded"
+  local before
+  before=$(grep -c "configuration reloaded" "$WORK/milter.err" || true)
+  kill -HUP "$MASTER"
+  for i in $(seq 1 50); do
+    [ "$(grep -c "configuration reloaded" "$WORK/milter.err" || true)" -gt "$before" ] && break; sleep 0.1
+  done
+  [ "$(grep -c "configuration reloaded" "$WORK/milter.err" || true)" -gt "$before" ] || fail "$1: reload not done"
+  sleep 1
 }
 rm -rf /home/amtest/Maildir /home/amreports/Maildir
 
@@ -749,16 +761,7 @@ cat > "$D13/RBLDNS.json" <<'JSON'
               "states": { "127.0.0.2": "listed13", "*": "other13" } },
   "clean13": { "base_url": "clean13.example", "default_state": "notlisted", "add_authresults": 1 } }
 JSON
-reload13() { # waits for the next "configuration reloaded"
-  local before
-  before=$(grep -c "configuration reloaded" "$WORK/milter.err" || true)
-  kill -HUP "$MASTER"
-  for i in $(seq 1 50); do
-    [ "$(grep -c "configuration reloaded" "$WORK/milter.err" || true)" -gt "$before" ] && break; sleep 0.1
-  done
-  [ "$(grep -c "configuration reloaded" "$WORK/milter.err" || true)" -gt "$before" ] || fail "handlers13: reload not done"
-  sleep 1
-}
+reload13() { reload_milter handlers13; }
 reload13
 send13() { # subject, envelope sender, From header, extra swaks arguments...
   local subject=$1 sender=$2 from=$3; shift 3
@@ -842,6 +845,72 @@ cp "$WORK/handlers13-main.json" "$WORK/etc/authentication_milter.json"
 rm -f "$D13/AlignedFrom.json" "$D13/Size.json" "$D13/XGoogleDKIM.json" "$D13/Logger.json" "$D13/RBLDNS.json"
 reload13
 # --- end of cases: handlers13
+
+# --- cases: spamassassin (issue 13)
+# The SpamAssassin handler against Debian's real spamd, started here on
+# loopback (a free port, local tests only, children as nobody) and enabled
+# through its .d file and a reload: GTUBE rejected at hard_reject_at with
+# Perl's reply, ham delivered with the X-Spam headers and x-spam=, a forged
+# X-Spam-Status renamed, then spamd stopped: x-spam=temperror and the mail
+# still delivered.
+SPAMD_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$WORK/spamd-home"
+spamd --syslog=stderr -L -x -u nobody -H "$WORK/spamd-home" -i 127.0.0.1 -p "$SPAMD_PORT" -A 127.0.0.1 -m 2 \
+      --pidfile "$WORK/spamd.pid" >"$WORK/spamd.log" 2>&1 &
+SPAMD_PID=$!
+spamd_pong() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$SPAMD_PORT" && printf 'PING SPAMC/1.5\r\n\r\n' >&3 && read -r -t 5 line <&3 && [[ "$line" == *PONG* ]]) 2>/dev/null
+}
+for i in $(seq 1 600); do spamd_pong && break; kill -0 "$SPAMD_PID" 2>/dev/null || fail "spamd exited"; sleep 0.1; done
+spamd_pong || fail "spamd not answering PING within 60s"
+cat > "$WORK/etc/authentication_milter.d/SpamAssassin.json" <<JSON
+{ "default_user": "nobody", "sa_host": "localhost", "sa_port": "$SPAMD_PORT", "hard_reject_at": 10,
+  "remove_headers": "yes", "sa_timeout": 20 }
+JSON
+reload_milter spamassassin
+scanpid=$(ps -o pid=,comm= --ppid "$MASTER" | awk '/authmilter-scan/ {print $1; exit}')
+[ -n "$scanpid" ] || fail "spamassassin: no scanner process"
+grep -q "^Seccomp:[[:space:]]*2" /proc/$scanpid/status || fail "spamassassin: scanner not under seccomp"
+wpid=$(ps -o pid=,comm= --ppid "$MASTER" | awk '/authmilter-work/ {print $1; exit}')
+grep -q "^Seccomp:[[:space:]]*2" /proc/$wpid/status || fail "spamassassin: worker not under seccomp"
+# GTUBE: spamd scores it 1000+, at or above hard_reject_at: Perl's reply
+out=$(swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from sender@example.com --to amtest@e2e.test \
+            --header "Subject: gtube13" --header "From: sender@example.com" \
+            --body 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X' 2>&1 || true)
+echo "$out" | grep -q "^<\*\* *550 5.7.0 SPAM policy violation" || { echo "$out" | tail -n 8; fail "spamassassin: GTUBE not rejected with 550 5.7.0 SPAM policy violation"; }
+grep -ql "^Subject: gtube13$" /home/amtest/Maildir/new/* 2>/dev/null && fail "spamassassin: GTUBE delivered"
+# ham, with a forged X-Spam-Status: delivered with spamd's headers, the
+# forged field removed and kept under Perl's note
+swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from sender@example.com --to amtest@e2e.test \
+      --header "Subject: ham13" --header "From: sender@example.com" \
+      --header "X-Spam-Status: No, score=-500.00 required=5.00" \
+      --body "Lunch tomorrow at noon? The usual place." >"$WORK/swaks-ham13.log" 2>&1 || { cat "$WORK/swaks-ham13.log"; fail "swaks ham13 failed"; }
+m=$(find_mail ham13) || fail "spamassassin: ham13 not delivered"
+sed -n '1,/^$/p' "$m"
+grep -qE "^X-Spam-Status: No, score=-?[0-9]+\.[0-9]{2} required=5\.00$" "$m" || fail "spamassassin: X-Spam-Status missing"
+grep -qE "^X-Spam-score: -?[0-9]+\.[0-9]{2}$" "$m" || fail "spamassassin: X-Spam-score missing"
+grep -qE "^X-Spam-hits: " "$m" || fail "spamassassin: X-Spam-hits missing"
+score=$(sed -n 's/^X-Spam-score: //p' "$m")
+tr -d '\n\t' < "$m" | grep -qF "x-spam=pass score=$score required=5.00" || fail "spamassassin: x-spam=pass score=$score missing"
+[ "$(grep -c '^X-Spam-Status:' "$m")" -eq 1 ] || fail "spamassassin: the forged X-Spam-Status was kept"
+grep -q "^X-Received-X-Spam-Status: (Received X-Spam-Status header removed by mx.e2e.test)$" "$m" \
+  || fail "spamassassin: note on the forged X-Spam-Status missing"
+grep -A1 "^X-Received-X-Spam-Status:" "$m" | grep -q "^    No, score=-500.00 required=5.00$" || fail "spamassassin: the forged value is not kept in the note"
+grep -q "^X-Disposition-Quarantine:" "$m" && fail "spamassassin: ham quarantined"
+# spamd stopped: the documented result, x-spam=temperror, and the mail still flows
+kill "$SPAMD_PID"; wait "$SPAMD_PID" 2>/dev/null || true; SPAMD_PID=""
+for i in $(seq 1 50); do spamd_pong || break; sleep 0.1; done
+spamd_pong && fail "spamassassin: spamd still answering after kill"
+deliver spamddown13 sender@example.com
+m=$(find_mail spamddown13) || fail "spamassassin: mail not delivered with spamd stopped"
+tr -d '\n\t' < "$m" | grep -qF "x-spam=temperror" || { sed -n '1,/^$/p' "$m"; fail "spamassassin: x-spam=temperror missing with spamd stopped"; }
+grep -q "^X-Spam-Status:" "$m" && fail "spamassassin: X-Spam-Status without spamd"
+for i in $(seq 1 50); do grep -q "ERROR: SpamAssassin could not connect to server" "$WORK/milter.err" && break; sleep 0.1; done
+grep -q "ERROR: SpamAssassin could not connect to server" "$WORK/milter.err" || fail "spamassassin: Perl's error line not logged"
+grep -q "seccomp violation" "$WORK/milter.err" && fail "spamassassin: a seccomp violation was logged"
+rm -f "$WORK/etc/authentication_milter.d/SpamAssassin.json"
+reload_milter spamassassin
+# --- end of cases: spamassassin
 
 # 7: milter gone -> Postfix applies milter_default_action = tempfail
 "${AM[@]}" -c stop | grep -q stopped || fail "stop did not report"
