@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Parsed DMARC records by the exact TXT text they came from: a receiver
 /// sees the same policy records over and over, and parsing one (tags,
 /// report URIs) was 3% of a worker's time on the full-mix benchmark
@@ -9,25 +7,17 @@ import Synchronization
 final class DMARCRecordCache: Sendable {
     static let shared = DMARCRecordCache(capacity: 4096)
 
-    let capacity: Int
-    private let entries = Mutex<[String: DMARCRecord?]>([:])
+    private let memo: BoundedMemo<String, DMARCRecord?>
 
     init(capacity: Int) {
-        self.capacity = capacity
+        memo = BoundedMemo(capacity: capacity)
     }
 
     /// The record parsed from `text` (nil: not a valid DMARC record),
     /// parsing on a miss. Texts over 4 KiB are parsed every time.
     func record(_ text: String) -> DMARCRecord? {
-        if let hit = entries.withLock({ $0[text] }) { return hit }
-        let parsed = DMARCRecord(text)
-        guard text.utf8.count <= 4096 else { return parsed }
-        entries.withLock { cache in
-            if cache.count >= capacity { cache.removeAll(keepingCapacity: true) }
-            cache[text] = .some(parsed)
-        }
-        return parsed
+        memo.value(for: text, keep: text.utf8.count <= 4096) { DMARCRecord(text) }
     }
 
-    var count: Int { entries.withLock { $0.count } }
+    var count: Int { memo.count }
 }

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The Public Suffix List (https://publicsuffix.org/list/), parsed from
 /// text handed in at start (the jailed worker cannot open files later):
 ///
@@ -26,7 +24,7 @@ public struct PublicSuffixList: Sendable {
     public private(set) var icannRuleCount = 0
     public private(set) var privateRuleCount = 0
     /// Answers already worked out (see `analysis(of:)`).
-    private let memo = PublicSuffixMemo()
+    private let memo = BoundedMemo<String, Analysis?>(capacity: 8_192)
 
     /// Parses the list. `includePrivateDomains` false keeps only the ICANN
     /// section (what browsers call the "ICANN" list); Mail::DMARC uses both.
@@ -135,31 +133,9 @@ public struct PublicSuffixList: Sendable {
     /// message, and IDNA normalization plus the rule lookups were a few
     /// percent of a worker's time (issue 12).
     func analysis(of name: String) -> Analysis? {
-        if let known = memo.lookup(name) { return known }
-        var analysis: Analysis?
-        if let normalized = PublicSuffixDomain.normalized(name), let labels = Self.labels(of: normalized) {
-            analysis = Analysis(normalized: normalized, labels: labels.map(String.init), suffixLabels: suffixLabelCount(labels))
-        }
-        memo.store(name, analysis)
-        return analysis
-    }
-}
-
-/// `PublicSuffixList.analysis(of:)` by name, shared by the copies of one
-/// list. Bounded: when full, it starts over.
-final class PublicSuffixMemo: Sendable {
-    static let capacity = 8_192
-    private let entries = Mutex<[String: PublicSuffixList.Analysis?]>([:])
-
-    func lookup(_ name: String) -> PublicSuffixList.Analysis?? {
-        entries.withLock { $0[name] }
-    }
-
-    func store(_ name: String, _ analysis: PublicSuffixList.Analysis?) {
-        guard name.utf8.count <= 1024 else { return }
-        entries.withLock { cache in
-            if cache.count >= Self.capacity { cache.removeAll(keepingCapacity: true) }
-            cache[name] = .some(analysis)
+        memo.value(for: name, keep: name.utf8.count <= 1024) {
+            guard let normalized = PublicSuffixDomain.normalized(name), let labels = Self.labels(of: normalized) else { return nil }
+            return Analysis(normalized: normalized, labels: labels.map(String.init), suffixLabels: suffixLabelCount(labels))
         }
     }
 }
