@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import MailAuth
-import Shared
+import SystemIO
 
 /// One run of `dmarc_send_reports`: every row waiting in the store becomes
 /// part of one report per policy domain, each report goes to the `rua`

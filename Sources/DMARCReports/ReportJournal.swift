@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import MailAuth
-import Shared
+import SystemIO
 
 /// The spool's write-ahead file for report rows
 /// (`<spool_dir>/dmarc_reports.journal`): every row a worker sends is

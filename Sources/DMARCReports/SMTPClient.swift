@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
+import IPC
+import SystemIO
 #endif
-import Shared
 
 /// A failed SMTP transaction: the stage it failed at and either the
 /// server's reply (any 4xx/5xx, or a reply that makes no sense at that
@@ -407,7 +408,7 @@ private final class SMTPConnection {
     }
 
     private func readWholeReply(stage: SMTPError.Stage) throws(SMTPError) -> SMTPClient.Reply {
-        let deadline = Self.monotonicSeconds() + timeoutSeconds
+        let deadline = monotonicSeconds() + timeoutSeconds
         var code: Int? = nil
         var lines: [String] = []
         while true {
@@ -443,7 +444,7 @@ private final class SMTPConnection {
                 return line
             }
             guard buffer.count <= maximumLineLength + 1 else { throw overlong(stage) }
-            let remaining = deadline - Self.monotonicSeconds()
+            let remaining = deadline - monotonicSeconds()
             guard remaining > 0 else {
                 throw SMTPError(stage: stage, detail: "no complete reply from \(peer) within \(timeoutSeconds) seconds")
             }
@@ -493,12 +494,6 @@ private final class SMTPConnection {
     /// Reply text for logs: printable ASCII kept, anything else as "?".
     private static func printable(_ bytes: some Collection<UInt8>) -> String {
         String(decoding: bytes.map { $0 >= 0x20 && $0 < 0x7f ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
-    }
-
-    static func monotonicSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     /// A poll timeout: at least 1 ms (so a nearly spent deadline still

@@ -1,8 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Shared
 import MailAuth
+import ProcessLog
+import SystemIO
 
 /// One question sent to the upstream resolvers, Net::DNS style: attempts
 /// per `DNSAttemptSchedule` (rounds over the resolvers, doubling waits),

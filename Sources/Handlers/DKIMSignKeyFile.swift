@@ -1,7 +1,8 @@
-import Shared
 
 /// Reads a DKIM private key file, once, when the DKIMSign handler is built
 /// (before the worker's sandbox: a jailed worker cannot open files).
+import SystemIO
+
 enum DKIMSignKeyFile {
     /// Key files are small; a large file is the wrong file.
     static let maximumSize = 1024 * 1024

@@ -1,8 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Config
+import IPC
+import JSON
 import MailAuth
-import Shared
+import SystemIO
 
 /// Builds the handlers of a configuration in a child, not in the root
 /// master (as OpenSMTPD keeps its parent to parsing and forwarding): the

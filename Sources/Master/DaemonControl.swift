@@ -1,8 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import IPC
 import MasterSupport
-import Shared
+import SystemIO
 
 /// `-c start|restart|stop|status`: finds the running master through the
 /// pidfile, or the process list when the pidfile holds nothing valid.

@@ -1,8 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Shared
 import CShim
+import Config
+import SystemIO
 
 /// A bound, listening socket for one `connection`/`connections` entry.
 /// Bound by the master while it may still be root; non-blocking so that a

@@ -1,11 +1,12 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import MasterSupport
-import Shared
-import Handlers
-import DMARCReports
 import CShim
+import Config
+import DMARCReports
+import Handlers
+import MasterSupport
+import SystemIO
 
 /// The `authentication_milter` command: help, daemon control, or the
 /// master process itself.

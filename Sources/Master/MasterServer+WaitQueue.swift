@@ -1,9 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Shared
 import CShim
+import IPC
 import Logging
+import Milter
+import SystemIO
 
 /// A connection accepted while no worker was idle.
 struct WaitingConnection {

@@ -1,11 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CCap
+import CShim
 import Handlers
 import MasterSupport
-import Shared
-import CShim
-import CCap
 
 /// The master's event loop: accept connections and hand them to idle
 /// workers, keep the pool sized, restart children that die, reload on
@@ -532,4 +531,7 @@ final class MasterServer {
     }
 }
 
+import Config
+import IPC
 import Logging
+import SystemIO

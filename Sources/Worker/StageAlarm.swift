@@ -2,9 +2,10 @@
 import Glibc
 #endif
 import CShim
-import Shared
 import Handlers
 import Milter
+import ProcessLog
+import SystemIO
 
 /// The hard deadline of a milter stage. The dispatcher only notices an
 /// overrun after its handlers return, which a handler spinning on a

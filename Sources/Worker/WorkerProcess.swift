@@ -1,10 +1,14 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Shared
-import Handlers
-import MailAuth
 import COpenSSL
+import Config
+import Handlers
+import IPC
+import MailAuth
+import ProcessLog
+import Sandbox
+import SystemIO
 
 /// A worker's life: set up, jail, then serve connections the master hands
 /// over until told to stop or `max_requests_per_child` is reached.
