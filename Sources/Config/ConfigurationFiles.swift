@@ -26,11 +26,12 @@ enum ConfigurationFiles {
             // A regular file only: a FIFO would hang start-up, a device never ends.
             return try BoundedFileReader.read(path, maximumSize: maximumSize)
         } catch {
-            switch error.stage {
-            case .open, .notRegularFile: throw ConfigurationError(file: path, message: "could not open: \(error.reason)")
-            case .read: throw ConfigurationError(file: path, message: "could not read: \(error.reason)")
+            switch error.code {
             case .tooLarge:
                 throw ConfigurationError(file: path, message: "larger than \(maximumSize / 1024 / 1024) MiB; not a configuration file")
+            case .systemCall where error.call == "read":
+                throw ConfigurationError(file: path, message: "could not read: \(error.reason)")
+            default: throw ConfigurationError(file: path, message: "could not open: \(error.reason)")
             }
         }
     }

@@ -35,7 +35,7 @@ public enum DMARCPublicSuffixFile {
         do {
             return .success(try BoundedFileReader.read(path, maximumSize: maximumSize))
         } catch {
-            return .failure(Failure(reason: error.stage == .tooLarge ? "larger than 16 MiB, not a public suffix list" : error.reason))
+            return .failure(Failure(reason: error.code == .tooLarge ? "larger than 16 MiB, not a public suffix list" : error.reason))
         }
     }
 }

@@ -326,12 +326,12 @@ private final class SMTPConnection {
     private static func connect(_ address: UnsafeMutablePointer<sockaddr>, length: socklen_t, family: Int32,
                                 protocol proto: Int32, timeoutSeconds: Double) -> Result<Int32, Problem> {
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), proto)
-        guard fd >= 0 else { return .failure(Problem(text: "socket: \(SystemCallError.text(for: errno))")) }
+        guard fd >= 0 else { return .failure(Problem(text: "socket: \(SystemIOError.text(for: errno))")) }
         if Glibc.connect(fd, address, length) == 0 { return .success(fd) }
         // Not retried: an interrupted connect goes on in the background,
         // as one in progress does; the poll below waits for either.
         guard errno == EINPROGRESS || errno == EINTR else {
-            let why = SystemCallError.text(for: errno)
+            let why = SystemIOError.text(for: errno)
             close(fd)
             return .failure(Problem(text: why))
         }
@@ -352,13 +352,13 @@ private final class SMTPConnection {
             var error: Int32 = 0
             var size = socklen_t(MemoryLayout<Int32>.size)
             guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) == 0 else {
-                let why = SystemCallError.text(for: errno)
+                let why = SystemIOError.text(for: errno)
                 close(fd)
                 return .failure(Problem(text: why))
             }
             if error == 0 { return .success(fd) }
             close(fd)
-            return .failure(Problem(text: SystemCallError.text(for: error)))
+            return .failure(Problem(text: SystemIOError.text(for: error)))
         }
     }
 

@@ -19,7 +19,7 @@ public enum SendLock {
         case .sqlite(let path):
             let lockPath = path + ".send-lock"
             let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw Busy(description: "cannot open \(lockPath): \(SystemCallError.text(for: errno))") }
+            guard fd >= 0 else { throw Busy(description: "cannot open \(lockPath): \(SystemIOError.text(for: errno))") }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
                 close(fd)
                 throw Busy(description: "another dmarc_send_reports is running (\(lockPath) is locked)")

@@ -16,7 +16,7 @@ enum DKIMSignKeyFile {
         do {
             return try BoundedFileReader.read(path, maximumSize: maximumSize)
         } catch {
-            throw Failure(reason: error.stage == .tooLarge ? "larger than 1 MiB, not a key file" : error.reason)
+            throw Failure(reason: error.code == .tooLarge ? "larger than 1 MiB, not a key file" : error.reason)
         }
     }
 }

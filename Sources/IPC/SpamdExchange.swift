@@ -29,12 +29,12 @@ public final class SpamdExchange {
     /// on a unix socket) is the failed outcome.
     public static func start(_ address: SpamdAddress, request: [UInt8]) -> Result<SpamdExchange, SpamdFailure> {
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return .failure(.unreachable("socket: \(SystemCallError.text(for: errno))")) }
+        guard fd >= 0 else { return .failure(.unreachable("socket: \(SystemIOError.text(for: errno))")) }
         let connected = address.withSockaddr { connect(fd, $0, $1) }
         if connected != 0 && errno != EINPROGRESS {
             let code = errno
             close(fd)
-            return .failure(.unreachable("connect to \(address): \(SystemCallError.text(for: code))"))
+            return .failure(.unreachable("connect to \(address): \(SystemIOError.text(for: code))"))
         }
         return .success(SpamdExchange(fd: fd, address: address, request: request, connected: connected == 0))
     }
@@ -70,10 +70,10 @@ public final class SpamdExchange {
             var error: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 else {
-                return .finished(.failed(.unreachable("connect to \(address): \(SystemCallError.text(for: errno))")))
+                return .finished(.failed(.unreachable("connect to \(address): \(SystemIOError.text(for: errno))")))
             }
             if error != 0 {
-                return .finished(.failed(.unreachable("connect to \(address): \(SystemCallError.text(for: error))")))
+                return .finished(.failed(.unreachable("connect to \(address): \(SystemIOError.text(for: error))")))
             }
             // Not connected yet (a spurious wake-up): wait more.
             if revents & Int16(POLLOUT) == 0 { return .pending }

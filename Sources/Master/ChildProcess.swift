@@ -17,9 +17,9 @@ public struct ChildProcess: Sendable {
         case socketpair(Int32), pipe(Int32), spawn(path: String, errno: Int32)
         public var description: String {
             switch self {
-            case .socketpair(let e): return "socketpair failed: \(SystemCallError.text(for: e))"
-            case .pipe(let e): return "pipe failed: \(SystemCallError.text(for: e))"
-            case .spawn(let path, let e): return "cannot start \(path): \(SystemCallError.text(for: e))"
+            case .socketpair(let e): return "socketpair failed: \(SystemIOError.text(for: e))"
+            case .pipe(let e): return "pipe failed: \(SystemIOError.text(for: e))"
+            case .spawn(let path, let e): return "cannot start \(path): \(SystemIOError.text(for: e))"
             }
         }
     }

@@ -64,7 +64,7 @@ struct DaemonControl {
             return 1
         }
         guard kill(pid, SIGTERM) == 0 else {
-            MasterMain.printError("cannot signal pid \(pid): \(SystemCallError.text(for: errno))")
+            MasterMain.printError("cannot signal pid \(pid): \(SystemIOError.text(for: errno))")
             return 4
         }
         // Wait for the master and its children to go (it waits up to 10 s

@@ -35,7 +35,7 @@ struct ListenerSocket {
     }
 
     private static func failure(_ what: String, _ name: String) -> BindError {
-        BindError(description: "\(name): \(what): \(SystemCallError.text(for: errno))", code: errno)
+        BindError(description: "\(name): \(what): \(SystemIOError.text(for: errno))", code: errno)
     }
 
     private static func bindInet(host: String, port: Int, family: Int32, backlog: Int, name: String) throws(BindError) -> Int32 {

@@ -114,7 +114,7 @@ enum MasterMain {
         if daemon {
             let keep = listeners.map(\.fd) + (errorLogFD >= 0 ? [errorLogFD] : [])
             guard keep.withUnsafeBufferPointer({ am_daemonize_wait($0.baseAddress, Int32(keep.count), &readyFD) }) == 0 else {
-                printError("authentication_milter: cannot detach: \(SystemCallError.text(for: errno))")
+                printError("authentication_milter: cannot detach: \(SystemIOError.text(for: errno))")
                 return 1
             }
         }
@@ -161,7 +161,7 @@ enum MasterMain {
         if let warning = MasterPrivileges.defaultAccountWarning(configuration) { log.warning("\(warning)") }
         let signalFD = am_signalfd_setup()
         guard signalFD >= 0 else {
-            log.critical("\(SystemCallError.last("signalfd"))")
+            log.critical("\(SystemIOError.last("signalfd"))")
             PidFile.remove(options.pidfile, safePath: safePath)
             return 1
         }
@@ -216,7 +216,7 @@ enum MasterMain {
     /// A refused path with the configuration key that named it.
     struct PathError: Error, CustomStringConvertible {
         let key: String
-        let reason: SafePathError
+        let reason: SystemIOError
         var description: String { "\(key): \(reason)" }
     }
 

@@ -33,6 +33,6 @@ public enum InstanceLockFile {
         let reason = errno
         close(fd)
         if reason == EWOULDBLOCK { return .heldElsewhere }
-        return .failed(SystemCallError.text(for: reason))
+        return .failed(SystemIOError.text(for: reason))
     }
 }

@@ -18,22 +18,6 @@ public struct PrivilegeSettings: Sendable, Equatable {
     }
 }
 
-public enum SandboxError: Error, CustomStringConvertible {
-    case unknownUser(String)
-    case unknownGroup(String)
-    case failed(step: String, errno: Int32)
-    case filter(SeccompFilterError)
-
-    public var description: String {
-        switch self {
-        case .unknownUser(let u): return "unknown user '\(u)'"
-        case .unknownGroup(let g): return "unknown group '\(g)'"
-        case .failed(let step, let e): return "\(step) failed: \(SystemCallError.text(for: e))"
-        case .filter(let error): return error.description
-        }
-    }
-}
-
 /// Jails the calling process for good. The order: resolve user and group,
 /// chroot, drop capabilities and ids, NO_NEW_PRIVS, let the caller warm up
 /// libraries (the closure), set the role's resource limits, install the
@@ -79,15 +63,15 @@ public enum Sandbox {
         _ = am_cap_ambient_clear_all()
         guard am_cap_set_exactly(nil, 0, 0) == 0 else { throw .failed(step: "clearing capabilities", errno: errno) }
         guard am_set_no_new_privs() == 0 else { throw .failed(step: "PR_SET_NO_NEW_PRIVS", errno: errno) }
-        // strerror's table, for `SystemCallError`'s text once jailed.
-        _ = SystemCallError.text(for: EAGAIN)
+        // strerror's table, for `SystemIOError`'s text once jailed.
+        _ = SystemIOError.text(for: EAGAIN)
         warmUp()
         let policy = SyscallPolicy.forRole(role)
         let filter: SeccompFilter
-        do { filter = try SeccompFilter(policy: policy) } catch { throw .filter(error) }
+        filter = try SeccompFilter(policy: policy)
         notes += try applyLimits(policy.limits, role: role)
         guard am_install_sigsys_reporter() == 0 else { throw .failed(step: "SIGSYS handler", errno: errno) }
-        do { try filter.load() } catch { throw .filter(error) }
+        try filter.load()
         return notes
     }
 

@@ -4,27 +4,6 @@ import Glibc
 import CSeccomp
 import SystemIO
 
-/// Why a seccomp filter could not be built from a policy. Start-up fails
-/// with it: a rule that is silently skipped would show up later as a
-/// SIGSYS in production.
-public enum SeccompFilterError: Error, Equatable, CustomStringConvertible {
-    case initialisation
-    case unknownSyscall(String)
-    case ruleRefused(syscall: String, errno: Int32)
-    case attributeRefused(String, errno: Int32)
-    case loadRefused(errno: Int32)
-
-    public var description: String {
-        switch self {
-        case .initialisation: "seccomp_init failed"
-        case .unknownSyscall(let name): "seccomp: no system call '\(name)' on this architecture"
-        case .ruleRefused(let name, let e): "seccomp: the rule for '\(name)' was refused: \(SystemCallError.text(for: e))"
-        case .attributeRefused(let name, let e): "seccomp: attribute \(name) refused: \(SystemCallError.text(for: e))"
-        case .loadRefused(let e): "seccomp_load failed: \(SystemCallError.text(for: e))"
-        }
-    }
-}
-
 /// A libseccomp filter built from a `SyscallPolicy`, every step checked.
 /// Default action: trap. The child's SIGSYS reporter (installed by
 /// `Sandbox`) writes the system call's number to the master's log and then
@@ -33,7 +12,7 @@ public enum SeccompFilterError: Error, Equatable, CustomStringConvertible {
 public final class SeccompFilter {
     private let context: scmp_filter_ctx
 
-    public init(policy: SyscallPolicy, ownPid: pid_t = getpid()) throws(SeccompFilterError) {
+    public init(policy: SyscallPolicy, ownPid: pid_t = getpid()) throws(SandboxError) {
         guard let context = seccomp_init(am_scmp_act_trap()) else { throw .initialisation }
         self.context = context
         // Every thread gets the filter (there should be only one).
@@ -47,7 +26,7 @@ public final class SeccompFilter {
     deinit { seccomp_release(context) }
 
     /// Loads the filter into the calling process, for good.
-    public func load() throws(SeccompFilterError) {
+    public func load() throws(SandboxError) {
         let rc = seccomp_load(context)
         guard rc == 0 else { throw .loadRefused(errno: -rc) }
     }
@@ -65,7 +44,7 @@ public final class SeccompFilter {
         return String(cString: name)
     }
 
-    private func add(_ rule: SyscallRule, ownPid: pid_t) throws(SeccompFilterError) {
+    private func add(_ rule: SyscallRule, ownPid: pid_t) throws(SandboxError) {
         guard let nr = Self.number(of: rule.name) else { throw .unknownSyscall(rule.name) }
         let allow = am_scmp_act_allow()
         var results: [Int32] = []

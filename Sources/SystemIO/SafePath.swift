@@ -3,56 +3,6 @@ import Glibc
 #endif
 import CShim
 
-/// Why a path the root master would touch is refused.
-public enum SafePathError: Error, Equatable, CustomStringConvertible {
-    /// A symbolic link where the milter needs the file or directory itself
-    /// (or a link on the way that someone else could have placed).
-    case symlink(path: String)
-    /// Owned by a user who is neither root nor the milter's own (runas).
-    case foreignOwner(path: String, uid: UInt32)
-    /// Writable by group or others without the sticky bit that would stop
-    /// them from replacing what is in it.
-    case writableByOthers(path: String, mode: UInt32)
-    case notADirectory(path: String)
-    case notARegularFile(path: String)
-    case notASocket(path: String)
-    /// A file with other hard links: changing it changes them too.
-    case hardLinked(path: String, links: UInt64)
-    /// A system call failed; `call` is its name.
-    case system(call: String, path: String, errno: Int32)
-
-    /// True for a refusal (the path is unsafe), false when a system call
-    /// merely failed (a missing directory, no permission).
-    public var isRefusal: Bool {
-        if case .system = self { return false }
-        return true
-    }
-
-    public var path: String {
-        switch self {
-        case .symlink(let p), .foreignOwner(let p, _), .writableByOthers(let p, _), .notADirectory(let p),
-             .notARegularFile(let p), .notASocket(let p), .hardLinked(let p, _), .system(_, let p, _):
-            return p
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case .symlink(let p):
-            return "\(p) is a symbolic link; refusing to follow it as root (remove it)"
-        case .foreignOwner(let p, let uid):
-            return "\(p) is owned by uid \(uid), neither root nor the runas user; refusing to use it as root"
-        case .writableByOthers(let p, let mode):
-            return "\(p) is writable by group or others (mode \(String(mode & 0o7777, radix: 8))) without the sticky bit; refusing to use it as root"
-        case .notADirectory(let p): return "\(p) is not a directory"
-        case .notARegularFile(let p): return "\(p) is not a regular file; refusing to use it as root"
-        case .notASocket(let p): return "\(p) exists and is not a socket; refusing to remove it"
-        case .hardLinked(let p, let links): return "\(p) has \(links) hard links; refusing to use it as root"
-        case .system(let call, let p, let e): return "\(call) \(p): \(SystemCallError.text(for: e))"
-        }
-    }
-}
-
 /// The one way the root master opens, creates, re-owns and removes files,
 /// in the manner of OpenSSH's `safe_path`: every directory from `/` down is
 /// opened by descriptor with `O_NOFOLLOW` and must belong to root or
@@ -60,7 +10,7 @@ public enum SafePathError: Error, Equatable, CustomStringConvertible {
 /// as /tmp may be passed through: what we use in it must then be ours);
 /// files are created with `O_EXCL`, changed through their descriptor
 /// (`fchown`, `fchmod`), never followed through a link. A path someone else
-/// could swap under us is refused with a `SafePathError` naming it.
+/// could swap under us is refused with a `SystemIOError` naming it.
 public struct SafePath: Sendable {
     /// Besides root, the one account that may own the directories on the
     /// way: runas, or the user we run as when not root.
@@ -87,7 +37,7 @@ public struct SafePath: Sendable {
     /// `owner` too, through its descriptor, when it is a plain file with no
     /// other link; a link there is refused. This is how a change of runas
     /// between runs takes effect without following anything.
-    public func prepareDirectory(_ path: String, owner: (uid: uid_t, gid: gid_t)?, files: [String] = []) throws(SafePathError) {
+    public func prepareDirectory(_ path: String, owner: (uid: uid_t, gid: gid_t)?, files: [String] = []) throws(SystemIOError) {
         let (step, parentStrict, created) = try walkToDirectory(path)
         defer { close(step.fd) }
         let info = try status(step.fd, step.path)
@@ -110,7 +60,7 @@ public struct SafePath: Sendable {
         }
     }
 
-    private func reown(directory: Step, name: String, owner: (uid: uid_t, gid: gid_t)) throws(SafePathError) {
+    private func reown(directory: Step, name: String, owner: (uid: uid_t, gid: gid_t)) throws(SystemIOError) {
         let path = directory.path + "/" + name
         // O_PATH|O_NOFOLLOW names the entry itself (a link stays a link,
         // a device or FIFO is not opened), so what is checked is what is
@@ -140,7 +90,7 @@ public struct SafePath: Sendable {
     /// made with O_EXCL|O_NOFOLLOW (a leftover plain file of ours is
     /// removed first; a link or someone else's file there is refused), then
     /// renamed over `path`, which must be absent or a plain file.
-    public func writeFile(_ path: String, contents: [UInt8], mode: mode_t = 0o644) throws(SafePathError) {
+    public func writeFile(_ path: String, contents: [UInt8], mode: mode_t = 0o644) throws(SystemIOError) {
         let (parent, name) = try walkToParent(path)
         defer { close(parent.fd) }
         let target = parent.path + "/" + name
@@ -168,7 +118,7 @@ public struct SafePath: Sendable {
         } catch {
             close(fd)
             unlinkat(parent.fd, temporaryName, 0)
-            throw .system(call: error.call, path: temporary, errno: error.errno)
+            throw .system(call: error.call ?? "write", path: temporary, errno: error.errno)
         }
         close(fd)
         // rename replaces a name, never follows one.
@@ -181,7 +131,7 @@ public struct SafePath: Sendable {
 
     /// Opens `path` for appending, creating it with `mode` (O_NOFOLLOW):
     /// it must be a plain file with no other link. The caller closes it.
-    public func openForAppend(_ path: String, mode: mode_t = 0o640) throws(SafePathError) -> Int32 {
+    public func openForAppend(_ path: String, mode: mode_t = 0o640) throws(SystemIOError) -> Int32 {
         let (parent, name) = try walkToParent(path)
         defer { close(parent.fd) }
         let target = parent.path + "/" + name
@@ -200,7 +150,7 @@ public struct SafePath: Sendable {
     /// Removes the name `path` (a file, a link or a socket; never a
     /// directory); absent is fine. The directories on the way are checked,
     /// so no swapped parent makes this remove something elsewhere.
-    public func remove(_ path: String) throws(SafePathError) {
+    public func remove(_ path: String) throws(SystemIOError) {
         let (parent, name) = try walkToParent(path)
         defer { close(parent.fd) }
         if unlinkat(parent.fd, name, 0) != 0 && errno != ENOENT {
@@ -211,7 +161,7 @@ public struct SafePath: Sendable {
     /// Before binding a unix socket: the directories on the way are
     /// checked, and what is at `path` is removed only when it is a socket
     /// (a file left by an earlier run); anything else is refused.
-    public func removeStaleSocket(_ path: String) throws(SafePathError) {
+    public func removeStaleSocket(_ path: String) throws(SystemIOError) {
         let (parent, name) = try walkToParent(path)
         defer { close(parent.fd) }
         let target = parent.path + "/" + name
@@ -228,12 +178,12 @@ public struct SafePath: Sendable {
 
     /// Checks the directories above `path` only (nothing is opened at
     /// `path` itself).
-    public func checkParents(_ path: String) throws(SafePathError) {
+    public func checkParents(_ path: String) throws(SystemIOError) {
         let (parent, _) = try walkToParent(path)
         close(parent.fd)
     }
 
-    private func requireAbsentOrRegular(_ parent: Step, _ name: String) throws(SafePathError) {
+    private func requireAbsentOrRegular(_ parent: Step, _ name: String) throws(SystemIOError) {
         var info = stat()
         let path = parent.path + "/" + name
         guard fstatat(parent.fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
@@ -248,7 +198,7 @@ public struct SafePath: Sendable {
 
     /// The directory holding `path`'s last component, checked like every
     /// directory above it, and that component's name.
-    private func walkToParent(_ path: String) throws(SafePathError) -> (Step, String) {
+    private func walkToParent(_ path: String) throws(SystemIOError) -> (Step, String) {
         var parts = try Self.components(path)
         guard let name = parts.popLast(), name != "..", name != "." else {
             throw .notARegularFile(path: path)
@@ -257,7 +207,7 @@ public struct SafePath: Sendable {
         return (step, name)
     }
 
-    private func walkToDirectory(_ path: String, create: Bool = true) throws(SafePathError) -> (Step, Bool, Bool) {
+    private func walkToDirectory(_ path: String, create: Bool = true) throws(SystemIOError) -> (Step, Bool, Bool) {
         try walk(try Self.components(path), create: create, lastIsTarget: true)
     }
 
@@ -269,7 +219,7 @@ public struct SafePath: Sendable {
     /// returned unchecked (the caller checks it: it may be about to be
     /// re-owned) and must not be a link. Returns the last step, whether
     /// its parent is strict, and whether the last directory was made now.
-    private func walk(_ parts: [String], create: Bool, lastIsTarget: Bool) throws(SafePathError) -> (Step, Bool, Bool) {
+    private func walk(_ parts: [String], create: Bool, lastIsTarget: Bool) throws(SystemIOError) -> (Step, Bool, Bool) {
         let rootFD = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard rootFD >= 0 else { throw .system(call: "open", path: "/", errno: errno) }
         var stack: [Step] = []
@@ -341,7 +291,7 @@ public struct SafePath: Sendable {
     /// A directory passed through: root's or runas's, and writable by
     /// nobody else, unless sticky (then what we use in it is checked to be
     /// root's or runas's in turn). Returns whether it is strict.
-    private func checkWayThrough(_ fd: Int32, _ path: String) throws(SafePathError) -> Bool {
+    private func checkWayThrough(_ fd: Int32, _ path: String) throws(SystemIOError) -> Bool {
         let info = try status(fd, path)
         guard isTrusted(info.st_uid) else { throw .foreignOwner(path: path, uid: info.st_uid) }
         let writable = info.st_mode & 0o022 != 0
@@ -349,13 +299,13 @@ public struct SafePath: Sendable {
         return !writable
     }
 
-    private func status(_ fd: Int32, _ path: String) throws(SafePathError) -> stat {
+    private func status(_ fd: Int32, _ path: String) throws(SystemIOError) -> stat {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .system(call: "fstat", path: path, errno: errno) }
         return info
     }
 
-    private func readLink(_ dirFD: Int32, _ name: String, _ path: String) throws(SafePathError) -> String {
+    private func readLink(_ dirFD: Int32, _ name: String, _ path: String) throws(SystemIOError) -> String {
         var buffer = [CChar](repeating: 0, count: 4097)
         let n = readlinkat(dirFD, name, &buffer, buffer.count - 1)
         guard n > 0 else { throw .system(call: "readlink", path: path, errno: errno) }
@@ -364,7 +314,7 @@ public struct SafePath: Sendable {
 
     /// The components of `path` made absolute against the working
     /// directory (a link target stays relative to its directory).
-    static func components(_ path: String, relative: Bool = false) throws(SafePathError) -> [String] {
+    static func components(_ path: String, relative: Bool = false) throws(SystemIOError) -> [String] {
         var full = path
         if !relative && !path.hasPrefix("/") {
             var buffer = [UInt8](repeating: 0, count: 4097)

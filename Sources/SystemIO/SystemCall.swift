@@ -2,46 +2,6 @@
 import Glibc
 #endif
 
-/// A failed system call: its name and errno, in the manner of swift-nio's
-/// `IOError`. The description is `<call> failed: <strerror text>`.
-///
-/// The text comes from `strerror`, which the sandbox warms up before the
-/// seccomp filter is loaded (`Sandbox.enter`): it makes no system call of
-/// its own afterwards.
-public struct SystemCallError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The call that failed ("write", "send", "poll", ...).
-    public let call: String
-    public let errno: Int32
-
-    public init(call: String, errno: Int32) {
-        self.call = call
-        self.errno = errno
-    }
-
-    /// The error of `call` that just returned -1 (the thread's errno now).
-    public static func last(_ call: String) -> SystemCallError {
-        SystemCallError(call: call, errno: Glibc.errno)
-    }
-
-    /// strerror's text for errno ("Broken pipe", ...).
-    public var reason: String { Self.text(for: errno) }
-
-    public var description: String { "\(call) failed: \(reason)" }
-
-    /// A non-blocking descriptor had nothing to give or no room to take.
-    public var wouldBlock: Bool { errno == EAGAIN || errno == EWOULDBLOCK }
-
-    /// `SystemCall.writeAll` waited for room until its deadline (poll
-    /// itself never fails with ETIMEDOUT).
-    public static let deadlinePassed = SystemCallError(call: "poll", errno: ETIMEDOUT)
-
-    /// strerror's text for `code`, or "errno N" when it has none.
-    public static func text(for code: Int32) -> String {
-        guard let text = strerror(code) else { return "errno \(code)" }
-        return String(cString: text)
-    }
-}
-
 /// The one place where system calls are retried on EINTR and written out
 /// in full, in the manner of swift-nio's `syscall` and OpenSSH's
 /// `atomicio`. It calls nothing but the call it wraps, `poll` (waiting for
@@ -51,12 +11,12 @@ public enum SystemCall {
     /// Calls `body` again while it fails with EINTR; any other failure
     /// (a negative result) is thrown with errno and `call`'s name.
     @discardableResult
-    public static func retryingOnInterrupt<Result: BinaryInteger>(_ call: String, _ body: () -> Result) throws(SystemCallError) -> Result {
+    public static func retryingOnInterrupt<Result: BinaryInteger>(_ call: String, _ body: () -> Result) throws(SystemIOError) -> Result {
         while true {
             let result = body()
             if result >= 0 { return result }
             let code = Glibc.errno
-            if code != EINTR { throw SystemCallError(call: call, errno: code) }
+            if code != EINTR { throw SystemIOError(call: call, errno: code) }
         }
     }
 
@@ -68,10 +28,10 @@ public enum SystemCall {
         /// writes again when poll says so.
         case stop
         /// Waits for room with poll, until `deadline` (`monotonicSeconds`;
-        /// nil: for ever); past it, `SystemCallError.deadlinePassed`.
+        /// nil: for ever); past it, `SystemIOError.deadlinePassed`.
         case wait(until: Double?)
         /// Waits for room with poll; each stall without progress may last
-        /// `seconds`, then `SystemCallError.deadlinePassed`.
+        /// `seconds`, then `SystemIOError.deadlinePassed`.
         case waitPerStall(seconds: Double)
     }
 
@@ -79,7 +39,7 @@ public enum SystemCall {
     /// unwritten and returns what one call of the underlying system call
     /// returned (bytes written, or -1 with errno set). Partial writes are
     /// continued, EINTR is retried, EAGAIN is handled as `whenFull` says
-    /// (polling `fd`; a deadline passed is `SystemCallError.deadlinePassed`).
+    /// (polling `fd`; a deadline passed is `SystemIOError.deadlinePassed`).
     /// A write of nothing (0) is EPIPE, as in atomicio.
     /// Returns the bytes written: all of them but with `.stop`.
     @discardableResult
@@ -89,7 +49,7 @@ public enum SystemCall {
         bytes: UnsafeRawBufferPointer,
         whenFull: WhenFull = .fail,
         using write: (UnsafeRawBufferPointer) -> Int
-    ) throws(SystemCallError) -> Int {
+    ) throws(SystemIOError) -> Int {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
         var offset = 0
         var lastProgress = whenFull.needsClock ? monotonicSeconds() : 0
@@ -100,12 +60,12 @@ public enum SystemCall {
                 if case .waitPerStall = whenFull { lastProgress = monotonicSeconds() }
                 continue
             }
-            if n == 0 { throw SystemCallError(call: call, errno: EPIPE) }
+            if n == 0 { throw SystemIOError(call: call, errno: EPIPE) }
             let code = Glibc.errno
             if code == EINTR { continue }
-            guard code == EAGAIN || code == EWOULDBLOCK else { throw SystemCallError(call: call, errno: code) }
+            guard code == EAGAIN || code == EWOULDBLOCK else { throw SystemIOError(call: call, errno: code) }
             switch whenFull {
-            case .fail: throw SystemCallError(call: call, errno: code)
+            case .fail: throw SystemIOError(call: call, errno: code)
             case .stop: return offset
             case .wait(let deadline): try waitForRoom(call, fd: fd, deadline: deadline)
             case .waitPerStall(let seconds): try waitForRoom(call, fd: fd, deadline: lastProgress + seconds)
@@ -117,7 +77,7 @@ public enum SystemCall {
     /// `writeAll` with write(2) of `bytes` from `offset`: a file, a pipe, a
     /// blocking descriptor. Returns the bytes written from `offset`.
     @discardableResult
-    public static func writeAll(fd: Int32, bytes: [UInt8], from offset: Int = 0, whenFull: WhenFull = .fail) throws(SystemCallError) -> Int {
+    public static func writeAll(fd: Int32, bytes: [UInt8], from offset: Int = 0, whenFull: WhenFull = .fail) throws(SystemIOError) -> Int {
         try writeAll("write", fd: fd, bytes: bytes, from: offset, whenFull: whenFull) { Glibc.write(fd, $0.baseAddress, $0.count) }
     }
 
@@ -125,7 +85,7 @@ public enum SystemCall {
     /// SIGPIPE us) plus `flags` (MSG_DONTWAIT for a blocking socket that
     /// must not block here), of `bytes` from `offset`.
     @discardableResult
-    public static func sendAll(socket: Int32, bytes: [UInt8], from offset: Int = 0, flags: Int32 = 0, whenFull: WhenFull = .fail) throws(SystemCallError) -> Int {
+    public static func sendAll(socket: Int32, bytes: [UInt8], from offset: Int = 0, flags: Int32 = 0, whenFull: WhenFull = .fail) throws(SystemIOError) -> Int {
         try writeAll("send", fd: socket, bytes: bytes, from: offset, whenFull: whenFull) {
             Glibc.send(socket, $0.baseAddress, $0.count, flags | Int32(MSG_NOSIGNAL))
         }
@@ -142,9 +102,9 @@ public enum SystemCall {
         from offset: Int,
         whenFull: WhenFull = .fail,
         using write: (UnsafeRawBufferPointer) -> Int
-    ) throws(SystemCallError) -> Int {
+    ) throws(SystemIOError) -> Int {
         let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(SystemCallError) -> Int in
+            Result { () throws(SystemIOError) -> Int in
                 try writeAll(call, fd: fd, bytes: UnsafeRawBufferPointer(rebasing: raw[offset...]), whenFull: whenFull, using: write)
             }
         }
@@ -153,15 +113,15 @@ public enum SystemCall {
 
     /// One read(2) into `buffer` (at most `limit` bytes), EINTR retried:
     /// the bytes read, 0 at the end. EAGAIN is thrown
-    /// (`SystemCallError.wouldBlock`).
-    public static func readSome(fd: Int32, into buffer: inout [UInt8], limit: Int? = nil) throws(SystemCallError) -> Int {
+    /// (`SystemIOError.wouldBlock`).
+    public static func readSome(fd: Int32, into buffer: inout [UInt8], limit: Int? = nil) throws(SystemIOError) -> Int {
         try retryingOnInterrupt("read") {
             buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, min($0.count, limit ?? $0.count)) }
         }
     }
 
     /// One recv(2) into `buffer` with `flags`, as `readSome`.
-    public static func receiveSome(socket: Int32, into buffer: inout [UInt8], limit: Int? = nil, flags: Int32 = 0) throws(SystemCallError) -> Int {
+    public static func receiveSome(socket: Int32, into buffer: inout [UInt8], limit: Int? = nil, flags: Int32 = 0) throws(SystemIOError) -> Int {
         try retryingOnInterrupt("recv") {
             buffer.withUnsafeMutableBytes { Glibc.recv(socket, $0.baseAddress, min($0.count, limit ?? $0.count), flags) }
         }
@@ -169,24 +129,24 @@ public enum SystemCall {
 
     /// One poll(2). An interruption (EINTR) counts as nothing ready (0):
     /// for loops that look at their own deadline again before waiting more.
-    public static func poll(_ fds: inout [pollfd], timeoutMilliseconds: Int32) throws(SystemCallError) -> Int {
+    public static func poll(_ fds: inout [pollfd], timeoutMilliseconds: Int32) throws(SystemIOError) -> Int {
         let ready = Glibc.poll(&fds, nfds_t(fds.count), timeoutMilliseconds)
         if ready >= 0 { return Int(ready) }
         let code = Glibc.errno
         if code == EINTR { return 0 }
-        throw SystemCallError(call: "poll", errno: code)
+        throw SystemIOError(call: "poll", errno: code)
     }
 
     /// poll(2) until something is ready or `deadline` (`monotonicSeconds`;
     /// nil: for ever) has passed (then 0); after EINTR it waits for what is
     /// left of the time. A deadline already past polls once without waiting.
-    public static func poll(_ fds: inout [pollfd], deadline: Double?) throws(SystemCallError) -> Int {
+    public static func poll(_ fds: inout [pollfd], deadline: Double?) throws(SystemIOError) -> Int {
         while true {
             let timeout = deadline.map { milliseconds($0 - monotonicSeconds()) } ?? -1
             let ready = Glibc.poll(&fds, nfds_t(fds.count), timeout)
             if ready >= 0 { return Int(ready) }
             let code = Glibc.errno
-            if code != EINTR { throw SystemCallError(call: "poll", errno: code) }
+            if code != EINTR { throw SystemIOError(call: "poll", errno: code) }
         }
     }
 
@@ -197,9 +157,9 @@ public enum SystemCall {
         return Int32(max(1, min(Double(Int32.max), (seconds * 1000).rounded(.up))))
     }
 
-    private static func waitForRoom(_ call: String, fd: Int32, deadline: Double?) throws(SystemCallError) {
+    private static func waitForRoom(_ call: String, fd: Int32, deadline: Double?) throws(SystemIOError) {
         var fds = [pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)]
-        if let deadline, deadline <= monotonicSeconds() { throw SystemCallError.deadlinePassed }
+        if let deadline, deadline <= monotonicSeconds() { throw SystemIOError.deadlinePassed }
         _ = try poll(&fds, deadline: deadline)
     }
 }

@@ -51,7 +51,7 @@ enum StageAlarm {
             }
             (lastStage, lastSeconds, lastTempfail, lastSocket, lastListener) = (stage, seconds, tempfail, socket, listener)
         }
-        if rc != 0 { ChildLog.warning("stage deadline not armed: \(SystemCallError.text(for: errno))") }
+        if rc != 0 { ChildLog.warning("stage deadline not armed: \(SystemIOError.text(for: errno))") }
     }
 
     static func disarm() {

@@ -62,7 +62,7 @@ final class WorkerProcess {
         maximumRequests = configuration.maxRequestsPerChild
         let privileges = PrivilegeSettings(user: configuration.runas, group: configuration.rungroup, chroot: configuration.chroot)
         guard StageAlarm.install() else {
-            throw StartError(description: "cannot install the stage deadline handler: \(SystemCallError.text(for: errno))")
+            throw StartError(description: "cannot install the stage deadline handler: \(SystemIOError.text(for: errno))")
         }
         let notes = try Sandbox.enter(role: .worker, privileges: privileges, warmUp: WorkerProcess.warmUpOpenSSL)
         for note in notes { ChildLog.info(note) }

@@ -46,12 +46,12 @@ struct SafePathTests {
         let folder = try Folder()
         let victim = try folder.file("victim")
         symlink(victim, folder.path + "/am.pid.tmp")
-        #expect(throws: SafePathError.symlink(path: folder.path + "/am.pid.tmp")) {
+        #expect(throws: SystemIOError.symlink(path: folder.path + "/am.pid.tmp")) {
             try safe.writeFile(folder.path + "/am.pid", contents: Array("1\n".utf8))
         }
         unlink(folder.path + "/am.pid.tmp")
         symlink(victim, folder.path + "/am.pid")
-        #expect(throws: SafePathError.symlink(path: folder.path + "/am.pid")) {
+        #expect(throws: SystemIOError.symlink(path: folder.path + "/am.pid")) {
             try safe.writeFile(folder.path + "/am.pid", contents: Array("1\n".utf8))
         }
         #expect(folder.read("victim") == "precious\n")
@@ -67,7 +67,7 @@ struct SafePathTests {
     @Test func refusesAParentAnyoneMayWriteUnlessSticky() throws {
         let folder = try Folder()
         let open = folder.directory("open", mode: 0o777)
-        #expect(throws: SafePathError.writableByOthers(path: open, mode: 0o40777)) {
+        #expect(throws: SystemIOError.writableByOthers(path: open, mode: 0o40777)) {
             try safe.writeFile(open + "/am.pid", contents: [])
         }
         let sticky = folder.directory("sticky", mode: 0o1777)
@@ -88,7 +88,7 @@ struct SafePathTests {
         // The same link in a sticky folder anyone may write: refused.
         let sticky = folder.directory("sticky", mode: 0o1777)
         symlink(real, sticky + "/run")
-        #expect(throws: SafePathError.symlink(path: sticky + "/run")) {
+        #expect(throws: SystemIOError.symlink(path: sticky + "/run")) {
             try safe.writeFile(sticky + "/run/am.pid", contents: [])
         }
     }
@@ -101,11 +101,11 @@ struct SafePathTests {
         #expect(stat(folder.path + "/a", &info) == 0 && info.st_mode & 0o777 == 0o755)
         let target = folder.directory("target", mode: 0o700)
         symlink(target, folder.path + "/spool")
-        #expect(throws: SafePathError.symlink(path: folder.path + "/spool")) {
+        #expect(throws: SystemIOError.symlink(path: folder.path + "/spool")) {
             try safe.prepareDirectory(folder.path + "/spool", owner: nil)
         }
         let open = folder.directory("world", mode: 0o777)
-        #expect(throws: SafePathError.writableByOthers(path: open, mode: 0o40777)) {
+        #expect(throws: SystemIOError.writableByOthers(path: open, mode: 0o40777)) {
             try safe.prepareDirectory(open, owner: nil)
         }
     }
@@ -115,17 +115,17 @@ struct SafePathTests {
         let lib = folder.directory("lib", mode: 0o750)
         let victim = try folder.file("victim")
         link(victim, lib + "/store")
-        #expect(throws: SafePathError.hardLinked(path: lib + "/store", links: 2)) {
+        #expect(throws: SystemIOError.hardLinked(path: lib + "/store", links: 2)) {
             try safe.prepareDirectory(lib, owner: (getuid(), getgid()), files: ["store"])
         }
         unlink(lib + "/store")
         symlink(victim, lib + "/store")
-        #expect(throws: SafePathError.symlink(path: lib + "/store")) {
+        #expect(throws: SystemIOError.symlink(path: lib + "/store")) {
             try safe.prepareDirectory(lib, owner: (getuid(), getgid()), files: ["store"])
         }
         unlink(lib + "/store")
         mkdir(lib + "/store", 0o700)
-        #expect(throws: SafePathError.notARegularFile(path: lib + "/store")) {
+        #expect(throws: SystemIOError.notARegularFile(path: lib + "/store")) {
             try safe.prepareDirectory(lib, owner: (getuid(), getgid()), files: ["store"])
         }
     }
@@ -136,11 +136,11 @@ struct SafePathTests {
         close(fd)
         let victim = try folder.file("victim")
         symlink(victim, folder.path + "/linked.err")
-        #expect(throws: SafePathError.symlink(path: folder.path + "/linked.err")) {
+        #expect(throws: SystemIOError.symlink(path: folder.path + "/linked.err")) {
             _ = try safe.openForAppend(folder.path + "/linked.err")
         }
         link(victim, folder.path + "/hard.err")
-        #expect(throws: SafePathError.hardLinked(path: folder.path + "/hard.err", links: 2)) {
+        #expect(throws: SystemIOError.hardLinked(path: folder.path + "/hard.err", links: 2)) {
             _ = try safe.openForAppend(folder.path + "/hard.err")
         }
     }
@@ -148,7 +148,7 @@ struct SafePathTests {
     @Test func removesOnlyAStaleSocket() throws {
         let folder = try Folder()
         let file = try folder.file("milter.sock")
-        #expect(throws: SafePathError.notASocket(path: file)) { try safe.removeStaleSocket(file) }
+        #expect(throws: SystemIOError.notASocket(path: file)) { try safe.removeStaleSocket(file) }
         #expect(folder.read("milter.sock") == "precious\n")
         try safe.removeStaleSocket(folder.path + "/absent.sock")
     }
@@ -158,7 +158,7 @@ struct SafePathTests {
         let folder = try Folder()
         let theirs = folder.directory("theirs")
         chown(theirs, 4242, 4242)
-        #expect(throws: SafePathError.foreignOwner(path: theirs, uid: 4242)) {
+        #expect(throws: SystemIOError.foreignOwner(path: theirs, uid: 4242)) {
             try safe.prepareDirectory(theirs + "/lib", owner: nil)
         }
         // Theirs as the directory itself: re-owned when its parent is
@@ -170,7 +170,7 @@ struct SafePathTests {
         let planted = sticky + "/lib"
         mkdir(planted, 0o755)
         chown(planted, 4242, 4242)
-        #expect(throws: SafePathError.foreignOwner(path: planted, uid: 4242)) {
+        #expect(throws: SystemIOError.foreignOwner(path: planted, uid: 4242)) {
             try safe.prepareDirectory(planted, owner: (4343, 4343))
         }
     }

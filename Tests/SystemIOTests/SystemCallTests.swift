@@ -13,23 +13,23 @@ import Testing
     // MARK: The error
 
     @Test func errorCarriesCallAndErrnoAndDescribesItself() {
-        let error = SystemCallError(call: "write", errno: EPIPE)
+        let error = SystemIOError(call: "write", errno: EPIPE)
         #expect(error.call == "write")
         #expect(error.errno == EPIPE)
         #expect(error.reason == "Broken pipe")
         #expect(error.description == "write failed: Broken pipe")
         #expect("\(error)" == "write failed: Broken pipe")
-        #expect(SystemCallError(call: "recv", errno: EAGAIN).wouldBlock)
+        #expect(SystemIOError(call: "recv", errno: EAGAIN).wouldBlock)
         #expect(!error.wouldBlock)
     }
 
     @Test func lastTakesTheThreadsErrno() {
         errno = ENOENT
-        #expect(SystemCallError.last("open") == SystemCallError(call: "open", errno: ENOENT))
+        #expect(SystemIOError.last("open") == SystemIOError(call: "open", errno: ENOENT))
     }
 
     @Test func textForAnUnknownCodeStillSaysSomething() {
-        #expect(!SystemCallError.text(for: 99_999).isEmpty)
+        #expect(!SystemIOError.text(for: 99_999).isEmpty)
     }
 
     // MARK: retryingOnInterrupt
@@ -47,7 +47,7 @@ import Testing
 
     @Test func otherFailuresAreThrownWithTheCallsName() {
         var calls = 0
-        #expect(throws: SystemCallError(call: "read", errno: EBADF)) {
+        #expect(throws: SystemIOError(call: "read", errno: EBADF)) {
             try SystemCall.retryingOnInterrupt("read") { () -> Int32 in
                 calls += 1
                 errno = EBADF
@@ -63,7 +63,7 @@ import Testing
         close(fds[0])
         close(fds[1])
         var buffer = [UInt8](repeating: 0, count: 4)
-        #expect(throws: SystemCallError(call: "read", errno: EBADF)) {
+        #expect(throws: SystemIOError(call: "read", errno: EBADF)) {
             try SystemCall.readSome(fd: fds[0], into: &buffer)
         }
     }
@@ -97,7 +97,7 @@ import Testing
     }
 
     @Test func aWriteOfNothingIsABrokenPipe() {
-        #expect(throws: SystemCallError(call: "send", errno: EPIPE)) {
+        #expect(throws: SystemIOError(call: "send", errno: EPIPE)) {
             try SystemCall.writeAll("send", fd: -1, bytes: [1, 2, 3], from: 0) { _ in 0 }
         }
     }
@@ -112,11 +112,11 @@ import Testing
         }
         #expect(try SystemCall.writeAll("send", fd: -1, bytes: [1, 2, 3, 4], from: 0, whenFull: .stop, using: full) == 2)
         calls = 0
-        #expect(throws: SystemCallError(call: "send", errno: EAGAIN)) {
+        #expect(throws: SystemIOError(call: "send", errno: EAGAIN)) {
             try SystemCall.writeAll("send", fd: -1, bytes: [1, 2, 3, 4], from: 0, whenFull: .fail, using: full)
         }
         calls = 0
-        #expect(throws: SystemCallError.deadlinePassed) {
+        #expect(throws: SystemIOError.deadlinePassed) {
             try SystemCall.writeAll("send", fd: -1, bytes: [1, 2, 3, 4], from: 0, whenFull: .wait(until: monotonicSeconds() - 1), using: full)
         }
     }
@@ -147,12 +147,12 @@ import Testing
         let sent = try SystemCall.sendAll(socket: fds[0], bytes: big, whenFull: .stop)
         #expect(sent > 0 && sent < big.count)
         let start = monotonicSeconds()
-        #expect(throws: SystemCallError.deadlinePassed) {
+        #expect(throws: SystemIOError.deadlinePassed) {
             try SystemCall.sendAll(socket: fds[0], bytes: big, whenFull: .wait(until: monotonicSeconds() + 0.2))
         }
         #expect(monotonicSeconds() - start >= 0.15)
         var buffer = [UInt8](repeating: 0, count: 16)
-        #expect(throws: SystemCallError(call: "recv", errno: EAGAIN)) {
+        #expect(throws: SystemIOError(call: "recv", errno: EAGAIN)) {
             try SystemCall.receiveSome(socket: fds[0], into: &buffer)
         }
     }
@@ -162,7 +162,7 @@ import Testing
         #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
         close(fds[1])
         defer { close(fds[0]) }
-        #expect(throws: SystemCallError(call: "send", errno: EPIPE)) {
+        #expect(throws: SystemIOError(call: "send", errno: EPIPE)) {
             try SystemCall.sendAll(socket: fds[0], bytes: [1, 2, 3])
         }
     }
