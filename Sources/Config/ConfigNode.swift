@@ -42,8 +42,14 @@ public struct ConfigNode: Sendable {
 
     public var isNull: Bool { value.isNull }
 
+    /// An error at this key.
+    public func error(_ code: ConfigurationError.Code, _ message: String) -> ConfigurationError {
+        ConfigurationError(code, file: origin.file, position: position, keyPath: path.description, message: message)
+    }
+
+    /// A value this key does not take (`.invalidValue`), the usual error.
     public func error(_ message: String) -> ConfigurationError {
-        ConfigurationError(file: origin.file, position: position, keyPath: path.description, message: message)
+        error(.invalidValue, message)
     }
 
     /// A warning in the same format as errors.
@@ -85,7 +91,7 @@ public struct ConfigNode: Sendable {
     // MARK: Reads of this value
 
     public func requireObject() throws(ConfigurationError) -> JSONObject {
-        guard let object = value.objectValue else { throw error("expected an object, got \(value.typeDescription)") }
+        guard let object = value.objectValue else { throw error(.wrongType, "expected an object, got \(value.typeDescription)") }
         return object
     }
 
@@ -96,7 +102,7 @@ public struct ConfigNode: Sendable {
         case .string(let s) where s == "" || s == "0": return false
         case .string(let s) where s == "1": return true
         default:
-            throw error("expected a boolean (true, false, 0 or 1), got \(value.typeDescription)")
+            throw error(.wrongType, "expected a boolean (true, false, 0 or 1), got \(value.typeDescription)")
         }
     }
 
@@ -104,19 +110,19 @@ public struct ConfigNode: Sendable {
         let result: Int
         switch value {
         case .number(let n):
-            guard let whole = n.integerValue else { throw error("expected a whole number, got \(n.literal)") }
+            guard let whole = n.integerValue else { throw error(.wrongType, "expected a whole number, got \(n.literal)") }
             result = whole
         case .string(let s):
             let trimmed = ConfigNode.trimmed(s)
             guard let number = JSONNumber(literal: trimmed) else {
-                throw error("expected a number, got \(value.typeDescription)")
+                throw error(.wrongType, "expected a number, got \(value.typeDescription)")
             }
-            guard let whole = number.integerValue else { throw error("expected a whole number, got \(value.typeDescription)") }
+            guard let whole = number.integerValue else { throw error(.wrongType, "expected a whole number, got \(value.typeDescription)") }
             result = whole
         default:
-            throw error("expected a number, got \(value.typeDescription)")
+            throw error(.wrongType, "expected a number, got \(value.typeDescription)")
         }
-        if let range, !range.contains(result) { throw error(ConfigNode.rangeMessage(range, result)) }
+        if let range, !range.contains(result) { throw error(.outOfRange, ConfigNode.rangeMessage(range, result)) }
         return result
     }
 
@@ -127,14 +133,14 @@ public struct ConfigNode: Sendable {
             result = n.doubleValue
         case .string(let s):
             guard let number = JSONNumber(literal: ConfigNode.trimmed(s)) else {
-                throw error("expected a number, got \(value.typeDescription)")
+                throw error(.wrongType, "expected a number, got \(value.typeDescription)")
             }
             result = number.doubleValue
         default:
-            throw error("expected a number, got \(value.typeDescription)")
+            throw error(.wrongType, "expected a number, got \(value.typeDescription)")
         }
         if let range, !range.contains(result) {
-            throw error("must be from \(JSONNumber(range.lowerBound)) to \(JSONNumber(range.upperBound)), got \(JSONNumber(result))")
+            throw error(.outOfRange, "must be from \(JSONNumber(range.lowerBound)) to \(JSONNumber(range.upperBound)), got \(JSONNumber(result))")
         }
         return result
     }
@@ -143,12 +149,12 @@ public struct ConfigNode: Sendable {
         switch value {
         case .string(let s): return s
         case .number(let n): return n.literal
-        default: throw error("expected a string, got \(value.typeDescription)")
+        default: throw error(.wrongType, "expected a string, got \(value.typeDescription)")
         }
     }
 
     public func stringArrayValue() throws(ConfigurationError) -> [String] {
-        guard case .array = value else { throw error("expected an array of strings, got \(value.typeDescription)") }
+        guard case .array = value else { throw error(.wrongType, "expected an array of strings, got \(value.typeDescription)") }
         var strings: [String] = []
         for element in elements { strings.append(try element.stringValue()) }
         return strings

@@ -25,7 +25,7 @@ extension Configuration {
         do {
             return try ConnectionSpec(parsing: text)
         } catch {
-            throw node.error(error.description)
+            throw node.error(error.code, error.message)
         }
     }
 
@@ -38,7 +38,7 @@ extension Configuration {
         guard let connectionNode = root.child("connection"), !connectionNode.isNull,
             !(connectionNode.value.stringValue?.isEmpty ?? false)
         else {
-            throw ConfigurationError(file: root.origin.file, keyPath: "connection",
+            throw ConfigurationError(.invalidValue, file: root.origin.file, keyPath: "connection",
                                      message: "missing: the socket to listen on, e.g. \"inet:12345@localhost\" or \"unix:/run/authentication_milter.sock\"")
         }
         self.init(connection: try Configuration.connectionSpec(connectionNode))
@@ -249,7 +249,8 @@ extension Configuration {
     /// a default), so the position points at something the operator wrote.
     private func relationError(_ root: ConfigNode, _ keys: [String], _ message: String) -> ConfigurationError {
         let key = keys.first { root.child($0) != nil } ?? keys[0]
-        return ConfigurationError(file: root.origin.file, position: root.child(key)?.position, keyPath: key, message: message)
+        return ConfigurationError(.invalidValue, file: root.origin.file, position: root.child(key)?.position, keyPath: key,
+                                  message: message)
     }
 
     private func warning(_ root: ConfigNode, _ key: String, _ message: String) -> String {

@@ -28,10 +28,10 @@ enum ConfigurationFiles {
         } catch {
             switch error.code {
             case .tooLarge:
-                throw ConfigurationError(file: path, message: "larger than \(maximumSize / 1024 / 1024) MiB; not a configuration file")
+                throw ConfigurationError(.fileUnreadable, file: path, message: "larger than \(maximumSize / 1024 / 1024) MiB; not a configuration file")
             case .systemCall where error.call == "read":
-                throw ConfigurationError(file: path, message: "could not read: \(error.reason)")
-            default: throw ConfigurationError(file: path, message: "could not open: \(error.reason)")
+                throw ConfigurationError(.fileUnreadable, file: path, message: "could not read: \(error.reason)")
+            default: throw ConfigurationError(.fileUnreadable, file: path, message: "could not open: \(error.reason)")
             }
         }
     }
@@ -39,7 +39,7 @@ enum ConfigurationFiles {
     /// Entry names, without `.` and `..`.
     static func list(_ path: String) throws(ConfigurationError) -> [String] {
         guard let dir = opendir(path) else {
-            throw ConfigurationError(file: path, message: "could not read directory: \(reason(errno))")
+            throw ConfigurationError(.fileUnreadable, file: path, message: "could not read directory: \(reason(errno))")
         }
         defer { closedir(dir) }
         var names: [String] = []

@@ -30,16 +30,16 @@ public enum ConfigurationLoader {
         let mainPath = base + "/" + mainFileName
         let tomlPath = base + "/authentication_milter.toml"
         if ConfigurationFiles.kind(of: tomlPath) != .missing {
-            throw ConfigurationError(file: tomlPath, message:
+            throw ConfigurationError(.unsupported, file: tomlPath, message:
                 "TOML configuration is not supported; the Perl milter would read this file instead of \(mainFileName), so convert it to JSON and remove it")
         }
         guard ConfigurationFiles.kind(of: mainPath) != .missing else {
-            throw ConfigurationError(file: mainPath, message: "could not find configuration file")
+            throw ConfigurationError(.fileMissing, file: mainPath, message: "could not find configuration file")
         }
         var warnings: [String] = []
         let root = try parseFile(mainPath, path: .root, warnings: &warnings)
         guard case .object = root.value else {
-            throw root.error("the configuration must be a JSON object, got \(root.value.typeDescription)")
+            throw root.error(.wrongType, "the configuration must be a JSON object, got \(root.value.typeDescription)")
         }
 
         var entries: [(key: String, node: ConfigNode)] = []
@@ -55,7 +55,7 @@ public enum ConfigurationLoader {
             for name in names {
                 let path = directory + "/" + name
                 if name.hasSuffix(".toml") {
-                    throw ConfigurationError(file: path, message: "TOML configuration is not supported; convert it to JSON")
+                    throw ConfigurationError(.unsupported, file: path, message: "TOML configuration is not supported; convert it to JSON")
                 }
                 guard name.hasSuffix(".json") else { continue }
                 let key = String(name.dropLast(5))
@@ -81,7 +81,7 @@ public enum ConfigurationLoader {
         do {
             document = try JSONParser.parseDocument(bytes, options: .configurationFile)
         } catch {
-            throw ConfigurationError(file: file, position: error.position, message: error.message)
+            throw ConfigurationError(.syntax, file: file, position: error.position, message: error.message)
         }
         let origin = ConfigOrigin(file: file, sourceMap: document.sourceMap)
         for duplicate in document.duplicateKeys {
@@ -109,7 +109,7 @@ public enum ConfigurationLoader {
             // An empty entry ("SPF": null) is treated as an empty configuration.
             case .null: config = .object(JSONObject())
             default:
-                throw node.error("expected an object (the handler's configuration), got \(config.typeDescription)")
+                throw node.error(.wrongType, "expected an object (the handler's configuration), got \(config.typeDescription)")
             }
             let handler = HandlerConfiguration(name: name, enabled: enabled, config: config,
                                                node: ConfigNode(value: config, origin: node.origin, path: node.path, sourcePath: node.sourcePath))

@@ -109,7 +109,7 @@ extension Configuration {
         do {
             value = try JSONParser.parse(bytes, options: .strict)
         } catch {
-            throw ConfigurationError(file: Configuration.serializedOrigin, message: error.description)
+            throw ConfigurationError(.syntax, file: Configuration.serializedOrigin, message: error.description)
         }
         try self.init(fromJSON: value)
     }

@@ -16,14 +16,13 @@ public enum ConnectionSpec: Sendable, Hashable, CustomStringConvertible {
     case inet6(port: UInt16, host: String?)
     case unix(path: String)
 
-    public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
-        public var spec: String
-        public var reason: String
-        public var description: String { "invalid connection \(JSONSerializer.quoted(spec)): \(reason)" }
-    }
-
-    public init(parsing text: String) throws(ParseError) {
-        func fail(_ reason: String) -> ParseError { ParseError(spec: text, reason: reason) }
+    /// Refuses a malformed spec with `.invalidValue` and the message
+    /// `invalid connection "<spec>": <reason>` (no file or key: the caller
+    /// adds where it was written).
+    public init(parsing text: String) throws(ConfigurationError) {
+        func fail(_ reason: String) -> ConfigurationError {
+            ConfigurationError(.invalidValue, message: "invalid connection \(JSONSerializer.quoted(text)): \(reason)")
+        }
         guard let colon = text.firstIndex(of: ":") else {
             throw fail("expected inet:<port>@<host>, inet6:<port>@<host> or unix:<path>")
         }

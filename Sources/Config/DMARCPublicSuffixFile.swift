@@ -15,27 +15,16 @@ public enum DMARCPublicSuffixFile {
         let path = try config.nonEmptyString(key) ?? PublicSuffixList.debianPath
         let node = config.child(key) ?? config
         let bytes: [UInt8]
-        switch read(path) {
-        case .success(let data): bytes = data
-        case .failure(let failure):
-            throw node.error("cannot read the public suffix list \(path) (\"\(key)\"): \(failure.reason)")
+        do {
+            bytes = try BoundedFileReader.read(path, maximumSize: maximumSize)
+        } catch {
+            let reason = error.code == .tooLarge ? "larger than 16 MiB, not a public suffix list" : error.reason
+            throw node.error(.fileUnreadable, "cannot read the public suffix list \(path) (\"\(key)\"): \(reason)")
         }
         let list = PublicSuffixList(bytes: bytes)
         if list.isEmpty {
             throw node.error("the public suffix list \(path) (\"\(key)\") holds no rules")
         }
         return list
-    }
-
-    struct Failure: Error {
-        let reason: String
-    }
-
-    static func read(_ path: String) -> Result<[UInt8], Failure> {
-        do {
-            return .success(try BoundedFileReader.read(path, maximumSize: maximumSize))
-        } catch {
-            return .failure(Failure(reason: error.code == .tooLarge ? "larger than 16 MiB, not a public suffix list" : error.reason))
-        }
     }
 }

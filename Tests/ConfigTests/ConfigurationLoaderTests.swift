@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Config
@@ -8,12 +9,14 @@ import Testing
     @Test func missingMainFile() throws {
         let fixture = try ConfigFixture(main: nil)
         let error = try #require(fixture.loadError())
+        #expect(error.code == .fileMissing)
         #expect(error.description == "\(fixture.mainPath): could not find configuration file")
     }
 
     @Test func syntaxErrorsNameFileLineAndColumn() throws {
         let fixture = try ConfigFixture(main: "{\n    \"connection\": \"inet:12345@localhost\"\n    \"debug\": 1\n}\n")
         let error = try #require(fixture.loadError())
+        #expect(error.code == .syntax)
         #expect(error.description == "\(fixture.mainPath):3:5: unexpected '\"', expected ',' or '}'")
     }
 
@@ -151,6 +154,7 @@ import Testing
             _ = try c.handler(named: "SPF")!.node.bool("hide_none")
             Issue.record("expected a type error")
         } catch {
+            #expect(error.code == .wrongType)
             #expect(error.description.hasPrefix("\(typed.handlerDirectory)/SPF.json:2:3: handlers.SPF.hide_none: expected a boolean"))
         }
     }
@@ -158,9 +162,11 @@ import Testing
     @Test func refusesBadHandlerEntries() throws {
         let name = try globalError(#""handlers": {"Bad-Name": {}}"#)
         #expect(name?.keyPath == "handlers.Bad-Name")
+        #expect(name?.code == .invalidValue)
         #expect(name?.message.hasPrefix("not a handler module name") == true)
         #expect(try globalError(#""handlers": {"!": {}}"#)?.message.hasPrefix("not a handler module name") == true)
         let notObject = try globalError(#""handlers": {"SPF": [1]}"#)
+        #expect(notObject?.code == .wrongType)
         #expect(notObject?.message == "expected an object (the handler's configuration), got an array")
         let handlersNotObject = try globalError(#""handlers": ["SPF"]"#)
         #expect(handlersNotObject?.keyPath == "handlers")
@@ -172,8 +178,23 @@ import Testing
     @Test func refusesTOML() throws {
         let main = try ConfigFixture(main: #"{"connection": "inet:12345@localhost"}"#)
         try "connection = 'x'".write(toFile: main.prefix + "/authentication_milter.toml", atomically: true, encoding: .utf8)
-        #expect(main.loadError()?.message.hasPrefix("TOML configuration is not supported") == true)
+        let toml = main.loadError()
+        #expect(toml?.code == .unsupported)
+        #expect(toml?.message.hasPrefix("TOML configuration is not supported") == true)
         let d = try ConfigFixture(main: #"{"connection": "inet:12345@localhost"}"#, handlerFiles: ["SPF.toml": ""])
         #expect(d.loadError()?.file == d.handlerDirectory + "/SPF.toml")
+    }
+
+    @Test func aFolderWhereTheFileShouldBeIsUnreadable() throws {
+        let fixture = try ConfigFixture(main: nil)
+        try FileManager.default.createDirectory(atPath: fixture.mainPath, withIntermediateDirectories: true)
+        let error = try #require(fixture.loadError())
+        #expect(error.code == .fileUnreadable)
+    }
+
+    @Test func aNumberOutOfItsRangeSaysSo() throws {
+        let error = try #require(try globalError(#""min_children": -3"#))
+        #expect(error.code == .outOfRange)
+        #expect(error.keyPath == "min_children")
     }
 }

@@ -47,15 +47,17 @@ import Testing
             let spec = try ConnectionSpec(parsing: text)
             Issue.record("parsed \(text) as \(spec)")
         } catch {
-            #expect(error.reason == reason)
+            #expect(error.code == .invalidValue)
+            #expect(error.message == "invalid connection \(JSONSerializer.quoted(text)): \(reason)")
             #expect(error.description == "invalid connection \(JSONSerializer.quoted(text)): \(reason)")
         }
     }
 
     @Test func refusesOverlongUnixPaths() {
-        #expect(throws: ConnectionSpec.ParseError.self) {
+        let error = #expect(throws: ConfigurationError.self) {
             try ConnectionSpec(parsing: "unix:/" + String(repeating: "a", count: 107))
         }
+        #expect(error?.code == .invalidValue)
     }
 
     @Test func smtpOverrideKeysIgnoreTheHost() throws {
