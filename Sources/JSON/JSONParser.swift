@@ -74,7 +74,7 @@ private struct Reader {
         let value = try parseValue(depth: 0)
         try skipWhitespace()
         if let byte = peek {
-            throw error("unexpected \(describe(byte)) after the JSON value")
+            throw error(.unexpectedByte, "unexpected \(describe(byte)) after the JSON value")
         }
         return JSONDocument(value: value, sourceMap: sourceMap, duplicateKeys: duplicates)
     }
@@ -91,12 +91,12 @@ private struct Reader {
         }
     }
 
-    func error(_ message: String) -> JSONParseError {
-        JSONParseError(position: position, offset: index, message: message)
+    func error(_ code: JSONParseError.Code, _ message: String) -> JSONParseError {
+        JSONParseError(code, position: position, offset: index, message: message)
     }
 
-    func error(_ message: String, at position: JSONSourcePosition, offset: Int) -> JSONParseError {
-        JSONParseError(position: position, offset: offset, message: message)
+    func error(_ code: JSONParseError.Code, _ message: String, at position: JSONSourcePosition, offset: Int) -> JSONParseError {
+        JSONParseError(code, position: position, offset: offset, message: message)
     }
 
     func describe(_ byte: UInt8) -> String {
@@ -124,7 +124,7 @@ private struct Reader {
 
     mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
         try skipWhitespace()
-        guard let byte = peek else { throw error("unexpected end of input, expected a value") }
+        guard let byte = peek else { throw error(.endOfInput, "unexpected end of input, expected a value") }
         record()
         switch byte {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
@@ -134,7 +134,7 @@ private struct Reader {
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
-        default: throw error("unexpected \(describe(byte)), expected a value")
+        default: throw error(.unexpectedByte, "unexpected \(describe(byte)), expected a value")
         }
     }
 
@@ -144,7 +144,7 @@ private struct Reader {
         let startIndex = index
         for byte in expected {
             guard peek == byte else {
-                throw error("invalid literal, expected '\(word)'", at: start, offset: startIndex)
+                throw error(.invalidLiteral, "invalid literal, expected '\(word)'", at: start, offset: startIndex)
             }
             advance()
         }
@@ -152,7 +152,7 @@ private struct Reader {
 
     mutating func checkDepth(_ depth: Int) throws(JSONParseError) {
         if depth > options.maximumDepth {
-            throw error("nesting deeper than \(options.maximumDepth) levels")
+            throw error(.tooDeep, "nesting deeper than \(options.maximumDepth) levels")
         }
     }
 
@@ -167,16 +167,16 @@ private struct Reader {
         }
         while true {
             try skipWhitespace()
-            guard let byte = peek else { throw error("unexpected end of input, expected a string key") }
+            guard let byte = peek else { throw error(.endOfInput, "unexpected end of input, expected a string key") }
             guard byte == UInt8(ascii: "\"") else {
-                throw error("unexpected \(describe(byte)), expected a string key")
+                throw error(.unexpectedByte, "unexpected \(describe(byte)), expected a string key")
             }
             let keyPosition = position
             let key = try parseString()
             try skipWhitespace()
             guard peek == UInt8(ascii: ":") else {
-                if let byte = peek { throw error("unexpected \(describe(byte)), expected ':' after object key") }
-                throw error("unexpected end of input, expected ':' after object key")
+                if let byte = peek { throw error(.unexpectedByte, "unexpected \(describe(byte)), expected ':' after object key") }
+                throw error(.endOfInput, "unexpected end of input, expected ':' after object key")
             }
             advance()
             path.append(.key(key))
@@ -186,16 +186,16 @@ private struct Reader {
             path.removeLast()
             object[key] = value
             try skipWhitespace()
-            guard let next = peek else { throw error("unexpected end of input, expected ',' or '}'") }
+            guard let next = peek else { throw error(.endOfInput, "unexpected end of input, expected ',' or '}'") }
             if next == UInt8(ascii: "}") {
                 advance()
                 return .object(object)
             }
-            guard next == UInt8(ascii: ",") else { throw error("unexpected \(describe(next)), expected ',' or '}'") }
+            guard next == UInt8(ascii: ",") else { throw error(.unexpectedByte, "unexpected \(describe(next)), expected ',' or '}'") }
             advance()
             try skipWhitespace()
             if peek == UInt8(ascii: "}") {
-                guard options.relaxed else { throw error("trailing comma before '}'") }
+                guard options.relaxed else { throw error(.trailingComma, "trailing comma before '}'") }
                 advance()
                 return .object(object)
             }
@@ -217,16 +217,16 @@ private struct Reader {
             path.removeLast()
             array.append(value)
             try skipWhitespace()
-            guard let next = peek else { throw error("unexpected end of input, expected ',' or ']'") }
+            guard let next = peek else { throw error(.endOfInput, "unexpected end of input, expected ',' or ']'") }
             if next == UInt8(ascii: "]") {
                 advance()
                 return .array(array)
             }
-            guard next == UInt8(ascii: ",") else { throw error("unexpected \(describe(next)), expected ',' or ']'") }
+            guard next == UInt8(ascii: ",") else { throw error(.unexpectedByte, "unexpected \(describe(next)), expected ',' or ']'") }
             advance()
             try skipWhitespace()
             if peek == UInt8(ascii: "]") {
-                guard options.relaxed else { throw error("trailing comma before ']'") }
+                guard options.relaxed else { throw error(.trailingComma, "trailing comma before ']'") }
                 advance()
                 return .array(array)
             }
@@ -245,10 +245,10 @@ private struct Reader {
         }
         let text = String(decoding: bytes[startIndex..<index], as: UTF8.self)
         guard JSONNumber.isValidLiteral(Array(bytes[startIndex..<index])) else {
-            throw error("invalid number \(text)", at: start, offset: startIndex)
+            throw error(.invalidNumber, "invalid number \(text)", at: start, offset: startIndex)
         }
         guard let number = JSONNumber(literal: text) else {
-            throw error("number \(text) is out of range", at: start, offset: startIndex)
+            throw error(.numberOutOfRange, "number \(text) is out of range", at: start, offset: startIndex)
         }
         return number
     }
@@ -256,13 +256,13 @@ private struct Reader {
     mutating func hex4() throws(JSONParseError) -> UInt32 {
         var value: UInt32 = 0
         for _ in 0..<4 {
-            guard let byte = peek else { throw error("unexpected end of input in \\u escape") }
+            guard let byte = peek else { throw error(.endOfInput, "unexpected end of input in \\u escape") }
             let digit: UInt32
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: throw error("invalid \\u escape: expected 4 hexadecimal digits")
+            default: throw error(.invalidEscape, "invalid \\u escape: expected 4 hexadecimal digits")
             }
             value = value << 4 | digit
             advance()
@@ -277,7 +277,7 @@ private struct Reader {
         var out: [UInt8] = []
         while true {
             guard let byte = peek else {
-                throw error("unterminated string", at: start, offset: startIndex)
+                throw error(.unterminatedString, "unterminated string", at: start, offset: startIndex)
             }
             switch byte {
             case UInt8(ascii: "\""):
@@ -289,7 +289,7 @@ private struct Reader {
                 out.append(byte)
                 advance()
             case 0x00..<0x20:
-                throw error("control character U+\(hex(UInt32(byte))) must be escaped in a string")
+                throw error(.controlCharacter, "control character U+\(hex(UInt32(byte))) must be escaped in a string")
             case 0x00..<0x80:
                 out.append(byte)
                 advance()
@@ -306,7 +306,7 @@ private struct Reader {
 
     mutating func parseEscape(into out: inout [UInt8]) throws(JSONParseError) {
         advance()  // backslash
-        guard let byte = peek else { throw error("unexpected end of input in escape sequence") }
+        guard let byte = peek else { throw error(.endOfInput, "unexpected end of input in escape sequence") }
         let simple: UInt8?
         switch byte {
         case UInt8(ascii: "\""): simple = 0x22
@@ -318,7 +318,7 @@ private struct Reader {
         case UInt8(ascii: "r"): simple = 0x0D
         case UInt8(ascii: "t"): simple = 0x09
         case UInt8(ascii: "u"): simple = nil
-        default: throw error("invalid escape sequence \\\(Character(Unicode.Scalar(byte)))")
+        default: throw error(.invalidEscape, "invalid escape sequence \\\(Character(Unicode.Scalar(byte)))")
         }
         if let simple {
             out.append(simple)
@@ -330,17 +330,17 @@ private struct Reader {
         var scalar = try hex4()
         if scalar >= 0xD800 && scalar <= 0xDBFF {
             guard peek == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
-                throw error("unpaired surrogate \\u\(hex(scalar)) in string", at: escapeStart, offset: index)
+                throw error(.unpairedSurrogate, "unpaired surrogate \\u\(hex(scalar)) in string", at: escapeStart, offset: index)
             }
             advance()
             advance()
             let low = try hex4()
             guard low >= 0xDC00 && low <= 0xDFFF else {
-                throw error("unpaired surrogate \\u\(hex(scalar)) in string", at: escapeStart, offset: index)
+                throw error(.unpairedSurrogate, "unpaired surrogate \\u\(hex(scalar)) in string", at: escapeStart, offset: index)
             }
             scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
         } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
-            throw error("unpaired surrogate \\u\(hex(scalar)) in string", at: escapeStart, offset: index)
+            throw error(.unpairedSurrogate, "unpaired surrogate \\u\(hex(scalar)) in string", at: escapeStart, offset: index)
         }
         out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
     }
@@ -359,13 +359,13 @@ private struct Reader {
         case 0xF0: length = 4; secondRange = 0x90...0xBF
         case 0xF1...0xF3: length = 4
         case 0xF4: length = 4; secondRange = 0x80...0x8F
-        default: throw error("invalid UTF-8 byte 0x\(String(lead, radix: 16, uppercase: true))")
+        default: throw error(.invalidUTF8, "invalid UTF-8 byte 0x\(String(lead, radix: 16, uppercase: true))")
         }
-        guard index + length <= bytes.count else { throw error("truncated UTF-8 sequence") }
+        guard index + length <= bytes.count else { throw error(.invalidUTF8, "truncated UTF-8 sequence") }
         for offset in 1..<length {
             let byte = bytes[index + offset]
             let range = offset == 1 ? secondRange : 0x80...0xBF
-            guard range.contains(byte) else { throw error("invalid UTF-8 sequence") }
+            guard range.contains(byte) else { throw error(.invalidUTF8, "invalid UTF-8 sequence") }
         }
         for _ in 0..<length {
             out.append(bytes[index])

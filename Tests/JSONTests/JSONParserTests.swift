@@ -160,6 +160,33 @@ import Testing
         #expect(JSONPath([.key("dns_resolvers"), .index(1)]).description == "dns_resolvers[1]")
         #expect(JSONPath([.key("handlers"), .key("!SPF")]).description == "handlers.!SPF")
     }
+
+    /// Every refusal carries its code; a caller matches the code, the
+    /// message is for people.
+    @Test(arguments: [
+        ("", JSONParseError.Code.endOfInput),
+        ("[1 2]", .unexpectedByte),
+        ("1 2", .unexpectedByte),
+        ("tru", .invalidLiteral),
+        (String(repeating: "[", count: 600), .tooDeep),
+        ("[1,]", .trailingComma),
+        ("{\"a\":1,}", .trailingComma),
+        ("-", .invalidNumber),
+        ("1e999999", .numberOutOfRange),
+        ("\"\\x\"", .invalidEscape),
+        ("\"\\u12g4\"", .invalidEscape),
+        ("\"abc", .unterminatedString),
+        ("\"a\u{1}b\"", .controlCharacter),
+        ("\"\\ud800\"", .unpairedSurrogate),
+    ])
+    func refusalsCarryTheirCode(text: String, code: JSONParseError.Code) {
+        #expect(parseError(text)?.code == code, "\(text.prefix(20))")
+    }
+
+    @Test func invalidUTF8HasItsCode() {
+        let error = #expect(throws: JSONParseError.self) { _ = try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }
+        #expect(error?.code == .invalidUTF8)
+    }
 }
 
 /// The error a throwing expression fails with, or nil.
