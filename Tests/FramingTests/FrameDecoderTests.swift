@@ -50,5 +50,7 @@ import Testing
         #expect(FrameHeader.encode(kind: 0x4C, payload: [0x61, 0x62]) == [0, 0, 0, 3, 0x4C, 0x61, 0x62])
         #expect(FrameHeader.lengthField(0x0102_0304) == [1, 2, 3, 4])
         #expect(FrameError.zeroLength.description == "frame with length 0 (no kind byte)")
+        #expect(FrameError.zeroLength.code == .zeroLength)
+        #expect(FrameError.tooLong(length: 9, maximum: 8).code.rawValue == "too-long")
     }
 }
