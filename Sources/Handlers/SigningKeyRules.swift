@@ -12,7 +12,7 @@ enum SigningKeyRules {
         do {
             return String(decoding: try DKIMSignKeyFile.read(path), as: UTF8.self)
         } catch {
-            throw node.error("cannot read \(name) from \(path): \(error.reason)")
+            throw node.error(.fileUnreadable, "cannot read \(name) from \(path): \(error.reason)")
         }
     }
 

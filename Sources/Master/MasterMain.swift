@@ -267,7 +267,7 @@ enum HandlerRegistryCheck {
         let allowTest = getenv("AUTHMILTER_ALLOW_TEST_HANDLERS").map { String(cString: $0) } == "1"
         for handler in configuration.enabledHandlers where !allowTest {
             if HandlerRegistry.testOnly.contains(where: { $0.name == handler.name }) {
-                throw HandlerRegistry.BuildError.notInstalled("\(handler.name) (a test-only handler; set AUTHMILTER_ALLOW_TEST_HANDLERS=1 to load it)")
+                throw HandlerError.testOnly(handler.name)
             }
         }
         // Handler names and order without building one (that is the child's).
