@@ -13,17 +13,6 @@ public struct ChildProcess: Sendable {
     public var channel: Int32
     public var logPipe: Int32
 
-    public enum SpawnError: Error, CustomStringConvertible {
-        case socketpair(Int32), pipe(Int32), spawn(path: String, errno: Int32)
-        public var description: String {
-            switch self {
-            case .socketpair(let e): return "socketpair failed: \(SystemIOError.text(for: e))"
-            case .pipe(let e): return "pipe failed: \(SystemIOError.text(for: e))"
-            case .spawn(let path, let e): return "cannot start \(path): \(SystemIOError.text(for: e))"
-            }
-        }
-    }
-
     /// posix_spawn `path`; the child sees `ChildDescriptor.master` = the
     /// control channel, `passing` at their named places, fd 2 = a pipe to
     /// the master. The named places must follow `.master` without a gap
@@ -31,7 +20,7 @@ public struct ChildProcess: Sendable {
     /// SWIFT_BACKTRACE=enable=no: the backtracer dies under seccomp and
     /// would hide the real cause of a crash.
     public static func spawn(path: String, arguments: [String],
-                             passing: KeyValuePairs<ChildDescriptor, Int32> = [:]) throws(SpawnError) -> ChildProcess {
+                             passing: KeyValuePairs<ChildDescriptor, Int32> = [:]) throws(MasterError) -> ChildProcess {
         for (offset, entry) in passing.enumerated() {
             precondition(entry.key.rawValue == ChildDescriptor.master.rawValue + 1 + Int32(offset),
                          "descriptors must be passed in order, without a gap: \(entry.key)")

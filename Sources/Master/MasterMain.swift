@@ -88,7 +88,7 @@ enum MasterMain {
                 } catch {
                     // A failed call is not a safety matter (no permission
                     // as a user, say): no error log, as before.
-                    guard !error.isRefusal else { throw PathError(key: "error_log", reason: error) }
+                    guard !error.isRefusal else { throw MasterError.path(key: "error_log", error) }
                     notes.append("cannot open error_log: \(error)")
                 }
             }
@@ -202,22 +202,15 @@ enum MasterMain {
     /// account before the drop, so the spool can write them afterwards;
     /// made, checked and re-owned only through SafePath (no link followed,
     /// no directory on the way that someone else may write).
-    static func prepareDirectories(_ c: Configuration, owner: (uid: uid_t, gid: gid_t)?, safePath: SafePath) throws(PathError) {
+    static func prepareDirectories(_ c: Configuration, owner: (uid: uid_t, gid: gid_t)?, safePath: SafePath) throws(MasterError) {
         for kind in [ConfigDirectory.spool, .cache, .lib] {
             guard let dir = c.configuredDirectory(kind), !dir.isEmpty else { continue }
             do {
                 try safePath.prepareDirectory(dir, owner: owner, files: filesInDirectory[kind] ?? [])
             } catch {
-                throw PathError(key: kind.rawValue + "_dir", reason: error)
+                throw MasterError.path(key: kind.rawValue + "_dir", error)
             }
         }
-    }
-
-    /// A refused path with the configuration key that named it.
-    struct PathError: Error, CustomStringConvertible {
-        let key: String
-        let reason: SystemIOError
-        var description: String { "\(key): \(reason)" }
     }
 
     /// Where our sibling executables (worker, DNS helper, spool) live.
@@ -237,32 +230,18 @@ enum MasterMain {
 /// refused at reload) instead of leaving children that die and restart
 /// for ever.
 enum HandlerRegistryCheck {
-    struct ChrootError: Error, CustomStringConvertible {
-        let path: String
-        let reason: String
-        var description: String { "chroot \(path): \(reason); the workers could not start" }
-    }
-
-    /// A `protocol` this build does not serve (SMTP mode is issue 15).
-    struct UnsupportedProtocol: Error, CustomStringConvertible {
-        let name: String
-        var description: String {
-            "protocol: \"\(name)\" is not available in this build yet; only \"milter\" is (run the milter behind the MTA's milter interface)"
-        }
-    }
-
     /// The workers chroot into it as root (they skip it otherwise).
-    static func checkChroot(_ configuration: Configuration) throws(ChrootError) {
+    static func checkChroot(_ configuration: Configuration) throws(MasterError) {
         guard let path = configuration.chroot, geteuid() == 0 else { return }
         var info = stat()
-        guard stat(path, &info) == 0 else { throw ChrootError(path: path, reason: BoundedFileReader.reason(errno)) }
-        guard info.st_mode & S_IFMT == S_IFDIR else { throw ChrootError(path: path, reason: "not a directory") }
+        guard stat(path, &info) == 0 else { throw MasterError.chroot(path: path, reason: BoundedFileReader.reason(errno)) }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw MasterError.chroot(path: path, reason: "not a directory") }
     }
 
     static func validate(_ configuration: Configuration, binaryDirectory: String = MasterMain.executableDirectory()) throws {
         try checkChroot(configuration)
         if configuration.serverProtocol != .milter {
-            throw UnsupportedProtocol(name: configuration.serverProtocol.rawValue)
+            throw MasterError.unsupportedProtocol(configuration.serverProtocol.rawValue)
         }
         let allowTest = getenv("AUTHMILTER_ALLOW_TEST_HANDLERS").map { String(cString: $0) } == "1"
         for handler in configuration.enabledHandlers where !allowTest {
