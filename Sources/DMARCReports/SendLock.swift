@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import SystemIO
 #endif
+import SystemIO
 
 /// One `dmarc_send_reports` at a time per store: two overlapping runs (a
 /// slow run and the next cron tick) would read the same pending rows and

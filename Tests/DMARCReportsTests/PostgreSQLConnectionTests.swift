@@ -74,7 +74,7 @@ import Glibc
             try PostgreSQLConnection(conninfo: "host=/nonexistent-dir nonsense_option=1")
         }
         #expect(error?.description.contains("invalid connection option \"nonsense_option\"") == true, "\(String(describing: error))")
-        expectReportError(.database) { try PostgreSQLConnection(conninfo: "host=/tmp\u{0}port=1") }
+        expectReportError(.database) { _ = try PostgreSQLConnection(conninfo: "host=/tmp\u{0}port=1") }
     }
 
     // MARK: Against a real server.
@@ -174,12 +174,12 @@ import Glibc
             #expect(description.contains("relation \"am_pg_test_nowhere\" does not exist"), "\(description)")
             #expect(description.contains("SELECT * FROM am_pg_test_nowhere WHERE a = ?"))
             // A parameter count that does not match is the server's error too.
-            expectReportError(.database) { try db.execute("SELECT ?", []) }
+            expectReportError(.database) { _ = try db.execute("SELECT ?", []) }
         }
 
         @Test func textWithANULIsAnErrorNotATruncation() throws {
             let db = try connect()
-            expectReportError(.database) { try db.execute("SELECT ?", [.text("a\u{0}b")]) }
+            expectReportError(.database) { _ = try db.execute("SELECT ?", [.text("a\u{0}b")]) }
             #expect(try db.execute("SELECT 1", []) == [[.integer(1)]])
         }
 
@@ -209,7 +209,7 @@ import Glibc
             // In a transaction: the statement fails, the next one reconnects.
             try db.execute("BEGIN", [])
             try other.execute("SELECT pg_terminate_backend(?, 5000)", newPID.first ?? [])
-            expectReportError(.database) { try db.execute("SELECT 1", []) }
+            expectReportError(.database) { _ = try db.execute("SELECT 1", []) }
             #expect(try db.execute("SELECT 2", []) == [[.integer(2)]])
         }
 

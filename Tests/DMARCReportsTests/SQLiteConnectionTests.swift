@@ -31,6 +31,6 @@ import Glibc
     }
 
     @Test func anUnopenablePathIsAClearError() {
-        expectReportError(.database) { try SQLiteConnection(path: "/nonexistent-dir/x/reports.sqlite") }
+        expectReportError(.database) { _ = try SQLiteConnection(path: "/nonexistent-dir/x/reports.sqlite") }
     }
 }
