@@ -1,5 +1,6 @@
 import MailAuth
-import Shared
+import Config
+import IPC
 
 /// ClamAV: scans every message for viruses with clamd, as the Perl handler
 /// of the authentication_milter_extra distribution does

@@ -1,4 +1,4 @@
-import Shared
+import Config
 
 /// The content-scanning handlers (SpamAssassin, RSpamD, ClamAV) as the
 /// master sees them: whether the scanner process is needed, and its

@@ -1,7 +1,8 @@
-import Shared
 
 /// Reads a DKIM private key file, once, when the DKIMSign handler is built
 /// (before the worker's sandbox: a jailed worker cannot open files).
+import SystemIO
+
 enum DKIMSignKeyFile {
     /// Key files are small; a large file is the wrong file.
     static let maximumSize = 1024 * 1024
@@ -15,7 +16,7 @@ enum DKIMSignKeyFile {
         do {
             return try BoundedFileReader.read(path, maximumSize: maximumSize)
         } catch {
-            throw Failure(reason: error.stage == .tooLarge ? "larger than 1 MiB, not a key file" : error.reason)
+            throw Failure(reason: error.code == .tooLarge ? "larger than 1 MiB, not a key file" : error.reason)
         }
     }
 }

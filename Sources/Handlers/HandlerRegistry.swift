@@ -1,7 +1,8 @@
-import Shared
 
 /// The one table of handler modules this build has. `-h installed`,
 /// `-h default_config`, `-h <Module>` and the worker all read it.
+import Config
+
 public enum HandlerRegistry {
     public static var installed: [any Handler.Type] { [
         AddIDHandler.self,

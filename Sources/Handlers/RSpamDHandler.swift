@@ -1,5 +1,6 @@
 import MailAuth
-import Shared
+import Config
+import IPC
 
 /// RSpamD: scans every message with rspamd, as the Perl handler of the
 /// authentication_milter_extra distribution does

@@ -1,5 +1,5 @@
+import Config
 import MailAuth
-import Shared
 
 /// What DKIMSign and ARC both check of a configured private key: that the
 /// file can be read (once, before the sandbox), that an RSA key is long

@@ -1,8 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Config
+import IPC
+import JSON
 import MailAuth
-import Shared
+import SystemIO
 
 /// Builds the handlers of a configuration in a child, not in the root
 /// master (as OpenSMTPD keeps its parent to parsing and forwarding): the
@@ -57,7 +60,8 @@ enum ConfigurationCheckChild {
             guard rest.isEmpty || rest.hasPrefix(".") || rest.hasPrefix("["),
                   let relative = JSONPath(parsing: String(rest)) else { continue }
             let position = entry.node.origin.sourceMap?.position(of: entry.node.sourcePath.appending(relative)) ?? entry.node.position
-            return ConfigurationError(file: entry.node.origin.file, position: position, keyPath: keyPath, message: message)
+            return ConfigurationError(.handlerRefused, file: entry.node.origin.file, position: position, keyPath: keyPath,
+                                      message: message)
         }
         return nil
     }

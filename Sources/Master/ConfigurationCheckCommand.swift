@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import MasterSupport
-import Shared
+import SystemIO
 
 /// `-c check` (issue 14 item 5): everything a start checks before it
 /// serves, then exit 0 or 1, for an operator before a reload and for a

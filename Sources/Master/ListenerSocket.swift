@@ -1,8 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Shared
 import CShim
+import Config
+import SystemIO
 
 /// A bound, listening socket for one `connection`/`connections` entry.
 /// Bound by the master while it may still be root; non-blocking so that a
@@ -34,7 +35,7 @@ struct ListenerSocket {
     }
 
     private static func failure(_ what: String, _ name: String) -> BindError {
-        BindError(description: "\(name): \(what): \(SystemCallError.text(for: errno))", code: errno)
+        BindError(description: "\(name): \(what): \(SystemIOError.text(for: errno))", code: errno)
     }
 
     private static func bindInet(host: String, port: Int, family: Int32, backlog: Int, name: String) throws(BindError) -> Int32 {

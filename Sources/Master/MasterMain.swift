@@ -1,11 +1,12 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import MasterSupport
-import Shared
-import Handlers
-import DMARCReports
 import CShim
+import Config
+import DMARCReports
+import Handlers
+import MasterSupport
+import SystemIO
 
 /// The `authentication_milter` command: help, daemon control, or the
 /// master process itself.
@@ -113,7 +114,7 @@ enum MasterMain {
         if daemon {
             let keep = listeners.map(\.fd) + (errorLogFD >= 0 ? [errorLogFD] : [])
             guard keep.withUnsafeBufferPointer({ am_daemonize_wait($0.baseAddress, Int32(keep.count), &readyFD) }) == 0 else {
-                printError("authentication_milter: cannot detach: \(SystemCallError.text(for: errno))")
+                printError("authentication_milter: cannot detach: \(SystemIOError.text(for: errno))")
                 return 1
             }
         }
@@ -160,7 +161,7 @@ enum MasterMain {
         if let warning = MasterPrivileges.defaultAccountWarning(configuration) { log.warning("\(warning)") }
         let signalFD = am_signalfd_setup()
         guard signalFD >= 0 else {
-            log.critical("\(SystemCallError.last("signalfd"))")
+            log.critical("\(SystemIOError.last("signalfd"))")
             PidFile.remove(options.pidfile, safePath: safePath)
             return 1
         }
@@ -215,7 +216,7 @@ enum MasterMain {
     /// A refused path with the configuration key that named it.
     struct PathError: Error, CustomStringConvertible {
         let key: String
-        let reason: SafePathError
+        let reason: SystemIOError
         var description: String { "\(key): \(reason)" }
     }
 

@@ -1,5 +1,5 @@
 import MailAuth
-import Shared
+import IPC
 
 /// The scan in progress on one worker channel, whichever content scanner
 /// it talks to: the exchange (`ScanExchange<Reply>`, its reply format

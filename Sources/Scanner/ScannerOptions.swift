@@ -1,4 +1,4 @@
-import Shared
+import IPC
 
 /// The command line of `authmilter-scan`, which the master builds from the
 /// enabled content-scanning handlers' blocks (`ContentScanners.scannerArguments`):

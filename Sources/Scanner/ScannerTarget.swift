@@ -1,5 +1,5 @@
 import MailAuth
-import Shared
+import IPC
 
 /// One content scanner the scanner process talks to: its name for the log,
 /// where it listens (resolved once, before the sandbox; a failure makes

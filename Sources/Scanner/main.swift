@@ -1,8 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import IPC
 import MailAuth
-import Shared
+import ProcessLog
+import Sandbox
+import SystemIO
 
 // authmilter-scan: the scanner, the one process that talks to content
 // scanners (spamd for the SpamAssassin handler, rspamd for RSpamD, clamd

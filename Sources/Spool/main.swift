@@ -1,8 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Config
 import DMARCReports
-import Shared
+import IPC
+import ProcessLog
+import Sandbox
 
 // The spool process: the only one allowed to write spool_dir, cache_dir and
 // lib_dir. Started by the master with its control channel

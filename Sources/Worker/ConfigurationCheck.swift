@@ -1,8 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Config
 import Handlers
-import Shared
+import IPC
 
 /// `authmilter-worker --check-configuration`: the master's configuration
 /// check, run in a child. It reads the configuration from the control

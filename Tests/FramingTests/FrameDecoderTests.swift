@@ -1,5 +1,5 @@
-import Testing
 import Framing
+import Testing
 
 /// The one length-prefixed frame decoder, without sockets: frames come out
 /// whole however the bytes are cut, and the length field is checked before

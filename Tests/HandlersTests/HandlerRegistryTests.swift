@@ -1,5 +1,6 @@
+import Config
 import Handlers
-import Shared
+import JSON
 import Testing
 
 /// The one table of handler modules: `-h installed`, `-h <Module>`,

@@ -1,7 +1,9 @@
 import Handlers
 import MailAuth
 import Milter
-import Shared
+import Config
+import IPC
+import JSON
 import Testing
 import TestSupport
 
