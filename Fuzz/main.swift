@@ -29,6 +29,8 @@ enum FuzzRegistry {
         IPCFrameTarget.target,
         ConfigJSONTarget.target,
         SpamdReplyTarget.target,
+        RspamdReplyTarget.target,
+        ClamdReplyTarget.target,
     ]
 
     /// The selected target, looked up once.

@@ -126,6 +126,15 @@ def seeds(target):
             yield len(payload + b"_").to_bytes(4, "big") + b"\x01" + payload
     elif target == "spamd-reply":
         yield from select(tests(), lambda t: t.startswith("SPAMD/"))
+    elif target == "rspamd-reply":
+        # The tests' JSON bodies, each as rspamd's HTTP reply carries it.
+        for body in select(tests(), lambda t: t.lstrip().startswith("{")):
+            data = body.encode("utf-8")
+            yield b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(data) + data
+        yield from select(tests(), lambda t: t.startswith("HTTP/1."))
+    elif target == "clamd-reply":
+        for line in select(tests(), lambda t: t.startswith("stream: ") or "ERROR" in t or t.startswith("PONG")):
+            yield line.encode("utf-8").replace(b"\\0", b"\0")
     elif target == "config-json":
         yield from select(tests(), lambda t: t.lstrip().startswith("{"))
         yield from (t for t in e2e_heredocs("CONF") if t.lstrip().startswith("{"))

@@ -17,12 +17,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-# spamd for the end-to-end test of the SpamAssassin handler (Debian 12
-# splits it from spamassassin). The test starts its own spamd on a loopback
-# port; the system's service is not started (a policy-rc.d that refuses
-# service starts, for the length of the install, where none exists).
-if ! dpkg-query -W -f='${Status}' spamd 2>/dev/null | grep -q "install ok installed" \
-   || ! dpkg-query -W -f='${Status}' spamassassin 2>/dev/null | grep -q "install ok installed"; then
+# Content scanners for the end-to-end tests of the SpamAssassin, RSpamD
+# and ClamAV handlers: spamd (Debian 12 splits it from spamassassin),
+# rspamd, clamd (clamav-daemon). The tests start their own daemons on
+# loopback ports with their own configuration; the system's services are
+# not started (a policy-rc.d that refuses service starts, for the length of
+# the install, where none exists), and no virus database is downloaded (the
+# ClamAV test writes its own signature).
+scanners=()
+for package in spamassassin spamd rspamd clamav-daemon; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || scanners+=("$package")
+done
+if [ ${#scanners[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   policy=""
@@ -32,7 +38,7 @@ if ! dpkg-query -W -f='${Status}' spamd 2>/dev/null | grep -q "install ok instal
     $SUDO chmod 755 "$policy"
   fi
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends spamassassin spamd \
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${scanners[@]}" \
     || { if [ -n "$policy" ]; then $SUDO rm -f "$policy"; fi; exit 1; }
   if [ -n "$policy" ]; then $SUDO rm -f "$policy"; fi
 fi

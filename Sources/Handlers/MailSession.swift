@@ -96,6 +96,11 @@ public final class MailSession {
     /// worker's channel to the scanner process; a scripted spamd in
     /// tests); nil: no scanner, every scan is a temperror.
     public var spamScanner: (any SpamdScanning)?
+    /// Where the RSpamD and ClamAV handlers send messages (the same
+    /// channel to the scanner process in a worker); nil: every scan is a
+    /// temperror.
+    public var rspamdScanner: (any RspamdScanning)?
+    public var clamdScanner: (any ClamdScanning)?
 
     /// Handlers' own state (see `HandlerState`), by handler and state type:
     /// the message's, dropped by `resetMessage()`, and the connection's,

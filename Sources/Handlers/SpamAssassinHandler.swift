@@ -122,7 +122,7 @@ public final class SpamAssassinHandler: Handler {
             // Perl's words when spamd cannot be reached; the reason after them.
             let words: String
             if case .unreachable = failure { words = "SpamAssassin could not connect to server" } else { words = "SpamAssassin scan failed" }
-            session.log(.error, key: "ERROR", "\(words) (\(failure))")
+            session.log(.error, key: "ERROR", "\(words) (spamd \(failure))")
             session.addAuthResult(AuthResultsEntry(method: "x-spam", result: "temperror"))
         case .scanned(let verdict):
             let headers = SpamAssassinHeaders(verdict)
@@ -225,7 +225,7 @@ public struct SpamAssassinSettings: Sendable, Equatable {
         } else {
             arguments = ["--spamd-host", host, "--spamd-port", String(port)]
         }
-        arguments += ["--timeout", String(timeoutSeconds)]
+        arguments += ["--spamd-timeout", String(timeoutSeconds)]
         return arguments
     }
 }

@@ -2,9 +2,9 @@
 import Glibc
 #endif
 
-/// Where spamd listens: a TCP address (`sa_host`/`sa_port`, the host
-/// name resolved once, before the scanner's sandbox) or a unix socket
-/// (`sa_socket`).
+/// Where a content scanner listens: a TCP address (`sa_host`/`sa_port`,
+/// `rs_host`/`rs_port`, `ca_host`/`ca_port`; the host name resolved once,
+/// before the scanner's sandbox) or a unix socket (`sa_socket`, `ca_name`).
 public enum SpamdAddress: Sendable, Equatable, CustomStringConvertible {
     /// 4 or 16 address bytes and a port.
     case inet([UInt8], port: UInt16)

@@ -327,13 +327,13 @@ final class MasterServer {
                 spoolEnds.handedToSpool()
             }
         }
-        if scanner == nil, let settings = SpamAssassinSettings.enabled(in: configuration) {
-            var arguments = identArguments + settings.scannerArguments + privilegeArguments
+        if scanner == nil, let scanning = ContentScanners.scannerArguments(in: configuration) {
+            var arguments = identArguments + scanning + privilegeArguments
             if configuration.debug { arguments.append("--debug") }
             scanner = startHelper(.scan, executable: "authmilter-scan", arguments: arguments)
             // Workers hold channels to the old scanner, or none: replace them.
             if scanner != nil {
-                scannerArguments = settings.scannerArguments
+                scannerArguments = scanning
                 retireAllWorkers()
             }
         }
@@ -344,7 +344,7 @@ final class MasterServer {
     /// exits; `ensureHelpers` starts the new one.
     func stopScanner() {
         guard let slot = scanner else { return }
-        log.info("scanner \(slot.pid): spamd settings changed, replacing it")
+        log.info("scanner \(slot.pid): content scanner settings changed, replacing it")
         slot.closeDescriptors()
         scanner = nil
         scannerArguments = nil
@@ -512,9 +512,9 @@ final class MasterServer {
             log.warning("reload: changes to connection/connections take effect only after a restart")
         }
         MasterMain.resolveDirectories(&loaded, options: options)
-        // A scanner that no longer fits (spamd's address or timeout changed,
-        // or SpamAssassin is off now) is replaced, or just stopped.
-        if scanner != nil && SpamAssassinSettings.enabled(in: loaded)?.scannerArguments != scannerArguments {
+        // A scanner that no longer fits (a scanner's address or timeout
+        // changed, or no scanning handler is on now) is replaced, or just stopped.
+        if scanner != nil && ContentScanners.scannerArguments(in: loaded) != scannerArguments {
             stopScanner()
         }
         configuration = loaded

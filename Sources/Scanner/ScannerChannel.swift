@@ -9,8 +9,8 @@ final class ScannerChannel {
     static let maximumOutput = 1 << 20
 
     let id: UInt64
-    /// The scan in progress: its id, the connection to spamd, its deadline.
-    var pending: (scanID: UInt32, exchange: SpamdExchange, deadline: Double)?
+    /// The scan in progress: its id, the connection to its scanner, its deadline.
+    var pending: PendingScan?
     let end: HelperChannelEnd<WorkerToScanner>
 
     init(id: UInt64, fd: Int32) {

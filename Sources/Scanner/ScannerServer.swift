@@ -9,8 +9,8 @@ import SystemIO
 /// The scanner's single-threaded poll loop (no Dispatch, no Swift
 /// concurrency; docs/sandbox.md). It watches fd 3 (the master, which
 /// hands over one channel per worker), every worker channel, and the
-/// connection to spamd of each scan in progress; the scans' deadlines
-/// become poll's timeout.
+/// connection to the content scanner (spamd, rspamd, clamd) of each scan
+/// in progress; the scans' deadlines become poll's timeout.
 ///
 /// One scan per channel at a time: a worker waits for its result (or gives
 /// up at its own deadline, a little after ours). A new request on a channel
@@ -22,8 +22,11 @@ final class ScannerServer {
     static let maximumChannels = 4096
 
     private let master = IPCChannel(fd: ScannerServer.masterFD, receiving: MasterToHelper.self)
-    private let target: Result<SpamdAddress, SpamdAddress.ResolveError>
-    private let timeout: Double
+    private let spamd: ScannerTarget?
+    private let rspamd: ScannerTarget?
+    private let clamd: ScannerTarget?
+    /// The longest scan budget: how long a closing master waits for us.
+    private let longestTimeout: Double
     private var channels: [UInt64: ScannerChannel] = [:]
     private var nextChannelID: UInt64 = 1
     private var chunk = [UInt8](repeating: 0, count: 65536)
@@ -34,12 +37,14 @@ final class ScannerServer {
     private enum Target {
         case master
         case channel(UInt64)
-        case spamd(UInt64)
+        case scan(UInt64)
     }
 
-    init(target: Result<SpamdAddress, SpamdAddress.ResolveError>, timeout: Double) {
-        self.target = target
-        self.timeout = timeout
+    init(spamd: ScannerTarget?, rspamd: ScannerTarget?, clamd: ScannerTarget?) {
+        self.spamd = spamd
+        self.rspamd = rspamd
+        self.clamd = clamd
+        longestTimeout = [spamd, rspamd, clamd].compactMap { $0?.timeout }.max() ?? 30
     }
 
     func run() -> Never {
@@ -64,8 +69,8 @@ final class ScannerServer {
                 fds.append(pollfd(fd: channel.end.fd, events: events, revents: 0))
                 targets.append(.channel(id))
                 if let pending = channel.pending {
-                    fds.append(pollfd(fd: pending.exchange.fd, events: pending.exchange.pollEvents, revents: 0))
-                    targets.append(.spamd(id))
+                    fds.append(pollfd(fd: pending.fd, events: pending.pollEvents, revents: 0))
+                    targets.append(.scan(id))
                     next = min(next, pending.deadline)
                 }
             }
@@ -86,7 +91,7 @@ final class ScannerServer {
     private func expireScans(now: Double) {
         for channel in channels.values {
             guard let pending = channel.pending, now >= pending.deadline else { continue }
-            finish(channel, outcome: pending.exchange.timedOut())
+            finish(channel, result: pending.timedOut())
         }
     }
 
@@ -103,10 +108,10 @@ final class ScannerServer {
             if revents & (Int16(POLLIN) | Int16(POLLHUP) | Int16(POLLERR) | Int16(POLLNVAL)) != 0 {
                 serve(channel)
             }
-        case .spamd(let id):
+        case .scan(let id):
             guard let channel = channels[id], let pending = channel.pending else { return }
-            if case .finished(let outcome) = pending.exchange.handle(revents: revents) {
-                finish(channel, outcome: outcome)
+            if let result = pending.handle(revents: revents) {
+                finish(channel, result: result)
             }
         }
     }
@@ -121,7 +126,7 @@ final class ScannerServer {
             channels[id] = ScannerChannel(id: id, fd: fd)
         }
         if masterClosed && drainUntil == nil {
-            drainUntil = monotonicSeconds() + timeout + 5
+            drainUntil = monotonicSeconds() + longestTimeout + 5
         }
     }
 
@@ -134,44 +139,69 @@ final class ScannerServer {
         case .messages(let messages):
             requests = messages
         }
-        // Scans only: the channel's inbox takes no other kind from a worker.
-        for case .scan(let id, let user, let bytes) in requests {
-            start(id: id, user: user, message: bytes, on: channel)
+        // Scan requests only: the channel's inbox takes no other kind from a worker.
+        for request in requests {
+            start(request, on: channel)
         }
     }
 
-    private func start(id: UInt32, user: String, message: [UInt8], on channel: ScannerChannel) {
+    private func start(_ request: ScanIPCMessage, on channel: ScannerChannel) {
         if let previous = channel.pending {
             ChildLog.debug("scan: channel \(channel.id): scan \(previous.scanID) dropped, the worker has moved on")
             channel.pending = nil
         }
+        switch request {
+        case .scan(let id, let user, let message):
+            start(id: id, on: channel, target: spamd, size: message.count,
+                  request: { _ in SpamdRequest.encoded(user: user.isEmpty ? nil : user, message: message) },
+                  format: SpamdReply.self, result: { .result(id: $0, outcome: $1) })
+        case .rspamdScan(let id, let fields, let message):
+            start(id: id, on: channel, target: rspamd, size: message.count,
+                  request: { RspamdRequest.encoded(fields, message: message, host: $0.hostHeader) },
+                  format: RspamdReply.self, result: { .rspamdResult(id: $0, outcome: $1) })
+        case .clamdScan(let id, let message):
+            start(id: id, on: channel, target: clamd, size: message.count,
+                  request: { _ in ClamdRequest.encoded(message: message) },
+                  format: ClamdReply.self, result: { .clamdResult(id: $0, outcome: $1) })
+        case .result, .rspamdResult, .clamdResult:
+            // IPCInbox<WorkerToScanner> decodes no result kind.
+            break
+        }
+    }
+
+    private func start<Reply: ScanReplyFormat>(id: UInt32, on channel: ScannerChannel, target: ScannerTarget?, size: Int,
+                                               request: (ScannerTarget) -> [UInt8], format: Reply.Type,
+                                               result: @escaping (UInt32, ScanOutcome<Reply.Verdict>) -> ScanIPCMessage) {
+        guard let target else {
+            reply(channel, result(id, .failed(.unavailable("the scanner process was not started for it"))))
+            return
+        }
         let address: SpamdAddress
-        switch target {
+        switch target.address {
         case .failure(let error):
-            reply(channel, id: id, outcome: .failed(.unreachable("\(error)")))
+            reply(channel, result(id, .failed(.unreachable("\(error)"))))
             return
         case .success(let resolved):
             address = resolved
         }
-        let request = SpamdRequest.encoded(user: user.isEmpty ? nil : user, message: message)
-        switch SpamdExchange.start(address, request: request) {
+        switch ScanExchange<Reply>.start(address, request: request(target)) {
         case .failure(let failure):
-            reply(channel, id: id, outcome: .failed(failure))
+            reply(channel, result(id, .failed(failure)))
         case .success(let exchange):
-            channel.pending = (id, exchange, monotonicSeconds() + timeout)
-            ChildLog.debug("scan: channel \(channel.id): scan \(id), \(message.count) bytes to \(address)")
+            channel.pending = PendingScan(id: id, exchange: exchange, deadline: monotonicSeconds() + target.timeout, result: result)
+            ChildLog.debug("scan: channel \(channel.id): scan \(id), \(size) bytes to \(target.name) at \(address)")
         }
     }
 
-    private func finish(_ channel: ScannerChannel, outcome: SpamdScanOutcome) {
+    private func finish(_ channel: ScannerChannel, result: ScanIPCMessage) {
         guard let pending = channel.pending else { return }
         channel.pending = nil
-        ChildLog.debug("scan: channel \(channel.id): scan \(pending.scanID): \(outcome)")
-        reply(channel, id: pending.scanID, outcome: outcome)
+        ChildLog.debug("scan: channel \(channel.id): scan \(pending.scanID): \(result.summary)")
+        reply(channel, result)
     }
 
-    private func reply(_ channel: ScannerChannel, id: UInt32, outcome: SpamdScanOutcome) {
-        if !channel.end.send(ScanIPCMessage.result(id: id, outcome: outcome).frame) {
+    private func reply(_ channel: ScannerChannel, _ result: ScanIPCMessage) {
+        if !channel.end.send(result.frame) {
             drop(channel, reason: "the worker is not reading its results")
         }
     }

@@ -7,10 +7,11 @@ import ProcessLog
 import Sandbox
 import SystemIO
 
-// authmilter-scan: the scanner, the one process that talks to spamd for
-// the SpamAssassin handler (workers have no socket calls). Started by the
-// master, only when the handler is enabled, with its control channel
-// (ChildDescriptor.master) and spamd's address on the command line
+// authmilter-scan: the scanner, the one process that talks to content
+// scanners (spamd for the SpamAssassin handler, rspamd for RSpamD, clamd
+// for ClamAV; workers have no socket calls). Started by the master, only
+// when one of these handlers is enabled, with its control channel
+// (ChildDescriptor.master) and the scanners' addresses on the command line
 // (ScannerOptions); the master hands it one channel per worker. See
 // docs/security.md, "SpamAssassin", and docs/sandbox.md.
 
@@ -19,21 +20,17 @@ let options = ChildStartup.helperOptions(role: "authmilter-scan", usage: Scanner
 }
 ChildLog.debugEnabled = options.debug
 
-// The address is resolved once, before the sandbox (getaddrinfo reads
+// The addresses are resolved once, before the sandbox (getaddrinfo reads
 // /etc/hosts and may ask DNS). One that does not resolve makes every scan
-// a temperror until the next start (a reload that changes it restarts us).
-let target: Result<SpamdAddress, SpamdAddress.ResolveError>
-if let path = options.socketPath {
-    if let address = SpamdAddress.unixSocket(path) {
-        target = .success(address)
-    } else {
-        target = .failure(SpamdAddress.ResolveError(host: path, reason: "not a unix socket path"))
+// for it a temperror until the next start (a reload that changes it
+// restarts us).
+let spamd = options.spamd.map { ScannerTarget(name: "spamd", options: $0) }
+let rspamd = options.rspamd.map { ScannerTarget(name: "rspamd", options: $0) }
+let clamd = options.clamd.map { ScannerTarget(name: "clamd", options: $0) }
+for target in [spamd, rspamd, clamd].compactMap({ $0 }) {
+    if case .failure(let error) = target.address {
+        ChildLog.error("scan: \(target.name): \(error): every scan fails until the scanner is restarted")
     }
-} else {
-    target = SpamdAddress.resolve(host: options.host ?? "localhost", port: options.port)
-}
-if case .failure(let error) = target {
-    ChildLog.error("scan: \(error): every scan fails until the scanner is restarted")
 }
 
 let notes: [String]
@@ -51,11 +48,6 @@ do {
     exit(1)
 }
 for note in notes { ChildLog.notice(note) }
-let shown: String
-switch target {
-case .success(let address): shown = address.description
-case .failure(let error): shown = "none (\(error))"
-}
-ChildLog.info("scanner ready: spamd at \(shown), timeout \(options.timeout)s")
+ChildLog.info("scanner ready: " + [spamd, rspamd, clamd].compactMap { $0?.shown }.joined(separator: "; "))
 
-ScannerServer(target: target, timeout: options.timeout).run()
+ScannerServer(spamd: spamd, rspamd: rspamd, clamd: clamd).run()

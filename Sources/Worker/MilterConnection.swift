@@ -41,6 +41,8 @@ struct MilterConnection {
         let spool = worker.spool
         session.reportRowSink = { spool.submit($0) }
         session.spamScanner = worker.scanner
+        session.rspamdScanner = worker.scanner
+        session.clamdScanner = worker.scanner
         let dispatcher = MilterDispatcher(handlers: worker.handlers, session: session, settings: worker.settings, clock: monotonicSeconds)
         var decoder = MilterDecoder()
         var chunk = [UInt8](repeating: 0, count: 65536)

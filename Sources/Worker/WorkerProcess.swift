@@ -20,7 +20,8 @@ final class WorkerProcess {
     let resolver: DNSHelperClient
     /// DMARC report rows go to the spool on fd 5.
     let spool = SpoolClient(fd: ChildDescriptor.spool.fd)
-    /// With the SpamAssassin handler: messages go to the scanner on fd 6.
+    /// With the SpamAssassin, RSpamD or ClamAV handler: messages go to the
+    /// scanner on fd 6.
     let scanner: ScannerClient?
     let maximumRequests: Int
     var served = 0
@@ -46,15 +47,23 @@ final class WorkerProcess {
         // The helper bounds each lookup by dns_timeout, retries included;
         // the margin covers the IPC round trip.
         resolver = DNSHelperClient(fd: ChildDescriptor.dnsHelper.fd, timeoutSeconds: configuration.dnsTimeout + 2)
-        // The scanner bounds each scan by sa_timeout; the margin covers the
-        // IPC round trip. No channel (the scanner could not be started):
-        // every scan is a temperror, and the mail goes on.
-        if let spamAssassin = HandlerPeers(handlers).first(SpamAssassinHandler.self) {
+        // The scanner bounds each scan by sa_timeout (rs_timeout,
+        // ca_timeout); the margin covers the IPC round trip. No channel (the
+        // scanner could not be started): every scan is a temperror, and the
+        // mail goes on.
+        let peers = HandlerPeers(handlers)
+        let spamAssassin = peers.first(SpamAssassinHandler.self)
+        let rspamd = peers.first(RSpamDHandler.self)
+        let clamAV = peers.first(ClamAVHandler.self)
+        if spamAssassin != nil || rspamd != nil || clamAV != nil {
             if ChildDescriptor.scanner.isOpen {
-                scanner = ScannerClient(fd: ChildDescriptor.scanner.fd, timeoutSeconds: spamAssassin.settings.timeoutSeconds + 2)
+                scanner = ScannerClient(fd: ChildDescriptor.scanner.fd,
+                                        timeoutSeconds: (spamAssassin?.settings.timeoutSeconds ?? 30) + 2,
+                                        rspamdTimeoutSeconds: (rspamd?.settings.timeoutSeconds ?? 30) + 2,
+                                        clamdTimeoutSeconds: (clamAV?.settings.timeoutSeconds ?? 30) + 2)
             } else {
                 scanner = nil
-                ChildLog.error("SpamAssassin: no channel to the scanner (\(ChildDescriptor.scanner)): every scan is a temperror")
+                ChildLog.error("no channel to the scanner (\(ChildDescriptor.scanner)): every SpamAssassin, RSpamD and ClamAV scan is a temperror")
             }
         } else {
             scanner = nil

@@ -197,10 +197,10 @@ import Testing
         #expect(defaults.defaultUser == "nobody" && defaults.host == "localhost" && defaults.port == 783)
         #expect(defaults.hardRejectAt == 10 && defaults.removeHeaders == .yes)
         #expect(defaults.timeoutSeconds == 30 && defaults.maximumMessageBytes == 512_000)
-        #expect(defaults.scannerArguments == ["--spamd-host", "localhost", "--spamd-port", "783", "--timeout", "30.0"])
+        #expect(defaults.scannerArguments == ["--spamd-host", "localhost", "--spamd-port", "783", "--spamd-timeout", "30.0"])
         let socket = try SpamAssassinSettings(config: ConfigNode(value: JSONParser.parse(#"{"sa_socket": "/run/spamd.sock", "sa_port": 0, "hard_reject_at": "0"}"#),
                                                                 origin: ConfigOrigin(file: "SpamAssassin.json")))
-        #expect(socket.scannerArguments == ["--spamd-socket", "/run/spamd.sock", "--timeout", "30.0"])
+        #expect(socket.scannerArguments == ["--spamd-socket", "/run/spamd.sock", "--spamd-timeout", "30.0"])
         #expect(socket.port == 783 && socket.hardRejectAt == nil && socket.defaultUser == nil)
         for bad in [#"{"default_user": "a b"}"#, #"{"sa_port": 70000}"#, #"{"sa_socket": "relative.sock"}"#,
                     #"{"sa_max_size": 10}"#, #"{"sa_timeout": 0}"#, #"{"remove_headers": false}"#] {

@@ -70,7 +70,11 @@ import Testing
         #expect(!SpoolToWorker.carriesDescriptors)
         #expect(WorkerToDNSHelper.maximumFrameBytes == 5 + 1034)
         #expect(DNSHelperToWorker.maximumFrameBytes == 5 + (16 << 20))
-        #expect(WorkerToScanner.maximumFrameBytes == 5 + 4 + 4 + 255 + (4 << 20))
+        #expect(WorkerToScanner.maximumFrameBytes == 5 + 4 + (25 << 20))
+        #expect(WorkerToScanner.scan.maximumPayload == 4 + 4 + 255 + (4 << 20))
+        #expect(WorkerToScanner.rspamdScan.maximumPayload == 4 + 6 * 1028 + 4 + 1000 * 1028 + (4 << 20))
+        #expect(ScannerToWorker.rspamdResult.maximumPayload == 4 + 1 + 4 + 64 + 16 + 1 + 4 + 1024)
+        #expect(ScannerToWorker.clamdResult.maximumPayload == 4 + 1 + 1 + 4 + 1024)
         #expect(ScannerToWorker.maximumFrameBytes == 5 + 4 + 1 + 4 + 64 + 16 + 4 + 65536)
         #expect(!WorkerToScanner.carriesDescriptors && !ScannerToWorker.carriesDescriptors)
     }

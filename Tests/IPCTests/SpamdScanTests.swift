@@ -132,8 +132,8 @@ import Testing
             var chunk = [UInt8](repeating: 0, count: 65536)
             while true {
                 if let message = try? inbox.next(WorkerToScanner.self),
-                   case .scan(let id, _, _)? = try? ScanIPCMessage(frame: IPCFrame(message.kind, payload: message.payload)) {
-                    let bytes = results(id).flatMap { $0.frame.encoded() }
+                   let request = try? ScanIPCMessage(frame: IPCFrame(message.kind, payload: message.payload)) {
+                    let bytes = results(request.id).flatMap { $0.frame.encoded() }
                     _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                     return
                 }

@@ -97,7 +97,7 @@ import Testing
             .write(toFile: path, atomically: true, encoding: .utf8)
         kill(daemon.pid, SIGHUP)
         Self.expectReplaced(old.pid, in: daemon, thenEntry: "x-spam=pass score=1.50 required=5.00")
-        #expect(daemon.log.contains("scanner \(old.pid): spamd settings changed, replacing it"))
+        #expect(daemon.log.contains("scanner \(old.pid): content scanner settings changed, replacing it"))
         // The old scanner finished and exited.
         #expect(daemon.waitFor(10) { kill(old.pid, 0) != 0 })
     }

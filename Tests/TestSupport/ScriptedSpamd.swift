@@ -139,14 +139,16 @@ public final class ScriptedSpamd: @unchecked Sendable {
     }
 
     /// The header up to the empty line, then Content-length bytes (at most
-    /// 8 MiB, 10 s).
+    /// 8 MiB, 10 s); or, for clamd's `zINSTREAM`, the chunks up to the
+    /// zero-length one.
     private func readRequest(_ connection: Int32) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         let end = Date().addingTimeInterval(10)
         var wanted: Int?
         while Date() < end && bytes.count < 8 << 20 {
-            if wanted == nil, let headerEnd = Self.find([13, 10, 13, 10], in: bytes) {
+            if bytes.starts(with: Array("zINSTREAM\0".utf8)), Self.instreamEnds(bytes) { break }
+            if wanted == nil, !bytes.starts(with: Array("zINSTREAM".utf8)), let headerEnd = Self.find([13, 10, 13, 10], in: bytes) {
                 let header = String(decoding: bytes[..<headerEnd], as: UTF8.self)
                 let length = header.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
                     .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
@@ -161,6 +163,17 @@ public final class ScriptedSpamd: @unchecked Sendable {
             bytes.append(contentsOf: chunk[0..<n])
         }
         return bytes
+    }
+
+    /// Whether a `zINSTREAM` request has its zero-length chunk.
+    static func instreamEnds(_ bytes: [UInt8]) -> Bool {
+        var offset = 10
+        while bytes.count >= offset + 4 {
+            let length = bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+            if length == 0 { return true }
+            offset += 4 + length
+        }
+        return false
     }
 
     static func find(_ needle: [UInt8], in bytes: [UInt8]) -> Int? {

@@ -22,6 +22,8 @@ dump() {
   echo "--- postfix log"; tail -n 40 "$WORK/postfix.log" 2>/dev/null || true
   echo "--- queue"; postqueue -c "$PF/etc" -p 2>/dev/null | tail -n 20 || true
   [ -f "$WORK/spamd.log" ] && { echo "--- spamd log"; tail -n 20 "$WORK/spamd.log"; } || true
+  [ -f "$WORK/rspamd.log" ] && { echo "--- rspamd log"; tail -n 20 "$WORK/rspamd.log"; } || true
+  [ -f "$WORK/clamd/clamd.log" ] && { echo "--- clamd log"; tail -n 20 "$WORK/clamd/clamd.log"; } || true
 }
 cleanup() {
   "$BIN/authentication_milter" --prefix "$WORK/etc" --pidfile "$WORK/am.pid" --ident e2e -c stop >/dev/null 2>&1 || true
@@ -29,6 +31,8 @@ cleanup() {
   [ -f "$WORK/unbound.pid" ] && kill "$(cat "$WORK/unbound.pid")" 2>/dev/null || true
   [ -n "${SYSLOG_PID:-}" ] && kill "$SYSLOG_PID" 2>/dev/null || true
   [ -n "${SPAMD_PID:-}" ] && kill "$SPAMD_PID" 2>/dev/null || true
+  [ -n "${RSPAMD_PID:-}" ] && kill "$RSPAMD_PID" 2>/dev/null || true
+  [ -n "${CLAMD_PID:-}" ] && kill "$CLAMD_PID" 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -205,6 +209,58 @@ CONF
 unbound-checkconf "$WORK/unbound.conf" >/dev/null
 unbound -c "$WORK/unbound.conf" &
 echo $! > "$WORK/unbound.pid"
+
+# --- daemons: rspamd-clamav (issue 13)
+# Debian's rspamd and clamd, each with its own configuration under $WORK on
+# a free loopback port (no system service), started now so they load while
+# the other cases run; the cases below wait for them. rspamd asks the
+# test's unbound. clamd gets no downloaded database: the test writes one
+# signature of its own, the EICAR test string as a body-based .ndb.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+RSPAMD_PORT=$(free_port)
+mkdir -p "$WORK/rspamd/local" "$WORK/rspamd/db" "$WORK/rspamd/run"
+cat > "$WORK/rspamd/rspamd.conf" <<RSPAMD
+.include "\$CONFDIR/common.conf"
+options {
+    pidfile = "\$RUNDIR/rspamd.pid";
+    .include "\$CONFDIR/options.inc"
+    dns { nameserver = ["127.0.0.1:$DNS_PORT"]; timeout = 1s; retransmits = 1; }
+}
+logging { type = "console"; level = "error"; }
+worker "normal" {
+    bind_socket = "127.0.0.1:$RSPAMD_PORT";
+    .include "\$CONFDIR/worker-normal.inc"
+    count = 1;
+}
+RSPAMD
+chown -R _rspamd: "$WORK/rspamd"
+rspamd -f -c "$WORK/rspamd/rspamd.conf" -u _rspamd -g _rspamd --var LOCAL_CONFDIR="$WORK/rspamd/local" \
+       --var DBDIR="$WORK/rspamd/db" --var RUNDIR="$WORK/rspamd/run" --var LOGDIR="$WORK/rspamd" >"$WORK/rspamd.log" 2>&1 &
+RSPAMD_PID=$!
+CLAMD_PORT=$(free_port)
+mkdir -p "$WORK/clamd/db"
+python3 - "$WORK/clamd/db/e2e.ndb" <<'PY'
+import sys
+# The EICAR test string (eicar.org), assembled here so no file in the
+# repository carries it; a body-based signature matches it anywhere.
+eicar = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+assert len(eicar) == 68
+open(sys.argv[1], "w").write("E2E.EICAR:0:*:" + eicar.hex() + "\n")
+PY
+cat > "$WORK/clamd/clamd.conf" <<CLAMD
+Foreground yes
+TCPSocket $CLAMD_PORT
+TCPAddr 127.0.0.1
+DatabaseDirectory $WORK/clamd/db
+LogFile $WORK/clamd/clamd.log
+PidFile $WORK/clamd/clamd.pid
+User clamav
+CLAMD
+chown -R clamav: "$WORK/clamd"
+RSCLAM_STARTED=$(date +%s.%N)
+clamd -c "$WORK/clamd/clamd.conf" >"$WORK/clamd/stdout.log" 2>&1 &
+CLAMD_PID=$!
+# --- end of daemons: rspamd-clamav
 
 # --- the milter, from the sample configuration with test settings
 mkdir -p "$WORK/etc/authentication_milter.d"
@@ -911,6 +967,99 @@ grep -q "seccomp violation" "$WORK/milter.err" && fail "spamassassin: a seccomp 
 rm -f "$WORK/etc/authentication_milter.d/SpamAssassin.json"
 reload_milter spamassassin
 # --- end of cases: spamassassin
+
+# --- cases: rspamd-clamav (issue 13)
+# The RSpamD and ClamAV handlers against the daemons started above, enabled
+# through their .d files and a reload: GTUBE rejected at rspamd's reject
+# action with Perl's reply, ham delivered with X-Spam-Action/Status/score
+# and x-rspam=, a forged X-Spam-Action renamed, the EICAR string refused by
+# clamd with Perl's reply and clean mail given x-virus=pass; then each
+# daemon stopped: x-rspam=temperror and x-virus=temperror, the mail still
+# delivered.
+rspamd_up() { curl -s -m 2 "http://127.0.0.1:$RSPAMD_PORT/ping" 2>/dev/null | grep -q pong; }
+clamd_up() {
+  python3 - "$CLAMD_PORT" <<'PY' 2>/dev/null
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2)
+s.sendall(b"zPING\0")
+sys.exit(0 if s.recv(16).startswith(b"PONG") else 1)
+PY
+}
+for i in $(seq 1 600); do rspamd_up && break; kill -0 "$RSPAMD_PID" 2>/dev/null || fail "rspamd exited"; sleep 0.1; done
+rspamd_up || fail "rspamd not answering /ping within 60s"
+for i in $(seq 1 600); do clamd_up && break; kill -0 "$CLAMD_PID" 2>/dev/null || fail "clamd exited"; sleep 0.1; done
+clamd_up || fail "clamd not answering PING within 60s"
+echo "rspamd-clamav: both daemons answering $(python3 -c "import time; print(round(time.time() - $RSCLAM_STARTED, 1))")s after clamd was started"
+cat > "$WORK/etc/authentication_milter.d/RSpamD.json" <<JSON
+{ "default_user": "nobody", "rs_host": "127.0.0.1", "rs_port": "$RSPAMD_PORT", "hard_reject": 1, "remove_headers": "yes", "rs_timeout": 20 }
+JSON
+cat > "$WORK/etc/authentication_milter.d/ClamAV.json" <<JSON
+{ "hard_reject": 1, "ca_host": "127.0.0.1", "ca_port": "$CLAMD_PORT", "ca_timeout": 20 }
+JSON
+reload_milter rspamd-clamav
+scanpid=$(ps -o pid=,comm= --ppid "$MASTER" | awk '/authmilter-scan/ {print $1; exit}')
+[ -n "$scanpid" ] || fail "rspamd-clamav: no scanner process"
+grep -q "^Seccomp:[[:space:]]*2" /proc/$scanpid/status || fail "rspamd-clamav: scanner not under seccomp"
+grep -q "scanner ready: rspamd at 127.0.0.1:$RSPAMD_PORT, timeout 20.0s; clamd at 127.0.0.1:$CLAMD_PORT, timeout 20.0s" "$WORK/milter.err" \
+  || fail "rspamd-clamav: the scanner does not name both daemons"
+# GTUBE: rspamd's action is reject, the client neither local nor trusted
+out=$(swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from sender@example.com --to amtest@e2e.test \
+            --header "Subject: rsgtube13" --header "From: sender@example.com" \
+            --body 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X' 2>&1 || true)
+echo "$out" | grep -q "^<\*\* *550 5.7.0 SPAM policy violation" || { echo "$out" | tail -n 8; fail "rspamd: GTUBE not rejected with 550 5.7.0 SPAM policy violation"; }
+grep -q "RSpamDReject: Policy reject" "$WORK/milter.err" || fail "rspamd: RSpamDReject not logged"
+# ham, with a forged X-Spam-Action: delivered with rspamd's headers, the
+# forged field removed and kept under Perl's note, clamd's x-virus=pass
+swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from sender@example.com --to amtest@e2e.test \
+      --header "Subject: rsham13" --header "From: sender@example.com" --header "X-Spam-Action: no action" \
+      --body "Lunch tomorrow at noon? The usual place." >"$WORK/swaks-rsham13.log" 2>&1 || { cat "$WORK/swaks-rsham13.log"; fail "swaks rsham13 failed"; }
+m=$(find_mail rsham13) || fail "rspamd: rsham13 not delivered"
+sed -n '1,/^$/p' "$m"
+action=$(sed -n 's/^X-Spam-Action: //p' "$m")
+[ -n "$action" ] || fail "rspamd: X-Spam-Action missing"
+[ "$action" != "reject" ] || fail "rspamd: ham scored reject"
+grep -qE "^X-Spam-Status: (Yes|No), score=-?[0-9]+\.[0-9]{2} required=15\.00$" "$m" || fail "rspamd: X-Spam-Status missing"
+score=$(sed -n 's/^X-Spam-score: //p' "$m")
+[[ "$score" =~ ^-?[0-9]+\.[0-9]{2}$ ]] || fail "rspamd: X-Spam-score missing"
+expected=pass; [ "$action" = "no action" ] || expected=fail
+flat=$(tr -d '\n\t' < "$m")
+echo "$flat" | grep -qF "x-rspam=$expected score=$score required=15.00" || fail "rspamd: x-rspam=$expected score=$score missing"
+echo "$flat" | grep -qF "x-virus=pass" || fail "clamav: x-virus=pass missing on clean mail"
+[ "$(grep -c '^X-Spam-Action:' "$m")" -eq 1 ] || fail "rspamd: the forged X-Spam-Action was kept"
+grep -q "^X-Received-X-Spam-Action: (Received X-Spam-Action header removed by mx.e2e.test)$" "$m" || fail "rspamd: note on the forged X-Spam-Action missing"
+# EICAR: clamd finds the test's own signature; Perl's reply
+python3 - "$WORK/eicar13.txt" <<'PY'
+import sys
+open(sys.argv[1], "wb").write(b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*\n")
+PY
+out=$(swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from sender@example.com --to amtest@e2e.test \
+            --header "Subject: eicar13" --header "From: sender@example.com" --body "$WORK/eicar13.txt" 2>&1 || true)
+echo "$out" | grep -q "^<\*\* *550 5.7.0 Virus policy violation" || { echo "$out" | tail -n 8; fail "clamav: EICAR not rejected with 550 5.7.0 Virus policy violation"; }
+grep -q "ClamAV: Virus Found: E2E.EICAR.UNOFFICIAL" "$WORK/milter.err" || fail "clamav: the virus name is not logged"
+grep -ql "^Subject: eicar13$" /home/amtest/Maildir/new/* 2>/dev/null && fail "clamav: EICAR delivered"
+# rspamd stopped: x-rspam=temperror, the mail still flows (clamd still scans)
+kill "$RSPAMD_PID"; wait "$RSPAMD_PID" 2>/dev/null || true; RSPAMD_PID=""
+for i in $(seq 1 50); do rspamd_up || break; sleep 0.1; done
+rspamd_up && fail "rspamd: still answering after kill"
+deliver rspamddown13 sender@example.com
+m=$(find_mail rspamddown13) || fail "rspamd: mail not delivered with rspamd stopped"
+flat=$(tr -d '\n\t' < "$m")
+echo "$flat" | grep -qF "x-rspam=temperror" || { sed -n '1,/^$/p' "$m"; fail "rspamd: x-rspam=temperror missing with rspamd stopped"; }
+echo "$flat" | grep -qF "x-virus=pass" || fail "clamav: x-virus=pass missing with rspamd stopped"
+grep -q "^X-Spam-Action:" "$m" && fail "rspamd: X-Spam-Action without rspamd"
+grep -q "ERROR: RSpamD could not connect to server" "$WORK/milter.err" || fail "rspamd: Perl's error line not logged"
+# clamd stopped: x-virus=temperror, the mail still flows
+kill "$CLAMD_PID"; wait "$CLAMD_PID" 2>/dev/null || true; CLAMD_PID=""
+for i in $(seq 1 50); do clamd_up || break; sleep 0.1; done
+clamd_up && fail "clamd: still answering after kill"
+deliver clamddown13 sender@example.com
+m=$(find_mail clamddown13) || fail "clamav: mail not delivered with clamd stopped"
+tr -d '\n\t' < "$m" | grep -qF "x-virus=temperror" || { sed -n '1,/^$/p' "$m"; fail "clamav: x-virus=temperror missing with clamd stopped"; }
+grep -q "ERROR: ClamAVError: Scanner Ping Failed" "$WORK/milter.err" || fail "clamav: Perl's error line not logged"
+grep -q "seccomp violation" "$WORK/milter.err" && fail "rspamd-clamav: a seccomp violation was logged"
+rm -f "$WORK/etc/authentication_milter.d/RSpamD.json" "$WORK/etc/authentication_milter.d/ClamAV.json"
+reload_milter rspamd-clamav
+# --- end of cases: rspamd-clamav
 
 # 7: milter gone -> Postfix applies milter_default_action = tempfail
 "${AM[@]}" -c stop | grep -q stopped || fail "stop did not report"

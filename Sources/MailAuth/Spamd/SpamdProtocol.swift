@@ -56,36 +56,6 @@ public struct SpamdVerdict: Sendable, Equatable {
     public var isSpamForPolicy: Bool { flag == "True" }
 }
 
-/// Why a message got no verdict. Every one gives `x-spam=temperror`.
-public enum SpamdFailure: Error, Sendable, Equatable, CustomStringConvertible {
-    /// No connection to spamd (refused, no route, no such socket).
-    case unreachable(String)
-    /// The deadline passed (connecting, sending or waiting for the reply).
-    case timeout(String)
-    /// A reply that is not the protocol (cut short, too long, no verdict).
-    case protocolError(String)
-    /// spamd answered with an error code (`SPAMD/1.0 76 Bad header line`).
-    case refused(String)
-    /// No scanner to ask (the worker's channel is missing or broken).
-    case unavailable(String)
-
-    public var description: String {
-        switch self {
-        case .unreachable(let why): "spamd unreachable: \(why)"
-        case .timeout(let why): "spamd timed out: \(why)"
-        case .protocolError(let why): "bad reply from spamd: \(why)"
-        case .refused(let why): "spamd refused the request: \(why)"
-        case .unavailable(let why): "no spamd scanner: \(why)"
-        }
-    }
-}
-
-/// One scan's outcome.
-public enum SpamdScanOutcome: Sendable, Equatable {
-    case scanned(SpamdVerdict)
-    case failed(SpamdFailure)
-}
-
 /// Reading spamd's reply, as Mail::SpamAssassin::Client's `_filter` reads
 /// it: the response line `SPAMD/<version> <code> <message>` (split on
 /// white space, at most three parts), header lines up to an empty line

@@ -4,16 +4,18 @@ import Glibc
 import MailAuth
 import SystemIO
 
-/// One request to spamd on its own connection, without ever blocking:
-/// connect (SOCK_NONBLOCK), send the request, read the reply until spamd
-/// closes or the reply is whole (`SpamdReply.isComplete`), at most
-/// `SpamdReply.maximumBytes`. A poll loop drives it (`pollEvents`,
+/// One request to a content scanner (spamd, rspamd, clamd: `Reply` says
+/// how its answer is read) on its own connection, without ever blocking:
+/// connect (SOCK_NONBLOCK), send the request, read the reply until the
+/// scanner closes or the reply is whole (`Reply.isComplete`), at most
+/// `Reply.maximumBytes`. A poll loop drives it (`pollEvents`,
 /// `handle(revents:)`) and owns the deadline (`timedOut()`); `run` drives
 /// one exchange alone. Used by the scanner process; a worker never opens a
 /// socket (docs/security.md, "SpamAssassin").
-public final class SpamdExchange {
+public final class ScanExchange<Reply: ScanReplyFormat> {
+    public typealias Outcome = ScanOutcome<Reply.Verdict>
     public enum Phase: Sendable, Equatable { case connecting, sending, receiving }
-    public enum Progress: Sendable, Equatable { case pending, finished(SpamdScanOutcome) }
+    public enum Progress: Sendable, Equatable { case pending, finished(Outcome) }
 
     public let fd: Int32
     public let address: SpamdAddress
@@ -21,13 +23,13 @@ public final class SpamdExchange {
     private let request: [UInt8]
     private var sent = 0
     private var reply: [UInt8] = []
-    /// Why sending stopped early (spamd may answer and close before it has
-    /// read everything, e.g. with an error reply).
+    /// Why sending stopped early (a scanner may answer and close before it
+    /// has read everything, e.g. with an error reply).
     private var sendError: String?
 
     /// Starts connecting. A failure at once (no socket, connection refused
     /// on a unix socket) is the failed outcome.
-    public static func start(_ address: SpamdAddress, request: [UInt8]) -> Result<SpamdExchange, SpamdFailure> {
+    public static func start(_ address: SpamdAddress, request: [UInt8]) -> Result<ScanExchange, ScanFailure> {
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return .failure(.unreachable("socket: \(SystemIOError.text(for: errno))")) }
         let connected = address.withSockaddr { connect(fd, $0, $1) }
@@ -36,7 +38,7 @@ public final class SpamdExchange {
             close(fd)
             return .failure(.unreachable("connect to \(address): \(SystemIOError.text(for: code))"))
         }
-        return .success(SpamdExchange(fd: fd, address: address, request: request, connected: connected == 0))
+        return .success(ScanExchange(fd: fd, address: address, request: request, connected: connected == 0))
     }
 
     private init(fd: Int32, address: SpamdAddress, request: [UInt8], connected: Bool) {
@@ -56,7 +58,7 @@ public final class SpamdExchange {
     }
 
     /// What the deadline means in the phase it found the exchange in.
-    public func timedOut() -> SpamdScanOutcome {
+    public func timedOut() -> Outcome {
         switch phase {
         case .connecting: return .failed(.timeout("connecting to \(address)"))
         case .sending: return .failed(.timeout("sending the message to \(address) (\(sent) of \(request.count) bytes)"))
@@ -83,7 +85,7 @@ public final class SpamdExchange {
             do {
                 sent += try SystemCall.sendAll(socket: fd, bytes: request, from: sent, flags: Int32(MSG_DONTWAIT), whenFull: .stop)
             } catch {
-                // What spamd said before it stopped reading may be waiting.
+                // What the scanner said before it stopped reading may be waiting.
                 sendError = error.reason
                 phase = .receiving
                 return receive()
@@ -97,7 +99,7 @@ public final class SpamdExchange {
     private func receive() -> Progress {
         var chunk = [UInt8](repeating: 0, count: 16384)
         while true {
-            let room = SpamdReply.maximumBytes + 1 - reply.count
+            let room = Reply.maximumBytes + 1 - reply.count
             let n: Int
             do {
                 n = try SystemCall.receiveSome(socket: fd, into: &chunk, limit: min(chunk.count, room), flags: Int32(MSG_DONTWAIT))
@@ -108,26 +110,26 @@ public final class SpamdExchange {
             }
             if n == 0 { return .finished(ended(why: nil)) }
             reply.append(contentsOf: chunk[0..<n])
-            if reply.count > SpamdReply.maximumBytes {
-                return .finished(.failed(.protocolError("the reply is longer than \(SpamdReply.maximumBytes) bytes")))
+            if reply.count > Reply.maximumBytes {
+                return .finished(.failed(.protocolError("the reply is longer than \(Reply.maximumBytes) bytes")))
             }
-            if SpamdReply.isComplete(reply) { return .finished(SpamdReply.parse(reply)) }
+            if Reply.isComplete(reply) { return .finished(Reply.parse(reply)) }
         }
     }
 
-    /// The connection ended (spamd closed it, or it broke): the reply is
-    /// what arrived.
-    private func ended(why: String?) -> SpamdScanOutcome {
+    /// The connection ended (the scanner closed it, or it broke): the
+    /// reply is what arrived.
+    private func ended(why: String?) -> Outcome {
         if reply.isEmpty {
             let reason = sendError.map { "sending: \($0)" } ?? why.map { "receiving: \($0)" } ?? "closed without a reply"
             return .failed(.protocolError("\(address) \(reason)"))
         }
-        return SpamdReply.parse(reply)
+        return Reply.parse(reply)
     }
 
     /// One exchange on its own, for at most `timeoutSeconds`.
-    public static func run(_ address: SpamdAddress, request: [UInt8], timeoutSeconds: Double) -> SpamdScanOutcome {
-        let exchange: SpamdExchange
+    public static func run(_ address: SpamdAddress, request: [UInt8], timeoutSeconds: Double) -> Outcome {
+        let exchange: ScanExchange
         switch start(address, request: request) {
         case .failure(let failure): return .failed(failure)
         case .success(let started): exchange = started
@@ -144,6 +146,9 @@ public final class SpamdExchange {
         }
     }
 }
+
+/// spamd's exchange (the SpamAssassin handler).
+public typealias SpamdExchange = ScanExchange<SpamdReply>
 
 /// Scans by talking to spamd directly from the calling process: for tests
 /// and tools. A worker has no socket calls (its seccomp filter refuses
