@@ -88,7 +88,7 @@ let package = Package(
         .executableTarget(name: "DKIMBench", dependencies: ["MailAuth"], path: "Benchmarks/DKIMBench"),
         .executableTarget(name: "ARCBench", dependencies: ["MailAuth"], path: "Benchmarks/ARCBench"),
         .executableTarget(name: "DMARCBench", dependencies: ["Config", "Handlers", "JSON", "MailAuth"], path: "Benchmarks/DMARCBench"),
-        .executableTarget(name: "ReportBench", dependencies: ["DMARCReports", "MailAuth"], path: "Benchmarks/ReportBench"),
+        .executableTarget(name: "ReportBench", dependencies: ["DMARCReports", "IPC", "MailAuth"], path: "Benchmarks/ReportBench"),
 
         // Test-only helpers shared by the test targets: the third-party
         // conformance data (read from ../shared, skipped where absent).

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import DMARCReports
+import IPC
 import MailAuth
 
 // report-bench: the cost of DMARC aggregate reporting, in the three places

@@ -31,32 +31,32 @@ struct HelperOptions: Equatable {
 
     init() {}
 
-    init(arguments: [String]) throws(HelperCommandLine.UsageError) {
+    init(arguments: [String]) throws(IPCError) {
         var line = HelperCommandLine(arguments)
         while let argument = try line.nextOption() {
             switch argument {
             case "--resolver":
                 let text = try line.value(argument)
                 guard let server = DNSServerAddress(text) else {
-                    throw .init("--resolver \(text): not an IP address (forms: 192.0.2.1, 192.0.2.1:5353, 2001:db8::1, [2001:db8::1]:5353)")
+                    throw .usage("--resolver \(text): not an IP address (forms: 192.0.2.1, 192.0.2.1:5353, 2001:db8::1, [2001:db8::1]:5353)")
                 }
                 resolvers.append(server)
             case "--timeout":
                 let text = try line.value(argument)
                 guard let seconds = Double(text), seconds >= 0, seconds <= 3600 else {
-                    throw .init("--timeout \(text): not a number of seconds")
+                    throw .usage("--timeout \(text): not a number of seconds")
                 }
                 timeout = seconds == 0 ? 10 : seconds
             case "--retry":
                 let text = try line.value(argument)
-                guard let n = Int(text), n >= 0, n <= 100 else { throw .init("--retry \(text): not a count") }
+                guard let n = Int(text), n >= 0, n <= 100 else { throw .usage("--retry \(text): not a count") }
                 retry = n == 0 ? 2 : n
             case "--servfail-timeout-us":
                 let text = try line.value(argument)
-                guard let n = UInt64(text) else { throw .init("--servfail-timeout-us \(text): not a number of microseconds") }
+                guard let n = UInt64(text) else { throw .usage("--servfail-timeout-us \(text): not a number of microseconds") }
                 servfailTimeoutMicroseconds = n
             default:
-                throw .init("unknown argument \(argument)")
+                throw .usage("unknown argument \(argument)")
             }
         }
         user = line.user

@@ -11,7 +11,7 @@ import SystemIO
 // channel (ChildDescriptor.master); its settings come on the command line
 // (it serves before any configuration is parsed); see HelperOptions for the command line and docs/dns.md.
 
-let options = ChildStartup.helperOptions(role: "authmilter-dns", usage: HelperOptions.usage) { arguments throws(HelperCommandLine.UsageError) in
+let options = ChildStartup.helperOptions(role: "authmilter-dns", usage: HelperOptions.usage) { arguments throws(IPCError) in
     try HelperOptions(arguments: arguments)
 }
 ChildLog.debugEnabled = options.debug

@@ -2,7 +2,7 @@
 /// stream cannot be read. Both come from
 /// the length field alone; each user names them in its own terms
 /// (`MilterProtocolError.zeroLengthPacket` and `.oversizedPacket`,
-/// `IPCViolation.emptyFrame`). After either the stream has lost its
+/// `IPCError.emptyFrame`). After either the stream has lost its
 /// framing.
 public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A length field of 0: a frame holds at least its kind byte.

@@ -6,9 +6,6 @@ import MailAuth
 /// `row_json`. Compact JSON, one object, keys as in RFC 7489 appendix C
 /// where the report has a name for them.
 extension DMARCReportRow {
-    public struct DecodingError: Error, CustomStringConvertible, Equatable {
-        public var description: String
-    }
 
     public var jsonValue: JSONValue {
         var policyObject = JSONObject()
@@ -61,42 +58,42 @@ extension DMARCReportRow {
 
     public var jsonText: String { JSONSerializer.string(jsonValue) }
 
-    public init(jsonText: String) throws(DecodingError) {
+    public init(jsonText: String) throws(IPCError) {
         let value: JSONValue
-        do { value = try JSONParser.parse(jsonText) } catch { throw DecodingError(description: "not JSON: \(error)") }
+        do { value = try JSONParser.parse(jsonText) } catch { throw IPCError.malformed("not JSON: \(error)") }
         try self.init(jsonValue: value)
     }
 
-    public init(jsonValue value: JSONValue) throws(DecodingError) {
+    public init(jsonValue value: JSONValue) throws(IPCError) {
         // No NUL in any text: PostgreSQL cannot store it, and no domain,
         // address or result word has one.
-        func string(_ object: JSONValue, _ key: String) throws(DecodingError) -> String {
-            guard let text = object[key]?.stringValue else { throw DecodingError(description: "\(key): expected a string") }
-            guard !text.utf8.contains(0) else { throw DecodingError(description: "\(key): contains a NUL character") }
+        func string(_ object: JSONValue, _ key: String) throws(IPCError) -> String {
+            guard let text = object[key]?.stringValue else { throw IPCError.malformed("\(key): expected a string") }
+            guard !text.utf8.contains(0) else { throw IPCError.malformed("\(key): contains a NUL character") }
             return text
         }
-        func optionalString(_ object: JSONValue, _ key: String) throws(DecodingError) -> String? {
+        func optionalString(_ object: JSONValue, _ key: String) throws(IPCError) -> String? {
             guard let item = object[key], !item.isNull else { return nil }
-            guard let text = item.stringValue else { throw DecodingError(description: "\(key): expected a string") }
-            guard !text.utf8.contains(0) else { throw DecodingError(description: "\(key): contains a NUL character") }
+            guard let text = item.stringValue else { throw IPCError.malformed("\(key): expected a string") }
+            guard !text.utf8.contains(0) else { throw IPCError.malformed("\(key): contains a NUL character") }
             return text
         }
-        func array(_ key: String) throws(DecodingError) -> [JSONValue] {
-            guard let items = value[key]?.arrayValue else { throw DecodingError(description: "\(key): expected an array") }
+        func array(_ key: String) throws(IPCError) -> [JSONValue] {
+            guard let items = value[key]?.arrayValue else { throw IPCError.malformed("\(key): expected an array") }
             return items
         }
-        guard value.objectValue != nil else { throw DecodingError(description: "expected an object") }
+        guard value.objectValue != nil else { throw IPCError.malformed("expected an object") }
         guard let policyValue = value["policy_published"], policyValue.objectValue != nil else {
-            throw DecodingError(description: "policy_published: expected an object")
+            throw IPCError.malformed("policy_published: expected an object")
         }
         guard let adkim = DMARCAlignmentMode(rawValue: try string(policyValue, "adkim")),
               let aspf = DMARCAlignmentMode(rawValue: try string(policyValue, "aspf")) else {
-            throw DecodingError(description: "policy_published: adkim and aspf must be r or s")
+            throw IPCError.malformed("policy_published: adkim and aspf must be r or s")
         }
         var pct: Int?
         if let number = policyValue["pct"], !number.isNull {
             guard let parsed = number.numberValue?.integerValue, (0...100).contains(parsed) else {
-                throw DecodingError(description: "policy_published.pct: expected 0 to 100")
+                throw IPCError.malformed("policy_published.pct: expected 0 to 100")
             }
             pct = parsed
         }
@@ -107,11 +104,11 @@ extension DMARCReportRow {
         case nil: testing = nil
         case "y": testing = true
         case "n": testing = false
-        default: throw DecodingError(description: "policy_published.testing: expected y or n")
+        default: throw IPCError.malformed("policy_published.testing: expected y or n")
         }
         let discoveryMethod = try optionalString(policyValue, "discovery_method")
         guard discoveryMethod == nil || discoveryMethod == "psl" || discoveryMethod == "treewalk" else {
-            throw DecodingError(description: "policy_published.discovery_method: expected psl or treewalk")
+            throw IPCError.malformed("policy_published.discovery_method: expected psl or treewalk")
         }
         let policy = DMARCReportPolicy(adkim: adkim, aspf: aspf, p: try string(policyValue, "p"),
                                        sp: try optionalString(policyValue, "sp"), np: try optionalString(policyValue, "np"),
@@ -119,22 +116,22 @@ extension DMARCReportRow {
                                        rua: try string(policyValue, "rua"), testing: testing,
                                        discoveryMethod: discoveryMethod)
         guard let arrivalNumber = value["arrival"]?.numberValue, let arrival = Int64(arrivalNumber.literal) else {
-            throw DecodingError(description: "arrival: expected whole seconds")
+            throw IPCError.malformed("arrival: expected whole seconds")
         }
         guard let disposition = DMARCPolicyAction(tagValue: try string(value, "disposition")) else {
-            throw DecodingError(description: "disposition: expected none, quarantine or reject")
+            throw IPCError.malformed("disposition: expected none, quarantine or reject")
         }
-        func passFail(_ key: String) throws(DecodingError) -> Bool {
+        func passFail(_ key: String) throws(IPCError) -> Bool {
             switch try string(value, key) {
             case "pass": return true
             case "fail": return false
-            default: throw DecodingError(description: "\(key): expected pass or fail")
+            default: throw IPCError.malformed("\(key): expected pass or fail")
             }
         }
         var reasons: [DMARCPolicyOverrideReason] = []
         for item in try array("reasons") {
             guard let kind = DMARCPolicyOverrideReason.Kind(rawValue: try string(item, "type")) else {
-                throw DecodingError(description: "reasons: unknown type")
+                throw IPCError.malformed("reasons: unknown type")
             }
             reasons.append(DMARCPolicyOverrideReason(type: kind, comment: try optionalString(item, "comment")))
         }
@@ -147,7 +144,7 @@ extension DMARCReportRow {
         var spfResults: [DMARCSPFInput] = []
         for item in try array("auth_spf") {
             guard let scope = DMARCSPFScope(rawValue: try string(item, "scope")) else {
-                throw DecodingError(description: "auth_spf.scope: expected mfrom or helo")
+                throw IPCError.malformed("auth_spf.scope: expected mfrom or helo")
             }
             spfResults.append(DMARCSPFInput(domain: try string(item, "domain"), scope: scope, result: try string(item, "result")))
         }
@@ -157,7 +154,7 @@ extension DMARCReportRow {
                   disposition: disposition, dkimAligned: try passFail("dkim"), spfAligned: try passFail("spf"),
                   reasons: reasons, dkimResults: dkimResults, spfResults: spfResults)
         guard id.count == 32, id.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
-            throw DecodingError(description: "id: expected 32 lowercase hex digits")
+            throw IPCError.malformed("id: expected 32 lowercase hex digits")
         }
     }
 }

@@ -47,25 +47,25 @@ public enum DNSIPCMessage: Hashable, Sendable {
         }
     }
 
-    public init(frame: IPCFrame) throws(DNSIPCError) {
+    public init(frame: IPCFrame) throws(IPCError) {
         var reader = IPCReader(frame.payload)
         do {
             switch frame.kind {
             case Self.queryKind:
                 let id = try reader.u32()
                 let code = try reader.u16()
-                guard let type = DNSRecordType(rawValue: code) else { throw DNSIPCError.unknownRecordType(code) }
+                guard let type = DNSRecordType(rawValue: code) else { throw IPCError.unknownRecordType(code) }
                 let name = try reader.data()
-                guard name.count <= Self.maximumNameLength else { throw DNSIPCError.nameTooLong(name.count) }
+                guard name.count <= Self.maximumNameLength else { throw IPCError.nameTooLong(name.count) }
                 self = .query(id: id, question: DNSQuestion(name: String(decoding: name, as: UTF8.self), type: type))
             case Self.answerKind:
                 let id = try reader.u32()
                 let keepSeconds = try reader.u32()
                 self = .answer(id: id, outcome: try DNSIPCOutcomeCodec.decode(from: &reader), keepSeconds: keepSeconds)
             default:
-                throw DNSIPCError.unknownKind(frame.kind)
+                throw IPCError.unknownKind(frame.kind)
             }
-        } catch let error as DNSIPCError {
+        } catch let error as IPCError {
             throw error
         } catch {
             throw .truncated
@@ -74,26 +74,4 @@ public enum DNSIPCMessage: Hashable, Sendable {
     }
 }
 
-/// Why a DNS IPC frame could not be decoded. Our own processes never send
-/// one of these, so the receiver logs it and drops the channel.
-public enum DNSIPCError: Error, Hashable, Sendable, CustomStringConvertible {
-    case unknownKind(UInt8)
-    case unknownRecordType(UInt16)
-    case unknownOutcome(UInt8)
-    case badAddressLength(Int)
-    case nameTooLong(Int)
-    case truncated
-    case trailingBytes
 
-    public var description: String {
-        switch self {
-        case .unknownKind(let kind): return "unknown DNS IPC message kind \(kind)"
-        case .unknownRecordType(let code): return "unknown DNS record type \(code)"
-        case .unknownOutcome(let tag): return "unknown DNS outcome tag \(tag)"
-        case .badAddressLength(let n): return "address record of \(n) bytes"
-        case .nameTooLong(let n): return "name of \(n) bytes"
-        case .truncated: return "truncated DNS IPC message"
-        case .trailingBytes: return "trailing bytes after DNS IPC message"
-        }
-    }
-}

@@ -37,7 +37,7 @@ public enum DNSIPCOutcomeCodec {
         }
     }
 
-    public static func decode(from reader: inout IPCReader) throws(DNSIPCError) -> DNSOutcome {
+    public static func decode(from reader: inout IPCReader) throws(IPCError) -> DNSOutcome {
         do {
             switch try reader.u8() {
             case answerTag:
@@ -53,9 +53,9 @@ public enum DNSIPCOutcomeCodec {
             case servfailTag: return .servfail
             case timeoutTag: return .timeout
             case errorTag: return .error(try reader.string())
-            case let tag: throw DNSIPCError.unknownOutcome(tag)
+            case let tag: throw IPCError.unknownOutcome(tag)
             }
-        } catch let error as DNSIPCError {
+        } catch let error as IPCError {
             throw error
         } catch {
             throw .truncated
@@ -88,15 +88,15 @@ public enum DNSIPCOutcomeCodec {
 
     static func decodeRecord(from reader: inout IPCReader) throws -> DNSRecord {
         let code = try reader.u16()
-        guard let type = DNSRecordType(rawValue: code) else { throw DNSIPCError.unknownRecordType(code) }
+        guard let type = DNSRecordType(rawValue: code) else { throw IPCError.unknownRecordType(code) }
         switch type {
         case .a:
             let bytes = try reader.data()
-            guard bytes.count == 4 else { throw DNSIPCError.badAddressLength(bytes.count) }
+            guard bytes.count == 4 else { throw IPCError.badAddressLength(bytes.count) }
             return .a(bytes)
         case .aaaa:
             let bytes = try reader.data()
-            guard bytes.count == 16 else { throw DNSIPCError.badAddressLength(bytes.count) }
+            guard bytes.count == 16 else { throw IPCError.badAddressLength(bytes.count) }
             return .aaaa(bytes)
         case .txt, .spf:
             let count = try reader.u32()

@@ -9,10 +9,6 @@ import ProcessLog
 /// master prefixes our log lines with its ident, and `--debug`) are taken
 /// here; `nextOption` hands the caller the others, one at a time.
 public struct HelperCommandLine {
-    public struct UsageError: Error, CustomStringConvertible {
-        public var description: String
-        public init(_ description: String) { self.description = description }
-    }
 
     public private(set) var user: String?
     public private(set) var group: String?
@@ -25,7 +21,7 @@ public struct HelperCommandLine {
     }
 
     /// The next option that is not a common one; nil at the end.
-    public mutating func nextOption() throws(UsageError) -> String? {
+    public mutating func nextOption() throws(IPCError) -> String? {
         while index < arguments.count {
             let argument = arguments[index]
             index += 1
@@ -41,8 +37,8 @@ public struct HelperCommandLine {
     }
 
     /// The value after `option`.
-    public mutating func value(_ option: String) throws(UsageError) -> String {
-        guard index < arguments.count else { throw UsageError("\(option) needs a value") }
+    public mutating func value(_ option: String) throws(IPCError) -> String {
+        guard index < arguments.count else { throw IPCError.usage("\(option) needs a value") }
         defer { index += 1 }
         return arguments[index]
     }
@@ -54,7 +50,7 @@ extension ChildStartup {
     /// this covers stderr if the master is gone) and its control channel
     /// there.
     public static func helperOptions<Options>(role: String, usage: String,
-                                              _ parse: ([String]) throws(HelperCommandLine.UsageError) -> Options) -> Options {
+                                              _ parse: ([String]) throws(IPCError) -> Options) -> Options {
         let options: Options
         do {
             options = try parse(Array(CommandLine.arguments.dropFirst()))

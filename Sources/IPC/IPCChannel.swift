@@ -15,7 +15,7 @@ public final class IPCChannel {
     public private(set) var isClosed = false
     private var chunk: [UInt8] = []
     /// Why the channel was closed, when the peer broke the protocol.
-    public private(set) var violation: IPCViolation?
+    public private(set) var violation: IPCError?
     /// A SOCK_SEQPACKET socket: every frame is one message (`fill` reads
     /// one message, which must be whole frames: `IPCInbox.appendPacket`).
     public let packets: Bool
@@ -139,7 +139,7 @@ public final class IPCChannel {
         }
     }
 
-    private func refuse(_ error: IPCViolation) {
+    private func refuse(_ error: IPCError) {
         violation = error
         isClosed = true
         for d in inbox.takeUnclaimedDescriptors() { close(d) }

@@ -43,36 +43,35 @@ public struct IPCWriter: Sendable {
 }
 
 public struct IPCReader: Sendable {
-    public enum ReadError: Error, Equatable { case truncated }
     private let bytes: [UInt8]
     private var offset = 0
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
     public var isAtEnd: Bool { offset >= bytes.count }
-    public mutating func u8() throws(ReadError) -> UInt8 {
+    public mutating func u8() throws(IPCError) -> UInt8 {
         guard offset < bytes.count else { throw .truncated }
         defer { offset += 1 }
         return bytes[offset]
     }
-    public mutating func u16() throws(ReadError) -> UInt16 {
+    public mutating func u16() throws(IPCError) -> UInt16 {
         UInt16(try u8()) << 8 | UInt16(try u8())
     }
-    public mutating func u32() throws(ReadError) -> UInt32 {
+    public mutating func u32() throws(IPCError) -> UInt32 {
         var v: UInt32 = 0
         for _ in 0..<4 { v = v << 8 | UInt32(try u8()) }
         return v
     }
-    public mutating func u64() throws(ReadError) -> UInt64 {
+    public mutating func u64() throws(IPCError) -> UInt64 {
         var v: UInt64 = 0
         for _ in 0..<8 { v = v << 8 | UInt64(try u8()) }
         return v
     }
-    public mutating func data() throws(ReadError) -> [UInt8] {
+    public mutating func data() throws(IPCError) -> [UInt8] {
         let n = Int(try u32())
         guard n <= bytes.count - offset else { throw .truncated }
         defer { offset += n }
         return Array(bytes[offset..<(offset + n)])
     }
-    public mutating func string() throws(ReadError) -> String {
+    public mutating func string() throws(IPCError) -> String {
         String(decoding: try data(), as: UTF8.self)
     }
 }

@@ -3,7 +3,7 @@ import Framing
 /// The receiving side of one channel direction, as pure value code: bytes
 /// and descriptors go in as they arrive, checked messages come out. It
 /// holds the rules of one `IPCMessageKind` type and refuses (throws an
-/// `IPCViolation`) an unknown kind, a length header above that message's
+/// `IPCError`) an unknown kind, a length header above that message's
 /// limit (as soon as the header is in, before its payload is waited for),
 /// a descriptor with a message that carries none and a missing one where
 /// it is required. It never holds more than the largest frame of the
@@ -63,7 +63,7 @@ public struct IPCInbox: Sendable {
     /// Adds what one read returned. A descriptor on a direction that
     /// carries none is refused at once: the caller closes it (it is not
     /// kept here). The header of the frame now at the front is checked.
-    public mutating func append(_ bytes: ArraySlice<UInt8>, descriptor: Int32 = -1) throws(IPCViolation) {
+    public mutating func append(_ bytes: ArraySlice<UInt8>, descriptor: Int32 = -1) throws(IPCError) {
         precondition(bytes.count <= readCapacity, "read more than the inbox may hold")
         if descriptor >= 0 {
             guard carriesDescriptors else { throw .unexpectedDescriptor(kind: nil) }
@@ -80,7 +80,7 @@ public struct IPCInbox: Sendable {
     /// seen here). It must be whole frames, each checked as `append`
     /// checks the front frame (unknown kind, header above the limit);
     /// anything else is `notWholeFrames`.
-    public mutating func appendPacket(_ bytes: ArraySlice<UInt8>, descriptor: Int32 = -1) throws(IPCViolation) {
+    public mutating func appendPacket(_ bytes: ArraySlice<UInt8>, descriptor: Int32 = -1) throws(IPCError) {
         var offset = bytes.startIndex
         while offset < bytes.endIndex {
             guard bytes.endIndex - offset >= FrameHeader.byteCount, let header = try Self.parse(bytes[offset...]) else {
@@ -95,7 +95,7 @@ public struct IPCInbox: Sendable {
     }
 
     /// The next complete message, or nil while more bytes are needed.
-    public mutating func next<Kind: IPCMessageKind>(_ kind: Kind.Type) throws(IPCViolation) -> IPCMessage<Kind>? {
+    public mutating func next<Kind: IPCMessageKind>(_ kind: Kind.Type) throws(IPCError) -> IPCMessage<Kind>? {
         precondition(ObjectIdentifier(Kind.self) == kindType, "an inbox for \(direction) decodes only its own kinds")
         guard let (header, rule) = try frontRule(), bufferedBytes >= header.frameByteCount else { return nil }
         let frameStart = bufferStart
@@ -128,20 +128,20 @@ public struct IPCInbox: Sendable {
 
     /// The header of the frame at the front and its kind's rule, checked,
     /// once the header (length and kind) is in.
-    private func frontRule() throws(IPCViolation) -> (FrameHeader, Rule)? {
+    private func frontRule() throws(IPCError) -> (FrameHeader, Rule)? {
         let header: FrameHeader?
-        do { header = try frames.header() } catch { throw IPCViolation(error) }
+        do { header = try frames.header() } catch { throw IPCError(error) }
         guard let header else { return nil }
         return (header, try Self.check(header, rules))
     }
 
     /// A header at the start of `bytes`.
-    private static func parse(_ bytes: ArraySlice<UInt8>) throws(IPCViolation) -> FrameHeader? {
-        do { return try FrameHeader.parse(bytes, maximumLength: Int(UInt32.max)) } catch { throw IPCViolation(error) }
+    private static func parse(_ bytes: ArraySlice<UInt8>) throws(IPCError) -> FrameHeader? {
+        do { return try FrameHeader.parse(bytes, maximumLength: Int(UInt32.max)) } catch { throw IPCError(error) }
     }
 
     /// A header's kind and length against the direction's rules.
-    private static func check(_ header: FrameHeader, _ rules: [UInt8: Rule]) throws(IPCViolation) -> Rule {
+    private static func check(_ header: FrameHeader, _ rules: [UInt8: Rule]) throws(IPCError) -> Rule {
         guard let rule = rules[header.kind] else { throw .unknownKind(header.kind) }
         guard header.payloadCount <= rule.maximumPayload else {
             throw .tooLarge(kind: rule.name, payload: header.payloadCount, limit: rule.maximumPayload)
@@ -150,7 +150,7 @@ public struct IPCInbox: Sendable {
     }
 }
 
-extension IPCViolation {
+extension IPCError {
     /// The IPC names for the frame decoder's errors.
     init(_ error: FrameError) {
         switch error {

@@ -36,14 +36,14 @@ public enum SpamdAddress: Sendable, Equatable, CustomStringConvertible {
     /// IPv4 address first (the Perl client speaks IPv4 only); an IPv6
     /// literal or a name with only IPv6 addresses works here too. Reads
     /// /etc/hosts and may ask DNS: call it before the sandbox.
-    public static func resolve(host: String, port: UInt16) -> Result<SpamdAddress, ResolveError> {
+    public static func resolve(host: String, port: UInt16) -> Result<SpamdAddress, IPCError> {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, nil, &hints, &list)
         guard status == 0, let list else {
-            return .failure(ResolveError(host: host, reason: String(cString: gai_strerror(status))))
+            return .failure(IPCError.unresolvable(host: host, reason: String(cString: gai_strerror(status))))
         }
         defer { freeaddrinfo(list) }
         var found: [[UInt8]] = []
@@ -61,19 +61,9 @@ public enum SpamdAddress: Sendable, Equatable, CustomStringConvertible {
             entry = current.pointee.ai_next
         }
         guard let chosen = found.first(where: { $0.count == 4 }) ?? found.first else {
-            return .failure(ResolveError(host: host, reason: "no address"))
+            return .failure(IPCError.unresolvable(host: host, reason: "no address"))
         }
         return .success(.inet(chosen, port: port))
-    }
-
-    public struct ResolveError: Error, Sendable, Equatable, CustomStringConvertible {
-        public var host: String
-        public var reason: String
-        public var description: String { "cannot resolve \(host): \(reason)" }
-        public init(host: String, reason: String) {
-            self.host = host
-            self.reason = reason
-        }
     }
 
     /// Calls `body` with the socket address.

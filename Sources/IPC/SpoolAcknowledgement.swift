@@ -6,10 +6,6 @@ public enum SpoolAcknowledgement {
     /// 32 KiB of ids per frame: well inside one channel message.
     public static let maximumIDsPerFrame = 1024
 
-    public struct DecodeError: Error, Equatable, CustomStringConvertible {
-        public var description: String
-    }
-
     /// The frames that acknowledge `ids`, in order. An id that is not 32
     /// characters cannot be a row the spool decoded; it is left out.
     public static func frames(for ids: [String]) -> [IPCFrame] {
@@ -29,9 +25,9 @@ public enum SpoolAcknowledgement {
         return frames
     }
 
-    public static func ids(in payload: [UInt8]) throws(DecodeError) -> [String] {
+    public static func ids(in payload: [UInt8]) throws(IPCError) -> [String] {
         guard payload.count % idLength == 0 else {
-            throw DecodeError(description: "acknowledgement of \(payload.count) bytes is not a whole number of ids")
+            throw IPCError.malformed("acknowledgement of \(payload.count) bytes is not a whole number of ids")
         }
         return stride(from: 0, to: payload.count, by: idLength).map {
             String(decoding: payload[$0..<($0 + idLength)], as: UTF8.self)

@@ -177,7 +177,7 @@ public enum ScanIPCMessage: Equatable, Sendable {
         }
     }
 
-    public init(frame: IPCFrame) throws(ScanIPCError) {
+    public init(frame: IPCFrame) throws(IPCError) {
         var reader = Fields(reader: IPCReader(frame.payload))
         switch frame.kind {
         case WorkerToScanner.scan.code:
@@ -229,13 +229,13 @@ public enum ScanIPCMessage: Equatable, Sendable {
     }
 
     /// A request's message: the rest of the payload after its fields.
-    static func message(_ frame: IPCFrame, from start: Int, limit: Int = SpamdLimits.maximumMessageBytes) throws(ScanIPCError) -> [UInt8] {
+    static func message(_ frame: IPCFrame, from start: Int, limit: Int = SpamdLimits.maximumMessageBytes) throws(IPCError) -> [UInt8] {
         guard frame.payload.count - start <= limit else { throw .tooLong("message") }
         return Array(frame.payload[start...])
     }
 
     /// A spamd result's outcome, after its id.
-    static func spamdOutcome(_ reader: inout Fields) throws(ScanIPCError) -> SpamdScanOutcome {
+    static func spamdOutcome(_ reader: inout Fields) throws(IPCError) -> SpamdScanOutcome {
         let tag = try reader.u8()
         guard tag == 0 else { return .failed(try failure(tag: tag, &reader)) }
         let flag = try reader.data()
@@ -247,7 +247,7 @@ public enum ScanIPCMessage: Equatable, Sendable {
                                      symbols: String(decoding: symbols, as: UTF8.self)))
     }
 
-    static func rspamdOutcome(_ reader: inout Fields) throws(ScanIPCError) -> RspamdScanOutcome {
+    static func rspamdOutcome(_ reader: inout Fields) throws(IPCError) -> RspamdScanOutcome {
         let tag = try reader.u8()
         guard tag == 0 else { return .failed(try failure(tag: tag, &reader)) }
         let action = try reader.data()
@@ -260,7 +260,7 @@ public enum ScanIPCMessage: Equatable, Sendable {
                                       isSkipped: skipped == 1, subject: subject.isEmpty ? nil : String(decoding: subject, as: UTF8.self)))
     }
 
-    static func clamdOutcome(_ reader: inout Fields) throws(ScanIPCError) -> ClamdScanOutcome {
+    static func clamdOutcome(_ reader: inout Fields) throws(IPCError) -> ClamdScanOutcome {
         let tag = try reader.u8()
         guard tag == 0 else { return .failed(try failure(tag: tag, &reader)) }
         let infected = try reader.u8()
@@ -280,10 +280,10 @@ public enum ScanIPCMessage: Equatable, Sendable {
     /// The payload's fields, each of which must be there whole.
     struct Fields {
         var reader: IPCReader
-        mutating func u8() throws(ScanIPCError) -> UInt8 { do { return try reader.u8() } catch { throw .truncated } }
-        mutating func u32() throws(ScanIPCError) -> UInt32 { do { return try reader.u32() } catch { throw .truncated } }
-        mutating func u64() throws(ScanIPCError) -> UInt64 { do { return try reader.u64() } catch { throw .truncated } }
-        mutating func data() throws(ScanIPCError) -> [UInt8] { do { return try reader.data() } catch { throw .truncated } }
+        mutating func u8() throws(IPCError) -> UInt8 { do { return try reader.u8() } catch { throw .truncated } }
+        mutating func u32() throws(IPCError) -> UInt32 { do { return try reader.u32() } catch { throw .truncated } }
+        mutating func u64() throws(IPCError) -> UInt64 { do { return try reader.u64() } catch { throw .truncated } }
+        mutating func data() throws(IPCError) -> [UInt8] { do { return try reader.data() } catch { throw .truncated } }
     }
 
     static func write(_ failure: ScanFailure, to writer: inout IPCWriter) {
@@ -292,7 +292,7 @@ public enum ScanIPCMessage: Equatable, Sendable {
         writer.data(Array(reason.utf8.prefix(SpamdLimits.maximumReasonBytes)))
     }
 
-    static func failure(tag: UInt8, _ reader: inout Fields) throws(ScanIPCError) -> ScanFailure {
+    static func failure(tag: UInt8, _ reader: inout Fields) throws(IPCError) -> ScanFailure {
         let reason = try reader.data()
         guard reason.count <= SpamdLimits.maximumReasonBytes else { throw .tooLong("reason") }
         guard let failure = failure(tag: tag, reason: String(decoding: reason, as: UTF8.self)) else { throw .unknownTag(tag) }
@@ -321,14 +321,4 @@ public enum ScanIPCMessage: Equatable, Sendable {
     }
 }
 
-/// Why a scan frame could not be decoded (only a broken or subverted peer
-/// sends one: the channel is dropped).
-public struct ScanIPCError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var description: String
 
-    public static func tooLong(_ what: String) -> ScanIPCError { ScanIPCError(description: "scan message with a \(what) above its limit") }
-    public static func unknownKind(_ kind: UInt8) -> ScanIPCError { ScanIPCError(description: "unknown scan message kind \(kind)") }
-    public static func unknownTag(_ tag: UInt8) -> ScanIPCError { ScanIPCError(description: "unknown scan outcome tag \(tag)") }
-    public static let truncated = ScanIPCError(description: "truncated scan message")
-    public static let trailingBytes = ScanIPCError(description: "trailing bytes after a scan message")
-}

@@ -182,7 +182,7 @@ final class MasterServer {
     /// A child broke its channel's protocol: only a subverted (or badly
     /// broken) child does that, so it is killed; the channel is already
     /// closed to it and SIGCHLD brings the replacement.
-    func replace(_ slot: ChildSlot, refusing violation: IPCViolation) {
+    func replace(_ slot: ChildSlot, refusing violation: IPCError) {
         let what = slot.role == .worker ? "worker" : "\(slot.role.rawValue) helper"
         log.error("\(what) \(slot.pid) broke the \(slot.channel.direction) protocol (\(violation)): killing and replacing it")
         slot.state = .retiring

@@ -33,13 +33,13 @@ struct ScannerOptions: Equatable {
         + "[--clamd-host HOST --clamd-port PORT | --clamd-socket PATH] [--clamd-timeout SECONDS] "
         + "[--runas USER] [--rungroup GROUP] [--ident NAME] [--debug]"
 
-    init(arguments: [String]) throws(HelperCommandLine.UsageError) {
+    init(arguments: [String]) throws(IPCError) {
         var line = HelperCommandLine(arguments)
         var targets: [String: Target] = [:]
         while let argument = try line.nextOption() {
             let parts = argument.split(separator: "-", maxSplits: 3, omittingEmptySubsequences: true)
             guard argument.hasPrefix("--"), parts.count == 2, ["spamd", "rspamd", "clamd"].contains(parts[0]) else {
-                throw .init("unknown argument \(argument)")
+                throw .usage("unknown argument \(argument)")
             }
             let scanner = String(parts[0])
             var target = targets[scanner] ?? Target()
@@ -48,25 +48,25 @@ struct ScannerOptions: Equatable {
             case "host":
                 target.host = text
             case "port":
-                guard let number = UInt16(text), number > 0 else { throw .init("\(argument) \(text): not a port") }
+                guard let number = UInt16(text), number > 0 else { throw .usage("\(argument) \(text): not a port") }
                 target.port = number
             case "socket" where scanner != "rspamd":
                 target.socketPath = text
             case "timeout":
-                guard let seconds = Double(text), seconds > 0, seconds <= 3600 else { throw .init("\(argument) \(text): not a number of seconds") }
+                guard let seconds = Double(text), seconds > 0, seconds <= 3600 else { throw .usage("\(argument) \(text): not a number of seconds") }
                 target.timeout = seconds
             default:
-                throw .init("unknown argument \(argument)")
+                throw .usage("unknown argument \(argument)")
             }
             targets[scanner] = target
         }
         for (scanner, target) in targets {
             guard (target.host == nil) != (target.socketPath == nil) else {
-                throw .init("give either --\(scanner)-host (with --\(scanner)-port) or --\(scanner)-socket")
+                throw .usage("give either --\(scanner)-host (with --\(scanner)-port) or --\(scanner)-socket")
             }
-            guard target.host == nil || target.port != nil else { throw .init("--\(scanner)-host needs --\(scanner)-port") }
+            guard target.host == nil || target.port != nil else { throw .usage("--\(scanner)-host needs --\(scanner)-port") }
         }
-        guard !targets.isEmpty else { throw .init("no scanner given") }
+        guard !targets.isEmpty else { throw .usage("no scanner given") }
         spamd = targets["spamd"]
         rspamd = targets["rspamd"]
         clamd = targets["clamd"]

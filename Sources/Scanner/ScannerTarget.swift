@@ -7,7 +7,7 @@ import IPC
 /// request names (rspamd), and the time budget of one scan.
 struct ScannerTarget {
     let name: String
-    let address: Result<SpamdAddress, SpamdAddress.ResolveError>
+    let address: Result<SpamdAddress, IPCError>
     let hostHeader: String
     let timeout: Double
 
@@ -20,7 +20,7 @@ struct ScannerTarget {
             if let address = SpamdAddress.unixSocket(path) {
                 self.address = .success(address)
             } else {
-                self.address = .failure(SpamdAddress.ResolveError(host: path, reason: "not a unix socket path"))
+                self.address = .failure(IPCError.unresolvable(host: path, reason: "not a unix socket path"))
             }
         } else {
             let host = options.host ?? "localhost"

@@ -15,7 +15,7 @@ import SystemIO
 // (ScannerOptions); the master hands it one channel per worker. See
 // docs/security.md, "SpamAssassin", and docs/sandbox.md.
 
-let options = ChildStartup.helperOptions(role: "authmilter-scan", usage: ScannerOptions.usage) { arguments throws(HelperCommandLine.UsageError) in
+let options = ChildStartup.helperOptions(role: "authmilter-scan", usage: ScannerOptions.usage) { arguments throws(IPCError) in
     try ScannerOptions(arguments: arguments)
 }
 ChildLog.debugEnabled = options.debug

@@ -33,14 +33,14 @@ import TestSupport
         }
         #expect(ScanIPCMessage.clamdScan(id: 1, message: [65]).frame.encoded() == [0, 0, 0, 6, 64, 0, 0, 0, 1, 65])
         // A clean verdict carries no name; an infected one needs one.
-        #expect(throws: ScanIPCError.self) { try ScanIPCMessage(frame: IPCFrame(kind: 65, payload: [0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 65])) }
-        #expect(throws: ScanIPCError.self) { try ScanIPCMessage(frame: IPCFrame(kind: 65, payload: [0, 0, 0, 1, 0, 1, 0, 0, 0, 0])) }
-        #expect(throws: ScanIPCError.unknownTag(2)) { try ScanIPCMessage(frame: IPCFrame(kind: 65, payload: [0, 0, 0, 1, 0, 2, 0, 0, 0, 0])) }
+        #expect(throws: IPCError.self) { try ScanIPCMessage(frame: IPCFrame(kind: 65, payload: [0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 65])) }
+        #expect(throws: IPCError.self) { try ScanIPCMessage(frame: IPCFrame(kind: 65, payload: [0, 0, 0, 1, 0, 1, 0, 0, 0, 0])) }
+        #expect(throws: IPCError.unknownTag(2)) { try ScanIPCMessage(frame: IPCFrame(kind: 65, payload: [0, 0, 0, 1, 0, 2, 0, 0, 0, 0])) }
         // More recipients than the limit: refused before they are read.
         var tooMany = [UInt8]([0, 0, 0, 1])
         for _ in 0..<6 { tooMany += [0, 0, 0, 0] }
         tooMany += [0, 0, 0x03, 0xe9]
-        #expect(throws: ScanIPCError.tooLong("recipient list")) { try ScanIPCMessage(frame: IPCFrame(kind: 62, payload: tooMany)) }
+        #expect(throws: IPCError.tooLong("recipient list")) { try ScanIPCMessage(frame: IPCFrame(kind: 62, payload: tooMany)) }
     }
 
     @Test func anRspamdVerdictAndWhatRspamdReceived() throws {

@@ -1,3 +1,4 @@
+import IPC
 import MailAuth
 import Testing
 
@@ -51,7 +52,8 @@ import Testing
         #expect(old.policy.testing == nil && old.policy.discoveryMethod == nil)
         for bad in [text.replacingFirst(#""testing":"y""#, with: #""testing":"maybe""#),
                     text.replacingFirst(#""discovery_method":"treewalk""#, with: #""discovery_method":"guess""#)] {
-            #expect(throws: DMARCReportRow.DecodingError.self) { try DMARCReportRow(jsonText: bad) }
+            let error = #expect(throws: IPCError.self) { try DMARCReportRow(jsonText: bad) }
+            #expect(error?.code == .malformed)
         }
     }
 

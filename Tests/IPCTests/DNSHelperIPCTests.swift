@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func malformedFramesAreRefused() {
-        func decode(_ kind: UInt8, _ payload: [UInt8]) -> DNSIPCError? {
+        func decode(_ kind: UInt8, _ payload: [UInt8]) -> IPCError? {
             do {
                 _ = try DNSIPCMessage(frame: IPCFrame(kind: kind, payload: payload))
                 return nil

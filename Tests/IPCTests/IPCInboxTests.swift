@@ -85,7 +85,7 @@ import Testing
          UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length), kind]
     }
 
-    func violation<Kind: IPCMessageKind>(_ type: Kind.Type, _ reads: [([UInt8], Int32)]) -> IPCViolation? {
+    func violation<Kind: IPCMessageKind>(_ type: Kind.Type, _ reads: [([UInt8], Int32)]) -> IPCError? {
         var inbox = IPCInbox(receiving: Kind.self)
         do {
             for (bytes, descriptor) in reads {
@@ -175,7 +175,7 @@ import Testing
     /// out.
     @Test func unclaimedDescriptorsAreHandedBackForClosing() {
         var inbox = IPCInbox(receiving: MasterToWorker.self)
-        #expect(throws: IPCViolation.tooLarge(kind: "connection", payload: 9999, limit: 4096)) {
+        #expect(throws: IPCError.tooLarge(kind: "connection", payload: 9999, limit: 4096)) {
             try inbox.append(Self.header(length: 10000, kind: MasterToWorker.connection.code)[...], descriptor: 13)
         }
         #expect(inbox.takeUnclaimedDescriptors() == [13])
@@ -208,7 +208,7 @@ import Testing
         #expect(try inbox.next(WorkerToSpool.self)?.payload == Array("{}".utf8))
         #expect(try inbox.next(WorkerToSpool.self) == nil)
 
-        func refused(_ packet: [UInt8]) -> IPCViolation? {
+        func refused(_ packet: [UInt8]) -> IPCError? {
             var inbox = IPCInbox(receiving: WorkerToSpool.self)
             do { try inbox.appendPacket(packet[...]); return nil } catch { return error }
         }

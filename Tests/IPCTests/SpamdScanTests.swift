@@ -39,12 +39,12 @@ import Testing
         let limit = WorkerToScanner.scan.maximumPayload
         #expect(limit == 4 + 4 + 255 + (4 << 20))
         let tooLong = FrameHeaderBytes.header(payloadCount: limit + 1, kind: 60)
-        #expect(throws: IPCViolation.tooLarge(kind: "scan", payload: limit + 1, limit: limit)) { try scanner.append(tooLong[...]) }
+        #expect(throws: IPCError.tooLarge(kind: "scan", payload: limit + 1, limit: limit)) { try scanner.append(tooLong[...]) }
         var worker = IPCInbox(receiving: ScannerToWorker.self)
         // A worker's channel carries results only: a scan frame is an unknown kind.
-        #expect(throws: IPCViolation.unknownKind(60)) { try worker.append(ScanIPCMessage.scan(id: 1, user: "", message: []).frame.encoded()[...]) }
-        #expect(throws: ScanIPCError.unknownTag(9)) { try ScanIPCMessage(frame: IPCFrame(kind: 61, payload: [0, 0, 0, 1, 9, 0, 0, 0, 0])) }
-        #expect(throws: ScanIPCError.trailingBytes) { try ScanIPCMessage(frame: IPCFrame(kind: 61, payload: [0, 0, 0, 1, 5, 0, 0, 0, 0, 1])) }
+        #expect(throws: IPCError.unknownKind(60)) { try worker.append(ScanIPCMessage.scan(id: 1, user: "", message: []).frame.encoded()[...]) }
+        #expect(throws: IPCError.unknownTag(9)) { try ScanIPCMessage(frame: IPCFrame(kind: 61, payload: [0, 0, 0, 1, 9, 0, 0, 0, 0])) }
+        #expect(throws: IPCError.trailingBytes) { try ScanIPCMessage(frame: IPCFrame(kind: 61, payload: [0, 0, 0, 1, 5, 0, 0, 0, 0, 1])) }
     }
 
     // MARK: One exchange with spamd

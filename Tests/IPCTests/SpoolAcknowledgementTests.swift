@@ -32,9 +32,10 @@ import Testing
     }
 
     @Test func aTruncatedPayloadIsRefused() {
-        #expect(throws: SpoolAcknowledgement.DecodeError.self) {
+        let error = #expect(throws: IPCError.self) {
             try SpoolAcknowledgement.ids(in: Array(Self.id(1).utf8.dropLast()))
         }
+        #expect(error?.code == .malformed)
     }
 
     @Test func aRowFrameFitsOneMessage() {
