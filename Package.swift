@@ -18,6 +18,8 @@ let package = Package(
         // DMARC aggregate reports, named like Mail::DMARC's tools.
         .executable(name: "dmarc_send_reports", targets: ["DMARCSendReports"]),
         .executable(name: "dmarc_view_reports", targets: ["DMARCViewReports"]),
+        // Blocker rule files, as Perl's tool of the same name edits them.
+        .executable(name: "authentication_milter_blocker", targets: ["BlockerTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -57,19 +59,23 @@ let package = Package(
             name: "DMARCReports",
             dependencies: ["MailAuth", "Shared", "LDNSRecords", "CSQLite", "CPostgres", "CZlib", "CLDNS"],
             path: "Sources/DMARCReports"),
-        .target(name: "Handlers", dependencies: ["MailAuth", "Milter", "Shared", "CShim"], path: "Sources/Handlers"),
+        // Blocker rule files: the strict TOML subset they use, the rules,
+        // their wire form master -> worker, the matching. Pure.
+        .target(name: "BlockerRules", path: "Sources/BlockerRules"),
+        .target(name: "Handlers", dependencies: ["MailAuth", "Milter", "Shared", "CShim", "BlockerRules"], path: "Sources/Handlers"),
 
         // The master's own logic that is not process plumbing (pool policy,
         // wait queue, pidfile), kept out of Shared so no jailed process
         // links it; a library so its tests can reach it.
-        .target(name: "MasterSupport", dependencies: ["Shared"], path: "Sources/MasterSupport"),
-        .executableTarget(name: "Master", dependencies: ["Shared", "MasterSupport", "Handlers", "DMARCReports", "CShim"], path: "Sources/Master"),
-        .executableTarget(name: "Worker", dependencies: ["Shared", "Milter", "Handlers", "MailAuth", "CShim", "COpenSSL", "CLDNS"], path: "Sources/Worker"),
+        .target(name: "MasterSupport", dependencies: ["Shared", "BlockerRules"], path: "Sources/MasterSupport"),
+        .executableTarget(name: "Master", dependencies: ["Shared", "MasterSupport", "Handlers", "DMARCReports", "CShim", "BlockerRules"], path: "Sources/Master"),
+        .executableTarget(name: "Worker", dependencies: ["Shared", "Milter", "Handlers", "MailAuth", "CShim", "COpenSSL", "CLDNS", "BlockerRules"], path: "Sources/Worker"),
         .executableTarget(name: "DNSHelper", dependencies: ["Shared", "MailAuth", "LDNSRecords", "CShim", "CLDNS"], path: "Sources/DNSHelper"),
-        .executableTarget(name: "Spool", dependencies: ["Shared", "DMARCReports", "MailAuth", "CShim"], path: "Sources/Spool"),
+        .executableTarget(name: "Spool", dependencies: ["Shared", "DMARCReports", "MailAuth", "CShim", "Handlers"], path: "Sources/Spool"),
         // The one process that talks to spamd (SpamAssassin handler).
         .executableTarget(name: "Scanner", dependencies: ["Shared", "MailAuth", "CShim"], path: "Sources/Scanner"),
         .executableTarget(name: "DMARCSendReports", dependencies: ["DMARCReports", "Shared", "MailAuth"], path: "Sources/DMARCSendReports"),
+        .executableTarget(name: "BlockerTool", dependencies: ["BlockerRules", "Shared"], path: "Sources/BlockerTool"),
         .executableTarget(name: "DMARCViewReports", dependencies: ["DMARCReports", "Shared", "MailAuth"], path: "Sources/DMARCViewReports"),
         // The pure pieces of authmilter-bench (the mix file, zone lines,
         // /proc/<pid>/stat, CPU by role, the result tables), a library so
@@ -90,9 +96,10 @@ let package = Package(
         .testTarget(name: "MilterTests", dependencies: ["Milter"], path: "Tests/MilterTests"),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "Milter", "MilterClient"], path: "Tests/BenchSupportTests"),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "TestSupport", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),
-        .testTarget(name: "MasterSupportTests", dependencies: ["MasterSupport"], path: "Tests/MasterSupportTests"),
+        .testTarget(name: "MasterSupportTests", dependencies: ["MasterSupport", "BlockerRules", "Shared"], path: "Tests/MasterSupportTests"),
+        .testTarget(name: "BlockerRulesTests", dependencies: ["BlockerRules"], path: "Tests/BlockerRulesTests"),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "MailAuth", "TestSupport"], path: "Tests/SharedTests"),
-        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "MailAuth", "Milter", "Shared", "TestSupport"], path: "Tests/HandlersTests"),
+        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "MailAuth", "Milter", "Shared", "TestSupport", "BlockerRules"], path: "Tests/HandlersTests"),
         .testTarget(name: "DMARCReportsTests", dependencies: ["DMARCReports", "MailAuth", "Shared", "TestSupport"], path: "Tests/DMARCReportsTests"),
         .testTarget(name: "ProcessTests", dependencies: ["Shared", "Milter", "MilterClient", "CShim", "MailAuth", "DMARCReports", "TestSupport"], path: "Tests/ProcessTests"),
     ],

@@ -4,10 +4,12 @@ import Shared
 /// `-h default_config`, `-h <Module>` and the worker all read it.
 public enum HandlerRegistry {
     public static var installed: [any Handler.Type] { [
+        AbusixDataFeedHandler.self,
         AddIDHandler.self,
         AlignedFromHandler.self,
         ARCHandler.self,
         AuthHandler.self,
+        BlockerHandler.self,
         DKIMHandler.self,
         DKIMSignHandler.self,
         DMARCHandler.self,

@@ -39,6 +39,8 @@ struct MilterConnection {
         let spool = worker.spool
         session.reportRowSink = { spool.submit($0) }
         session.spamScanner = worker.scanner
+        session.blockerRules = worker.blockerRules
+        session.abusixRecordSink = { spool.submit($0) }
         let dispatcher = MilterDispatcher(handlers: worker.handlers, session: session, settings: worker.settings, clock: monotonicSeconds)
         var decoder = MilterDecoder()
         var chunk = [UInt8](repeating: 0, count: 65536)
