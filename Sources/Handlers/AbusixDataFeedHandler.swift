@@ -101,6 +101,10 @@ public struct AbusixFeedSettings: Equatable, Sendable {
     public var feedName: String
     public var feedKey: String
     public var destinations: [AbusixFeedDestination]
+    /// `feed_dest` entries that name no destination (Perl's own default,
+    /// `server:port`, among them): the spool logs them and sends nothing
+    /// there, as Perl's send fails on them, but the milter starts.
+    public var destinationProblems: [String]
     public var listeningPort: String
 
     public init(config: ConfigNode) throws(ConfigurationError) {
@@ -108,12 +112,18 @@ public struct AbusixFeedSettings: Equatable, Sendable {
         feedKey = try Self.text(config, "feed_key") ?? "this_is_a_secret"
         listeningPort = try Self.text(config, "listening_port") ?? "25"
         let destination = try Self.text(config, "feed_dest") ?? "server:port"
-        do {
-            destinations = try AbusixFeedDestination.parseList(destination)
-        } catch {
-            throw (config.child("feed_dest") ?? config).error("\(error)")
+        var found: [AbusixFeedDestination] = []
+        var problems: [String] = []
+        for entry in destination.split(separator: ",") {
+            do {
+                if let parsed = try AbusixFeedDestination.parseEntry(String(entry)) { found.append(parsed) }
+            } catch {
+                problems.append("\(error)")
+            }
         }
-        guard !destinations.isEmpty else { throw (config.child("feed_dest") ?? config).error("feed_dest names no destination") }
+        if found.isEmpty && problems.isEmpty { problems.append("feed_dest names no destination") }
+        destinations = found
+        destinationProblems = problems
     }
 
     /// A string or a number (Perl's configuration takes `"25"` and `25`).

@@ -42,6 +42,8 @@ final class MasterServer {
     /// accept(2) failed for want of descriptors: the listeners rest until then.
     var acceptPausedUntil = 0.0
     var lastAcceptErrorLogged = -Double.infinity
+    /// With the Blocker handler: the rule files, read here for the workers.
+    var blockerRules: BlockerRuleSource?
 
     init(configuration: Configuration, options: CommandLineOptions, listeners: [ListenerSocket], binaryDirectory: String,
          signalFD: Int32, daemon: Bool) {
@@ -55,6 +57,7 @@ final class MasterServer {
         self.policy = MasterServer.poolPolicy(configuration)
         self.waiting = ConnectionWaitQueue(capacity: configuration.connectionQueueSize,
                                            timeoutSeconds: configuration.connectionQueueTimeout)
+        self.blockerRules = MasterServer.blockerRuleSource(configuration)
     }
 
     static func poolPolicy(_ c: Configuration) -> WorkerPoolPolicy {
@@ -143,6 +146,7 @@ final class MasterServer {
     /// does not pass the listener's O_NONBLOCK on) with the receive
     /// timeout the worker's reads rely on (`setReceiveTimeout`).
     func handOver(_ connection: Int32, listenerSpec: String, to slot: ChildSlot) {
+        sendBlockerRulesIfStale(to: slot)
         let sent = slot.channel.send(MasterToWorker.connection, payload: Array(listenerSpec.utf8), descriptor: connection)
         close(connection)
         if sent {
@@ -523,6 +527,8 @@ final class MasterServer {
         policy = MasterServer.poolPolicy(loaded)
         waiting.capacity = loaded.connectionQueueSize
         waiting.timeoutSeconds = loaded.connectionQueueTimeout
+        // Every worker is replaced below and hears the rules anew.
+        blockerRules = MasterServer.blockerRuleSource(loaded)
         MasterLog.configure(ident: options.logIdent, debug: loaded.debug, toStderr: MasterMain.logsToStderr(loaded, daemon: daemon))
         retireAllWorkers()
         // The spool keeps running (its journal and the rows in flight stay

@@ -35,6 +35,7 @@ final class AbusixFeedSender {
 
     /// Before the filter: resolves every destination and opens the sockets.
     func openSockets() {
+        for problem in settings.destinationProblems { ChildLog.error("AbusixDataFeed: \(problem); nothing sent there") }
         targets = settings.destinations.compactMap { destination in
             switch SpamdAddress.resolve(host: destination.host, port: destination.port) {
             case .success(let address): return Target(destination: destination, address: address)

@@ -20,11 +20,16 @@ public struct AbusixFeedDestination: Equatable, Sendable {
     public static func parseList(_ text: String) throws(ParseError) -> [AbusixFeedDestination] {
         var found: [AbusixFeedDestination] = []
         for raw in text.split(separator: ",", omittingEmptySubsequences: true) {
-            let entry = raw.trimmingWhitespace()
-            if entry.isEmpty { continue }
-            found.append(try parse(entry))
+            if let destination = try parseEntry(String(raw)) { found.append(destination) }
         }
         return found
+    }
+
+    /// One comma-separated entry, white space around it ignored; nil for
+    /// an empty one.
+    public static func parseEntry(_ raw: String) throws(ParseError) -> AbusixFeedDestination? {
+        let entry = Substring(raw).trimmingWhitespace()
+        return entry.isEmpty ? nil : try parse(entry)
     }
 
     public static func parse(_ entry: String) throws(ParseError) -> AbusixFeedDestination {
