@@ -108,7 +108,7 @@ import Testing
         }
         // Perl's sort_callbacks: passes over the sorted list, adding a handler
         // once everything it requires is in (ARC requires DKIM).
-        #expect(names == ["AddID", "AlignedFrom", "Auth", "DKIM", "DKIMSign", "LocalIP", "Logger", "RBLDNS", "ReturnOK", "SPF",
+        #expect(names == ["AbusixDataFeed", "AddID", "AlignedFrom", "Auth", "Blocker", "DKIM", "DKIMSign", "LocalIP", "Logger", "RBLDNS", "ReturnOK", "SPF",
                           "Sanitize", "SenderID", "Size", "SpamAssassin", "TLS", "TrustedIP", "XGoogleDKIM", "ARC", "DMARC", "IPRev", "PTR"])
     }
 }
