@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Handlers
+import MailAuth
 import MasterSupport
 import Shared
 import CShim
@@ -42,6 +43,11 @@ final class MasterServer {
     /// accept(2) failed for want of descriptors: the listeners rest until then.
     var acceptPausedUntil = 0.0
     var lastAcceptErrorLogged = -Double.infinity
+    /// A spool stopped on purpose (new AbusixDataFeed destinations): its
+    /// exit is expected, not a crash.
+    var replacedSpool: pid_t?
+    /// The AbusixDataFeed destinations the running spool was started with.
+    var spoolAbusixDestinations: [AbusixFeedDestination]?
     /// With the Blocker handler: the rule files, read here for the workers.
     var blockerRules: BlockerRuleSource?
 
@@ -321,6 +327,7 @@ final class MasterServer {
             arguments += privilegeArguments
             if configuration.debug { arguments.append("--debug") }
             spool = startHelper(.spool, executable: "authmilter-spool", arguments: arguments)
+            spoolAbusixDestinations = MasterServer.abusixDestinations(configuration)
             // Its first frame: the configuration (report store settings).
             spool?.channel.send(MasterToHelper.configuration, payload: serializedConfiguration)
             // The workers keep their channels: the new spool is given the
@@ -465,7 +472,12 @@ final class MasterServer {
             } else if let slot = spool, slot.pid == pid {
                 slot.closeDescriptors()
                 spool = nil
-                if !stopping { helperDied("spool", pid: pid, status: status) }
+                if pid == replacedSpool {
+                    replacedSpool = nil
+                    log.info("spool \(pid) stopped for new AbusixDataFeed settings; starting the new one")
+                } else if !stopping {
+                    helperDied("spool", pid: pid, status: status)
+                }
             } else if let slot = scanner, slot.pid == pid {
                 slot.closeDescriptors()
                 scanner = nil
@@ -531,8 +543,11 @@ final class MasterServer {
         blockerRules = MasterServer.blockerRuleSource(loaded)
         MasterLog.configure(ident: options.logIdent, debug: loaded.debug, toStderr: MasterMain.logsToStderr(loaded, daemon: daemon))
         retireAllWorkers()
-        // The spool keeps running (its journal and the rows in flight stay
+        // New AbusixDataFeed sockets or destinations need a new spool (it
+        // opens them before its filter); else the spool keeps running
+        // (its journal and the rows in flight stay
         // with it) and takes the new report settings in place.
+        replaceSpoolIfAbusixDestinationsChanged(loaded)
         sendToHelper(spool, .reloadedConfiguration, payload: serializedConfiguration)
         log.info("configuration reloaded; workers are being replaced")
     }
