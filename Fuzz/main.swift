@@ -29,6 +29,7 @@ enum FuzzRegistry {
         IPCFrameTarget.target,
         ConfigJSONTarget.target,
         SpamdReplyTarget.target,
+        BlockerTOMLTarget.target,
     ]
 
     /// The selected target, looked up once.

@@ -126,6 +126,10 @@ def seeds(target):
             yield len(payload + b"_").to_bytes(4, "big") + b"\x01" + payload
     elif target == "spamd-reply":
         yield from select(tests(), lambda t: t.startswith("SPAMD/"))
+    elif target == "blocker-toml":
+        # The rule files of the tests and the e2e's hand-written rule.
+        yield from select(tests(), lambda t: "=" in t and ("[" in t or "\n" in t))
+        yield from e2e_heredocs("TOML")
     elif target == "config-json":
         yield from select(tests(), lambda t: t.lstrip().startswith("{"))
         yield from (t for t in e2e_heredocs("CONF") if t.lstrip().startswith("{"))

@@ -89,6 +89,7 @@ build() {
     module Milter Sources/Milter/*.swift
     module MailAuth $(find Sources/MailAuth -name '*.swift' | sort)
     module Shared Sources/Shared/*.swift
+    module BlockerRules Sources/BlockerRules/*.swift
     module LDNSRecords Sources/LDNSRecords/*.swift
     module Handlers Sources/Handlers/*.swift
     # The DNS helper is an executable; its wire parser is one file.
