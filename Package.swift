@@ -47,47 +47,54 @@ let package = Package(
         // The MTA side of the milter protocol (Postfix's conversation, a
         // blocking client): authmilter-bench and the process tests.
         .target(name: "MilterClient", dependencies: ["Milter"], path: "Sources/MilterClient"),
-        .target(
-            name: "Shared",
-            dependencies: ["Framing", "MailAuth", "CShim", "CSeccomp", "CCap", "COpenSSL", .product(name: "Logging", package: "swift-log")],
-            path: "Sources/Shared"),
+        // The plumbing every process shares, one concern per target so each
+        // process links only what it uses (docs/architecture.md):
+        // the one system-call wrapper and its error; the JSON reader and
+        // writer; the configuration model and loader; the children's log;
+        // the IPC frames, typed messages and clients; the seccomp jail.
+        .target(name: "SystemIO", dependencies: ["CShim"], path: "Sources/SystemIO"),
+        .target(name: "JSON", path: "Sources/JSON"),
+        .target(name: "ProcessLog", dependencies: ["MailAuth", "SystemIO"], path: "Sources/ProcessLog"),
+        .target(name: "Config", dependencies: ["JSON", "MailAuth", "SystemIO"], path: "Sources/Config"),
+        .target(name: "IPC", dependencies: ["CShim", "Framing", "JSON", "MailAuth", "ProcessLog", "SystemIO"], path: "Sources/IPC"),
+        .target(name: "Sandbox", dependencies: ["CCap", "CSeccomp", "CShim", "SystemIO"], path: "Sources/Sandbox"),
         // ldns packets to MailAuth's DNS types (DNS helper, report commands).
         .target(name: "LDNSRecords", dependencies: ["MailAuth", "CLDNS"], path: "Sources/LDNSRecords"),
         // DMARC aggregate reports: the store (SQLite, PostgreSQL), the spool's
         // journal, the RFC 7489 report and its sending.
         .target(
             name: "DMARCReports",
-            dependencies: ["MailAuth", "Shared", "LDNSRecords", "CSQLite", "CPostgres", "CZlib", "CLDNS"],
+            dependencies: ["MailAuth", "Config", "IPC", "JSON", "SystemIO", "LDNSRecords", "CSQLite", "CPostgres", "CZlib", "CLDNS"],
             path: "Sources/DMARCReports"),
         // Blocker rule files: the strict TOML subset they use, the rules,
         // their wire form master -> worker, the matching. Pure.
         .target(name: "BlockerRules", path: "Sources/BlockerRules"),
-        .target(name: "Handlers", dependencies: ["MailAuth", "Milter", "Shared", "CShim", "BlockerRules"], path: "Sources/Handlers"),
+        .target(name: "Handlers", dependencies: ["MailAuth", "Milter", "Config", "IPC", "JSON", "ProcessLog", "SystemIO", "CShim", "BlockerRules"], path: "Sources/Handlers"),
 
         // The master's own logic that is not process plumbing (pool policy,
-        // wait queue, pidfile), kept out of Shared so no jailed process
+        // wait queue, pidfile), kept apart so no jailed process
         // links it; a library so its tests can reach it.
-        .target(name: "MasterSupport", dependencies: ["Shared", "BlockerRules"], path: "Sources/MasterSupport"),
-        .executableTarget(name: "Master", dependencies: ["Shared", "MasterSupport", "Handlers", "DMARCReports", "CShim", "BlockerRules"], path: "Sources/Master"),
-        .executableTarget(name: "Worker", dependencies: ["Shared", "Milter", "Handlers", "MailAuth", "CShim", "COpenSSL", "CLDNS", "BlockerRules"], path: "Sources/Worker"),
-        .executableTarget(name: "DNSHelper", dependencies: ["Shared", "MailAuth", "LDNSRecords", "CShim", "CLDNS"], path: "Sources/DNSHelper"),
-        .executableTarget(name: "Spool", dependencies: ["Shared", "DMARCReports", "MailAuth", "CShim", "Handlers"], path: "Sources/Spool"),
+        .target(name: "MasterSupport", dependencies: ["CShim", "MailAuth", "ProcessLog", "SystemIO", "BlockerRules", .product(name: "Logging", package: "swift-log")], path: "Sources/MasterSupport"),
+        .executableTarget(name: "Master", dependencies: ["Config", "IPC", "JSON", "ProcessLog", "Sandbox", "SystemIO", "MasterSupport", "Handlers", "DMARCReports", "Milter", "CShim", "CCap", "BlockerRules", .product(name: "Logging", package: "swift-log")], path: "Sources/Master"),
+        .executableTarget(name: "Worker", dependencies: ["Config", "IPC", "ProcessLog", "Sandbox", "SystemIO", "Milter", "Handlers", "MailAuth", "CShim", "COpenSSL", "CLDNS", "BlockerRules"], path: "Sources/Worker"),
+        .executableTarget(name: "DNSHelper", dependencies: ["IPC", "ProcessLog", "Sandbox", "SystemIO", "MailAuth", "LDNSRecords", "CShim", "CLDNS"], path: "Sources/DNSHelper"),
+        .executableTarget(name: "Spool", dependencies: ["Config", "IPC", "ProcessLog", "Sandbox", "SystemIO", "DMARCReports", "MailAuth", "CShim", "Handlers"], path: "Sources/Spool"),
         // The one process that talks to spamd (SpamAssassin handler).
-        .executableTarget(name: "Scanner", dependencies: ["Shared", "MailAuth", "CShim"], path: "Sources/Scanner"),
-        .executableTarget(name: "DMARCSendReports", dependencies: ["DMARCReports", "Shared", "MailAuth"], path: "Sources/DMARCSendReports"),
-        .executableTarget(name: "BlockerTool", dependencies: ["BlockerRules", "Shared"], path: "Sources/BlockerTool"),
-        .executableTarget(name: "DMARCViewReports", dependencies: ["DMARCReports", "Shared", "MailAuth"], path: "Sources/DMARCViewReports"),
+        .executableTarget(name: "Scanner", dependencies: ["IPC", "ProcessLog", "Sandbox", "SystemIO", "MailAuth", "CShim"], path: "Sources/Scanner"),
+        .executableTarget(name: "DMARCSendReports", dependencies: ["DMARCReports", "MailAuth"], path: "Sources/DMARCSendReports"),
+        .executableTarget(name: "DMARCViewReports", dependencies: ["DMARCReports", "MailAuth"], path: "Sources/DMARCViewReports"),
+        .executableTarget(name: "BlockerTool", dependencies: ["BlockerRules", "SystemIO"], path: "Sources/BlockerTool"),
         // The pure pieces of authmilter-bench (the mix file, zone lines,
         // /proc/<pid>/stat, CPU by role, the result tables), a library so
         // BenchSupportTests reach them.
         .target(name: "BenchSupport", dependencies: ["MailAuth", "Milter", "MilterClient"], path: "Benchmarks/BenchSupport"),
-        .executableTarget(name: "MilterLoad", dependencies: ["BenchSupport", "MailAuth", "MasterSupport", "Milter", "MilterClient", "Shared"],
+        .executableTarget(name: "MilterLoad", dependencies: ["BenchSupport", "MailAuth", "IPC", "MasterSupport", "Milter", "MilterClient"],
                           path: "Benchmarks/MilterLoad"),
         .executableTarget(name: "SPFBench", dependencies: ["MailAuth"], path: "Benchmarks/SPFBench"),
         .executableTarget(name: "DKIMBench", dependencies: ["MailAuth"], path: "Benchmarks/DKIMBench"),
         .executableTarget(name: "ARCBench", dependencies: ["MailAuth"], path: "Benchmarks/ARCBench"),
-        .executableTarget(name: "DMARCBench", dependencies: ["Handlers", "MailAuth", "Shared"], path: "Benchmarks/DMARCBench"),
-        .executableTarget(name: "ReportBench", dependencies: ["DMARCReports", "MailAuth", "Shared"], path: "Benchmarks/ReportBench"),
+        .executableTarget(name: "DMARCBench", dependencies: ["Config", "Handlers", "JSON", "MailAuth"], path: "Benchmarks/DMARCBench"),
+        .executableTarget(name: "ReportBench", dependencies: ["DMARCReports", "MailAuth"], path: "Benchmarks/ReportBench"),
 
         // Test-only helpers shared by the test targets: the third-party
         // conformance data (read from ../shared, skipped where absent).
@@ -96,12 +103,17 @@ let package = Package(
         .testTarget(name: "MilterTests", dependencies: ["Milter"], path: "Tests/MilterTests"),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "Milter", "MilterClient"], path: "Tests/BenchSupportTests"),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "TestSupport", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),
-        .testTarget(name: "MasterSupportTests", dependencies: ["MasterSupport", "BlockerRules", "Shared"], path: "Tests/MasterSupportTests"),
+        .testTarget(name: "MasterSupportTests", dependencies: ["MasterSupport", "BlockerRules", "SystemIO"], path: "Tests/MasterSupportTests"),
         .testTarget(name: "BlockerRulesTests", dependencies: ["BlockerRules"], path: "Tests/BlockerRulesTests"),
-        .testTarget(name: "SharedTests", dependencies: ["Shared", "MailAuth", "TestSupport"], path: "Tests/SharedTests"),
-        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "MailAuth", "Milter", "Shared", "TestSupport", "BlockerRules"], path: "Tests/HandlersTests"),
-        .testTarget(name: "DMARCReportsTests", dependencies: ["DMARCReports", "MailAuth", "Shared", "TestSupport"], path: "Tests/DMARCReportsTests"),
-        .testTarget(name: "ProcessTests", dependencies: ["Shared", "Milter", "MilterClient", "CShim", "MailAuth", "DMARCReports", "TestSupport"], path: "Tests/ProcessTests"),
+        .testTarget(name: "SystemIOTests", dependencies: ["SystemIO", "IPC"], path: "Tests/SystemIOTests"),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], path: "Tests/JSONTests"),
+        .testTarget(name: "ProcessLogTests", dependencies: ["ProcessLog"], path: "Tests/ProcessLogTests"),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "IPC", "JSON", "MasterSupport", "SystemIO", "MailAuth", "TestSupport"], path: "Tests/ConfigTests"),
+        .testTarget(name: "IPCTests", dependencies: ["IPC", "JSON", "MailAuth", "TestSupport", "CShim"], path: "Tests/IPCTests"),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], path: "Tests/SandboxTests"),
+        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "Config", "IPC", "JSON", "MailAuth", "Milter", "TestSupport", "BlockerRules"], path: "Tests/HandlersTests"),
+        .testTarget(name: "DMARCReportsTests", dependencies: ["DMARCReports", "Config", "JSON", "MailAuth", "TestSupport"], path: "Tests/DMARCReportsTests"),
+        .testTarget(name: "ProcessTests", dependencies: ["Config", "IPC", "JSON", "MasterSupport", "Milter", "MilterClient", "CShim", "MailAuth", "DMARCReports", "TestSupport"], path: "Tests/ProcessTests"),
     ],
     swiftLanguageModes: [.v6]
 )

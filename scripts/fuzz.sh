@@ -70,9 +70,6 @@ module() {
 SCRIPT_STAMP=$ROOT/scripts/fuzz.sh
 
 build() {
-    # swift-log (Shared's Logging) from SwiftPM's checkout.
-    local log_dir=.build/checkouts/swift-log/Sources/Logging
-    if [ ! -d "$log_dir" ]; then swift package resolve >&2; fi
     # CShim: a C target without a module map of its own (SwiftPM makes one).
     mkdir -p "$OUT/cshim"
     if [ ! -f "$OUT/cshim/module.modulemap" ]; then
@@ -82,13 +79,15 @@ build() {
     if [ ! -f "$OBJ/cshim.o" ] || [ Sources/CShim/shim.c -nt "$OBJ/cshim.o" ]; then
         "$CLANG" -O1 -c -fPIC -I Sources/CShim/include Sources/CShim/shim.c -o "$OBJ/cshim.o"
     fi
-    EXTRA=(-swift-version 5 -package-name swift_log)
-    module Logging $(find "$log_dir" -name '*.swift' | sort)
     EXTRA=(-swift-version 6)
     module Framing Sources/Framing/*.swift
     module Milter Sources/Milter/*.swift
     module MailAuth $(find Sources/MailAuth -name '*.swift' | sort)
-    module Shared Sources/Shared/*.swift
+    module SystemIO Sources/SystemIO/*.swift
+    module JSON Sources/JSON/*.swift
+    module ProcessLog Sources/ProcessLog/*.swift
+    module Config Sources/Config/*.swift
+    module IPC Sources/IPC/*.swift
     module BlockerRules Sources/BlockerRules/*.swift
     module LDNSRecords Sources/LDNSRecords/*.swift
     module Handlers Sources/Handlers/*.swift

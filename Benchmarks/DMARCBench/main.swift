@@ -1,9 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Config
 import Handlers
+import JSON
 import MailAuth
-import Shared
 
 // dmarc-bench: the DMARC handler's end of message for one From header
 // holding N addresses in N distinct domains, each with a p=reject policy

@@ -2,9 +2,10 @@
 import Glibc
 #endif
 import BenchSupport
+import IPC
 import Milter
 import MilterClient
-import Shared
+import SystemIO
 
 /// `--burst N`: N MTAs connect at the same moment (a small pool cannot
 /// serve them all) and each sends option negotiation, as Postfix does.

@@ -2,9 +2,10 @@
 import Glibc
 #endif
 import BenchSupport
+import IPC
 import Milter
 import MilterClient
-import Shared
+import SystemIO
 
 /// Drives K messages at a time from one thread with poll(2). Each message
 /// goes through the chain of milters in turn (one milter connection per

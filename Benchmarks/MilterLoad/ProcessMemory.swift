@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import MasterSupport
-import Shared
 
 /// RSS of the master and its children, read from /proc.
 enum ProcessMemory {

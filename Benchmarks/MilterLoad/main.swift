@@ -3,7 +3,6 @@ import Glibc
 #endif
 import BenchSupport
 import Milter
-import Shared
 
 // authmilter-bench: a milter-protocol load generator. Replays N messages
 // over K concurrent connections against running milters (one milter

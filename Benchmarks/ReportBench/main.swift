@@ -3,7 +3,6 @@ import Glibc
 #endif
 import DMARCReports
 import MailAuth
-import Shared
 
 // report-bench: the cost of DMARC aggregate reporting, in the three places
 // it is paid.

@@ -1,4 +1,5 @@
-@testable import Shared
+@testable import Config
+@testable import JSON
 
 /// The configuration file: the JSON parser (strict and relaxed), the
 /// serializer, and the configuration's decoding. Strict JSON serialized

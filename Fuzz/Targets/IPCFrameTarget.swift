@@ -1,5 +1,5 @@
+@testable import IPC
 @testable import MailAuth
-@testable import Shared
 
 /// Bytes from a socketpair between our processes, read by each direction's
 /// typed inbox (`IPCInbox`) as the receiving process reads them: a message

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import BlockerRules
-import Shared
+import SystemIO
 
 // authentication_milter_blocker: add, delete and list the rules of a
 // Blocker file, as Perl's tool of the same name does, with its options and

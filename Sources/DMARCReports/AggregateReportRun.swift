@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import MailAuth
-import Shared
+import SystemIO
 
 /// One run of `dmarc_send_reports`: every row waiting in the store becomes
 /// part of one report per policy domain, each report goes to the `rua`
@@ -233,7 +233,7 @@ public struct AggregateReportRun {
     /// Writes a file; a message when it could not.
     static func write(_ bytes: [UInt8], to path: String) -> String? {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return "cannot write \(path): \(SystemCallError.text(for: errno))" }
+        guard fd >= 0 else { return "cannot write \(path): \(SystemIOError.text(for: errno))" }
         defer { close(fd) }
         do {
             try SystemCall.writeAll(fd: fd, bytes: bytes)

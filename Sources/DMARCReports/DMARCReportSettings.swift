@@ -1,4 +1,3 @@
-import Shared
 
 /// The aggregate report settings, read from the DMARC handler's block by
 /// the spool (where to store rows) and by `dmarc_send_reports` /
@@ -15,6 +14,9 @@ import Shared
 ///   unset, reports go straight to each destination's MX on port 25.
 /// - `report_format`: `rfc9990` (default, RFC 9990 XML) or `rfc7489`;
 /// - `no_report` (Perl's key): no rows are stored at all.
+import Config
+import JSON
+
 public struct DMARCReportSettings: Sendable, Equatable {
     /// False when the DMARC handler is off or says `no_report`.
     public var enabled: Bool

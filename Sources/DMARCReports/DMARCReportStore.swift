@@ -1,5 +1,4 @@
 import MailAuth
-import Shared
 
 /// Where aggregate report data lives between the spool, which adds rows,
 /// and `dmarc_send_reports`, which turns them into reports. The same SQL

@@ -2,8 +2,8 @@
 import Glibc
 #endif
 import CLDNS
-import MailAuth
 import LDNSRecords
+import MailAuth
 
 /// A plain stub resolver on ldns for the report sender, which runs outside
 /// the milter's sandbox and so has no DNS helper to ask:

@@ -1,8 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Config
+import JSON
 import MailAuth
-import Shared
 
 /// What `dmarc_send_reports` and `dmarc_view_reports` share: the milter's
 /// own `--prefix` (where authentication_milter.json lives, default /etc)

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import MailAuth
-import Shared
+import SystemIO
 
 /// The spool's write-ahead file for report rows
 /// (`<spool_dir>/dmarc_reports.journal`): every row a worker sends is
@@ -48,7 +48,7 @@ public final class ReportJournal {
         // is refused, never followed (O_NOFOLLOW, one link only).
         fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            let reason = errno == ELOOP ? "it is a symbolic link" : SystemCallError.text(for: errno)
+            let reason = errno == ELOOP ? "it is a symbolic link" : SystemIOError.text(for: errno)
             throw Failure(description: "cannot open \(path): \(reason)")
         }
         var opened = stat()
@@ -88,7 +88,7 @@ public final class ReportJournal {
             _ = ftruncate(fd, sizeBefore)
             throw Failure(description: "cannot write \(path): \(error.reason)")
         }
-        guard fdatasync(fd) == 0 else { throw Failure(description: "cannot flush \(path): \(SystemCallError.text(for: errno))") }
+        guard fdatasync(fd) == 0 else { throw Failure(description: "cannot flush \(path): \(SystemIOError.text(for: errno))") }
     }
 
     /// Everything the journal holds.
@@ -128,7 +128,7 @@ public final class ReportJournal {
     /// Empties the journal once the store holds everything in it.
     public func clear() throws(Failure) {
         guard ftruncate(fd, 0) == 0, fdatasync(fd) == 0 else {
-            throw Failure(description: "cannot empty \(path): \(SystemCallError.text(for: errno))")
+            throw Failure(description: "cannot empty \(path): \(SystemIOError.text(for: errno))")
         }
     }
 

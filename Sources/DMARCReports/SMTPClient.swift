@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
+import IPC
+import SystemIO
 #endif
-import Shared
 
 /// A failed SMTP transaction: the stage it failed at and either the
 /// server's reply (any 4xx/5xx, or a reply that makes no sense at that
@@ -325,12 +326,12 @@ private final class SMTPConnection {
     private static func connect(_ address: UnsafeMutablePointer<sockaddr>, length: socklen_t, family: Int32,
                                 protocol proto: Int32, timeoutSeconds: Double) -> Result<Int32, Problem> {
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), proto)
-        guard fd >= 0 else { return .failure(Problem(text: "socket: \(SystemCallError.text(for: errno))")) }
+        guard fd >= 0 else { return .failure(Problem(text: "socket: \(SystemIOError.text(for: errno))")) }
         if Glibc.connect(fd, address, length) == 0 { return .success(fd) }
         // Not retried: an interrupted connect goes on in the background,
         // as one in progress does; the poll below waits for either.
         guard errno == EINPROGRESS || errno == EINTR else {
-            let why = SystemCallError.text(for: errno)
+            let why = SystemIOError.text(for: errno)
             close(fd)
             return .failure(Problem(text: why))
         }
@@ -351,13 +352,13 @@ private final class SMTPConnection {
             var error: Int32 = 0
             var size = socklen_t(MemoryLayout<Int32>.size)
             guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) == 0 else {
-                let why = SystemCallError.text(for: errno)
+                let why = SystemIOError.text(for: errno)
                 close(fd)
                 return .failure(Problem(text: why))
             }
             if error == 0 { return .success(fd) }
             close(fd)
-            return .failure(Problem(text: SystemCallError.text(for: error)))
+            return .failure(Problem(text: SystemIOError.text(for: error)))
         }
     }
 
@@ -407,7 +408,7 @@ private final class SMTPConnection {
     }
 
     private func readWholeReply(stage: SMTPError.Stage) throws(SMTPError) -> SMTPClient.Reply {
-        let deadline = Self.monotonicSeconds() + timeoutSeconds
+        let deadline = monotonicSeconds() + timeoutSeconds
         var code: Int? = nil
         var lines: [String] = []
         while true {
@@ -443,7 +444,7 @@ private final class SMTPConnection {
                 return line
             }
             guard buffer.count <= maximumLineLength + 1 else { throw overlong(stage) }
-            let remaining = deadline - Self.monotonicSeconds()
+            let remaining = deadline - monotonicSeconds()
             guard remaining > 0 else {
                 throw SMTPError(stage: stage, detail: "no complete reply from \(peer) within \(timeoutSeconds) seconds")
             }
@@ -493,12 +494,6 @@ private final class SMTPConnection {
     /// Reply text for logs: printable ASCII kept, anything else as "?".
     private static func printable(_ bytes: some Collection<UInt8>) -> String {
         String(decoding: bytes.map { $0 >= 0x20 && $0 < 0x7f ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
-    }
-
-    static func monotonicSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     /// A poll timeout: at least 1 ms (so a nearly spent deadline still

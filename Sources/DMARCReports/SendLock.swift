@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+import SystemIO
 #endif
-import Shared
 
 /// One `dmarc_send_reports` at a time per store: two overlapping runs (a
 /// slow run and the next cron tick) would read the same pending rows and
@@ -19,7 +19,7 @@ public enum SendLock {
         case .sqlite(let path):
             let lockPath = path + ".send-lock"
             let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw Busy(description: "cannot open \(lockPath): \(SystemCallError.text(for: errno))") }
+            guard fd >= 0 else { throw Busy(description: "cannot open \(lockPath): \(SystemIOError.text(for: errno))") }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
                 close(fd)
                 throw Busy(description: "another dmarc_send_reports is running (\(lockPath) is locked)")

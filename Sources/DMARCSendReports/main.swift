@@ -3,7 +3,6 @@ import Glibc
 #endif
 import DMARCReports
 import MailAuth
-import Shared
 
 // dmarc_send_reports: turns the rows in the DMARC aggregate report store
 // into RFC 9990 reports (`report_format` "rfc7489": RFC 7489 appendix C

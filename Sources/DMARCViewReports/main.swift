@@ -3,7 +3,6 @@ import Glibc
 #endif
 import DMARCReports
 import MailAuth
-import Shared
 
 // dmarc_view_reports: what the DMARC aggregate report store holds, named
 // like Mail::DMARC's tool. Reads the milter's configuration (--prefix,

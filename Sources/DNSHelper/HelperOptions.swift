@@ -1,4 +1,4 @@
-import Shared
+import IPC
 import MailAuth
 
 /// The command line of `authmilter-dns`, which the master builds from the

@@ -1,8 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Shared
+import IPC
 import MailAuth
+import ProcessLog
+import SystemIO
 
 /// The helper's single-threaded poll loop (no Dispatch, no Swift
 /// concurrency: Dispatch opens /proc/<tid>/stat while work is queued and

@@ -2,8 +2,8 @@
 import Glibc
 #endif
 import CLDNS
-import MailAuth
 import LDNSRecords
+import MailAuth
 
 /// The only place the helper touches ldns: building query packets and
 /// decoding responses into `DNSResponseMessage`. Everything ldns allocates

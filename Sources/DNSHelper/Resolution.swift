@@ -1,5 +1,5 @@
-import Shared
 import MailAuth
+import ProcessLog
 
 /// Everything the helper does for one distinct question, however many
 /// workers asked it: the waiters to answer, the CNAME chain followed so

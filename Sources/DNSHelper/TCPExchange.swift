@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+import SystemIO
 #endif
-import Shared
 
 /// One query over TCP (RFC 7766), used when a UDP answer came back with TC
 /// set: connect without blocking, write the 2-byte length and the packet,
@@ -49,7 +49,7 @@ final class TCPExchange {
             var error: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0, error == 0 else {
-                return .failed("TCP connect: \(SystemCallError.text(for: error == 0 ? errno : error))")
+                return .failed("TCP connect: \(SystemIOError.text(for: error == 0 ? errno : error))")
             }
             phase = .sending
         }

@@ -1,8 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Shared
 import MailAuth
+import ProcessLog
+import SystemIO
 
 /// One question sent to the upstream resolvers, Net::DNS style: attempts
 /// per `DNSAttemptSchedule` (rounds over the resolvers, doubling waits),
@@ -78,7 +79,7 @@ final class UpstreamQuery {
             guard failed[attempt.server] == nil else { continue }
             let server = servers[attempt.server]
             guard let fd = udpSocket(family: server.family) else {
-                markFailed(attempt.server, .transport("cannot create a UDP socket: \(SystemCallError.text(for: errno))"))
+                markFailed(attempt.server, .transport("cannot create a UDP socket: \(SystemIOError.text(for: errno))"))
                 continue
             }
             let id = freshID()
@@ -87,7 +88,7 @@ final class UpstreamQuery {
                 bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL), address, length) }
             }
             guard n == bytes.count else {
-                markFailed(attempt.server, .transport("sending to \(server.address): \(SystemCallError.text(for: errno))"))
+                markFailed(attempt.server, .transport("sending to \(server.address): \(SystemIOError.text(for: errno))"))
                 continue
             }
             sent.append((id, attempt.server))
@@ -195,7 +196,7 @@ final class UpstreamQuery {
                 nextAttemptAt = .max
                 return Event.none
             }
-            markFailed(server, .transport("TCP to \(servers[server].address): \(SystemCallError.text(for: errno))"))
+            markFailed(server, .transport("TCP to \(servers[server].address): \(SystemIOError.text(for: errno))"))
             return sendNext(now: now)
         }
         if response.message.rcode.isAnswer {

@@ -1,8 +1,9 @@
-import Shared
 
 /// The helper's side of one worker's socketpair (`HelperChannelEnd`:
 /// queries in, answers out, never blocking) and a count of the worker's
 /// queries still in progress (bounded).
+import IPC
+
 final class WorkerChannel {
     /// Output beyond this means the worker stopped reading: drop it.
     static let maximumOutput = 16 << 20

@@ -1,8 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Shared
+import IPC
 import MailAuth
+import ProcessLog
+import Sandbox
+import SystemIO
 
 // authmilter-dns: the DNS helper. Started by the master with its control
 // channel (ChildDescriptor.master); its settings come on the command line

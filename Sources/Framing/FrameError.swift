@@ -1,4 +1,5 @@
-/// Why the frame at the front of a stream cannot be read. Both come from
+/// The one error of the Framing module: why the frame at the front of a
+/// stream cannot be read. Both come from
 /// the length field alone; each user names them in its own terms
 /// (`MilterProtocolError.zeroLengthPacket` and `.oversizedPacket`,
 /// `IPCViolation.emptyFrame`). After either the stream has lost its
@@ -17,4 +18,20 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
             "frame of \(length) bytes exceeds the limit of \(maximum)"
         }
     }
+
+    /// What a program or a test matches, without the numbers.
+    public enum Code: String, Hashable, Sendable {
+        case zeroLength = "zero-length"
+        case tooLong = "too-long"
+    }
+
+    public var code: Code {
+        switch self {
+        case .zeroLength: .zeroLength
+        case .tooLong: .tooLong
+        }
+    }
+
+    /// The reason in words (the same as `description`).
+    public var reason: String { description }
 }

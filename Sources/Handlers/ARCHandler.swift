@@ -1,5 +1,5 @@
+import Config
 import MailAuth
-import Shared
 
 /// ARC (RFC 8617): validates the Authenticated Received Chain of every
 /// message and, when configured, seals the message as it leaves us, as the

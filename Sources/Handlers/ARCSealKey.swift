@@ -1,5 +1,5 @@
+import Config
 import MailAuth
-import Shared
 
 /// The ARC handler's sealing set-up: `arcseal_domain`, `arcseal_selector`,
 /// `arcseal_algorithm`, `arcseal_key` or `arcseal_keyfile` and

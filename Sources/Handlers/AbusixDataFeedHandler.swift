@@ -2,7 +2,8 @@
 import Glibc
 #endif
 import MailAuth
-import Shared
+import Config
+import JSON
 
 /// AbusixDataFeed: reports each SMTP transaction to Abusix's real-time
 /// feed, as Perl's `Mail::Milter::Authentication::Handler::AbusixDataFeed`

@@ -1,7 +1,8 @@
-import Shared
 
 /// AddID: adds `X-Authentication-Milter: Header added by Authentication
 /// Milter` to every message, as the Perl example module does.
+import Config
+
 public final class AddIDHandler: Handler {
     public static let name = "AddID"
     public static let defaultConfigJSON = "{}"

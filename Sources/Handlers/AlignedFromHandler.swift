@@ -1,4 +1,4 @@
-import Shared
+import Config
 import MailAuth
 
 /// AlignedFrom: is the envelope sender (MAIL FROM) in line with the From

@@ -1,4 +1,4 @@
-import Shared
+import Config
 import MailAuth
 
 /// Auth: mail from an SMTP-authenticated client. At MAIL FROM, when the

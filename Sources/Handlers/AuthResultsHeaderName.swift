@@ -1,4 +1,3 @@
-import Shared
 
 /// A handler's `auth_header_name` (Perl 3.20210825, "Split auth headers"):
 /// the header its Authentication-Results entries go into instead of
@@ -7,6 +6,9 @@ import Shared
 /// is dropped when writing), so one result set can be split into several
 /// headers; `X-Experimental-Results` renames it. Entries of handlers
 /// without the key stay in the one `Authentication-Results` header.
+import Config
+import JSON
+
 public struct AuthResultsHeaderName: Hashable, Sendable, Comparable {
     public static let standard = AuthResultsHeaderName(key: "Authentication-Results")
 

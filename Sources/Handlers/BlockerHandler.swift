@@ -3,7 +3,7 @@ import Glibc
 #endif
 import BlockerRules
 import MailAuth
-import Shared
+import Config
 
 /// Blocker: rejects or defers mail by the operator's quick rules, as
 /// Perl's `Mail::Milter::Authentication::Handler::Blocker` does. The rules

@@ -1,10 +1,11 @@
-import Shared
 
 /// `ip_map` / `helo_map`: evaluate a connection as if it came from another
 /// address (and HELO name), as the Perl program's _remap_ip_and_helo does.
 /// Entries are tried in key byte order; the first network containing the
 /// client address wins; within it a `helo_map` entry for the HELO name
 /// received wins over the entry's own target.
+import Config
+
 public struct ConnectionRemap: Sendable {
     let entries: [IPMapEntry]
 

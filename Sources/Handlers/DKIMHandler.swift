@@ -1,5 +1,5 @@
+import Config
 import MailAuth
-import Shared
 
 /// DKIM: verifies every DKIM-Signature of the message (RFC 6376, RFC 8301,
 /// RFC 8463) and writes one `dkim=` entry per signature, as the Perl

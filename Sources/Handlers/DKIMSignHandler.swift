@@ -1,5 +1,5 @@
+import Config
 import MailAuth
-import Shared
 
 /// DKIMSign: signs outgoing mail (not part of the Perl program). A message
 /// is signed when

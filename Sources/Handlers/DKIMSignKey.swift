@@ -1,5 +1,5 @@
+import Config
 import MailAuth
-import Shared
 
 /// One entry of DKIMSign's `sign` list: what OpenDKIM splits into a
 /// KeyTable line (signing domain, selector, private key) and the

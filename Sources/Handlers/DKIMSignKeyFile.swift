@@ -1,21 +1,18 @@
-import Shared
 
 /// Reads a DKIM private key file, once, when the DKIMSign handler is built
 /// (before the worker's sandbox: a jailed worker cannot open files).
+import SystemIO
+
 enum DKIMSignKeyFile {
     /// Key files are small; a large file is the wrong file.
     static let maximumSize = 1024 * 1024
 
-    struct Failure: Error, Equatable {
-        /// "No such file or directory", "Permission denied", ...
-        let reason: String
-    }
-
-    static func read(_ path: String) throws(Failure) -> [UInt8] {
+    static func read(_ path: String) throws(SystemIOError) -> [UInt8] {
         do {
             return try BoundedFileReader.read(path, maximumSize: maximumSize)
         } catch {
-            throw Failure(reason: error.stage == .tooLarge ? "larger than 1 MiB, not a key file" : error.reason)
+            guard error.code == .tooLarge else { throw error }
+            throw SystemIOError(.tooLarge, "larger than 1 MiB, not a key file", path: path)
         }
     }
 }

@@ -1,8 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Config
+import JSON
 import MailAuth
-import Shared
 
 /// DMARC (RFC 9989 by default, RFC 7489 as an option) over the SPF, DKIM
 /// and ARC handlers' findings, as the Perl handler does with Mail::DMARC

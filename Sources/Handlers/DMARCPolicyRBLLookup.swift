@@ -1,5 +1,5 @@
+import Config
 import MailAuth
-import Shared
 
 /// One `policy_rbl_lookup` entry of the DMARC handler (Perl's key, added
 /// in 2.20210105.2):

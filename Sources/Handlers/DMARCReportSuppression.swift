@@ -1,5 +1,5 @@
+import Config
 import MailAuth
-import Shared
 
 /// The DMARC handler's report suppression lists (Perl's keys):
 ///

@@ -1,5 +1,5 @@
+import Config
 import MailAuth
-import Shared
 
 /// One `whitelisted` entry of the DMARC handler (Perl's `is_whitelisted`):
 /// an address or CIDR range of the client, `dkim:<domain>` (a passing

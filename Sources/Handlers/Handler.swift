@@ -1,10 +1,12 @@
-import Shared
 
 /// One authentication_milter handler module (AddID, SPF, DKIM, ...). The
 /// callbacks mirror the Perl program's: each is called in configuration
 /// order for every enabled handler, and records its findings on the
 /// session. A callback that throws is a handler error: the dispatcher turns
 /// it into a tempfail or a continue by `tempfail_on_error*`.
+import Config
+import JSON
+
 public protocol Handler: AnyObject {
     /// The module name used in configuration and `-h <Module>`.
     static var name: String { get }

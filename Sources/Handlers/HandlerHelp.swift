@@ -1,7 +1,8 @@
-import Shared
 
 /// The texts a handler gives `-h <Module>` and `-h default_config`, built
 /// the one way Perl's handlers write them.
+import JSON
+
 enum HandlerHelp {
     /// What Perl's POD says of a handler without keys.
     static let noConfiguration = "No configuration options exist for this handler."

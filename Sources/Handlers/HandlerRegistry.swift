@@ -1,7 +1,8 @@
-import Shared
 
 /// The one table of handler modules this build has. `-h installed`,
 /// `-h default_config`, `-h <Module>` and the worker all read it.
+import Config
+
 public enum HandlerRegistry {
     public static var installed: [any Handler.Type] { [
         AbusixDataFeedHandler.self,
@@ -41,24 +42,10 @@ public enum HandlerRegistry {
 
     public static var installedNames: [String] { installed.map { $0.name }.sorted() }
 
-    public enum BuildError: Error, CustomStringConvertible {
-        case notInstalled(String)
-        case config(ConfigurationError)
-        case dependencyCycle([String])
-        public var description: String {
-            switch self {
-            case .notInstalled(let name):
-                return "handler '\(name)' is not installed (installed: \(HandlerRegistry.installedNames.joined(separator: ", ")))"
-            case .config(let error): return error.description
-            case .dependencyCycle(let names): return "handlers depend on each other in a cycle: \(names.joined(separator: ", "))"
-            }
-        }
-    }
-
     /// Instantiates the enabled handlers in the order the Perl program
     /// calls them: by name, then each moved after the handlers it depends
     /// on (its sort_callbacks). A dependency that is not enabled is ignored.
-    public static func build(_ configuration: Configuration) throws(BuildError) -> [any Handler] {
+    public static func build(_ configuration: Configuration) throws(HandlerError) -> [any Handler] {
         var types: [(any Handler.Type, HandlerConfiguration)] = []
         for entry in configuration.enabledHandlers.sorted(by: { $0.name < $1.name }) {
             guard let type = find(entry.name) else { throw .notInstalled(entry.name) }
@@ -101,7 +88,7 @@ public enum HandlerRegistry {
     /// What can be checked without building a handler (the root master's
     /// part, parse only): every enabled handler is installed and the header
     /// names are valid. `build` does the rest in a child.
-    public static func checkNames(_ configuration: Configuration) throws(BuildError) {
+    public static func checkNames(_ configuration: Configuration) throws(HandlerError) {
         for entry in configuration.enabledHandlers where find(entry.name) == nil {
             throw .notInstalled(entry.name)
         }

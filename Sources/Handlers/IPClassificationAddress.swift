@@ -1,4 +1,3 @@
-import Shared
 
 /// The connecting client's address as the IP handlers see it: parsed once,
 /// and written the way the Perl handlers write it. Since 3.20250611 ("Use
@@ -8,6 +7,8 @@ import Shared
 /// zeros, the longest run of two or more zero groups as `::`). That text
 /// goes into IPRev's `smtp.remote-ip=` and its "looking up ... PTR" notes,
 /// and into DMARC report rows' `source_ip`.
+import Config
+
 struct ClientAddress: Equatable, Sendable {
     /// 4 bytes for IPv4, 16 for IPv6 (IPv4-mapped addresses stay IPv6, as
     /// they do for Net::IP).

@@ -1,4 +1,3 @@
-import Shared
 
 /// A configured list of addresses and CIDR ranges (`trusted_ip_list`,
 /// `ignore_local_ip_list`), IPv4 and IPv6 mixed.
@@ -8,6 +7,8 @@ import Shared
 /// Here the list is parsed when the configuration is loaded and a bad entry
 /// stops start-up (or a reload) with its file, line and key, as `ip_map`
 /// entries do.
+import Config
+
 struct IPNetworkList: Sendable {
     let networks: [IPMapNetwork]
 

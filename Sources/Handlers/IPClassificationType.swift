@@ -1,4 +1,3 @@
-import Shared
 
 /// The address types of Perl's Net::IP `iptype()`, which the LocalIP handler
 /// maps to local or not. The tables are Net::IP 1.26's, looked up the same
@@ -6,6 +5,8 @@ import Shared
 /// both programs: for instance 255.255.255.255 is BROADCAST (not local)
 /// although 240/4 is RESERVED (local), and ::ffff:10.0.0.1 is IPV4MAP
 /// (not local) although 10/8 is PRIVATE.
+import Config
+
 enum IPAddressType: String, Sendable, CaseIterable {
     case privateUse = "PRIVATE"
     case shared = "SHARED"

@@ -1,4 +1,4 @@
-import Shared
+import Config
 import MailAuth
 
 /// IPRev: forward-confirmed reverse DNS of the client (RFC 8601 section 3).

@@ -1,4 +1,4 @@
-import Shared
+import Config
 import MailAuth
 
 /// LocalIP: a client on a private, shared (CGNAT), loopback, link-local,

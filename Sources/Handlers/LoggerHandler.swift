@@ -1,4 +1,4 @@
-import Shared
+import Config
 import MailAuth
 
 /// Logger: writes what the MTA told us to the log, at info, as Perl's

@@ -1,6 +1,6 @@
 import BlockerRules
 import MailAuth
-import Shared
+import ProcessLog
 
 /// Everything the handlers know about one SMTP connection and the message
 /// in flight, and what they want done to it. Owned by one worker, used by

@@ -1,5 +1,5 @@
-import Milter
 import MailAuth
+import Milter
 
 /// Settings the dispatcher needs from the global configuration.
 public struct DispatcherSettings: Sendable {

@@ -1,4 +1,4 @@
-import Shared
+import Config
 import MailAuth
 
 /// PTR: does the HELO name match a name IPRev verified for the client? At

@@ -1,4 +1,5 @@
-import Shared
+import Config
+import JSON
 import MailAuth
 
 /// RBLDNS: looks the client address up in DNS lists at connect, as Perl's

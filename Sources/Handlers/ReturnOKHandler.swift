@@ -1,4 +1,4 @@
-import Shared
+import Config
 import MailAuth
 
 /// ReturnOK: checks that the envelope sender's and the From header's

@@ -1,5 +1,5 @@
+import Config
 import MailAuth
-import Shared
 
 /// SPF: checks the envelope sender (or, for a null sender, the HELO name)
 /// against the client address with RFC 7208, as the Perl handler does with

@@ -1,8 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Shared
 import CShim
+import Config
+import IPC
 
 /// SandboxProbe: a test-only handler that makes a system call no worker
 /// may make (mkdir) when a client connects with the hostname

@@ -1,4 +1,4 @@
-import Shared
+import Config
 import MailAuth
 
 /// Sanitize: removes results that claim to come from us before we add ours.

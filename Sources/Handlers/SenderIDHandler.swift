@@ -1,5 +1,5 @@
+import Config
 import MailAuth
-import Shared
 
 /// SenderID (RFC 4406, deprecated): checks the message's responsible
 /// address against the client address in the `pra` scope, as the Perl

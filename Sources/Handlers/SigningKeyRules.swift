@@ -1,5 +1,5 @@
+import Config
 import MailAuth
-import Shared
 
 /// What DKIMSign and ARC both check of a configured private key: that the
 /// file can be read (once, before the sandbox), that an RSA key is long
@@ -12,7 +12,7 @@ enum SigningKeyRules {
         do {
             return String(decoding: try DKIMSignKeyFile.read(path), as: UTF8.self)
         } catch {
-            throw node.error("cannot read \(name) from \(path): \(error.reason)")
+            throw node.error(.fileUnreadable, "cannot read \(name) from \(path): \(error.reason)")
         }
     }
 

@@ -1,4 +1,4 @@
-import Shared
+import Config
 import MailAuth
 
 /// Size: counts the bytes of each message's header and body, as Perl's

@@ -1,5 +1,6 @@
+import Config
+import IPC
 import MailAuth
-import Shared
 
 /// SpamAssassin: scans every message with spamd, as the Perl handler of
 /// the authentication_milter_extra distribution does

@@ -1,4 +1,4 @@
-import Shared
+import Config
 import MailAuth
 
 /// TLS: the client talked to the MTA over TLS. At each MAIL FROM, when the

@@ -1,4 +1,4 @@
-import Shared
+import Config
 import MailAuth
 
 /// TrustedIP: a client inside one of `trusted_ip_list`'s addresses or CIDR

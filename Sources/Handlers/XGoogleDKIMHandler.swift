@@ -1,4 +1,4 @@
-import Shared
+import Config
 import MailAuth
 
 /// XGoogleDKIM: verifies the `X-Google-DKIM-Signature` fields Google's

@@ -1,7 +1,10 @@
 #if canImport(Glibc)
 import Glibc
+import IPC
+import MasterSupport
+import Sandbox
+import SystemIO
 #endif
-import Shared
 
 /// The master's view of one child process.
 final class ChildSlot {

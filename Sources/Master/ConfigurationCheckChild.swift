@@ -1,8 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Config
+import IPC
+import JSON
 import MailAuth
-import Shared
+import SystemIO
 
 /// Builds the handlers of a configuration in a child, not in the root
 /// master (as OpenSMTPD keeps its parent to parsing and forwarding): the
@@ -12,16 +15,12 @@ import Shared
 /// that crashes, hangs past `timeoutSeconds` or answers nonsense refuses
 /// the configuration; the master's memory never holds a private key.
 enum ConfigurationCheckChild {
-    struct Refused: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    static func run(_ configuration: Configuration, binaryDirectory: String, timeoutSeconds: Double = 60) throws(Refused) {
+    static func run(_ configuration: Configuration, binaryDirectory: String, timeoutSeconds: Double = 60) throws(MasterError) {
         let process: ChildProcess
         do {
             process = try ChildProcess.spawn(path: binaryDirectory + "/authmilter-worker", arguments: [ConfigurationCheckToMaster.commandLineFlag])
         } catch {
-            throw Refused(description: "cannot start the configuration check: \(error)")
+            throw MasterError.refused("cannot start the configuration check: \(error)")
         }
         let channel = IPCChannel(fd: process.channel, receiving: ConfigurationCheckToMaster.self)
         defer {
@@ -36,14 +35,14 @@ enum ConfigurationCheckChild {
         let answer = sent ? channel.receive(ConfigurationCheckToMaster.self, timeoutMilliseconds: Int32(timeoutSeconds * 1000)) : nil
         guard let answer, let verdict = ConfigurationCheckVerdict(encoded: answer.payload) else {
             let log = ConfigurationCheckChild.drain(process.logPipe)
-            throw Refused(description: "the configuration check gave no verdict within \(Int(timeoutSeconds)) s"
+            throw MasterError.refused("the configuration check gave no verdict within \(Int(timeoutSeconds)) s"
                 + (log.isEmpty ? "" : ": " + log))
         }
         if case .refused(let text, let keyPath, let message) = verdict {
             if let keyPath, let message, let located = locate(keyPath: keyPath, message: message, in: configuration) {
-                throw Refused(description: located.description)
+                throw MasterError.refused(located.description)
             }
-            throw Refused(description: text)
+            throw MasterError.refused(text)
         }
     }
 
@@ -57,7 +56,8 @@ enum ConfigurationCheckChild {
             guard rest.isEmpty || rest.hasPrefix(".") || rest.hasPrefix("["),
                   let relative = JSONPath(parsing: String(rest)) else { continue }
             let position = entry.node.origin.sourceMap?.position(of: entry.node.sourcePath.appending(relative)) ?? entry.node.position
-            return ConfigurationError(file: entry.node.origin.file, position: position, keyPath: keyPath, message: message)
+            return ConfigurationError(.handlerRefused, file: entry.node.origin.file, position: position, keyPath: keyPath,
+                                      message: message)
         }
         return nil
     }

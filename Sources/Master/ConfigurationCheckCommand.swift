@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import MasterSupport
-import Shared
+import SystemIO
 
 /// `-c check` (issue 14 item 5): everything a start checks before it
 /// serves, then exit 0 or 1, for an operator before a reload and for a
@@ -31,7 +31,7 @@ enum ConfigurationCheckCommand {
                     let socket = try ListenerSocket.bind(name: listener.name, connection: listener.connection, umask: nil, backlog: 1,
                                                          safePath: SafePath(trustedUID: geteuid()))
                     close(socket.fd)
-                } catch where error.code == EADDRINUSE {
+                } catch where error.code == .addressInUse {
                     notes.append("\(listener.name) \(listener.connection.description) is in use (by the running milter?); not checked")
                 } catch {
                     MasterMain.printError("authentication_milter: configuration refused: \(error)")

@@ -1,8 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import IPC
 import MasterSupport
-import Shared
+import SystemIO
 
 /// `-c start|restart|stop|status`: finds the running master through the
 /// pidfile, or the process list when the pidfile holds nothing valid.
@@ -63,7 +64,7 @@ struct DaemonControl {
             return 1
         }
         guard kill(pid, SIGTERM) == 0 else {
-            MasterMain.printError("cannot signal pid \(pid): \(SystemCallError.text(for: errno))")
+            MasterMain.printError("cannot signal pid \(pid): \(SystemIOError.text(for: errno))")
             return 4
         }
         // Wait for the master and its children to go (it waits up to 10 s

@@ -1,8 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Shared
+import Config
 import Handlers
+import JSON
 
 /// `-h`, `-h installed`, `-h default_config`, `-h <Module>`.
 enum HelpOutput {

@@ -1,8 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Shared
 import CShim
+import Config
+import SystemIO
 
 /// A bound, listening socket for one `connection`/`connections` entry.
 /// Bound by the master while it may still be root; non-blocking so that a
@@ -12,14 +13,8 @@ struct ListenerSocket {
     let spec: String
     let fd: Int32
 
-    struct BindError: Error, CustomStringConvertible {
-        var description: String
-        /// The errno of the failed call (0 when not a system call).
-        var code: Int32 = 0
-    }
-
     static func bind(name: String, connection spec: ConnectionSpec, umask mask: mode_t?, backlog: Int,
-                     safePath: SafePath) throws(BindError) -> ListenerSocket {
+                     safePath: SafePath) throws(MasterError) -> ListenerSocket {
         let fd: Int32
         switch spec {
         case .unix(let path):
@@ -33,11 +28,11 @@ struct ListenerSocket {
         return ListenerSocket(name: name, spec: spec.description, fd: fd)
     }
 
-    private static func failure(_ what: String, _ name: String) -> BindError {
-        BindError(description: "\(name): \(what): \(SystemCallError.text(for: errno))", code: errno)
+    private static func failure(_ what: String, _ name: String) -> MasterError {
+        MasterError.bind("\(name): \(what): \(SystemIOError.text(for: errno))", errno: errno)
     }
 
-    private static func bindInet(host: String, port: Int, family: Int32, backlog: Int, name: String) throws(BindError) -> Int32 {
+    private static func bindInet(host: String, port: Int, family: Int32, backlog: Int, name: String) throws(MasterError) -> Int32 {
         var hints = addrinfo()
         hints.ai_family = family
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -46,7 +41,7 @@ struct ListenerSocket {
         let lookupHost: String? = (host.isEmpty || host == "*") ? nil : host
         let rc = getaddrinfo(lookupHost, String(port), &hints, &result)
         guard rc == 0, let first = result else {
-            throw BindError(description: "\(name): cannot resolve '\(host)': \(String(cString: gai_strerror(rc)))")
+            throw MasterError.bind("\(name): cannot resolve '\(host)': \(String(cString: gai_strerror(rc)))")
         }
         defer { freeaddrinfo(result) }
         let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -61,7 +56,7 @@ struct ListenerSocket {
     }
 
     /// Checks the bind, then listens; closes the socket on any failure.
-    private static func finishBinding(_ fd: Int32, bindResult: Int32, what: String, backlog: Int, name: String) throws(BindError) -> Int32 {
+    private static func finishBinding(_ fd: Int32, bindResult: Int32, what: String, backlog: Int, name: String) throws(MasterError) -> Int32 {
         guard bindResult == 0 else {
             let error = failure(what, name)
             close(fd)
@@ -75,12 +70,12 @@ struct ListenerSocket {
         return fd
     }
 
-    private static func bindUnix(path: String, mask: mode_t?, backlog: Int, name: String, safePath: SafePath) throws(BindError) -> Int32 {
+    private static func bindUnix(path: String, mask: mode_t?, backlog: Int, name: String, safePath: SafePath) throws(MasterError) -> Int32 {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
         guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw BindError(description: "\(name): unix socket path too long: \(path)")
+            throw MasterError.bind("\(name): unix socket path too long: \(path)")
         }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             for (i, b) in bytes.enumerated() { raw[i] = b }
@@ -96,7 +91,7 @@ struct ListenerSocket {
         close(probeFD)
         if inUse {
             close(fd)
-            throw BindError(description: "\(name): \(path) is in use by another process")
+            throw MasterError(.addressInUse, "\(name): \(path) is in use by another process")
         }
         // Only a socket left by an earlier run is removed, and only where
         // no one but root or runas can swap the directories on the way
@@ -105,7 +100,7 @@ struct ListenerSocket {
             try safePath.removeStaleSocket(path)
         } catch {
             close(fd)
-            throw BindError(description: "\(name): \(error)")
+            throw MasterError.bind("\(name): \(error)")
         }
         let previous = mask.map { umask($0) }
         let rc = withUnsafePointer(to: &address) {

@@ -1,11 +1,12 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import MasterSupport
-import Shared
-import Handlers
-import DMARCReports
 import CShim
+import Config
+import DMARCReports
+import Handlers
+import MasterSupport
+import SystemIO
 
 /// The `authentication_milter` command: help, daemon control, or the
 /// master process itself.
@@ -87,7 +88,7 @@ enum MasterMain {
                 } catch {
                     // A failed call is not a safety matter (no permission
                     // as a user, say): no error log, as before.
-                    guard !error.isRefusal else { throw PathError(key: "error_log", reason: error) }
+                    guard !error.isRefusal else { throw MasterError.path(key: "error_log", error) }
                     notes.append("cannot open error_log: \(error)")
                 }
             }
@@ -113,7 +114,7 @@ enum MasterMain {
         if daemon {
             let keep = listeners.map(\.fd) + (errorLogFD >= 0 ? [errorLogFD] : [])
             guard keep.withUnsafeBufferPointer({ am_daemonize_wait($0.baseAddress, Int32(keep.count), &readyFD) }) == 0 else {
-                printError("authentication_milter: cannot detach: \(SystemCallError.text(for: errno))")
+                printError("authentication_milter: cannot detach: \(SystemIOError.text(for: errno))")
                 return 1
             }
         }
@@ -160,7 +161,7 @@ enum MasterMain {
         if let warning = MasterPrivileges.defaultAccountWarning(configuration) { log.warning("\(warning)") }
         let signalFD = am_signalfd_setup()
         guard signalFD >= 0 else {
-            log.critical("\(SystemCallError.last("signalfd"))")
+            log.critical("\(SystemIOError.last("signalfd"))")
             PidFile.remove(options.pidfile, safePath: safePath)
             return 1
         }
@@ -201,22 +202,15 @@ enum MasterMain {
     /// account before the drop, so the spool can write them afterwards;
     /// made, checked and re-owned only through SafePath (no link followed,
     /// no directory on the way that someone else may write).
-    static func prepareDirectories(_ c: Configuration, owner: (uid: uid_t, gid: gid_t)?, safePath: SafePath) throws(PathError) {
+    static func prepareDirectories(_ c: Configuration, owner: (uid: uid_t, gid: gid_t)?, safePath: SafePath) throws(MasterError) {
         for kind in [ConfigDirectory.spool, .cache, .lib] {
             guard let dir = c.configuredDirectory(kind), !dir.isEmpty else { continue }
             do {
                 try safePath.prepareDirectory(dir, owner: owner, files: filesInDirectory[kind] ?? [])
             } catch {
-                throw PathError(key: kind.rawValue + "_dir", reason: error)
+                throw MasterError.path(key: kind.rawValue + "_dir", error)
             }
         }
-    }
-
-    /// A refused path with the configuration key that named it.
-    struct PathError: Error, CustomStringConvertible {
-        let key: String
-        let reason: SafePathError
-        var description: String { "\(key): \(reason)" }
     }
 
     /// Where our sibling executables (worker, DNS helper, spool) live.
@@ -236,37 +230,23 @@ enum MasterMain {
 /// refused at reload) instead of leaving children that die and restart
 /// for ever.
 enum HandlerRegistryCheck {
-    struct ChrootError: Error, CustomStringConvertible {
-        let path: String
-        let reason: String
-        var description: String { "chroot \(path): \(reason); the workers could not start" }
-    }
-
-    /// A `protocol` this build does not serve (SMTP mode is issue 15).
-    struct UnsupportedProtocol: Error, CustomStringConvertible {
-        let name: String
-        var description: String {
-            "protocol: \"\(name)\" is not available in this build yet; only \"milter\" is (run the milter behind the MTA's milter interface)"
-        }
-    }
-
     /// The workers chroot into it as root (they skip it otherwise).
-    static func checkChroot(_ configuration: Configuration) throws(ChrootError) {
+    static func checkChroot(_ configuration: Configuration) throws(MasterError) {
         guard let path = configuration.chroot, geteuid() == 0 else { return }
         var info = stat()
-        guard stat(path, &info) == 0 else { throw ChrootError(path: path, reason: BoundedFileReader.reason(errno)) }
-        guard info.st_mode & S_IFMT == S_IFDIR else { throw ChrootError(path: path, reason: "not a directory") }
+        guard stat(path, &info) == 0 else { throw MasterError.chroot(path: path, reason: BoundedFileReader.reason(errno)) }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw MasterError.chroot(path: path, reason: "not a directory") }
     }
 
     static func validate(_ configuration: Configuration, binaryDirectory: String = MasterMain.executableDirectory()) throws {
         try checkChroot(configuration)
         if configuration.serverProtocol != .milter {
-            throw UnsupportedProtocol(name: configuration.serverProtocol.rawValue)
+            throw MasterError.unsupportedProtocol(configuration.serverProtocol.rawValue)
         }
         let allowTest = getenv("AUTHMILTER_ALLOW_TEST_HANDLERS").map { String(cString: $0) } == "1"
         for handler in configuration.enabledHandlers where !allowTest {
             if HandlerRegistry.testOnly.contains(where: { $0.name == handler.name }) {
-                throw HandlerRegistry.BuildError.notInstalled("\(handler.name) (a test-only handler; set AUTHMILTER_ALLOW_TEST_HANDLERS=1 to load it)")
+                throw HandlerError.testOnly(handler.name)
             }
         }
         // Handler names and order without building one (that is the child's).

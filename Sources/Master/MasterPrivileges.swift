@@ -1,9 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Shared
-import CShim
 import CCap
+import CShim
+import Config
+import Sandbox
 
 /// The master gives up root once its sockets are bound and its pidfile is
 /// written: it becomes `runas:rungroup` and keeps at most CAP_SYS_CHROOT

@@ -4,7 +4,7 @@ import Glibc
 import Handlers
 import MailAuth
 import MasterSupport
-import Shared
+import Config
 
 /// AbusixDataFeed's datagrams leave from the spool, whose UDP sockets and
 /// resolved destinations are made before its seccomp filter. A reload that

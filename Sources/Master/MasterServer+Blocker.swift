@@ -3,7 +3,9 @@ import Glibc
 #endif
 import Handlers
 import MasterSupport
-import Shared
+import Config
+import IPC
+import SystemIO
 
 /// The Blocker rules: read here, sent to each worker before a connection
 /// when they changed since it last heard (docs/architecture.md, "Blocker

@@ -1,9 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Shared
 import CShim
+import IPC
 import Logging
+import Milter
+import SystemIO
 
 /// A connection accepted while no worker was idle.
 struct WaitingConnection {
@@ -36,7 +38,7 @@ extension MasterServer {
             // The worker's reads rely on this bound (MilterReadDeadline):
             // a socket without it is never handed over.
             guard Self.setReceiveTimeout(connection) else {
-                log.warning("SO_RCVTIMEO on a connection from \(listener.spec) failed: \(SystemCallError.text(for: errno)); closed")
+                log.warning("SO_RCVTIMEO on a connection from \(listener.spec) failed: \(SystemIOError.text(for: errno)); closed")
                 close(connection)
                 continue
             }
@@ -62,7 +64,7 @@ extension MasterServer {
             acceptPausedUntil = now + 0.25
             if now - lastAcceptErrorLogged >= 10 {
                 lastAcceptErrorLogged = now
-                log.warning("accept on \(listener.spec) failed: \(SystemCallError.text(for: code))")
+                log.warning("accept on \(listener.spec) failed: \(SystemIOError.text(for: code))")
             }
         }
     }

@@ -1,12 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CCap
+import CShim
 import Handlers
 import MailAuth
 import MasterSupport
-import Shared
-import CShim
-import CCap
 
 /// The master's event loop: accept connections and hand them to idle
 /// workers, keep the pool sized, restart children that die, reload on
@@ -252,13 +251,13 @@ final class MasterServer {
         var dnsPair: [Int32] = [-1, -1]
         var spoolPair: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &dnsPair) == 0 else {
-            log.error("socketpair for a worker's DNS channel failed: \(SystemCallError.text(for: errno))")
+            log.error("socketpair for a worker's DNS channel failed: \(SystemIOError.text(for: errno))")
             return
         }
         // SOCK_SEQPACKET: one frame per message (WorkerToSpool, SpoolToWorker).
         guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &spoolPair) == 0 else {
             close(dnsPair[0]); close(dnsPair[1])
-            log.error("socketpair for a worker's spool channel failed: \(SystemCallError.text(for: errno))")
+            log.error("socketpair for a worker's spool channel failed: \(SystemIOError.text(for: errno))")
             return
         }
         // With the SpamAssassin handler: a channel to the scanner too.
@@ -266,7 +265,7 @@ final class MasterServer {
         if scanner != nil {
             guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &scanPair) == 0 else {
                 close(dnsPair[0]); close(dnsPair[1]); close(spoolPair[0]); close(spoolPair[1])
-                log.error("socketpair for a worker's scanner channel failed: \(SystemCallError.text(for: errno))")
+                log.error("socketpair for a worker's scanner channel failed: \(SystemIOError.text(for: errno))")
                 return
             }
         }
@@ -553,4 +552,7 @@ final class MasterServer {
     }
 }
 
+import Config
+import IPC
 import Logging
+import SystemIO

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import BlockerRules
-import Shared
+import SystemIO
 
 /// The master's copy of the Blocker rules: it reads the files of
 /// `blocker_configs` (a jailed worker cannot), again whenever one of them

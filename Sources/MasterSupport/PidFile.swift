@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+import SystemIO
 #endif
-import Shared
 
 /// The pidfile and the process-list search the manual asks for when the
 /// pidfile holds no valid data. A running master renames its thread to
@@ -21,7 +21,7 @@ public enum PidFile {
     /// a half-written pid; through `SafePath`, so a link planted at either
     /// name, or a directory on the way someone else can write, is refused
     /// instead of followed as root.
-    public static func write(_ path: String, pid: pid_t, safePath: SafePath) throws(SafePathError) {
+    public static func write(_ path: String, pid: pid_t, safePath: SafePath) throws(SystemIOError) {
         try safePath.writeFile(path, contents: Array("\(pid)\n".utf8))
     }
 

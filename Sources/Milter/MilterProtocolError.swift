@@ -1,4 +1,5 @@
-/// Why a byte stream is not a valid milter conversation. After any of these
+/// The one error of the Milter module: why a byte stream is not a valid
+/// milter conversation. After any of these
 /// the stream cannot be trusted any more: the connection should be closed.
 public enum MilterProtocolError: Error, Equatable, CustomStringConvertible {
     /// The length field was 0: a packet must at least hold its command byte.
@@ -54,6 +55,42 @@ public enum MilterProtocolError: Error, Equatable, CustomStringConvertible {
             "MTA offers milter protocol version \(offered); at least \(oldest) is required"
         }
     }
+
+    /// What a program or a test matches, without the bytes and numbers.
+    public enum Code: String, Hashable, Sendable {
+        case zeroLengthPacket = "zero-length-packet"
+        case oversizedPacket = "oversized-packet"
+        case unknownCommand = "unknown-command"
+        case unknownResponse = "unknown-response"
+        case missingNULTerminator = "missing-nul-terminator"
+        case truncatedField = "truncated-field"
+        case unexpectedTrailingBytes = "unexpected-trailing-bytes"
+        case unknownAddressFamily = "unknown-address-family"
+        case badNegotiationLength = "bad-negotiation-length"
+        case missingMacroCommand = "missing-macro-command"
+        case unpairedMacroName = "unpaired-macro-name"
+        case unsupportedVersion = "unsupported-version"
+    }
+
+    public var code: Code {
+        switch self {
+        case .zeroLengthPacket: .zeroLengthPacket
+        case .oversizedPacket: .oversizedPacket
+        case .unknownCommand: .unknownCommand
+        case .unknownResponse: .unknownResponse
+        case .missingNULTerminator: .missingNULTerminator
+        case .truncatedField: .truncatedField
+        case .unexpectedTrailingBytes: .unexpectedTrailingBytes
+        case .unknownAddressFamily: .unknownAddressFamily
+        case .badNegotiationLength: .badNegotiationLength
+        case .missingMacroCommand: .missingMacroCommand
+        case .unpairedMacroName: .unpairedMacroName
+        case .unsupportedVersion: .unsupportedVersion
+        }
+    }
+
+    /// The reason in words (the same as `description`).
+    public var reason: String { description }
 
     /// A byte as the character the protocol names it by, with its hex value,
     /// so a log line shows both `'L' (0x4C)` and unprintable garbage (`0x05`).

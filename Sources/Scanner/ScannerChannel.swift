@@ -1,8 +1,9 @@
-import Shared
 
 /// The scanner's side of one worker's socketpair (`HelperChannelEnd`:
 /// scan requests in, each within `WorkerToScanner`'s limit, results out,
 /// never blocking) and the one exchange with spamd in progress for it.
+import IPC
+
 final class ScannerChannel {
     /// Output beyond this means the worker stopped reading: drop it.
     static let maximumOutput = 1 << 20

@@ -1,4 +1,3 @@
-import Shared
 
 /// The command line of `authmilter-scan`, which the master builds from the
 /// SpamAssassin handler's block (`SpamAssassinSettings.scannerArguments`):
@@ -10,6 +9,8 @@ import Shared
 /// `--spamd-host`/`--spamd-port` are `sa_host`/`sa_port`, `--spamd-socket`
 /// is `sa_socket`, `--timeout` is `sa_timeout`; the others are
 /// `HelperCommandLine`'s.
+import IPC
+
 struct ScannerOptions: Equatable {
     var host: String?
     var port: UInt16 = 783

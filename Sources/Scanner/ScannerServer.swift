@@ -1,8 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import IPC
 import MailAuth
-import Shared
+import ProcessLog
+import SystemIO
 
 /// The scanner's single-threaded poll loop (no Dispatch, no Swift
 /// concurrency; docs/sandbox.md). It watches fd 3 (the master, which

@@ -1,8 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import IPC
 import MailAuth
-import Shared
+import ProcessLog
+import Sandbox
+import SystemIO
 
 // authmilter-scan: the scanner, the one process that talks to spamd for
 // the SpamAssassin handler (workers have no socket calls). Started by the

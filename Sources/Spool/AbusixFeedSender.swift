@@ -3,7 +3,9 @@ import Glibc
 #endif
 import Handlers
 import MailAuth
-import Shared
+import IPC
+import ProcessLog
+import SystemIO
 
 /// Sends the AbusixDataFeed datagrams workers' records ask for: the one
 /// place in the milter that talks to Abusix's collectors.
@@ -46,8 +48,8 @@ final class AbusixFeedSender {
         }
         socket4 = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         socket6 = socket(AF_INET6, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        if socket4 < 0 { ChildLog.warning("AbusixDataFeed: no IPv4 socket: \(SystemCallError.text(for: errno))") }
-        if socket6 < 0 { ChildLog.info("AbusixDataFeed: no IPv6 socket: \(SystemCallError.text(for: errno))") }
+        if socket4 < 0 { ChildLog.warning("AbusixDataFeed: no IPv4 socket: \(SystemIOError.text(for: errno))") }
+        if socket6 < 0 { ChildLog.info("AbusixDataFeed: no IPv6 socket: \(SystemIOError.text(for: errno))") }
     }
 
     /// After a reload: the new settings, with destinations this process
@@ -85,7 +87,7 @@ final class AbusixFeedSender {
             } else {
                 failed += 1
                 if failed & (failed - 1) == 0 {
-                    ChildLog.error("AbusixDataFeed: datagram to \(target.destination.host):\(target.destination.port) not sent (\(SystemCallError.text(for: errno))); \(failed) failed so far")
+                    ChildLog.error("AbusixDataFeed: datagram to \(target.destination.host):\(target.destination.port) not sent (\(SystemIOError.text(for: errno))); \(failed) failed so far")
                 }
             }
         }

@@ -1,6 +1,6 @@
 import DMARCReports
 import MailAuth
-import Shared
+import ProcessLog
 
 /// The spool's report work: rows from workers go to the journal first
 /// (on disk before anything else happens), then to the store. Rows the

@@ -1,10 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Config
 import DMARCReports
 import Handlers
+import IPC
 import MailAuth
-import Shared
+import ProcessLog
+import SystemIO
 
 /// Serves the master channel and every worker channel from one poll loop.
 final class SpoolLoop {

@@ -1,8 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import IPC
 import MailAuth
-import Shared
+import ProcessLog
+import SystemIO
 
 /// The spool's end of one worker's channel (SOCK_SEQPACKET, one frame per
 /// message): rows in, acknowledgements out. Frames to the worker wait in

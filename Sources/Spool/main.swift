@@ -1,9 +1,12 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Config
 import DMARCReports
 import Handlers
-import Shared
+import IPC
+import ProcessLog
+import Sandbox
 
 // The spool process: the only one allowed to write spool_dir, cache_dir and
 // lib_dir. Started by the master with its control channel

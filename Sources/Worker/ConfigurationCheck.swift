@@ -1,8 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Config
 import Handlers
-import Shared
+import IPC
 
 /// `authmilter-worker --check-configuration`: the master's configuration
 /// check, run in a child. It reads the configuration from the control
@@ -20,8 +21,9 @@ enum ConfigurationCheck {
             let configuration = try Configuration(fromSerialized: serialized)
             _ = try HandlerRegistry.build(configuration)
             verdict = .accepted
-        } catch HandlerRegistry.BuildError.config(let error) {
-            verdict = .refused(text: error.description, keyPath: error.keyPath, message: error.message)
+        } catch let error as HandlerError where error.configuration != nil {
+            let refusal = error.configuration!
+            verdict = .refused(text: refusal.description, keyPath: refusal.keyPath, message: refusal.message)
         } catch {
             verdict = .refused(text: "\(error)", keyPath: nil, message: nil)
         }

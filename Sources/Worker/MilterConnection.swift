@@ -1,10 +1,12 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Shared
 import Handlers
-import Milter
+import IPC
 import MailAuth
+import Milter
+import ProcessLog
+import SystemIO
 
 /// One MTA connection in milter mode: read packets, dispatch, write
 /// replies. Malformed input, a stalled peer or an I/O error ends this

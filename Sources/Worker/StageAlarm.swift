@@ -2,9 +2,10 @@
 import Glibc
 #endif
 import CShim
-import Shared
 import Handlers
 import Milter
+import ProcessLog
+import SystemIO
 
 /// The hard deadline of a milter stage. The dispatcher only notices an
 /// overrun after its handlers return, which a handler spinning on a
@@ -50,7 +51,7 @@ enum StageAlarm {
             }
             (lastStage, lastSeconds, lastTempfail, lastSocket, lastListener) = (stage, seconds, tempfail, socket, listener)
         }
-        if rc != 0 { ChildLog.warning("stage deadline not armed: \(SystemCallError.text(for: errno))") }
+        if rc != 0 { ChildLog.warning("stage deadline not armed: \(SystemIOError.text(for: errno))") }
     }
 
     static func disarm() {

@@ -1,11 +1,15 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Shared
-import Handlers
-import MailAuth
 import COpenSSL
 import BlockerRules
+import Config
+import Handlers
+import IPC
+import MailAuth
+import ProcessLog
+import Sandbox
+import SystemIO
 
 /// A worker's life: set up, jail, then serve connections the master hands
 /// over until told to stop or `max_requests_per_child` is reached.
@@ -61,7 +65,7 @@ final class WorkerProcess {
         maximumRequests = configuration.maxRequestsPerChild
         let privileges = PrivilegeSettings(user: configuration.runas, group: configuration.rungroup, chroot: configuration.chroot)
         guard StageAlarm.install() else {
-            throw StartError(description: "cannot install the stage deadline handler: \(SystemCallError.text(for: errno))")
+            throw StartError(description: "cannot install the stage deadline handler: \(SystemIOError.text(for: errno))")
         }
         let notes = try Sandbox.enter(role: .worker, privileges: privileges, warmUp: WorkerProcess.warmUpOpenSSL)
         for note in notes { ChildLog.info(note) }

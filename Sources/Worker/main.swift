@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
+import IPC
+import ProcessLog
 #endif
-import Shared
 
 // The worker: the only process that reads untrusted mail. Started by the
 // master with its channels to the master, the DNS helper and the spool

@@ -1,7 +1,7 @@
-import Testing
 import DMARCReports
-import MailAuth
 import Foundation
+import MailAuth
+import Testing
 
 /// A message split the way a mail reader would: unfolded headers (names
 /// lowercased) and the body lines.

@@ -1,8 +1,8 @@
-import Testing
 import DMARCReports
-import MailAuth
 import Foundation
+import MailAuth
 import TestSupport
+import Testing
 
 /// The RFC 9990 form of our aggregate reports (the default `report_format`):
 /// the exact document, and validation against RFC 9990's XML schema with

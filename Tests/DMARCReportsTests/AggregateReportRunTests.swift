@@ -1,9 +1,10 @@
-import Testing
 import DMARCReports
 import MailAuth
-import Shared
+import Testing
 #if canImport(Glibc)
+import Config
 import Glibc
+import JSON
 #endif
 
 /// `dmarc_send_reports`' run: rows from a real SQLite store, destinations

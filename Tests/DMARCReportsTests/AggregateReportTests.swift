@@ -1,6 +1,6 @@
-import Testing
 import DMARCReports
 import MailAuth
+import Testing
 
 /// Rows and reporters shared by the aggregate report tests.
 enum ReportFixtures {

@@ -1,7 +1,7 @@
-import Testing
 import DMARCReports
 import MailAuth
 import TestSupport
+import Testing
 #if canImport(FoundationXML)
 import Foundation
 import FoundationXML

@@ -1,8 +1,9 @@
-import Testing
 import DMARCReports
-import Shared
+import Testing
 #if canImport(Glibc)
+import Config
 import Glibc
+import JSON
 #endif
 
 @Suite struct DMARCReportStoreLocationTests {

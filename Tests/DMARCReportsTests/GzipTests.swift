@@ -1,7 +1,7 @@
-import Testing
 import DMARCReports
 import Foundation
 import TestSupport
+import Testing
 
 /// Deterministic pseudo-random bytes (xorshift64*), so failures repeat.
 private func pseudoRandomBytes(count: Int, seed: UInt64) -> [UInt8] {

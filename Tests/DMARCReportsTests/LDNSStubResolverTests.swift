@@ -1,8 +1,8 @@
-import Testing
-import Foundation
 import DMARCReports
+import Foundation
 import MailAuth
 import TestSupport
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif

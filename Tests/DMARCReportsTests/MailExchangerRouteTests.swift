@@ -1,6 +1,6 @@
-import Testing
 import DMARCReports
 import MailAuth
+import Testing
 
 @Suite struct MailExchangerRouteTests {
     @Test func exchangersAreOrderedByPreferenceKeepingTiesInTheGivenOrder() {

@@ -1,6 +1,6 @@
-import Testing
 import DMARCReports
 import MailAuth
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,6 @@
-import Testing
-import Foundation
 import DMARCReports
+import Foundation
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif

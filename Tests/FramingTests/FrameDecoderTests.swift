@@ -1,5 +1,5 @@
-import Testing
 import Framing
+import Testing
 
 /// The one length-prefixed frame decoder, without sockets: frames come out
 /// whole however the bytes are cut, and the length field is checked before
@@ -50,5 +50,7 @@ import Framing
         #expect(FrameHeader.encode(kind: 0x4C, payload: [0x61, 0x62]) == [0, 0, 0, 3, 0x4C, 0x61, 0x62])
         #expect(FrameHeader.lengthField(0x0102_0304) == [1, 2, 3, 4])
         #expect(FrameError.zeroLength.description == "frame with length 0 (no kind byte)")
+        #expect(FrameError.zeroLength.code == .zeroLength)
+        #expect(FrameError.tooLong(length: 9, maximum: 8).code.rawValue == "too-long")
     }
 }

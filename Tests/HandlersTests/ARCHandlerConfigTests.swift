@@ -1,6 +1,7 @@
+import Config
 import Handlers
+import JSON
 import MailAuth
-import Shared
 import Testing
 
 /// Configuration of the ARC handler: when it seals, and errors that name

@@ -1,6 +1,5 @@
 import Handlers
 import MailAuth
-import Shared
 import TestSupport
 import Testing
 

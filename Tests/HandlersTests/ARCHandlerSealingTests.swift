@@ -1,7 +1,7 @@
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import TestSupport
 import Testing
 

@@ -1,8 +1,8 @@
 import Foundation
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import TestSupport
 
 /// Helpers for the ARC handler tests: handlers sealing with the 2048-bit

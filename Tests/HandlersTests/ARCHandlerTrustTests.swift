@@ -1,7 +1,6 @@
 import Handlers
 import MailAuth
 import Milter
-import Shared
 import TestSupport
 import Testing
 

@@ -1,7 +1,8 @@
 @testable import Handlers
 import MailAuth
 import Milter
-import Shared
+import Config
+import JSON
 import Testing
 
 /// AbusixDataFeed (issue 13): one record per transaction, complete at the

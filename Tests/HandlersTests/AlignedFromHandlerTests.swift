@@ -1,7 +1,8 @@
+import Config
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import Testing
 
 /// AlignedFrom (issue 13): one `x-aligned-from` entry per message comparing

@@ -1,7 +1,7 @@
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import Testing
 
 /// Auth: `auth=pass` (message-level) when `{auth_authen}` is set at MAIL

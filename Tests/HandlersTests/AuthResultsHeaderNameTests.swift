@@ -1,8 +1,9 @@
-import Testing
+import Config
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
+import Testing
 
 /// `auth_header_name` (Perl 3.20210825): a handler's entries go into a
 /// header of that name; `Authentication-Results:<tag>` is a header of its

@@ -2,7 +2,9 @@ import BlockerRules
 @testable import Handlers
 import MailAuth
 import Milter
-import Shared
+import Config
+import IPC
+import JSON
 import Testing
 
 /// Blocker (issue 13): the operator's rules reject or defer at the stage

@@ -1,7 +1,7 @@
-import Testing
-import Milter
+@testable import Config
 @testable import Handlers
-@testable import Shared
+import Milter
+import Testing
 
 @Suite struct ConnectionRemapTests {
     static func entry(_ key: String, ip: String, helo: String?, heloMap: [String: IPMapTarget] = [:]) -> IPMapEntry {

@@ -1,8 +1,8 @@
 import Handlers
+import JSON
 import MailAuth
-import Shared
-import Testing
 import TestSupport
+import Testing
 
 /// The signing policies the DKIM handler reports with `check_adsp` (on by
 /// default): ADSP, SSP and DomainKeys', found and applied as Mail::DKIM

@@ -1,7 +1,6 @@
 import Foundation
 import Handlers
 import MailAuth
-import Shared
 import TestSupport
 
 /// The dkimpy vectors (`DKIMTestData`, skipped where the team's

@@ -1,10 +1,11 @@
+import Config
 import Foundation
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
-import Testing
 import TestSupport
+import Testing
 
 /// The DKIM handler: the Perl program's keys and defaults, and its `dkim=`
 /// entries for each kind of signature, over the dkimpy vectors.

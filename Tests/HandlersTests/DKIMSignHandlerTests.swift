@@ -1,10 +1,11 @@
+import Config
 import Foundation
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
-import Testing
 import TestSupport
+import Testing
 
 /// DKIMSign: which messages it signs, that its signatures verify (with
 /// the library's verifier and through the DKIM handler), and that a bad

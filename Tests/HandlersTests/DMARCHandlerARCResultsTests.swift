@@ -1,6 +1,6 @@
+import Config
 @testable import Handlers
 import MailAuth
-import Shared
 import Testing
 
 /// Reading trusted ARC-Authentication-Results for DMARC (Perl's

@@ -1,7 +1,6 @@
 import Foundation
 import Handlers
 import MailAuth
-import Shared
 import Testing
 
 /// A From header with very many addresses: the work is bounded by the

@@ -1,9 +1,9 @@
-import Testing
+import Config
 @testable import Handlers
 import MailAuth
 import Milter
-import Shared
 import TestSupport
+import Testing
 
 /// The DMARC keys added since the manual that consult DNS lists:
 /// `policy_rbl_lookup` (A-R properties on a pass), `report_suppression_list`

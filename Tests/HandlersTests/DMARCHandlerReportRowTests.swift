@@ -1,9 +1,9 @@
-import Testing
+import Config
 import Handlers
 import MailAuth
 import Milter
-import Shared
 import TestSupport
+import Testing
 
 /// The rows the DMARC handler hands to the spool for aggregate reports.
 @Suite struct DMARCHandlerReportRowTests {

@@ -1,8 +1,9 @@
+import Config
 import Foundation
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import TestSupport
 
 /// Helpers for the DMARC handler tests: a small public suffix list, a zone

@@ -1,10 +1,11 @@
+import Config
 import Foundation
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
-import Testing
 import TestSupport
+import Testing
 
 /// The DMARC handler through dispatcher conversations: SPF and DKIM
 /// alignment, every policy, local overrides, and the exact entries.

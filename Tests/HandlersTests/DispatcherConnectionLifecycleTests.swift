@@ -1,7 +1,7 @@
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import Testing
 
 /// Several messages on one connection, aborts, QUIT and QUIT_NC: message

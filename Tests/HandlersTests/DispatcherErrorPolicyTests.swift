@@ -1,7 +1,7 @@
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import Testing
 
 /// A handler callback that throws is a handler error: a tempfail reply or a

@@ -1,7 +1,7 @@
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import Testing
 
 /// A handler's wish to reject, tempfail or quarantine the message, and the

@@ -1,7 +1,8 @@
+import Config
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import Testing
 
 /// Every installed handler, built from its defaults, is the same after

@@ -1,5 +1,6 @@
+import Config
 import Handlers
-import Shared
+import JSON
 import Testing
 
 /// The one table of handler modules: `-h installed`, `-h <Module>`,
@@ -66,11 +67,8 @@ import Testing
             _ = try HandlerRegistry.build(Self.configuration([("AddID", true), ("NoSuchHandler", true)]))
             Issue.record("build accepted an unknown handler")
         } catch {
-            guard case .notInstalled(let name) = error else {
-                Issue.record("unexpected error \(error)")
-                return
-            }
-            #expect(name == "NoSuchHandler")
+            #expect(error.code == .notInstalled)
+            #expect(error.handler == "NoSuchHandler")
             let message = error.description
             #expect(message.contains("'NoSuchHandler'"))
             #expect(message.contains("not installed"))
@@ -110,5 +108,15 @@ import Testing
         // once everything it requires is in (ARC requires DKIM).
         #expect(names == ["AbusixDataFeed", "AddID", "AlignedFrom", "Auth", "Blocker", "DKIM", "DKIMSign", "LocalIP", "Logger", "RBLDNS", "ReturnOK", "SPF",
                           "Sanitize", "SenderID", "Size", "SpamAssassin", "TLS", "TrustedIP", "XGoogleDKIM", "ARC", "DMARC", "IPRev", "PTR"])
+    }
+
+    @Test func aHandlerThatRefusesItsConfigurationKeepsWhereAndWhy() throws {
+        var configuration = Configuration(connection: .unix(path: "/tmp/authmilter-test.sock"))
+        let spf = try JSONParser.parse(#"{"hide_none": "perhaps"}"#)
+        configuration.handlers = [HandlerConfiguration(name: "SPF", enabled: true, config: spf)]
+        let error = #expect(throws: HandlerError.self) { _ = try HandlerRegistry.build(configuration) }
+        #expect(error?.code == .configuration)
+        #expect(error?.configuration?.code == .wrongType)
+        #expect(error?.configuration?.keyPath == "handlers.SPF.hide_none")
     }
 }

@@ -1,7 +1,7 @@
+import Config
 import Handlers
 import MailAuth
 import Milter
-import Shared
 
 /// A handler whose callbacks the test scripts: each closure runs when its
 /// callback is called, and every call is recorded by stage name.

@@ -1,7 +1,8 @@
+import Config
 @testable import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import Testing
 
 /// Issue 9 item 4: control characters from the envelope, the HELO argument,

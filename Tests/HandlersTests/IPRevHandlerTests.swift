@@ -1,9 +1,9 @@
 @testable import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
-import Testing
 import TestSupport
+import Testing
 
 /// IPRev: forward-confirmed reverse DNS at connect, one connection-level
 /// `iprev=` entry with `smtp.remote-ip` and a comment: the verified names,

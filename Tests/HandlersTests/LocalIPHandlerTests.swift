@@ -1,7 +1,7 @@
 @testable import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import Testing
 
 /// LocalIP: `x-local-ip=pass` (connection-level) for private, shared,

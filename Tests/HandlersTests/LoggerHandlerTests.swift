@@ -1,7 +1,8 @@
+import Config
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import Testing
 
 /// Logger (issue 13): Perl's `Logger.pm` lines, `<queue id>: Logger: ...`

@@ -1,7 +1,8 @@
 import Handlers
+import IPC
+import JSON
 import MailAuth
 import Milter
-import Shared
 import TestSupport
 import Testing
 

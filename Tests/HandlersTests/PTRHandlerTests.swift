@@ -1,7 +1,7 @@
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import Testing
 
 /// PTR: `x-ptr=pass|fail smtp.helo=<helo> policy.ptr=<verified names>`

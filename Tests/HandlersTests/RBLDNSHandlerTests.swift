@@ -1,7 +1,8 @@
+import Config
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import Testing
 
 /// RBLDNS (issue 13): the client address in DNS lists at connect, Perl's

@@ -1,8 +1,9 @@
+import Config
 import Handlers
+import JSON
 import MailAuth
-import Shared
-import Testing
 import TestSupport
+import Testing
 
 /// ReturnOK with the DMARC handler loaded (issue 11 item 4): every entry
 /// names the Organizational Domain (`policy.org_domain` when it differs,

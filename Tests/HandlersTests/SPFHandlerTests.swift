@@ -1,7 +1,8 @@
+import Config
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import Testing
 
 /// The SPF handler: the Perl program's keys, its `spf=` entry and the

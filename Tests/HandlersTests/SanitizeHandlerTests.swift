@@ -1,7 +1,7 @@
 @testable import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import Testing
 
 /// Sanitize: forged results headers (our authserv-id, our domain,

@@ -1,8 +1,9 @@
-import Testing
-import Milter
-import MailAuth
-import Shared
+import Config
 @testable import Handlers
+import JSON
+import MailAuth
+import Milter
+import Testing
 
 /// Sealers see our final results and their headers land above ours.
 @Suite struct SealingHandlerTests {

@@ -1,7 +1,8 @@
+import Config
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import Testing
 
 /// The SenderID handler: the Perl handler's key, its bare `senderid=`

@@ -1,7 +1,7 @@
-import Testing
-import Milter
-import MailAuth
 @testable import Handlers
+import MailAuth
+import Milter
+import Testing
 
 /// Connection-level results reach every message's header; header removals
 /// go out as deletions, highest occurrence first.

@@ -1,9 +1,12 @@
+import Config
 import Handlers
+import IPC
+import JSON
 import MailAuth
 import Milter
-import Shared
-import Testing
+import SystemIO
 import TestSupport
+import Testing
 
 /// SpamAssassin (issue 13): the message rebuilt for spamd, Perl's X-Spam
 /// headers and `x-spam=` entry, the quarantine and the hard reject, forged

@@ -1,7 +1,7 @@
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import Testing
 
 /// TLS: `x-tls=pass smtp.version=... smtp.cipher=... smtp.bits=...`

@@ -1,7 +1,8 @@
+import Config
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import Testing
 
 /// TrustedIP: `x-trusted-ip=pass` (connection-level) for clients inside

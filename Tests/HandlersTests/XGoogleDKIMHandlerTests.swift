@@ -1,7 +1,8 @@
+import Config
 import Handlers
+import JSON
 import MailAuth
 import Milter
-import Shared
 import Testing
 
 /// XGoogleDKIM (issue 13): `X-Google-DKIM-Signature` fields verified as

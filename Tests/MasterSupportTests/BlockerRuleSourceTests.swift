@@ -3,7 +3,7 @@ import Glibc
 #endif
 import BlockerRules
 @testable import MasterSupport
-import Shared
+import SystemIO
 import Testing
 
 /// The master's reading of the Blocker files: created when missing, read

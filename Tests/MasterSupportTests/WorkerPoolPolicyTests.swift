@@ -1,5 +1,5 @@
-import Testing
 @testable import MasterSupport
+import Testing
 
 @Suite struct WorkerPoolPolicyTests {
     let policy = WorkerPoolPolicy(minChildren: 2, maxChildren: 5, minSpareChildren: 1, maxSpareChildren: 2)

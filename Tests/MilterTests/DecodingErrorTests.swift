@@ -158,4 +158,17 @@ struct DecodingErrorTests {
         ]
         #expect(Set(all.map(\.description)).count == all.count)
     }
+
+    /// The code names the kind of refusal without its bytes: what a log
+    /// counter or a caller matches.
+    @Test func codesNameTheKindOfRefusal() throws {
+        var decoder = MilterDecoder()
+        decoder.append([0, 0, 0, 1, UInt8(ascii: "Z")])
+        let unknown = #expect(throws: MilterProtocolError.self) { try decoder.next() }
+        #expect(unknown?.code == .unknownCommand)
+        #expect(MilterProtocolError.oversizedPacket(size: 2, maximum: 1).code == .oversizedPacket)
+        #expect(MilterProtocolError.missingNULTerminator(code: 0x48, field: "HELO name").code.rawValue == "missing-nul-terminator")
+        #expect(MilterProtocolError.unsupportedVersion(offered: 1, oldestSupported: 2).reason
+                    == "MTA offers milter protocol version 1; at least 2 is required")
+    }
 }

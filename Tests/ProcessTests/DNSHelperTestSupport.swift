@@ -1,8 +1,9 @@
-import Testing
-import Foundation
-import Shared
-import MailAuth
 import CShim
+import Foundation
+import IPC
+import MailAuth
+import SystemIO
+import Testing
 
 enum DNSHelperTestSupport {
     struct Failure: Error, CustomStringConvertible {

@@ -1,9 +1,11 @@
+import CShim
+import Foundation
+import IPC
+import MailAuth
+import MasterSupport
+import SystemIO
 import TestSupport
 import Testing
-import Foundation
-import Shared
-import MailAuth
-import CShim
 
 /// The real `authmilter-dns` binary, jailed, against real and fake
 /// resolvers on loopback.

@@ -1,9 +1,8 @@
-import Testing
-import Foundation
-import Shared
-import MailAuth
 import CShim
+import Foundation
+import MailAuth
 import TestSupport
+import Testing
 
 /// A misbehaving resolver on a loopback port (UDP and TCP), answering by
 /// question name, on its own thread:

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CShim
 import Foundation
 import Testing
-import CShim
 
 /// A real authentication_milter master started from the built binaries
 /// with a configuration written for the test, in the foreground, its log

@@ -2,9 +2,9 @@
 import Glibc
 #endif
 import Foundation
-import Testing
 import Milter
 import MilterClient
+import Testing
 
 /// With every worker busy the master answers at once: a connection waits
 /// in a short bounded queue and goes to the next free worker, and what

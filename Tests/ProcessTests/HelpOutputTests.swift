@@ -1,6 +1,6 @@
 import Foundation
+import JSON
 import Testing
-import Shared
 
 /// `-h`, `-h installed`, `-h default_config`, `-h <Module>` from the built
 /// binary, as an operator runs them.

@@ -2,9 +2,9 @@
 import Glibc
 #endif
 import Foundation
-import Testing
 import Milter
 import MilterClient
+import Testing
 
 /// A subverted worker against the master, on live processes: the test-only
 /// SandboxProbe handler makes a worker announce a 64 MiB message on its

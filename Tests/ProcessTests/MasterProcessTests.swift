@@ -2,9 +2,9 @@
 import Glibc
 #endif
 import Foundation
-import Testing
 import Milter
 import MilterClient
+import Testing
 
 /// The master under bad input: malformed milter packets, killed workers,
 /// an unreachable resolver, bad configuration. None may take it down.

@@ -2,9 +2,9 @@
 import Glibc
 #endif
 import Foundation
-import Testing
 import Milter
 import MilterClient
+import Testing
 
 /// A configuration written for the newest Perl release starts unchanged:
 /// its global keys since the manual (cache_dns_timeouts, max_dequeue,

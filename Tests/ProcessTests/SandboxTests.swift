@@ -2,9 +2,9 @@
 import Glibc
 #endif
 import Foundation
-import Testing
 import Milter
 import MilterClient
+import Testing
 
 /// The sandbox, shown on live processes: workers run under seccomp with no
 /// capabilities, and a forbidden system call kills only that worker.

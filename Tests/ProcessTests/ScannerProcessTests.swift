@@ -2,10 +2,10 @@
 import Glibc
 #endif
 import Foundation
-import Testing
 import Milter
 import MilterClient
 import TestSupport
+import Testing
 
 /// The scanner process (SpamAssassin) in a live daemon: started only with
 /// the handler, jailed like the other helpers, the worker's message

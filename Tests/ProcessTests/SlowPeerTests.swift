@@ -2,9 +2,9 @@
 import Glibc
 #endif
 import Foundation
-import Testing
 import Milter
 import MilterClient
+import Testing
 
 /// A peer that trickles bytes is cut once a packet has taken longer than
 /// the packet limit (command_timeout, at least 2 s), however often bytes

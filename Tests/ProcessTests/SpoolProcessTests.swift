@@ -1,8 +1,10 @@
-import Testing
-import Foundation
-import Shared
-import MailAuth
+import Config
 import DMARCReports
+import Foundation
+import IPC
+import JSON
+import MailAuth
+import Testing
 
 /// The real `authmilter-spool` binary, jailed, fed the way the master and
 /// the workers feed it: its configuration first, then worker channels

@@ -2,9 +2,9 @@
 import Glibc
 #endif
 import Foundation
-import Testing
 import Milter
 import MilterClient
+import Testing
 
 /// A stage that overruns its timeout is cut while it runs, whatever the
 /// handler is doing, and answered as tempfail_on_error says; the master

@@ -2,9 +2,9 @@
 import Glibc
 #endif
 import Foundation
-import Testing
 import Milter
 import MilterClient
+import Testing
 
 /// Jailed children survive what an operator or the kernel does to a
 /// process from outside: SIGSTOP/SIGCONT (Ctrl-Z, a supervisor), a cgroup

@@ -2,10 +2,10 @@
 import Glibc
 #endif
 import Foundation
-import Testing
 import Milter
 import MilterClient
 import TestSupport
+import Testing
 
 /// Workers retiring and starting while MTA connections arrive. The master
 /// closes an exited worker's channel and log pipe; the kernel then hands

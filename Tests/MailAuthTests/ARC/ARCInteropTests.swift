@@ -1,7 +1,7 @@
 import Foundation
 import MailAuth
-import Testing
 import TestSupport
+import Testing
 
 /// Cross-checks with dkimpy (Debian `python3-dkim`), an independent ARC
 /// implementation: it validates chains we seal, we validate chains it

@@ -1,7 +1,7 @@
 import Foundation
 import MailAuth
-import Testing
 import TestSupport
+import Testing
 
 /// Sealing: what a set looks like, chains of several hops (RSA and
 /// Ed25519), the cv=fail rules of RFC 8617 section 5.1, the instance limit,

@@ -1,7 +1,7 @@
 import Foundation
 import MailAuth
-import Testing
 import TestSupport
+import Testing
 
 /// Validation beyond the suite: broken chains of every kind give `fail`
 /// (or `none` without ARC fields) with the reason RFC 8617 section 5.2

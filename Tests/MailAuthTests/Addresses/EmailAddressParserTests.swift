@@ -1,5 +1,5 @@
-import Testing
 @testable import MailAuth
+import Testing
 
 @Suite struct EmailAddressParserTests {
     @Test func angleBrackets() {

@@ -1,7 +1,7 @@
 import Foundation
 import MailAuth
-import Testing
 import TestSupport
+import Testing
 
 /// Email::Address::XS (Debian `libemail-address-xs-perl`, the parser the
 /// newest Perl milter uses for From) and `MailboxListParser` on the same

@@ -1,5 +1,5 @@
-import Testing
 @testable import MailAuth
+import Testing
 
 /// The strict address parser, case by case: what a field lists (each
 /// mailbox as `addrSpec`), or the exact error that refuses it.

@@ -1,5 +1,5 @@
-import Testing
 @testable import MailAuth
+import Testing
 
 /// Token lists that fit in the fold width are written as they are; the
 /// folding path agrees on every such list (5,000 random ones, with line

@@ -1,5 +1,5 @@
-import Testing
 @testable import MailAuth
+import Testing
 
 /// The one-pass check that returns a clean value or comment untouched
 /// must agree with the full clean-up on every text: the edge cases, then

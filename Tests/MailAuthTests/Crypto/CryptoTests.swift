@@ -1,6 +1,6 @@
 import MailAuth
-import Testing
 import TestSupport
+import Testing
 
 /// The OpenSSL wrappers against published vectors: RFC 4648 (base64),
 /// FIPS 180 examples (SHA), RFC 8032 section 7.1 (Ed25519), and RSA round

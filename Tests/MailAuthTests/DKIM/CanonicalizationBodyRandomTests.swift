@@ -1,5 +1,5 @@
-import Testing
 import MailAuth
+import Testing
 
 /// Body canonicalization streamed in random chunks gives what a plain,
 /// whole-body reading of RFC 6376 sections 3.4.3 and 3.4.4 gives (line

@@ -1,6 +1,6 @@
 import MailAuth
-import Testing
 import TestSupport
+import Testing
 
 /// dkimpy's end-to-end cases (dkim/tests/test_dkim.py, test_dkim_ed25519.py,
 /// test_dkim_rsavariants.py) over its published vectors, with the DNS

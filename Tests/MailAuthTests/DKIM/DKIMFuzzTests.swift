@@ -1,6 +1,6 @@
 import MailAuth
-import Testing
 import TestSupport
+import Testing
 
 /// Fuzz-style robustness with a fixed seed: random bytes in header fields,
 /// signature tags, key records and bodies must never trap, and must never

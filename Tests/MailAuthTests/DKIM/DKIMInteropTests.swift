@@ -1,7 +1,7 @@
 import Foundation
 import MailAuth
-import Testing
 import TestSupport
+import Testing
 
 /// Cross-checks against independent implementations, when installed:
 /// dkimpy (Debian `python3-dkim`) signs what we verify and verifies what we

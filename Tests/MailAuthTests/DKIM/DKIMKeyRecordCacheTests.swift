@@ -1,6 +1,6 @@
-import Testing
 @testable import MailAuth
 import TestSupport
+import Testing
 
 /// The parsed-key cache behind DKIM and ARC verification.
 @Suite struct DKIMKeyRecordCacheTests {

@@ -1,6 +1,6 @@
 import MailAuth
-import Testing
 import TestSupport
+import Testing
 
 /// The signer: round trips with RSA-2048 and Ed25519 in every
 /// canonicalization, the tags it writes, its layout and its refusals.

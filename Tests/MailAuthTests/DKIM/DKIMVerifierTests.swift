@@ -1,6 +1,6 @@
 import MailAuth
-import Testing
 import TestSupport
+import Testing
 
 /// Every result and detail the verifier produces, one case each, plus the
 /// feeding API (milter-form fields, streamed body, one DNS batch).

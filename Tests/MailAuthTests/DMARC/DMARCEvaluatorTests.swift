@@ -1,6 +1,6 @@
 import MailAuth
-import Testing
 import TestSupport
+import Testing
 
 /// Evaluation over an in-memory zone: alignment, policies, sampling,
 /// discovery, errors. Most tests are about the RFC 7489 form (public

@@ -1,5 +1,5 @@
-import Testing
 @testable import MailAuth
+import Testing
 
 /// Parsed DMARC records are kept by their text: a hit gives what parsing
 /// gives, an invalid text stays invalid, a full cache starts over.

@@ -1,6 +1,6 @@
 import MailAuth
-import Testing
 import TestSupport
+import Testing
 
 /// RFC 9989 (the default discovery, as the newest Mail::DMARC): the DNS
 /// tree walk, `psd`, `t=y`, `np`, several records at one name, and the

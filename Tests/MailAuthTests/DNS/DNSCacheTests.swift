@@ -1,5 +1,5 @@
-import Testing
 import MailAuth
+import Testing
 
 @Suite struct DNSCacheTests {
     let www = DNSQuestion(name: "www.example.test", type: .a)

@@ -1,5 +1,5 @@
-import Testing
 import MailAuth
+import Testing
 
 @Suite struct DNSChainFollowerTests {
     let soa = DNSResourceRecord(owner: "example.test", ttl: 600,

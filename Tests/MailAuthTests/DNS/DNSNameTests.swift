@@ -1,5 +1,5 @@
-import Testing
 import MailAuth
+import Testing
 
 @Suite struct DNSNameTests {
     @Test func normalization() {

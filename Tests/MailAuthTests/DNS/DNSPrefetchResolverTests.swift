@@ -1,6 +1,6 @@
-import Testing
 @testable import MailAuth
 import TestSupport
+import Testing
 
 @Suite struct DNSPrefetchResolverTests {
     typealias CountingResolver = RecordingResolver

@@ -1,5 +1,5 @@
-import Testing
 import MailAuth
+import Testing
 
 @Suite struct DNSTimeoutHoldTests {
     /// Counts the questions that reach the zone.

@@ -1,5 +1,5 @@
-import Testing
 import MailAuth
+import Testing
 
 /// Answers are remembered per list: asking again gives the same answer,
 /// and another list with other rules is not answered from this one's memory.

@@ -1,6 +1,6 @@
 import MailAuth
-import Testing
 import TestSupport
+import Testing
 
 /// Evaluation beyond the conformance suite: Mail::SPF's texts and the
 /// `Received-SPF` field, batching of independent lookups, limits, bounded

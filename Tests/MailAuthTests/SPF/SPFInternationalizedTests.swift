@@ -1,6 +1,6 @@
 import MailAuth
-import Testing
 import TestSupport
+import Testing
 
 /// RFC 8616 section 4: an internationalized MAIL FROM is checked with its
 /// domain in A-labels (the first lookup and %{d}/%{o}); a UTF-8 local part

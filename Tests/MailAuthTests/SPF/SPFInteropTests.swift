@@ -1,7 +1,7 @@
 import Foundation
 import MailAuth
-import Testing
 import TestSupport
+import Testing
 
 /// Mail::SPF (Debian `libmail-spf-perl`, the library the Perl milter runs)
 /// and our evaluator on the same records and the same DNS data (a

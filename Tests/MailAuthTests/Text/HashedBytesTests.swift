@@ -1,5 +1,5 @@
-import Testing
 import MailAuth
+import Testing
 
 /// Bytes as keys: equal bytes find each other, different ones do not.
 @Suite struct HashedBytesTests {

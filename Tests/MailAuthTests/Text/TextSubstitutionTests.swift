@@ -1,5 +1,5 @@
-import Testing
 import MailAuth
+import Testing
 
 /// `substituting` replaces as the standard library's `replacing` does,
 /// left to right without overlap, and returns the text itself when there

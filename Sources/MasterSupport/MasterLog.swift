@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+import Logging
+import MailAuth
+import ProcessLog
+
+/// The master's log: syslog (mail facility) with the ident, plus stderr when
+/// running in the foreground or with `logtoerr`. Children's lines arrive
+/// through their stderr pipes and are re-logged here with their role and
+/// pid, so one place decides where logs go.
+public struct MasterLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    let toStderr: Bool
+    let toSyslog: Bool
+
+    public init(level: Logger.Level, toStderr: Bool, toSyslog: Bool) {
+        self.logLevel = level
+        self.toStderr = toStderr
+        self.toSyslog = toSyslog
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let text = Self.text(event.message)
+        if toSyslog { am_syslog(Self.priority(event.level), text) }
+        if toStderr {
+            let line = "\(MasterLog.ident)[\(getpid())]: \(event.level): \(text)\n"
+            var bytes = Array(line.utf8)
+            _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+        }
+    }
+
+    /// What is logged of a message: every line the milter logs passes
+    /// here (its own and those relayed from children), so this is where
+    /// control characters from mail and SMTP input are neutralised for
+    /// syslog and stderr alike.
+    static func text(_ message: Logger.Message) -> String {
+        ControlCharacters.loggable(message.description)
+    }
+
+    static func priority(_ level: Logger.Level) -> Int32 {
+        switch level {
+        case .trace, .debug: return LOG_DEBUG
+        case .info: return LOG_INFO
+        case .notice: return LOG_NOTICE
+        case .warning: return LOG_WARNING
+        case .error: return LOG_ERR
+        case .critical: return LOG_CRIT
+        }
+    }
+}
+
+public enum MasterLog {
+    nonisolated(unsafe) public static var ident = "authentication_milter"
+    nonisolated(unsafe) public static var logger = Logger(label: "authentication_milter")
+
+    /// Sets up the process-wide logger once; later calls only change the
+    /// destination flags (a reload may switch `debug`/`logtoerr`).
+    public static func configure(ident: String, debug: Bool, toStderr: Bool, toSyslog: Bool = true) {
+        self.ident = ident
+        if toSyslog { am_openlog(ident, LOG_MAIL) }
+        logger = Logger(label: ident) { _ in
+            MasterLogHandler(level: debug ? .debug : .info, toStderr: toStderr, toSyslog: toSyslog)
+        }
+    }
+
+    /// Re-logs one line a child wrote to its stderr.
+    public static func relay(role: String, pid: pid_t, line: String) {
+        let (level, text) = ChildLog.parse(line)
+        let message: Logger.Message = "\(role)[\(pid)]: \(text)"
+        switch level {
+        case .debug: logger.debug(message)
+        case .info: logger.info(message)
+        case .notice: logger.notice(message)
+        case .warning: logger.warning(message)
+        case .error: logger.error(message)
+        case .critical: logger.critical(message)
+        }
+    }
+}
