@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import SystemIO
 #endif
+import SystemIO
 
 /// The few file-system operations the loader needs, with errno reasons in
 /// the messages ("Permission denied") that Foundation's errors lack.

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import JSON
 #endif
+import JSON
 
 /// A listening socket as the Perl milter (and Sendmail/Postfix) spell it:
 /// `inet:12345@127.0.0.1`, `inet:12345@[::1]`, `inet:12345`,

@@ -61,7 +61,7 @@ public struct AggregateReportRun {
                       extraContactInfo: settings.extraContactInfo)
     }
 
-    public func run(_ options: Options) throws(SQLError) -> (outcomes: [Outcome], unreadable: [String]) {
+    public func run(_ options: Options) throws(ReportError) -> (outcomes: [Outcome], unreadable: [String]) {
         var outcomes: [Outcome] = []
         var unreadable: [String] = []
         // One policy domain's rows in memory at a time: a busy receiver may
@@ -191,18 +191,18 @@ public struct AggregateReportRun {
         var reply: String
     }
 
-    private func send(_ message: [UInt8], to recipients: [String], route: String) -> Result<Delivered, SMTPError> {
+    private func send(_ message: [UInt8], to recipients: [String], route: String) -> Result<Delivered, ReportError> {
         var hosts: [(String, UInt16)] = []
         if route.hasPrefix("mx:") {
             switch MailExchangerRoute.find(for: String(route.dropFirst(3)), resolver: resolver) {
             case .hosts(let found): hosts = found.map { ($0.name, 25) }
             case .unroutable(let reason, let temporary):
-                return .failure(SMTPError(stage: .connect, detail: reason, isPermanent: !temporary))
+                return .failure(ReportError(stage: .connect, detail: reason, isPermanent: !temporary))
             }
         } else {
             hosts = [Self.hostAndPort(route)]
         }
-        var lastError = SMTPError(stage: .connect, detail: "no host to try", isPermanent: false)
+        var lastError = ReportError(stage: .connect, detail: "no host to try", isPermanent: false)
         for (host, port) in hosts {
             do {
                 let delivery = try smtp.send(host: host, port: port, from: settings.orgEmail, recipients: recipients, message: message)

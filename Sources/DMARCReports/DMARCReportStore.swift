@@ -47,7 +47,7 @@ public final class DMARCReportStore {
 
     /// Opens the store and creates its tables when missing (`createSchema`
     /// false: a read-only look at a store the spool made).
-    public init(connection: any SQLConnection, createSchema: Bool = true) throws(SQLError) {
+    public init(connection: any SQLConnection, createSchema: Bool = true) throws(ReportError) {
         self.connection = connection
         guard createSchema else { return }
         for statement in Self.schema { try connection.execute(statement, []) }
@@ -55,9 +55,9 @@ public final class DMARCReportStore {
 
     /// Adds rows in one transaction; a row whose id is already stored is
     /// skipped (the journal may replay rows after a crash).
-    public func insert(_ rows: [DMARCReportRow]) throws(SQLError) {
+    public func insert(_ rows: [DMARCReportRow]) throws(ReportError) {
         guard !rows.isEmpty else { return }
-        try connection.transaction { () throws(SQLError) in
+        try connection.transaction { () throws(ReportError) in
             for row in rows {
                 try connection.execute("""
                     INSERT INTO dmarc_report_row
@@ -73,7 +73,7 @@ public final class DMARCReportStore {
     /// Rows no report has carried yet, that arrived before `before`, oldest
     /// first; all of them, or one policy domain's. A stored row that no longer decodes is returned in
     /// `unreadable` (by id) instead of stopping the whole run.
-    public func pendingRows(before: Int64, policyDomain: String? = nil) throws(SQLError) -> (rows: [DMARCReportRow], unreadable: [String]) {
+    public func pendingRows(before: Int64, policyDomain: String? = nil) throws(ReportError) -> (rows: [DMARCReportRow], unreadable: [String]) {
         let result: [[SQLValue]]
         if let policyDomain {
             result = try connection.execute("""
@@ -101,7 +101,7 @@ public final class DMARCReportStore {
 
     /// How many rows wait for a report, per policy domain (for the view
     /// command), sorted by domain.
-    public func pendingCounts() throws(SQLError) -> [(policyDomain: String, rows: Int64, oldest: Int64, newest: Int64)] {
+    public func pendingCounts() throws(ReportError) -> [(policyDomain: String, rows: Int64, oldest: Int64, newest: Int64)] {
         try connection.execute("""
             SELECT policy_domain, count(*), min(arrival), max(arrival) FROM dmarc_report_row
             WHERE report_id IS NULL GROUP BY policy_domain ORDER BY policy_domain
@@ -115,8 +115,8 @@ public final class DMARCReportStore {
     /// Records a report attempt; when it was sent (or refused for good),
     /// the rows it covered are marked with its id so they are not sent
     /// again. A temporary failure leaves the rows pending.
-    public func record(_ attempt: DMARCReportAttempt, rowIDs: [String]) throws(SQLError) {
-        try connection.transaction { () throws(SQLError) in
+    public func record(_ attempt: DMARCReportAttempt, rowIDs: [String]) throws(ReportError) {
+        try connection.transaction { () throws(ReportError) in
             try connection.execute("""
                 INSERT INTO dmarc_report_sent
                     (report_id, policy_domain, begin_time, end_time, rows_count, messages_count, destinations, status, detail, attempted_at)
@@ -132,7 +132,7 @@ public final class DMARCReportStore {
     }
 
     /// The latest report attempts, newest first.
-    public func attempts(limit: Int) throws(SQLError) -> [DMARCReportAttempt] {
+    public func attempts(limit: Int) throws(ReportError) -> [DMARCReportAttempt] {
         try connection.execute("""
             SELECT report_id, policy_domain, begin_time, end_time, messages_count, destinations, status, detail, attempted_at
             FROM dmarc_report_sent ORDER BY attempted_at DESC, report_id LIMIT ?
@@ -152,7 +152,7 @@ public final class DMARCReportStore {
     /// sending the same rows; false when another run holds it. SQLite
     /// stores are locked with a file next to the database instead
     /// (`SendLock`).
-    public func tryAdvisorySendLock() throws(SQLError) -> Bool {
+    public func tryAdvisorySendLock() throws(ReportError) -> Bool {
         // 0x444d415243 = "DMARC".
         let result = try connection.execute("SELECT CAST(pg_try_advisory_lock(294409442883) AS INT)", [])
         return result.first?.first == .integer(1)
@@ -161,7 +161,7 @@ public final class DMARCReportStore {
     /// Deletes rows already reported that arrived before `before` (keeps
     /// the store from growing without end; the attempts stay).
     @discardableResult
-    public func purgeReported(before: Int64) throws(SQLError) -> Int {
+    public func purgeReported(before: Int64) throws(ReportError) -> Int {
         let count = try connection.execute("SELECT count(*) FROM dmarc_report_row WHERE report_id IS NOT NULL AND arrival < ?",
                                            [.integer(before)]).first?.first?.integer ?? 0
         try connection.execute("DELETE FROM dmarc_report_row WHERE report_id IS NOT NULL AND arrival < ?", [.integer(before)])

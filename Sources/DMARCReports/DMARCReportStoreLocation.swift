@@ -17,11 +17,7 @@ public enum DMARCReportStoreLocation: Sendable, Equatable, CustomStringConvertib
 
     public static let defaultFileName = "dmarc_reports.sqlite"
 
-    public struct Invalid: Error, CustomStringConvertible, Equatable {
-        public var description: String
-    }
-
-    public init(dsn: String?, user: String? = nil, password: String? = nil, libDir: String) throws(Invalid) {
+    public init(dsn: String?, user: String? = nil, password: String? = nil, libDir: String) throws(ReportError) {
         let text = (dsn ?? "").trimmingCharacters(in: " \t")
         let lower = text.lowercased()
         if text.isEmpty {
@@ -30,23 +26,23 @@ public enum DMARCReportStoreLocation: Sendable, Equatable, CustomStringConvertib
         } else if lower.hasPrefix("sqlite:") {
             var path = String(text.dropFirst("sqlite:".count))
             if path.hasPrefix("//") { path.removeFirst(2) }
-            guard path.hasPrefix("/") else { throw Invalid(description: "report_store \(text): the SQLite path must be absolute") }
+            guard path.hasPrefix("/") else { throw ReportError(.storeLocation, "report_store \(text): the SQLite path must be absolute") }
             self = .sqlite(path: path)
         } else if lower.hasPrefix("dbi:sqlite:") {
             let attributes = Self.dbiAttributes(String(text.dropFirst("dbi:SQLite:".count)))
             guard let path = attributes["dbname"] ?? attributes["database"] ?? attributes["db"], path.hasPrefix("/") else {
-                throw Invalid(description: "report_store \(text): expected dbi:SQLite:dbname=/absolute/path")
+                throw ReportError(.storeLocation, "report_store \(text): expected dbi:SQLite:dbname=/absolute/path")
             }
             self = .sqlite(path: path)
         } else if lower.hasPrefix("postgresql://") || lower.hasPrefix("postgres://") {
             self = .postgresql(conninfo: text)
         } else if lower.hasPrefix("dbi:pg:") {
             guard let conninfo = PostgreSQLConnection.conninfo(fromPerlDSN: text, user: user, password: password) else {
-                throw Invalid(description: "report_store \(text): not a usable dbi:Pg DSN")
+                throw ReportError(.storeLocation, "report_store \(text): not a usable dbi:Pg DSN")
             }
             self = .postgresql(conninfo: conninfo)
         } else {
-            throw Invalid(description: "report_store \(text): expected sqlite:/path, dbi:SQLite:dbname=/path, postgresql://... or dbi:Pg:...")
+            throw ReportError(.storeLocation, "report_store \(text): expected sqlite:/path, dbi:SQLite:dbname=/path, postgresql://... or dbi:Pg:...")
         }
     }
 
@@ -67,7 +63,7 @@ public enum DMARCReportStoreLocation: Sendable, Equatable, CustomStringConvertib
     }
 
     /// Opens the database and the store in it.
-    public func open(_ access: Access = .spool) throws(SQLError) -> DMARCReportStore {
+    public func open(_ access: Access = .spool) throws(ReportError) -> DMARCReportStore {
         switch self {
         case .sqlite(let path):
             switch access {
@@ -80,9 +76,9 @@ public enum DMARCReportStoreLocation: Sendable, Equatable, CustomStringConvertib
         }
     }
 
-    private static func existing(_ path: String, mode: SQLiteConnection.Mode) throws(SQLError) -> SQLiteConnection {
+    private static func existing(_ path: String, mode: SQLiteConnection.Mode) throws(ReportError) -> SQLiteConnection {
         guard access(path, F_OK) == 0 else {
-            throw SQLError("no report store at \(path) yet: the milter's spool creates it when the first report row arrives")
+            throw ReportError(.database, "no report store at \(path) yet: the milter's spool creates it when the first report row arrives")
         }
         return try SQLiteConnection(path: path, mode: mode)
     }

@@ -36,10 +36,6 @@ import MailAuth
 /// from one thread.
 public final class LDNSStubResolver: DNSResolver {
     /// The resolver could not be set up.
-    public struct SetupError: Error, CustomStringConvertible, Sendable {
-        public var description: String
-    }
-
     /// EDNS0 UDP payload size (DNS flag day 2020), as the DNS helper uses.
     public static let udpPayloadSize: UInt16 = 1232
 
@@ -57,9 +53,9 @@ public final class LDNSStubResolver: DNSResolver {
     /// resolver's name would need a resolver); empty reads the
     /// `nameserver` lines of /etc/resolv.conf through ldns.
     /// `attempts` is clamped to 1...10.
-    public init(servers: [String] = [], timeoutSeconds: Double = 5, attempts: Int = 2) throws(SetupError) {
+    public init(servers: [String] = [], timeoutSeconds: Double = 5, attempts: Int = 2) throws(ReportError) {
         guard timeoutSeconds > 0, timeoutSeconds <= 3600 else {
-            throw SetupError(description: "DNS timeout must be between 0 and 3600 seconds, not \(timeoutSeconds)")
+            throw ReportError(.resolver, "DNS timeout must be between 0 and 3600 seconds, not \(timeoutSeconds)")
         }
         self.timeoutSeconds = timeoutSeconds
         self.attempts = min(max(attempts, 1), 10)
@@ -70,11 +66,11 @@ public final class LDNSStubResolver: DNSResolver {
             let status = ldns_resolver_new_frm_file(&resolver, nil)
             guard status == LDNS_STATUS_OK, let resolver else {
                 if let resolver { ldns_resolver_deep_free(resolver) }
-                throw SetupError(description: "cannot read /etc/resolv.conf: \(String(cString: ldns_get_errorstr_by_id(status)))")
+                throw ReportError(.resolver, "cannot read /etc/resolv.conf: \(String(cString: ldns_get_errorstr_by_id(status)))")
             }
             guard ldns_resolver_nameserver_count(resolver) > 0, let list = ldns_resolver_nameservers(resolver) else {
                 ldns_resolver_deep_free(resolver)
-                throw SetupError(description: "/etc/resolv.conf names no usable nameserver")
+                throw ReportError(.resolver, "/etc/resolv.conf names no usable nameserver")
             }
             for index in 0..<ldns_resolver_nameserver_count(resolver) {
                 descriptions.append("/etc/resolv.conf: " + (list[index].map(Self.addressText) ?? "?"))
@@ -84,15 +80,15 @@ public final class LDNSStubResolver: DNSResolver {
             for text in servers {
                 guard let server = DNSServerAddress(text) else {
                     made.forEach { ldns_resolver_deep_free($0) }
-                    throw SetupError(description: "\"\(text.prefix(80))\" is not a resolver address (ip, ip:port or [ipv6]:port)")
+                    throw ReportError(.resolver, "\"\(text.prefix(80))\" is not a resolver address (ip, ip:port or [ipv6]:port)")
                 }
                 guard server.zone == nil else {
                     made.forEach { ldns_resolver_deep_free($0) }
-                    throw SetupError(description: "\(server): link-local resolvers with a zone are not supported")
+                    throw ReportError(.resolver, "\(server): link-local resolvers with a zone are not supported")
                 }
                 guard let resolver = ldns_resolver_new() else {
                     made.forEach { ldns_resolver_deep_free($0) }
-                    throw SetupError(description: "ldns cannot allocate a resolver")
+                    throw ReportError(.resolver, "ldns cannot allocate a resolver")
                 }
                 let rdf = server.address.withUnsafeBufferPointer { bytes in
                     ldns_rdf_new_frm_data(server.isIPv6 ? LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A, bytes.count, bytes.baseAddress)
@@ -103,7 +99,7 @@ public final class LDNSStubResolver: DNSResolver {
                 guard pushed == LDNS_STATUS_OK else {
                     ldns_resolver_deep_free(resolver)
                     made.forEach { ldns_resolver_deep_free($0) }
-                    throw SetupError(description: "ldns refused \(server): \(String(cString: ldns_get_errorstr_by_id(pushed)))")
+                    throw ReportError(.resolver, "ldns refused \(server): \(String(cString: ldns_get_errorstr_by_id(pushed)))")
                 }
                 ldns_resolver_set_port(resolver, server.port)
                 made.append(resolver)
@@ -252,17 +248,13 @@ public final class LDNSStubResolver: DNSResolver {
 
     // MARK: Packet to DNSResponseMessage
 
-    private struct Malformed: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// The answer section's records of the types we model (class IN), and
     /// the authority section's SOA (negative TTL).
-    private static func message(from packet: UnsafeMutablePointer<ldns_pkt>, rcode: DNSResponseCode) -> Result<DNSResponseMessage, Malformed> {
+    private static func message(from packet: UnsafeMutablePointer<ldns_pkt>, rcode: DNSResponseCode) -> Result<DNSResponseMessage, ReportError> {
         do {
             return .success(try LDNSRecordConversion.message(of: packet, rcode: rcode))
         } catch {
-            return .failure(Malformed(description: error.description))
+            return .failure(ReportError(.resolver, error.description))
         }
     }
 

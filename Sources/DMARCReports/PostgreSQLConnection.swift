@@ -33,9 +33,9 @@ public final class PostgreSQLConnection: SQLConnection {
     /// (`postgresql://milter@db.example:5432/dmarc`). The client encoding is
     /// always UTF-8, because Swift strings are.
     ///
-    /// - Throws: `SQLError` with libpq's own message when the string is
+    /// - Throws: `ReportError` with libpq's own message when the string is
     ///   malformed or the server cannot be reached or refuses the login.
-    public init(conninfo: String) throws(SQLError) {
+    public init(conninfo: String) throws(ReportError) {
         // PQconnectdbParams with expand_dbname: the caller's string goes in
         // as `dbname` and is expanded in place, whichever form it has. Keys
         // are applied in order and the last one wins, so the default timeout
@@ -57,7 +57,7 @@ public final class PostgreSQLConnection: SQLConnection {
         keywords += ["dbname", "client_encoding"]
         values += [conninfo, "UTF8"]
         if conninfo.utf8.contains(0) {
-            throw SQLError("cannot connect to PostgreSQL: the connection string contains a NUL character")
+            throw ReportError(.database, "cannot connect to PostgreSQL: the connection string contains a NUL character")
         }
 
         let connection = Self.withCStringArray(keywords) { keywordPointers in
@@ -66,13 +66,13 @@ public final class PostgreSQLConnection: SQLConnection {
             }
         }
         guard let connection else {
-            throw SQLError("cannot connect to PostgreSQL: out of memory")
+            throw ReportError(.database, "cannot connect to PostgreSQL: out of memory")
         }
         guard PQstatus(connection) == CONNECTION_OK else {
             // The conninfo is left out of the message: it may hold a password.
             let message = Self.trimmed(PQerrorMessage(connection))
             PQfinish(connection)
-            throw SQLError("cannot connect to PostgreSQL: \(message)")
+            throw ReportError(.database, "cannot connect to PostgreSQL: \(message)")
         }
         handle = connection
         // libpq prints server notices (`relation ... already exists, skipping`
@@ -94,11 +94,11 @@ public final class PostgreSQLConnection: SQLConnection {
     /// transaction was open: inside a transaction the server already rolled
     /// it back, so replaying the statement alone would commit half of it.
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [[SQLValue]] {
+    public func execute(_ sql: String, _ parameters: [SQLValue]) throws(ReportError) -> [[SQLValue]] {
         if PQstatus(handle) != CONNECTION_OK {
             PQreset(handle)
             guard PQstatus(handle) == CONNECTION_OK else {
-                throw SQLError("PostgreSQL: connection lost and reconnecting failed: \(Self.trimmed(PQerrorMessage(handle)))")
+                throw ReportError(.database, "PostgreSQL: connection lost and reconnecting failed: \(Self.trimmed(PQerrorMessage(handle)))")
             }
         }
         let wasIdle = PQtransactionStatus(handle) == PQTRANS_IDLE
@@ -113,11 +113,11 @@ public final class PostgreSQLConnection: SQLConnection {
         }
     }
 
-    private func run(_ sql: String, _ parameters: [SQLValue], originalSQL: String) throws(SQLError) -> [[SQLValue]] {
+    private func run(_ sql: String, _ parameters: [SQLValue], originalSQL: String) throws(ReportError) -> [[SQLValue]] {
         // libpq takes C strings: a NUL would silently cut the statement or a
         // value short, and PostgreSQL's text type cannot hold one anyway.
         if sql.utf8.contains(0) {
-            throw SQLError("PostgreSQL: the statement contains a NUL character in: \(originalSQL)")
+            throw ReportError(.database, "PostgreSQL: the statement contains a NUL character in: \(originalSQL)")
         }
         var types: [Oid] = []
         var texts: [String?] = []
@@ -131,14 +131,14 @@ public final class PostgreSQLConnection: SQLConnection {
                 texts.append(String(value))
             case .text(let value):
                 if value.utf8.contains(0) {
-                    throw SQLError("PostgreSQL: text cannot contain a NUL character in: \(originalSQL)")
+                    throw ReportError(.database, "PostgreSQL: text cannot contain a NUL character in: \(originalSQL)")
                 }
                 types.append(0)
                 texts.append(value)
             }
         }
         guard let count = Int32(exactly: parameters.count) else {
-            throw SQLError("PostgreSQL: too many parameters in: \(originalSQL)")
+            throw ReportError(.database, "PostgreSQL: too many parameters in: \(originalSQL)")
         }
 
         let result = Self.withOptionalCStringArray(texts) { valuePointers in
@@ -147,7 +147,7 @@ public final class PostgreSQLConnection: SQLConnection {
             }
         }
         guard let result else {
-            throw SQLError("PostgreSQL: \(Self.trimmed(PQerrorMessage(handle))) in: \(originalSQL)")
+            throw ReportError(.database, "PostgreSQL: \(Self.trimmed(PQerrorMessage(handle))) in: \(originalSQL)")
         }
         defer { PQclear(result) }
 
@@ -157,11 +157,11 @@ public final class PostgreSQLConnection: SQLConnection {
         case PGRES_TUPLES_OK:
             return Self.rows(of: result)
         case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
-            throw SQLError("PostgreSQL: COPY is not supported in: \(originalSQL)")
+            throw ReportError(.database, "PostgreSQL: COPY is not supported in: \(originalSQL)")
         default:
             var message = Self.trimmed(PQresultErrorMessage(result))
             if message.isEmpty { message = Self.trimmed(PQerrorMessage(handle)) }
-            throw SQLError("PostgreSQL: \(message) in: \(originalSQL)")
+            throw ReportError(.database, "PostgreSQL: \(message) in: \(originalSQL)")
         }
     }
 

@@ -15,11 +15,6 @@ public struct ReportCommandContext {
     /// Arguments left after the shared ones, for the command's own.
     public var remaining: [String]
 
-    public struct UsageError: Error, CustomStringConvertible {
-        public var description: String
-        public init(description: String) { self.description = description }
-    }
-
     /// Prints `command: message` on standard error and exits with 1.
     public static func fail(_ command: String, _ message: String) -> Never {
         let bytes = Array("\(command): \(message)\n".utf8)
@@ -42,7 +37,7 @@ public struct ReportCommandContext {
             func value() throws -> String {
                 if let equals = word.firstIndex(of: "=") { return String(word[word.index(after: equals)...]) }
                 index += 1
-                guard index < arguments.count else { throw UsageError(description: "\(word) needs a value") }
+                guard index < arguments.count else { throw ReportError(.usage, "\(word) needs a value") }
                 return arguments[index]
             }
             if word == "--prefix" || word.hasPrefix("--prefix=") {

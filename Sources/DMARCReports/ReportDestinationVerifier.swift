@@ -171,40 +171,36 @@ public enum ReportDestinationVerifier {
         var domain: String
     }
 
-    struct Refusal: Error {
-        var reason: String
-    }
-
     /// The address of a `mailto:` URI (RFC 6068 section 2): the part
     /// before `?` (header fields) or `#`, percent-decoded, which must be
     /// one addr-spec whose local part is a dot-atom or a quoted string of
     /// printable ASCII and whose domain is a host name (an address literal
     /// has no Organizational Domain and is refused).
-    static func mailboxOf(_ uri: DMARCReportURI) -> Result<Mailbox, Refusal> {
+    static func mailboxOf(_ uri: DMARCReportURI) -> Result<Mailbox, ReportError> {
         let text = uri.uri
         guard uri.scheme == "mailto" else {
-            return .failure(Refusal(reason: "\(text.prefix(200)): only mailto: URIs are sent (scheme \(uri.scheme.prefix(32)) is not supported)"))
+            return .failure(ReportError(.destinationRefused, "\(text.prefix(200)): only mailto: URIs are sent (scheme \(uri.scheme.prefix(32)) is not supported)"))
         }
         guard let colon = text.firstIndex(of: ":") else {
-            return .failure(Refusal(reason: "\(text.prefix(200)): not a URI"))
+            return .failure(ReportError(.destinationRefused, "\(text.prefix(200)): not a URI"))
         }
         let to = text[text.index(after: colon)...].prefix { $0 != "?" && $0 != "#" }
         guard !to.isEmpty else {
-            return .failure(Refusal(reason: "\(text.prefix(200)): the mailto: URI names no address"))
+            return .failure(ReportError(.destinationRefused, "\(text.prefix(200)): the mailto: URI names no address"))
         }
         guard let decoded = percentDecoded(Array(to.utf8)) else {
-            return .failure(Refusal(reason: "\(text.prefix(200)): malformed percent-encoding"))
+            return .failure(ReportError(.destinationRefused, "\(text.prefix(200)): malformed percent-encoding"))
         }
         guard let at = decoded.lastIndex(of: UInt8(ascii: "@")) else {
-            return .failure(Refusal(reason: "\(text.prefix(200)): the address has no @domain"))
+            return .failure(ReportError(.destinationRefused, "\(text.prefix(200)): the address has no @domain"))
         }
         let local = decoded[..<at]
         let domainBytes = decoded[decoded.index(after: at)...]
         guard isLocalPart(local) else {
-            return .failure(Refusal(reason: "\(text.prefix(200)): the local part of the address is not one the SMTP client can send to (RFC 5321 dot-atom or quoted string of printable ASCII)"))
+            return .failure(ReportError(.destinationRefused, "\(text.prefix(200)): the local part of the address is not one the SMTP client can send to (RFC 5321 dot-atom or quoted string of printable ASCII)"))
         }
         guard let domain = hostName(domainBytes) else {
-            return .failure(Refusal(reason: "\(text.prefix(200)): the domain of the address is not a host name"))
+            return .failure(ReportError(.destinationRefused, "\(text.prefix(200)): the domain of the address is not a host name"))
         }
         return .success(Mailbox(address: String(decoding: local, as: UTF8.self) + "@" + domain, domain: domain))
     }

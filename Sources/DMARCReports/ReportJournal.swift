@@ -21,10 +21,6 @@ public final class ReportJournal {
     public let path: String
     private let fd: Int32
 
-    public struct Failure: Error, CustomStringConvertible {
-        public var description: String
-    }
-
     /// What `readAll` found.
     public struct Contents {
         public var rows: [DMARCReportRow]
@@ -41,7 +37,7 @@ public final class ReportJournal {
     public static let maximumBytes = 256 << 20
 
     /// Opens (creating, mode 0600) the journal in `directory`.
-    public init(directory: String, fileName: String = ReportJournal.fileName) throws(Failure) {
+    public init(directory: String, fileName: String = ReportJournal.fileName) throws(ReportError) {
         path = (directory.hasSuffix("/") ? String(directory.dropLast()) : directory) + "/" + fileName
         // The spool may still be root here (before its privilege drop) in
         // a directory runas can write: a link or a hard link planted there
@@ -49,12 +45,12 @@ public final class ReportJournal {
         fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             let reason = errno == ELOOP ? "it is a symbolic link" : SystemIOError.text(for: errno)
-            throw Failure(description: "cannot open \(path): \(reason)")
+            throw ReportError(.journal, "cannot open \(path): \(reason)")
         }
         var opened = stat()
         guard fstat(fd, &opened) == 0, opened.st_mode & S_IFMT == S_IFREG, opened.st_nlink == 1 else {
             close(fd)
-            throw Failure(description: "cannot open \(path): not a plain file with a single link")
+            throw ReportError(.journal, "cannot open \(path): not a plain file with a single link")
         }
         // A write cut short by a crash left a line without its newline:
         // end it, so the next row starts a line of its own (the torn line
@@ -72,7 +68,7 @@ public final class ReportJournal {
     deinit { close(fd) }
 
     /// Appends rows and waits until they are on disk.
-    public func append(_ rows: [DMARCReportRow]) throws(Failure) {
+    public func append(_ rows: [DMARCReportRow]) throws(ReportError) {
         guard !rows.isEmpty else { return }
         var bytes: [UInt8] = []
         for row in rows {
@@ -86,13 +82,13 @@ public final class ReportJournal {
             // A part written (disk full) would join the next row's
             // line: cut the file back to where this append started.
             _ = ftruncate(fd, sizeBefore)
-            throw Failure(description: "cannot write \(path): \(error.reason)")
+            throw ReportError(.journal, "cannot write \(path): \(error.reason)")
         }
-        guard fdatasync(fd) == 0 else { throw Failure(description: "cannot flush \(path): \(SystemIOError.text(for: errno))") }
+        guard fdatasync(fd) == 0 else { throw ReportError(.journal, "cannot flush \(path): \(SystemIOError.text(for: errno))") }
     }
 
     /// Everything the journal holds.
-    public func readAll() throws(Failure) -> Contents {
+    public func readAll() throws(ReportError) -> Contents {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         var position: off_t = 0
@@ -101,7 +97,7 @@ public final class ReportJournal {
             do {
                 count = try SystemCall.retryingOnInterrupt("pread") { chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, position) } }
             } catch {
-                throw Failure(description: "cannot read \(path): \(error.reason)")
+                throw ReportError(.journal, "cannot read \(path): \(error.reason)")
             }
             if count == 0 { break }
             bytes.append(contentsOf: chunk[0..<count])
@@ -126,9 +122,9 @@ public final class ReportJournal {
     }
 
     /// Empties the journal once the store holds everything in it.
-    public func clear() throws(Failure) {
+    public func clear() throws(ReportError) {
         guard ftruncate(fd, 0) == 0, fdatasync(fd) == 0 else {
-            throw Failure(description: "cannot empty \(path): \(SystemIOError.text(for: errno))")
+            throw ReportError(.journal, "cannot empty \(path): \(SystemIOError.text(for: errno))")
         }
     }
 

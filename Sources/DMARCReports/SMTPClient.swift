@@ -1,45 +1,8 @@
 #if canImport(Glibc)
 import Glibc
+#endif
 import IPC
 import SystemIO
-#endif
-
-/// A failed SMTP transaction: the stage it failed at and either the
-/// server's reply (any 4xx/5xx, or a reply that makes no sense at that
-/// stage) or what went wrong locally (connect, timeout, closed connection,
-/// malformed or over-long reply, unusable address).
-public struct SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// Where in the transaction it failed.
-    public enum Stage: String, Sendable, Hashable {
-        case connect = "connect"
-        case banner = "banner"
-        case hello = "EHLO/HELO"
-        case mailFrom = "MAIL FROM"
-        case recipient = "RCPT TO"
-        case data = "DATA"
-        case message = "end of message"
-    }
-
-    public var stage: Stage
-    /// The server's reply when the error is one (for a refusal of every
-    /// recipient: the last refusal; `detail` lists them all).
-    public var reply: SMTPClient.Reply?
-    /// The reply as text ("550 5.1.1 unknown user"), or the local reason.
-    public var detail: String
-    /// Whether sending again later is pointless: a 5xx reply or an
-    /// address this client refuses. Timeouts, connection failures and 4xx
-    /// replies are worth another try.
-    public var isPermanent: Bool
-
-    public init(stage: Stage, reply: SMTPClient.Reply? = nil, detail: String, isPermanent: Bool = false) {
-        self.stage = stage
-        self.reply = reply
-        self.detail = detail
-        self.isPermanent = isPermanent
-    }
-
-    public var description: String { "SMTP \(stage.rawValue): \(detail)" }
-}
 
 /// A small blocking SMTP client (RFC 5321) over POSIX sockets, for the
 /// report sender, which runs outside the milter's sandbox:
@@ -122,18 +85,18 @@ public struct SMTPClient: Sendable {
     /// allowed) or a name; `from` may be empty (the null reverse-path).
     /// Throws on anything but a 2xx at the end of the message; a 4xx/5xx
     /// for some recipients is not an error when another was accepted.
-    public func send(host: String, port: UInt16 = 25, from: String, recipients: [String], message: [UInt8]) throws(SMTPError) -> Delivery {
+    public func send(host: String, port: UInt16 = 25, from: String, recipients: [String], message: [UInt8]) throws(ReportError) -> Delivery {
         guard Self.isCommandSafe(heloName), !heloName.isEmpty else {
-            throw SMTPError(stage: .hello, detail: "the HELO name \"\(heloName.prefix(80))\" cannot be sent", isPermanent: true)
+            throw ReportError(stage: .hello, detail: "the HELO name \"\(heloName.prefix(80))\" cannot be sent", isPermanent: true)
         }
         guard from.isEmpty || Self.isCommandSafe(from) else {
-            throw SMTPError(stage: .mailFrom, detail: "the sender address \"\(from.prefix(80))\" cannot be sent", isPermanent: true)
+            throw ReportError(stage: .mailFrom, detail: "the sender address \"\(from.prefix(80))\" cannot be sent", isPermanent: true)
         }
         guard !recipients.isEmpty else {
-            throw SMTPError(stage: .recipient, detail: "no recipients", isPermanent: true)
+            throw ReportError(stage: .recipient, detail: "no recipients", isPermanent: true)
         }
         if let bad = recipients.first(where: { $0.isEmpty || !Self.isCommandSafe($0) }) {
-            throw SMTPError(stage: .recipient, detail: "the recipient address \"\(bad.prefix(80))\" cannot be sent", isPermanent: true)
+            throw ReportError(stage: .recipient, detail: "the recipient address \"\(bad.prefix(80))\" cannot be sent", isPermanent: true)
         }
         let payload = Self.dataPayload(message)
         let connection = try SMTPConnection.open(host: host, port: port, timeoutSeconds: timeoutSeconds,
@@ -150,7 +113,7 @@ public struct SMTPClient: Sendable {
         }
     }
 
-    private func transaction(on connection: SMTPConnection, from: String, recipients: [String], payload: [UInt8]) throws(SMTPError) -> Delivery {
+    private func transaction(on connection: SMTPConnection, from: String, recipients: [String], payload: [UInt8]) throws(ReportError) -> Delivery {
         try expect(connection.readReply(stage: .banner), at: .banner) { $0.code == 220 }
 
         try connection.write("EHLO \(heloName)\r\n", stage: .hello)
@@ -176,7 +139,7 @@ public struct SMTPClient: Sendable {
         // the terminating ".\r\n" (RFC 1870 section 3).
         let size = UInt64(payload.count - 3)
         if let sizeLimit, size > sizeLimit {
-            throw SMTPError(stage: .mailFrom, detail: "the message is \(size) bytes, over the server's SIZE limit of \(sizeLimit)", isPermanent: true)
+            throw ReportError(stage: .mailFrom, detail: "the message is \(size) bytes, over the server's SIZE limit of \(sizeLimit)", isPermanent: true)
         }
         try connection.write("MAIL FROM:<\(from)>" + (announcesSize ? " SIZE=\(size)" : "") + "\r\n", stage: .mailFrom)
         try expect(connection.readReply(stage: .mailFrom), at: .mailFrom) { $0.isPositive }
@@ -193,7 +156,7 @@ public struct SMTPClient: Sendable {
         }
         guard replies.contains(where: \.accepted) else {
             let list = replies.map { "<\($0.recipient)>: \($0.reply)" }.joined(separator: "; ")
-            throw SMTPError(stage: .recipient, reply: replies.last?.reply, detail: "every recipient was refused: \(list)",
+            throw ReportError(stage: .recipient, reply: replies.last?.reply, detail: "every recipient was refused: \(list)",
                             isPermanent: replies.allSatisfy { $0.reply.isPermanentFailure })
         }
 
@@ -206,14 +169,14 @@ public struct SMTPClient: Sendable {
     }
 
     /// Throws unless `reply` is what `wanted` says.
-    private func expect(_ reply: Reply, at stage: SMTPError.Stage, _ wanted: (Reply) -> Bool) throws(SMTPError) {
+    private func expect(_ reply: Reply, at stage: SMTPStage, _ wanted: (Reply) -> Bool) throws(ReportError) {
         guard !wanted(reply) else { return }
         throw Self.failure(reply, at: stage)
     }
 
-    private static func failure(_ reply: Reply, at stage: SMTPError.Stage) -> SMTPError {
+    private static func failure(_ reply: Reply, at stage: SMTPStage) -> ReportError {
         let unexpected = (400..<600).contains(reply.code) ? "" : "unexpected reply "
-        return SMTPError(stage: stage, reply: reply, detail: unexpected + reply.description, isPermanent: reply.isPermanentFailure)
+        return ReportError(stage: stage, reply: reply, detail: unexpected + reply.description, isPermanent: reply.isPermanentFailure)
     }
 
     /// Whether text can go into a command line: printable ASCII, no `<`
@@ -284,13 +247,13 @@ private final class SMTPConnection {
     /// Tries each address of `host` in getaddrinfo's order, each with the
     /// timeout, and keeps the first that connects.
     static func open(host: String, port: UInt16, timeoutSeconds: Double,
-                     maximumLineLength: Int, maximumReplyLines: Int) throws(SMTPError) -> SMTPConnection {
+                     maximumLineLength: Int, maximumReplyLines: Int) throws(ReportError) -> SMTPConnection {
         var name = host
         if name.hasPrefix("[") && name.hasSuffix("]") && name.count > 2 {
             name = String(name.dropFirst().dropLast())
         }
         guard !name.isEmpty, !name.utf8.contains(0) else {
-            throw SMTPError(stage: .connect, detail: "no host to connect to", isPermanent: true)
+            throw ReportError(stage: .connect, detail: "no host to connect to", isPermanent: true)
         }
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
@@ -300,7 +263,7 @@ private final class SMTPConnection {
         let status = getaddrinfo(name, String(port), &hints, &list)
         guard status == 0, let first = list else {
             let why = status == 0 ? "no address" : String(cString: gai_strerror(status))
-            throw SMTPError(stage: .connect, detail: "cannot resolve \(name): \(why)")
+            throw ReportError(stage: .connect, detail: "cannot resolve \(name): \(why)")
         }
         defer { freeaddrinfo(first) }
         var failures: [String] = []
@@ -315,50 +278,50 @@ private final class SMTPConnection {
                 return SMTPConnection(fd: fd, peer: text, timeoutSeconds: timeoutSeconds,
                                       maximumLineLength: maximumLineLength, maximumReplyLines: maximumReplyLines)
             case .failure(let why):
-                failures.append("\(text): \(why.text)")
+                failures.append("\(text): \(why.reason)")
             }
         }
-        throw SMTPError(stage: .connect, detail: "cannot connect to \(host) port \(port): " + failures.joined(separator: "; "))
+        throw ReportError(stage: .connect, detail: "cannot connect to \(host) port \(port): " + failures.joined(separator: "; "))
     }
 
-    private struct Problem: Error { var text: String }
+    
 
     private static func connect(_ address: UnsafeMutablePointer<sockaddr>, length: socklen_t, family: Int32,
-                                protocol proto: Int32, timeoutSeconds: Double) -> Result<Int32, Problem> {
+                                protocol proto: Int32, timeoutSeconds: Double) -> Result<Int32, ReportError> {
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), proto)
-        guard fd >= 0 else { return .failure(Problem(text: "socket: \(SystemIOError.text(for: errno))")) }
+        guard fd >= 0 else { return .failure(ReportError(.smtp, "socket: \(SystemIOError.text(for: errno))")) }
         if Glibc.connect(fd, address, length) == 0 { return .success(fd) }
         // Not retried: an interrupted connect goes on in the background,
         // as one in progress does; the poll below waits for either.
         guard errno == EINPROGRESS || errno == EINTR else {
             let why = SystemIOError.text(for: errno)
             close(fd)
-            return .failure(Problem(text: why))
+            return .failure(ReportError(.smtp, why))
         }
         let deadline = monotonicSeconds() + timeoutSeconds
         while true {
             let remaining = deadline - monotonicSeconds()
             guard remaining > 0 else {
                 close(fd)
-                return .failure(Problem(text: "no connection within \(timeoutSeconds) seconds"))
+                return .failure(ReportError(.smtp, "no connection within \(timeoutSeconds) seconds"))
             }
             var poller = [pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)]
             do {
                 guard try SystemCall.poll(&poller, deadline: deadline) > 0 else { continue }
             } catch {
                 close(fd)
-                return .failure(Problem(text: error.description))
+                return .failure(ReportError(.smtp, error.description))
             }
             var error: Int32 = 0
             var size = socklen_t(MemoryLayout<Int32>.size)
             guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) == 0 else {
                 let why = SystemIOError.text(for: errno)
                 close(fd)
-                return .failure(Problem(text: why))
+                return .failure(ReportError(.smtp, why))
             }
             if error == 0 { return .success(fd) }
             close(fd)
-            return .failure(Problem(text: SystemIOError.text(for: error)))
+            return .failure(ReportError(.smtp, SystemIOError.text(for: error)))
         }
     }
 
@@ -371,12 +334,12 @@ private final class SMTPConnection {
 
     // MARK: Writing
 
-    func write(_ text: String, stage: SMTPError.Stage) throws(SMTPError) {
+    func write(_ text: String, stage: SMTPStage) throws(ReportError) {
         try write(Array(text.utf8), stage: stage)
     }
 
     /// Writes everything; each stall (no progress) may last `timeoutSeconds`.
-    func write(_ bytes: [UInt8], stage: SMTPError.Stage) throws(SMTPError) {
+    func write(_ bytes: [UInt8], stage: SMTPStage) throws(ReportError) {
         do {
             try writeAll(bytes, stage: stage)
         } catch {
@@ -385,20 +348,20 @@ private final class SMTPConnection {
         }
     }
 
-    private func writeAll(_ bytes: [UInt8], stage: SMTPError.Stage) throws(SMTPError) {
+    private func writeAll(_ bytes: [UInt8], stage: SMTPStage) throws(ReportError) {
         do {
             try SystemCall.sendAll(socket: fd, bytes: bytes, whenFull: .waitPerStall(seconds: timeoutSeconds))
         } catch where error == .deadlinePassed {
-            throw SMTPError(stage: stage, detail: "\(peer) accepted no data for \(timeoutSeconds) seconds")
+            throw ReportError(stage: stage, detail: "\(peer) accepted no data for \(timeoutSeconds) seconds")
         } catch {
-            throw SMTPError(stage: stage, detail: "writing to \(peer): \(error.reason)")
+            throw ReportError(stage: stage, detail: "writing to \(peer): \(error.reason)")
         }
     }
 
     // MARK: Reading
 
     /// One reply, all its lines within `timeoutSeconds`.
-    func readReply(stage: SMTPError.Stage) throws(SMTPError) -> SMTPClient.Reply {
+    func readReply(stage: SMTPStage) throws(ReportError) -> SMTPClient.Reply {
         do {
             return try readWholeReply(stage: stage)
         } catch {
@@ -407,7 +370,7 @@ private final class SMTPConnection {
         }
     }
 
-    private func readWholeReply(stage: SMTPError.Stage) throws(SMTPError) -> SMTPClient.Reply {
+    private func readWholeReply(stage: SMTPStage) throws(ReportError) -> SMTPClient.Reply {
         let deadline = monotonicSeconds() + timeoutSeconds
         var code: Int? = nil
         var lines: [String] = []
@@ -416,11 +379,11 @@ private final class SMTPConnection {
             let digits = line.prefix(3)
             guard digits.count == 3, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
                   line.count == 3 || line[3] == UInt8(ascii: " ") || line[3] == UInt8(ascii: "-") else {
-                throw SMTPError(stage: stage, detail: "malformed reply line from \(peer): \"\(Self.printable(line.prefix(120)))\"")
+                throw ReportError(stage: stage, detail: "malformed reply line from \(peer): \"\(Self.printable(line.prefix(120)))\"")
             }
             let lineCode = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
             if let code, code != lineCode {
-                throw SMTPError(stage: stage, detail: "reply from \(peer) mixes codes \(code) and \(lineCode)")
+                throw ReportError(stage: stage, detail: "reply from \(peer) mixes codes \(code) and \(lineCode)")
             }
             code = lineCode
             lines.append(line.count > 4 ? Self.printable(line.dropFirst(4)) : "")
@@ -428,13 +391,13 @@ private final class SMTPConnection {
                 return SMTPClient.Reply(code: lineCode, lines: lines)
             }
             guard lines.count < maximumReplyLines else {
-                throw SMTPError(stage: stage, detail: "reply from \(peer) has more than \(maximumReplyLines) lines")
+                throw ReportError(stage: stage, detail: "reply from \(peer) has more than \(maximumReplyLines) lines")
             }
         }
     }
 
     /// The next line without its CRLF (a bare LF ends a line too).
-    private func readLine(deadline: Double, stage: SMTPError.Stage) throws(SMTPError) -> [UInt8] {
+    private func readLine(deadline: Double, stage: SMTPStage) throws(ReportError) -> [UInt8] {
         while true {
             if let end = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                 var line = Array(buffer[..<end])
@@ -446,14 +409,14 @@ private final class SMTPConnection {
             guard buffer.count <= maximumLineLength + 1 else { throw overlong(stage) }
             let remaining = deadline - monotonicSeconds()
             guard remaining > 0 else {
-                throw SMTPError(stage: stage, detail: "no complete reply from \(peer) within \(timeoutSeconds) seconds")
+                throw ReportError(stage: stage, detail: "no complete reply from \(peer) within \(timeoutSeconds) seconds")
             }
             var poller = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
             let ready: Int
             do {
                 ready = try SystemCall.poll(&poller, timeoutMilliseconds: Self.milliseconds(remaining))
             } catch {
-                throw SMTPError(stage: stage, detail: "waiting for \(peer): \(error.reason)")
+                throw ReportError(stage: stage, detail: "waiting for \(peer): \(error.reason)")
             }
             guard ready > 0 else { continue }
             var chunk = [UInt8](repeating: 0, count: 4096)
@@ -463,15 +426,15 @@ private final class SMTPConnection {
             } catch where error.wouldBlock {
                 continue
             } catch {
-                throw SMTPError(stage: stage, detail: "reading from \(peer): \(error.reason)")
+                throw ReportError(stage: stage, detail: "reading from \(peer): \(error.reason)")
             }
-            guard n > 0 else { throw SMTPError(stage: stage, detail: "\(peer) closed the connection") }
+            guard n > 0 else { throw ReportError(stage: stage, detail: "\(peer) closed the connection") }
             buffer.append(contentsOf: chunk[..<n])
         }
     }
 
-    private func overlong(_ stage: SMTPError.Stage) -> SMTPError {
-        SMTPError(stage: stage, detail: "reply line from \(peer) is longer than \(maximumLineLength) bytes")
+    private func overlong(_ stage: SMTPStage) -> ReportError {
+        ReportError(stage: stage, detail: "reply line from \(peer) is longer than \(maximumLineLength) bytes")
     }
 
     // MARK: Ending

@@ -16,12 +16,6 @@ public enum SQLValue: Sendable, Equatable {
     }
 }
 
-/// A failed statement or connection, with the database's own message.
-public struct SQLError: Error, CustomStringConvertible, Equatable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// One open database connection. The report store writes its SQL once, in
 /// the subset SQLite and PostgreSQL share (`ON CONFLICT ... DO NOTHING`,
 /// `BIGINT`, `TEXT`); parameters are written `?` and a connection that
@@ -31,12 +25,12 @@ public protocol SQLConnection: AnyObject {
     /// column order (integers as `.integer` when the column is an integer
     /// type, everything else as `.text`, NULL as `.null`).
     @discardableResult
-    func execute(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [[SQLValue]]
+    func execute(_ sql: String, _ parameters: [SQLValue]) throws(ReportError) -> [[SQLValue]]
 }
 
 extension SQLConnection {
     /// Runs `body` inside BEGIN/COMMIT; a throw rolls back.
-    public func transaction<T>(_ body: () throws(SQLError) -> T) throws(SQLError) -> T {
+    public func transaction<T>(_ body: () throws(ReportError) -> T) throws(ReportError) -> T {
         try execute("BEGIN", [])
         do {
             let value = try body()

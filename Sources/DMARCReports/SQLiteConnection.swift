@@ -15,7 +15,7 @@ public final class SQLiteConnection: SQLConnection {
         case create, readWrite, readOnly
     }
 
-    public init(path: String, mode: Mode = .create) throws(SQLError) {
+    public init(path: String, mode: Mode = .create) throws(ReportError) {
         self.path = path
         var db: OpaquePointer?
         var flags = SQLITE_OPEN_NOMUTEX
@@ -28,7 +28,7 @@ public final class SQLiteConnection: SQLConnection {
         guard status == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(status))
             sqlite3_close(db)
-            throw SQLError("cannot open SQLite database \(path): \(message)")
+            throw ReportError(.database, "cannot open SQLite database \(path): \(message)")
         }
         handle = db
         sqlite3_busy_timeout(db, 10_000)
@@ -45,10 +45,10 @@ public final class SQLiteConnection: SQLConnection {
     }
 
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [[SQLValue]] {
+    public func execute(_ sql: String, _ parameters: [SQLValue]) throws(ReportError) -> [[SQLValue]] {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-            throw SQLError("SQLite: \(errorMessage) in: \(sql)")
+            throw ReportError(.database, "SQLite: \(errorMessage) in: \(sql)")
         }
         defer { sqlite3_finalize(statement) }
         for (offset, parameter) in parameters.enumerated() {
@@ -64,7 +64,7 @@ public final class SQLiteConnection: SQLConnection {
         while true {
             let status = sqlite3_step(statement)
             if status == SQLITE_DONE { break }
-            guard status == SQLITE_ROW else { throw SQLError("SQLite: \(errorMessage) in: \(sql)") }
+            guard status == SQLITE_ROW else { throw ReportError(.database, "SQLite: \(errorMessage) in: \(sql)") }
             var row: [SQLValue] = []
             for column in 0..<sqlite3_column_count(statement) {
                 switch sqlite3_column_type(statement, column) {

@@ -30,7 +30,7 @@ do {
     let words = context.remaining
     func value() throws -> String {
         index += 1
-        guard index < words.count else { throw ReportCommandContext.UsageError(description: "\(words[index - 1]) needs a value\n\(usage)") }
+        guard index < words.count else { throw ReportError(.usage, "\(words[index - 1]) needs a value\n\(usage)") }
         return words[index]
     }
     while index < words.count {
@@ -38,10 +38,10 @@ do {
         case "--dry-run", "-n": dryRun = true
         case "--output-dir": outputDirectory = try value()
         case "--keep-days":
-            guard let days = Int64(try value()), days >= 0 else { throw ReportCommandContext.UsageError(description: "--keep-days needs a number") }
+            guard let days = Int64(try value()), days >= 0 else { throw ReportError(.usage, "--keep-days needs a number") }
             keepDays = days
         case "-h", "--help": print(usage); exit(0)
-        default: throw ReportCommandContext.UsageError(description: "unknown argument \(words[index])\n\(usage)")
+        default: throw ReportError(.usage, "unknown argument \(words[index])\n\(usage)")
         }
         index += 1
     }

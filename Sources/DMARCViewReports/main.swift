@@ -39,10 +39,10 @@ do {
         case "--rows": showRows = true
         case "--sent":
             index += 1
-            guard index < words.count, let n = Int(words[index]), n >= 0 else { throw ReportCommandContext.UsageError(description: "--sent needs a number") }
+            guard index < words.count, let n = Int(words[index]), n >= 0 else { throw ReportError(.usage, "--sent needs a number") }
             sentLimit = n
         case "-h", "--help": print(usage); exit(0)
-        default: throw ReportCommandContext.UsageError(description: "unknown argument \(words[index])\n\(usage)")
+        default: throw ReportError(.usage, "unknown argument \(words[index])\n\(usage)")
         }
         index += 1
     }

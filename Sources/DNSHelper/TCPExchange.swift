@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import SystemIO
 #endif
+import SystemIO
 
 /// One query over TCP (RFC 7766), used when a UDP answer came back with TC
 /// set: connect without blocking, write the 2-byte length and the packet,

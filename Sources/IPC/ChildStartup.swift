@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import ProcessLog
 #endif
+import ProcessLog
 
 /// How every child begins, before anything of its own: its descriptors are
 /// there, and (worker, spool) the first frame from the master is the

@@ -1,8 +1,8 @@
 #if canImport(Glibc)
 import Glibc
+#endif
 import ProcessLog
 import SystemIO
-#endif
 
 extension IPCInbox {
     /// What one read of a channel gave.

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import ProcessLog
 #endif
+import ProcessLog
 
 /// The command line of a helper the master starts (`authmilter-dns`,
 /// `authmilter-scan`): the options every helper takes (`--runas USER`,

@@ -1,10 +1,10 @@
 #if canImport(Glibc)
 import Glibc
+#endif
 import IPC
 import MasterSupport
 import Sandbox
 import SystemIO
-#endif
 
 /// The master's view of one child process.
 final class ChildSlot {

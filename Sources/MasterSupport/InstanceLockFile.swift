@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import SystemIO
 #endif
+import SystemIO
 
 /// `lock_file`: in the Perl program the Net::Server lock file that
 /// serializes its children's accept(). Here the master accepts for every

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import SystemIO
 #endif
+import SystemIO
 
 /// The pidfile and the process-list search the manual asks for when the
 /// pidfile holds no valid data. A running master renames its thread to

@@ -130,9 +130,9 @@ final class ReportIntake {
     /// cannot store): such a row would fail every batch for ever, so rows
     /// are tried one at a time and a row refused while others go in is set
     /// aside in `dmarc_reports.rejected` (with the reason in the log).
-    private func insertOneByOne(_ store: DMARCReportStore, batchError: SQLError) {
+    private func insertOneByOne(_ store: DMARCReportStore, batchError: ReportError) {
         var storedCount = 0
-        var refused: [(DMARCReportRow, SQLError)] = []
+        var refused: [(DMARCReportRow, ReportError)] = []
         for (index, row) in waiting.enumerated() {
             do {
                 try store.insert([row])

@@ -1,8 +1,8 @@
 #if canImport(Glibc)
 import Glibc
+#endif
 import IPC
 import ProcessLog
-#endif
 
 // The worker: the only process that reads untrusted mail. Started by the
 // master with its channels to the master, the DNS helper and the spool

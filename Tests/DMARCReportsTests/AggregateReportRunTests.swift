@@ -2,10 +2,10 @@ import DMARCReports
 import MailAuth
 import Testing
 #if canImport(Glibc)
-import Config
 import Glibc
-import JSON
 #endif
+import Config
+import JSON
 
 /// `dmarc_send_reports`' run: rows from a real SQLite store, destinations
 /// verified over an in-memory zone, sending to a scripted SMTP server on

@@ -1,10 +1,10 @@
 import DMARCReports
 import Testing
 #if canImport(Glibc)
-import Config
 import Glibc
-import JSON
 #endif
+import Config
+import JSON
 
 @Suite struct DMARCReportStoreLocationTests {
     @Test func unsetMeansSQLiteUnderLibDir() throws {
@@ -17,8 +17,8 @@ import JSON
         #expect(try DMARCReportStoreLocation(dsn: "sqlite:///data/r.db", libDir: "/x") == .sqlite(path: "/data/r.db"))
         #expect(try DMARCReportStoreLocation(dsn: "dbi:SQLite:dbname=/var/lib/mail-dmarc/reports.sqlite", libDir: "/x")
                 == .sqlite(path: "/var/lib/mail-dmarc/reports.sqlite"))
-        #expect(throws: DMARCReportStoreLocation.Invalid.self) { try DMARCReportStoreLocation(dsn: "sqlite:relative.db", libDir: "/x") }
-        #expect(throws: DMARCReportStoreLocation.Invalid.self) { try DMARCReportStoreLocation(dsn: "dbi:SQLite:foo=bar", libDir: "/x") }
+        expectReportError(.storeLocation) { _ = try DMARCReportStoreLocation(dsn: "sqlite:relative.db", libDir: "/x") }
+        expectReportError(.storeLocation) { _ = try DMARCReportStoreLocation(dsn: "dbi:SQLite:foo=bar", libDir: "/x") }
     }
 
     @Test func postgresqlForms() throws {

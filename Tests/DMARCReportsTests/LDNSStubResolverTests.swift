@@ -115,8 +115,8 @@ private final class SilentServer {
     @Test func serverListsAreParsed() throws {
         let dns = try LDNSStubResolver(servers: ["192.0.2.53", "192.0.2.54:5353", "2001:db8::53", "[2001:db8::54]:5300"])
         #expect(dns.serverDescriptions == ["192.0.2.53:53", "192.0.2.54:5353", "[2001:db8::53]:53", "[2001:db8::54]:5300"])
-        #expect(throws: LDNSStubResolver.SetupError.self) { try LDNSStubResolver(servers: ["resolver.example.test"]) }
-        #expect(throws: LDNSStubResolver.SetupError.self) { try LDNSStubResolver(servers: ["192.0.2.1:99999"]) }
-        #expect(throws: LDNSStubResolver.SetupError.self) { try LDNSStubResolver(servers: ["127.0.0.1"], timeoutSeconds: 0) }
+        expectReportError(.resolver) { _ = try LDNSStubResolver(servers: ["resolver.example.test"]) }
+        expectReportError(.resolver) { _ = try LDNSStubResolver(servers: ["192.0.2.1:99999"]) }
+        expectReportError(.resolver) { _ = try LDNSStubResolver(servers: ["127.0.0.1"], timeoutSeconds: 0) }
     }
 }

@@ -53,27 +53,28 @@ import Glibc
         }
     }
 
-    @Test func anUnreachableServerIsAnSQLErrorWithLibpqsMessage() {
-        let error = #expect(throws: SQLError.self) {
+    @Test func anUnreachableServerIsADatabaseErrorWithLibpqsMessage() {
+        let error = #expect(throws: ReportError.self) {
             try PostgreSQLConnection(conninfo: "host=/nonexistent-dir port=1")
         }
+        #expect(error?.code == .database)
         let description = error?.description ?? ""
         #expect(description.contains("/nonexistent-dir/.s.PGSQL.1"), "\(description)")
         #expect(!description.hasSuffix("\n"))
         // The string made from a Perl DSN is one libpq reads as meant.
         let fromDSN = PostgreSQLConnection.conninfo(fromPerlDSN: "dbi:Pg:host=/nonexistent-dir;port=1;dbname=d")
-        let dsnError = #expect(throws: SQLError.self) {
+        let dsnError = #expect(throws: ReportError.self) {
             try PostgreSQLConnection(conninfo: fromDSN ?? "")
         }
         #expect(dsnError?.description.contains("/nonexistent-dir/.s.PGSQL.1") == true)
     }
 
-    @Test func aMalformedConninfoIsAnSQLErrorWithLibpqsMessage() {
-        let error = #expect(throws: SQLError.self) {
+    @Test func aMalformedConninfoIsADatabaseErrorWithLibpqsMessage() {
+        let error = #expect(throws: ReportError.self) {
             try PostgreSQLConnection(conninfo: "host=/nonexistent-dir nonsense_option=1")
         }
         #expect(error?.description.contains("invalid connection option \"nonsense_option\"") == true, "\(String(describing: error))")
-        #expect(throws: SQLError.self) { try PostgreSQLConnection(conninfo: "host=/tmp\u{0}port=1") }
+        expectReportError(.database) { _ = try PostgreSQLConnection(conninfo: "host=/tmp\u{0}port=1") }
     }
 
     // MARK: Against a real server.
@@ -140,15 +141,15 @@ import Glibc
             let db = try connect()
             let table = uniqueTable()
             try db.execute("CREATE TEMPORARY TABLE \(table) (id TEXT PRIMARY KEY)", [])
-            #expect(throws: SQLError.self) {
-                try db.transaction { () throws(SQLError) in
+            #expect(throws: ReportError.self) {
+                try db.transaction { () throws(ReportError) in
                     try db.execute("INSERT INTO \(table) VALUES (?)", [.text("a")])
                     try db.execute("INSERT INTO \(table)_nowhere VALUES (?)", [.text("b")])
                 }
             }
             #expect(try db.execute("SELECT count(*) FROM \(table)", []) == [[.integer(0)]])
             // The connection is usable again after the rollback.
-            try db.transaction { () throws(SQLError) -> Void in
+            try db.transaction { () throws(ReportError) -> Void in
                 try db.execute("INSERT INTO \(table) VALUES (?)", [.text("c")])
             }
             #expect(try db.execute("SELECT id FROM \(table)", []) == [[.text("c")]])
@@ -165,19 +166,20 @@ import Glibc
 
         @Test func aServerErrorCarriesPostgreSQLsMessage() throws {
             let db = try connect()
-            let error = #expect(throws: SQLError.self) {
+            let error = #expect(throws: ReportError.self) {
                 try db.execute("SELECT * FROM am_pg_test_nowhere WHERE a = ?", [.integer(1)])
             }
+            #expect(error?.code == .database)
             let description = error?.description ?? ""
             #expect(description.contains("relation \"am_pg_test_nowhere\" does not exist"), "\(description)")
             #expect(description.contains("SELECT * FROM am_pg_test_nowhere WHERE a = ?"))
             // A parameter count that does not match is the server's error too.
-            #expect(throws: SQLError.self) { try db.execute("SELECT ?", []) }
+            expectReportError(.database) { _ = try db.execute("SELECT ?", []) }
         }
 
         @Test func textWithANULIsAnErrorNotATruncation() throws {
             let db = try connect()
-            #expect(throws: SQLError.self) { try db.execute("SELECT ?", [.text("a\u{0}b")]) }
+            expectReportError(.database) { _ = try db.execute("SELECT ?", [.text("a\u{0}b")]) }
             #expect(try db.execute("SELECT 1", []) == [[.integer(1)]])
         }
 
@@ -207,7 +209,7 @@ import Glibc
             // In a transaction: the statement fails, the next one reconnects.
             try db.execute("BEGIN", [])
             try other.execute("SELECT pg_terminate_backend(?, 5000)", newPID.first ?? [])
-            #expect(throws: SQLError.self) { try db.execute("SELECT 1", []) }
+            expectReportError(.database) { _ = try db.execute("SELECT 1", []) }
             #expect(try db.execute("SELECT 2", []) == [[.integer(2)]])
         }
 

@@ -8,13 +8,16 @@ import Glibc
 @Suite struct SMTPClientTests {
     private let client = SMTPClient(heloName: "client.test", timeoutSeconds: 5)
 
-    /// The SMTPError `body` throws, nil when it does not throw one.
-    private func captureError(_ body: () throws -> Void) -> SMTPError? {
+    /// The ReportError `body` throws, nil when it does not throw one.
+    private func captureError(_ body: () throws -> Void) -> ReportError? {
         do {
             try body()
             return nil
         } catch {
-            return error as? SMTPError
+            guard let failure = error as? ReportError else { return nil }
+            // Every failure of the client is the module's SMTP code.
+            #expect(failure.code == .smtp)
+            return failure
         }
     }
 

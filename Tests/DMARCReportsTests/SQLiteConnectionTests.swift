@@ -21,8 +21,8 @@ import Glibc
         defer { unlink(path); unlink(path + "-wal"); unlink(path + "-shm") }
         let db = try SQLiteConnection(path: path)
         try db.execute("CREATE TABLE t (id TEXT PRIMARY KEY)", [])
-        #expect(throws: SQLError.self) {
-            try db.transaction { () throws(SQLError) in
+        #expect(throws: ReportError.self) {
+            try db.transaction { () throws(ReportError) in
                 try db.execute("INSERT INTO t VALUES (?)", [.text("a")])
                 try db.execute("INSERT INTO nowhere VALUES (?)", [.text("b")])
             }
@@ -31,6 +31,6 @@ import Glibc
     }
 
     @Test func anUnopenablePathIsAClearError() {
-        #expect(throws: SQLError.self) { try SQLiteConnection(path: "/nonexistent-dir/x/reports.sqlite") }
+        expectReportError(.database) { _ = try SQLiteConnection(path: "/nonexistent-dir/x/reports.sqlite") }
     }
 }

@@ -38,4 +38,36 @@ public enum ARCSealerError: Error, Sendable, Equatable, CustomStringConvertible 
         case .crypto(let text): return "sealing failed: \(text)"
         }
     }
+
+    /// What a program or a test matches, without the values.
+    public enum Code: String, Hashable, Sendable {
+        case invalidDomain = "invalid-domain"
+        case invalidSelector = "invalid-selector"
+        case unsupportedAlgorithm = "unsupported-algorithm"
+        case invalidSignedHeaders = "invalid-signed-headers"
+        case invalidAuthservID = "invalid-authserv-i-d"
+        case invalidAuthenticationResults = "invalid-authentication-results"
+        case chainAlreadyFailed = "chain-already-failed"
+        case instanceLimitReached = "instance-limit-reached"
+        case verificationMismatch = "verification-mismatch"
+        case crypto = "crypto"
+    }
+
+    public var code: Code {
+        switch self {
+        case .invalidDomain: .invalidDomain
+        case .invalidSelector: .invalidSelector
+        case .unsupportedAlgorithm: .unsupportedAlgorithm
+        case .invalidSignedHeaders: .invalidSignedHeaders
+        case .invalidAuthservID: .invalidAuthservID
+        case .invalidAuthenticationResults: .invalidAuthenticationResults
+        case .chainAlreadyFailed: .chainAlreadyFailed
+        case .instanceLimitReached: .instanceLimitReached
+        case .verificationMismatch: .verificationMismatch
+        case .crypto: .crypto
+        }
+    }
+
+    /// The reason in words (the same as `description`).
+    public var reason: String { description }
 }

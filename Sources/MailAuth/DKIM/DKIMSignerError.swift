@@ -22,4 +22,30 @@ public enum DKIMSignerError: Error, Sendable, Equatable, CustomStringConvertible
         case .crypto(let text): return "signing failed: \(text)"
         }
     }
+
+    /// What a program or a test matches, without the values.
+    public enum Code: String, Hashable, Sendable {
+        case invalidDomain = "invalid-domain"
+        case invalidSelector = "invalid-selector"
+        case invalidIdentity = "invalid-identity"
+        case algorithmDoesNotMatchKey = "algorithm-does-not-match-key"
+        case noFromHeader = "no-from-header"
+        case fromNotSigned = "from-not-signed"
+        case crypto = "crypto"
+    }
+
+    public var code: Code {
+        switch self {
+        case .invalidDomain: .invalidDomain
+        case .invalidSelector: .invalidSelector
+        case .invalidIdentity: .invalidIdentity
+        case .algorithmDoesNotMatchKey: .algorithmDoesNotMatchKey
+        case .noFromHeader: .noFromHeader
+        case .fromNotSigned: .fromNotSigned
+        case .crypto: .crypto
+        }
+    }
+
+    /// The reason in words (the same as `description`).
+    public var reason: String { description }
 }

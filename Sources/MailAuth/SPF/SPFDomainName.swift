@@ -9,12 +9,12 @@ enum SPFDomainName {
     static func validateDomainSpec(_ spec: SPFMacroString, in term: @autoclosure () -> String) throws(SPFSyntaxError) {
         if spec.endsWithMacroExpand { return }
         guard case .literal(let tail)? = spec.items.last else {
-            throw SPFSyntaxError("Missing required domain-spec in '\(term())'")
+            throw SPFSyntaxError(.missingDomainSpec, "Missing required domain-spec in '\(term())'")
         }
         var end = Substring(tail)
         if end.hasSuffix(".") { end = end.dropLast() }
         guard let dot = end.lastIndex(of: "."), isValidToplabel(end[end.index(after: dot)...]) else {
-            throw SPFSyntaxError("Invalid top label in domain-spec '\(spec.text)' in '\(term())'")
+            throw SPFSyntaxError(.invalidTopLabel, "Invalid top label in domain-spec '\(spec.text)' in '\(term())'")
         }
     }
 

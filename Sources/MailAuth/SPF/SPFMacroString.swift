@@ -44,7 +44,7 @@ public struct SPFMacroString: Hashable, Sendable, CustomStringConvertible {
             }
         }
         func invalid(_ position: Int) -> SPFSyntaxError {
-            SPFSyntaxError("Invalid macro expression at pos \(position) in macro string '\(SPFText.sanitized(bytes))'",
+            SPFSyntaxError(.invalidMacro, "Invalid macro expression at pos \(position) in macro string '\(SPFText.sanitized(bytes))'",
                            position: position)
         }
         var i = 0
@@ -71,7 +71,7 @@ public struct SPFMacroString: Hashable, Sendable, CustomStringConvertible {
                 literal.append(byte)
                 i += 1
             } else {
-                throw SPFSyntaxError("Invalid character \(SPFText.sanitized([byte])) at pos \(i) in macro string '\(SPFText.sanitized(bytes))'",
+                throw SPFSyntaxError(.invalidMacro, "Invalid character \(SPFText.sanitized([byte])) at pos \(i) in macro string '\(SPFText.sanitized(bytes))'",
                                      position: i)
             }
         }
@@ -135,20 +135,20 @@ public struct SPFMacro: Hashable, Sendable {
         var whole: String { SPFText.sanitized(bytes) }
         var i = start + 2
         guard i < bytes.count else {
-            throw SPFSyntaxError("Invalid macro expression at pos \(start) in macro string '\(whole)'", position: start)
+            throw SPFSyntaxError(.invalidMacro, "Invalid macro expression at pos \(start) in macro string '\(whole)'", position: start)
         }
         let raw = bytes[i]
         let lower = SPFText.lowercased(raw)
         // Mail::SPF's term grammar only takes `%{` followed by a letter;
         // it names an unknown letter lower-cased (it lower-cases first).
         guard SPFText.isAlpha(raw) else {
-            throw SPFSyntaxError("Invalid macro expression at pos \(start) in macro string '\(whole)'", position: start)
+            throw SPFSyntaxError(.invalidMacro, "Invalid macro expression at pos \(start) in macro string '\(whole)'", position: start)
         }
         guard letters.contains(lower) else {
-            throw SPFSyntaxError("Unknown macro character '\(Character(Unicode.Scalar(lower)))' at pos \(start) in macro string '\(whole)'")
+            throw SPFSyntaxError(.unknownMacro, "Unknown macro character '\(Character(Unicode.Scalar(lower)))' at pos \(start) in macro string '\(whole)'")
         }
         if explanationOnly.contains(lower) && kind != .explanation {
-            throw SPFSyntaxError("Illegal '\(Character(Unicode.Scalar(lower)))' macro in non-explanation macro string '\(whole)'")
+            throw SPFSyntaxError(.illegalMacro, "Illegal '\(Character(Unicode.Scalar(lower)))' macro in non-explanation macro string '\(whole)'")
         }
         i += 1
         var rightParts: Int? = nil
@@ -161,7 +161,7 @@ public struct SPFMacro: Hashable, Sendable {
         }
         if digits > 0 {
             guard value > 0 else {
-                throw SPFSyntaxError("Illegal selection of 0 (zero) right-hand parts at pos \(start) in macro string '\(whole)'")
+                throw SPFSyntaxError(.invalidMacro, "Illegal selection of 0 (zero) right-hand parts at pos \(start) in macro string '\(whole)'")
             }
             rightParts = value
         }
@@ -177,7 +177,7 @@ public struct SPFMacro: Hashable, Sendable {
             i += 1
         }
         guard i < bytes.count, bytes[i] == UInt8(ascii: "}") else {
-            throw SPFSyntaxError("Invalid macro expression at pos \(start) in macro string '\(whole)'", position: start)
+            throw SPFSyntaxError(.invalidMacro, "Invalid macro expression at pos \(start) in macro string '\(whole)'", position: start)
         }
         let macro = SPFMacro(letter: Character(Unicode.Scalar(lower)), urlEscaped: raw != lower,
                              rightParts: rightParts, reversed: reversed, delimiters: delimiters)

@@ -37,7 +37,7 @@ public struct SPFRecord: Hashable, Sendable {
 
     public init(parsing bytes: [UInt8]) throws(SPFSyntaxError) {
         guard SPFRecord.isVersion1(bytes) else {
-            throw SPFSyntaxError("Not a 'v=spf1' record: '\(SPFText.sanitized(bytes))'")
+            throw SPFSyntaxError(.notSPF1, "Not a 'v=spf1' record: '\(SPFText.sanitized(bytes))'")
         }
         var mechanisms: [SPFMechanism] = []
         var redirect: SPFMacroString? = nil
@@ -51,12 +51,12 @@ public struct SPFRecord: Hashable, Sendable {
                 case "redirect", "exp":
                     let spec = try SPFRecord.termDomainSpec(
                         value, required: true, term: termText,
-                        junk: SPFSyntaxError("Junk encountered in modifier '\(termText)'"))
+                        junk: SPFSyntaxError(.junk, "Junk encountered in modifier '\(termText)'"))
                     if name == "redirect" {
-                        guard redirect == nil else { throw SPFSyntaxError("Duplicate global modifier 'redirect' encountered") }
+                        guard redirect == nil else { throw SPFSyntaxError(.duplicateModifier, "Duplicate global modifier 'redirect' encountered") }
                         redirect = spec
                     } else {
-                        guard explanation == nil else { throw SPFSyntaxError("Duplicate global modifier 'exp' encountered") }
+                        guard explanation == nil else { throw SPFSyntaxError(.duplicateModifier, "Duplicate global modifier 'exp' encountered") }
                         explanation = spec
                     }
                 default:
@@ -97,14 +97,14 @@ public struct SPFRecord: Hashable, Sendable {
         let nameEnd = rest.firstIndex { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "/") } ?? rest.endIndex
         let name = SPFText.ascii(rest[..<nameEnd].map(SPFText.lowercased))
         let params = rest[nameEnd...]
-        var junk: SPFSyntaxError { SPFSyntaxError("Junk encountered in mechanism '\(text)'") }
+        var junk: SPFSyntaxError { SPFSyntaxError(.junk, "Junk encountered in mechanism '\(text)'") }
 
         func domainSpec(_ bytes: ArraySlice<UInt8>, required: Bool = true) throws(SPFSyntaxError) -> SPFMacroString {
             try SPFRecord.termDomainSpec(bytes, required: required, term: text, junk: junk)
         }
         func argument() throws(SPFSyntaxError) -> ArraySlice<UInt8> {
             guard params.first == UInt8(ascii: ":") else {
-                throw params.isEmpty ? SPFSyntaxError("Missing required domain-spec in '\(text)'") : junk
+                throw params.isEmpty ? SPFSyntaxError(.missingDomainSpec, "Missing required domain-spec in '\(text)'") : junk
             }
             return params.dropFirst()
         }
@@ -136,7 +136,7 @@ public struct SPFRecord: Hashable, Sendable {
             let isV4 = name == "ip4"
             // Mail::SPF: "ip4" or "ip4:" alone has no address to parse.
             guard params.first == UInt8(ascii: ":"), params.count > 1 else {
-                throw SPFSyntaxError("Missing required IPv\(isV4 ? 4 : 6) address in '\(text)'")
+                throw SPFSyntaxError(.missingAddress, "Missing required IPv\(isV4 ? 4 : 6) address in '\(text)'")
             }
             let value = params.dropFirst()
             let slash = value.firstIndex(of: UInt8(ascii: "/"))
@@ -148,7 +148,7 @@ public struct SPFRecord: Hashable, Sendable {
                 // the start; what follows it is then junk. No address at
                 // all is "missing".
                 if isV4 && SPFRecord.startsWithIPv4Pattern(value) { throw junk }
-                throw SPFSyntaxError("Missing required IPv\(isV4 ? 4 : 6) address in '\(text)'")
+                throw SPFSyntaxError(.missingAddress, "Missing required IPv\(isV4 ? 4 : 6) address in '\(text)'")
             }
             var length = address.bitWidth
             if let slash {
@@ -158,7 +158,7 @@ public struct SPFRecord: Hashable, Sendable {
             let network = IPNetwork(address: address, prefixLength: length)!
             kind = isV4 ? .ip4(network) : .ip6(network)
         default:
-            throw SPFSyntaxError("Unknown mechanism type '\(SPFText.sanitized(rest[..<nameEnd]))' in 'v=spf1' record")
+            throw SPFSyntaxError(.unknownMechanism, "Unknown mechanism type '\(SPFText.sanitized(rest[..<nameEnd]))' in 'v=spf1' record")
         }
         return SPFMechanism(qualifier: qualifier, kind: kind)
     }
@@ -179,7 +179,7 @@ public struct SPFRecord: Hashable, Sendable {
         }
         func length(_ digits: ArraySlice<UInt8>, max: Int) throws(SPFSyntaxError) -> Int {
             guard let value = IPNetwork.prefixLength(bytes: digits), value <= max else {
-                throw SPFSyntaxError("Invalid IPv\(max == 32 ? 4 : 6) prefix length encountered in '\(text())'")
+                throw SPFSyntaxError(.invalidPrefixLength, "Invalid IPv\(max == 32 ? 4 : 6) prefix length encountered in '\(text())'")
             }
             return value
         }
@@ -189,7 +189,7 @@ public struct SPFRecord: Hashable, Sendable {
             rest = rest[..<(last.slash - 1)]
             if let previous = trailingNumber(rest) {
                 guard previous.slash == rest.startIndex || rest[previous.slash - 1] != UInt8(ascii: "/") else {
-                    throw SPFSyntaxError("Junk encountered in mechanism '\(text())'")
+                    throw SPFSyntaxError(.junk, "Junk encountered in mechanism '\(text())'")
                 }
                 v4 = try length(previous.digits, max: 32)
                 rest = rest[..<previous.slash]
@@ -213,7 +213,7 @@ public struct SPFRecord: Hashable, Sendable {
     /// their own words.
     static func termDomainSpec(_ bytes: ArraySlice<UInt8>, required: Bool, term: String,
                                junk: SPFSyntaxError) throws(SPFSyntaxError) -> SPFMacroString {
-        let missing = SPFSyntaxError("Missing required domain-spec in '\(term)'")
+        let missing = SPFSyntaxError(.missingDomainSpec, "Missing required domain-spec in '\(term)'")
         let nothing = required ? missing : junk
         guard !bytes.isEmpty else { throw nothing }
         let spec: SPFMacroString
@@ -265,7 +265,7 @@ public struct SPFRecord: Hashable, Sendable {
         guard !digits.isEmpty else { throw junk }
         let value = digits.count > 3 ? Int.max : Int(SPFText.ascii(digits))!
         guard value <= maximum, digits.count == 1 || digits.first != UInt8(ascii: "0") else {
-            throw SPFSyntaxError("Invalid IPv\(maximum == 32 ? 4 : 6) prefix length encountered in '\(term)'")
+            throw SPFSyntaxError(.invalidPrefixLength, "Invalid IPv\(maximum == 32 ? 4 : 6) prefix length encountered in '\(term)'")
         }
         guard digits.count == bytes.count else { throw junk }
         return value

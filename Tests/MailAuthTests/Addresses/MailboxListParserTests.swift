@@ -148,3 +148,17 @@ import Testing
         #expect(try MailboxListParser.parse(dots).get().mailboxCount == 1)
     }
 }
+
+/// The parser's refusals name their code and a reason with the offset.
+@Suite struct AddressListParseErrorCodeTests {
+    @Test func refusalsNameTheirCodeAndOffset() {
+        guard case .failure(let error) = MailboxListParser.parse("joe@") else {
+            Issue.record("joe@ parsed")
+            return
+        }
+        #expect(error.code == .missingDomain)
+        #expect(error.offset == 4)
+        #expect(error.reason == "missing domain at byte 4")
+        #expect(AddressListParseError.forbiddenCharacter(0, at: 3).reason == "forbidden character 0x0 at byte 3")
+    }
+}
