@@ -18,6 +18,8 @@ let package = Package(
         // DMARC aggregate reports, named like Mail::DMARC's tools.
         .executable(name: "dmarc_send_reports", targets: ["DMARCSendReports"]),
         .executable(name: "dmarc_view_reports", targets: ["DMARCViewReports"]),
+        // Blocker rule files, as Perl's tool of the same name edits them.
+        .executable(name: "authentication_milter_blocker", targets: ["BlockerTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -64,20 +66,24 @@ let package = Package(
             name: "DMARCReports",
             dependencies: ["MailAuth", "Config", "IPC", "JSON", "SystemIO", "LDNSRecords", "CSQLite", "CPostgres", "CZlib", "CLDNS"],
             path: "Sources/DMARCReports"),
-        .target(name: "Handlers", dependencies: ["MailAuth", "Milter", "Config", "IPC", "JSON", "ProcessLog", "SystemIO", "CShim"], path: "Sources/Handlers"),
+        // Blocker rule files: the strict TOML subset they use, the rules,
+        // their wire form master -> worker, the matching. Pure.
+        .target(name: "BlockerRules", path: "Sources/BlockerRules"),
+        .target(name: "Handlers", dependencies: ["MailAuth", "Milter", "Config", "IPC", "JSON", "ProcessLog", "SystemIO", "CShim", "BlockerRules"], path: "Sources/Handlers"),
 
         // The master's own logic that is not process plumbing (pool policy,
         // wait queue, pidfile), kept apart so no jailed process
         // links it; a library so its tests can reach it.
-        .target(name: "MasterSupport", dependencies: ["CShim", "MailAuth", "ProcessLog", "SystemIO", .product(name: "Logging", package: "swift-log")], path: "Sources/MasterSupport"),
-        .executableTarget(name: "Master", dependencies: ["Config", "IPC", "JSON", "ProcessLog", "Sandbox", "SystemIO", "MasterSupport", "Handlers", "DMARCReports", "Milter", "CShim", "CCap", .product(name: "Logging", package: "swift-log")], path: "Sources/Master"),
-        .executableTarget(name: "Worker", dependencies: ["Config", "IPC", "ProcessLog", "Sandbox", "SystemIO", "Milter", "Handlers", "MailAuth", "CShim", "COpenSSL", "CLDNS"], path: "Sources/Worker"),
+        .target(name: "MasterSupport", dependencies: ["CShim", "MailAuth", "ProcessLog", "SystemIO", "BlockerRules", .product(name: "Logging", package: "swift-log")], path: "Sources/MasterSupport"),
+        .executableTarget(name: "Master", dependencies: ["Config", "IPC", "JSON", "ProcessLog", "Sandbox", "SystemIO", "MasterSupport", "Handlers", "DMARCReports", "Milter", "CShim", "CCap", "BlockerRules", .product(name: "Logging", package: "swift-log")], path: "Sources/Master"),
+        .executableTarget(name: "Worker", dependencies: ["Config", "IPC", "ProcessLog", "Sandbox", "SystemIO", "Milter", "Handlers", "MailAuth", "CShim", "COpenSSL", "CLDNS", "BlockerRules"], path: "Sources/Worker"),
         .executableTarget(name: "DNSHelper", dependencies: ["IPC", "ProcessLog", "Sandbox", "SystemIO", "MailAuth", "LDNSRecords", "CShim", "CLDNS"], path: "Sources/DNSHelper"),
-        .executableTarget(name: "Spool", dependencies: ["Config", "IPC", "ProcessLog", "Sandbox", "SystemIO", "DMARCReports", "MailAuth", "CShim"], path: "Sources/Spool"),
+        .executableTarget(name: "Spool", dependencies: ["Config", "IPC", "ProcessLog", "Sandbox", "SystemIO", "DMARCReports", "MailAuth", "CShim", "Handlers"], path: "Sources/Spool"),
         // The one process that talks to spamd (SpamAssassin handler).
         .executableTarget(name: "Scanner", dependencies: ["IPC", "ProcessLog", "Sandbox", "SystemIO", "MailAuth", "CShim"], path: "Sources/Scanner"),
         .executableTarget(name: "DMARCSendReports", dependencies: ["DMARCReports", "MailAuth"], path: "Sources/DMARCSendReports"),
         .executableTarget(name: "DMARCViewReports", dependencies: ["DMARCReports", "MailAuth"], path: "Sources/DMARCViewReports"),
+        .executableTarget(name: "BlockerTool", dependencies: ["BlockerRules", "SystemIO"], path: "Sources/BlockerTool"),
         // The pure pieces of authmilter-bench (the mix file, zone lines,
         // /proc/<pid>/stat, CPU by role, the result tables), a library so
         // BenchSupportTests reach them.
@@ -97,14 +103,15 @@ let package = Package(
         .testTarget(name: "MilterTests", dependencies: ["Milter"], path: "Tests/MilterTests"),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "Milter", "MilterClient"], path: "Tests/BenchSupportTests"),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "TestSupport", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),
-        .testTarget(name: "MasterSupportTests", dependencies: ["MasterSupport"], path: "Tests/MasterSupportTests"),
+        .testTarget(name: "MasterSupportTests", dependencies: ["MasterSupport", "BlockerRules", "SystemIO"], path: "Tests/MasterSupportTests"),
+        .testTarget(name: "BlockerRulesTests", dependencies: ["BlockerRules"], path: "Tests/BlockerRulesTests"),
         .testTarget(name: "SystemIOTests", dependencies: ["SystemIO", "IPC"], path: "Tests/SystemIOTests"),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], path: "Tests/JSONTests"),
         .testTarget(name: "ProcessLogTests", dependencies: ["ProcessLog"], path: "Tests/ProcessLogTests"),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "IPC", "JSON", "MasterSupport", "SystemIO", "MailAuth", "TestSupport"], path: "Tests/ConfigTests"),
         .testTarget(name: "IPCTests", dependencies: ["IPC", "JSON", "MailAuth", "TestSupport", "CShim"], path: "Tests/IPCTests"),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], path: "Tests/SandboxTests"),
-        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "Config", "IPC", "JSON", "MailAuth", "Milter", "TestSupport"], path: "Tests/HandlersTests"),
+        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "Config", "IPC", "JSON", "MailAuth", "Milter", "TestSupport", "BlockerRules"], path: "Tests/HandlersTests"),
         .testTarget(name: "DMARCReportsTests", dependencies: ["DMARCReports", "Config", "JSON", "MailAuth", "TestSupport"], path: "Tests/DMARCReportsTests"),
         .testTarget(name: "ProcessTests", dependencies: ["Config", "IPC", "JSON", "MasterSupport", "Milter", "MilterClient", "CShim", "MailAuth", "DMARCReports", "TestSupport"], path: "Tests/ProcessTests"),
     ],

@@ -31,6 +31,7 @@ enum FuzzRegistry {
         SpamdReplyTarget.target,
         RspamdReplyTarget.target,
         ClamdReplyTarget.target,
+        BlockerTOMLTarget.target,
     ]
 
     /// The selected target, looked up once.

@@ -135,6 +135,10 @@ def seeds(target):
     elif target == "clamd-reply":
         for line in select(tests(), lambda t: t.startswith("stream: ") or "ERROR" in t or t.startswith("PONG")):
             yield line.encode("utf-8").replace(b"\\0", b"\0")
+    elif target == "blocker-toml":
+        # The rule files of the tests and the e2e's hand-written rule.
+        yield from select(tests(), lambda t: "=" in t and ("[" in t or "\n" in t))
+        yield from e2e_heredocs("TOML")
     elif target == "config-json":
         yield from select(tests(), lambda t: t.lstrip().startswith("{"))
         yield from (t for t in e2e_heredocs("CONF") if t.lstrip().startswith("{"))

@@ -88,6 +88,7 @@ build() {
     module ProcessLog Sources/ProcessLog/*.swift
     module Config Sources/Config/*.swift
     module IPC Sources/IPC/*.swift
+    module BlockerRules Sources/BlockerRules/*.swift
     module LDNSRecords Sources/LDNSRecords/*.swift
     module Handlers Sources/Handlers/*.swift
     # The DNS helper is an executable; its wire parser is one file.

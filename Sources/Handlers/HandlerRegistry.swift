@@ -5,10 +5,12 @@ import Config
 
 public enum HandlerRegistry {
     public static var installed: [any Handler.Type] { [
+        AbusixDataFeedHandler.self,
         AddIDHandler.self,
         AlignedFromHandler.self,
         ARCHandler.self,
         AuthHandler.self,
+        BlockerHandler.self,
         ClamAVHandler.self,
         DKIMHandler.self,
         DKIMSignHandler.self,

@@ -1,3 +1,4 @@
+import BlockerRules
 import MailAuth
 import ProcessLog
 
@@ -101,6 +102,15 @@ public final class MailSession {
     /// temperror.
     public var rspamdScanner: (any RspamdScanning)?
     public var clamdScanner: (any ClamdScanning)?
+
+    /// The Blocker rules in force for this connection (the master reads
+    /// the files and sends them to the worker); nil: no rules.
+    public var blockerRules: BlockerRuleBook?
+
+    /// Where the AbusixDataFeed handler sends each transaction's record
+    /// (the worker's spool channel; the spool sends the datagram); nil:
+    /// records are not kept (tests collect them here).
+    public var abusixRecordSink: ((AbusixFeedRecord) -> Void)?
 
     /// Handlers' own state (see `HandlerState`), by handler and state type:
     /// the message's, dropped by `resetMessage()`, and the connection's,

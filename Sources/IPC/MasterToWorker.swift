@@ -8,6 +8,10 @@ public enum MasterToWorker: UInt8, IPCMessageKind, CaseIterable {
     case connection = 2
     /// Finish the connection in hand (if any), then exit.
     case shutdown = 3
+    /// The Blocker rules in force (the master reads the rule files, which
+    /// a jailed worker cannot open), sent before the next connection when
+    /// they changed since the worker last heard. Payload: `BlockerRuleWire`.
+    case blockerRules = 4
 
     public static let direction = "master to worker"
 
@@ -16,6 +20,7 @@ public enum MasterToWorker: UInt8, IPCMessageKind, CaseIterable {
         case .configuration: "configuration"
         case .connection: "connection"
         case .shutdown: "shutdown"
+        case .blockerRules: "blocker rules"
         }
     }
 
@@ -25,6 +30,7 @@ public enum MasterToWorker: UInt8, IPCMessageKind, CaseIterable {
         // A connection string ("inet:port@host", "unix:/path").
         case .connection: 4096
         case .shutdown: 0
+        case .blockerRules: Self.maximumBlockerRulesBytes
         }
     }
 
@@ -33,4 +39,8 @@ public enum MasterToWorker: UInt8, IPCMessageKind, CaseIterable {
     /// The largest serialized configuration a child accepts (IP maps and
     /// handler settings are far smaller).
     public static let maximumConfigurationBytes = 64 * 1024 * 1024
+
+    /// The largest Blocker rule set (`BlockerRuleWire.maximumBytes`; a
+    /// test keeps the two equal).
+    public static let maximumBlockerRulesBytes = 4 << 20
 }

@@ -53,6 +53,30 @@ public final class SpoolClient {
         flush()
     }
 
+    /// AbusixDataFeed records not sent because the channel was full or gone.
+    public private(set) var droppedAbusixRecords = 0
+
+    /// Sends one AbusixDataFeed record now, without waiting: the feed is
+    /// UDP, so a record that does not fit the channel at once (a spool far
+    /// behind) is dropped and counted, never queued and never resent.
+    public func submit(_ record: AbusixFeedRecord) {
+        let frame = IPCFrame(WorkerToSpool.abusixRecord, payload: record.encoded()).encoded()
+        guard !channelGone else {
+            droppedAbusixRecords += 1
+            return
+        }
+        let sent = try? SystemCall.retryingOnInterrupt("send") {
+            frame.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
+        }
+        if sent != frame.count {
+            droppedAbusixRecords += 1
+            // One line per power of two, so a stuck spool does not flood the log.
+            if droppedAbusixRecords & (droppedAbusixRecords - 1) == 0 {
+                ChildLog.warning("worker: AbusixDataFeed record not handed to the spool (channel full or closed); \(droppedAbusixRecords) dropped so far")
+            }
+        }
+    }
+
     /// Takes the spool's acknowledgements and writes what the socket takes
     /// now, without waiting.
     public func flush() {

@@ -1,3 +1,5 @@
+import MailAuth
+
 /// What a worker sends the spool on its channel (fd 5 in a worker). The
 /// channel is a SOCK_SEQPACKET socketpair: every frame is one message,
 /// read whole or not at all, so a spool killed in the middle of a read
@@ -8,11 +10,26 @@
 public enum WorkerToSpool: UInt8, IPCMessageKind, CaseIterable {
     /// One DMARC aggregate report row, as `DMARCReportRow.jsonText`.
     case reportRow = 40
+    /// One AbusixDataFeed transaction, as `AbusixFeedRecord.encoded()`:
+    /// the spool sends the datagram (a worker has no socket). Not
+    /// acknowledged: the feed is UDP, lossy by design.
+    case abusixRecord = 43
 
     public static let direction = "worker to spool"
 
-    public var name: String { "report row" }
-    public var maximumPayload: Int { Self.maximumRowBytes }
+    public var name: String {
+        switch self {
+        case .reportRow: "report row"
+        case .abusixRecord: "Abusix record"
+        }
+    }
+
+    public var maximumPayload: Int {
+        switch self {
+        case .reportRow: Self.maximumRowBytes
+        case .abusixRecord: AbusixFeedRecord.maximumEncodedBytes
+        }
+    }
     public var carriesDescriptor: Bool { false }
 
     /// The largest row a spool accepts; a real row is well under 8 KiB.

@@ -23,6 +23,8 @@ final class ChildSlot {
     var logBuffer: [UInt8] = []
     var logOpen = true
     var connectionsServed = 0
+    /// The `BlockerRuleSource.generation` this worker last received.
+    var blockerGeneration = 0
 
     init(role: Role, process: ChildProcess) {
         self.role = role

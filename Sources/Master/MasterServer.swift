@@ -4,6 +4,7 @@ import Glibc
 import CCap
 import CShim
 import Handlers
+import MailAuth
 import MasterSupport
 
 /// The master's event loop: accept connections and hand them to idle
@@ -41,6 +42,13 @@ final class MasterServer {
     /// accept(2) failed for want of descriptors: the listeners rest until then.
     var acceptPausedUntil = 0.0
     var lastAcceptErrorLogged = -Double.infinity
+    /// A spool stopped on purpose (new AbusixDataFeed destinations): its
+    /// exit is expected, not a crash.
+    var replacedSpool: pid_t?
+    /// The AbusixDataFeed destinations the running spool was started with.
+    var spoolAbusixDestinations: [AbusixFeedDestination]?
+    /// With the Blocker handler: the rule files, read here for the workers.
+    var blockerRules: BlockerRuleSource?
 
     init(configuration: Configuration, options: CommandLineOptions, listeners: [ListenerSocket], binaryDirectory: String,
          signalFD: Int32, daemon: Bool) {
@@ -54,6 +62,7 @@ final class MasterServer {
         self.policy = MasterServer.poolPolicy(configuration)
         self.waiting = ConnectionWaitQueue(capacity: configuration.connectionQueueSize,
                                            timeoutSeconds: configuration.connectionQueueTimeout)
+        self.blockerRules = MasterServer.blockerRuleSource(configuration)
     }
 
     static func poolPolicy(_ c: Configuration) -> WorkerPoolPolicy {
@@ -142,6 +151,7 @@ final class MasterServer {
     /// does not pass the listener's O_NONBLOCK on) with the receive
     /// timeout the worker's reads rely on (`setReceiveTimeout`).
     func handOver(_ connection: Int32, listenerSpec: String, to slot: ChildSlot) {
+        sendBlockerRulesIfStale(to: slot)
         let sent = slot.channel.send(MasterToWorker.connection, payload: Array(listenerSpec.utf8), descriptor: connection)
         close(connection)
         if sent {
@@ -316,6 +326,7 @@ final class MasterServer {
             arguments += privilegeArguments
             if configuration.debug { arguments.append("--debug") }
             spool = startHelper(.spool, executable: "authmilter-spool", arguments: arguments)
+            spoolAbusixDestinations = MasterServer.abusixDestinations(configuration)
             // Its first frame: the configuration (report store settings).
             spool?.channel.send(MasterToHelper.configuration, payload: serializedConfiguration)
             // The workers keep their channels: the new spool is given the
@@ -460,7 +471,12 @@ final class MasterServer {
             } else if let slot = spool, slot.pid == pid {
                 slot.closeDescriptors()
                 spool = nil
-                if !stopping { helperDied("spool", pid: pid, status: status) }
+                if pid == replacedSpool {
+                    replacedSpool = nil
+                    log.info("spool \(pid) stopped for new AbusixDataFeed settings; starting the new one")
+                } else if !stopping {
+                    helperDied("spool", pid: pid, status: status)
+                }
             } else if let slot = scanner, slot.pid == pid {
                 slot.closeDescriptors()
                 scanner = nil
@@ -522,10 +538,15 @@ final class MasterServer {
         policy = MasterServer.poolPolicy(loaded)
         waiting.capacity = loaded.connectionQueueSize
         waiting.timeoutSeconds = loaded.connectionQueueTimeout
+        // Every worker is replaced below and hears the rules anew.
+        blockerRules = MasterServer.blockerRuleSource(loaded)
         MasterLog.configure(ident: options.logIdent, debug: loaded.debug, toStderr: MasterMain.logsToStderr(loaded, daemon: daemon))
         retireAllWorkers()
-        // The spool keeps running (its journal and the rows in flight stay
+        // New AbusixDataFeed sockets or destinations need a new spool (it
+        // opens them before its filter); else the spool keeps running
+        // (its journal and the rows in flight stay
         // with it) and takes the new report settings in place.
+        replaceSpoolIfAbusixDestinationsChanged(loaded)
         sendToHelper(spool, .reloadedConfiguration, payload: serializedConfiguration)
         log.info("configuration reloaded; workers are being replaced")
     }

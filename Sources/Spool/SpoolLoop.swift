@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Config
 import DMARCReports
+import Handlers
 import IPC
 import MailAuth
 import ProcessLog
@@ -17,9 +18,12 @@ final class SpoolLoop {
     /// How often rows the store refused are offered again (seconds).
     let retryInterval: Int32
     var workers: [SpoolWorkerChannel] = []
+    /// With the AbusixDataFeed handler: sends workers' records as datagrams.
+    let abusix: AbusixFeedSender?
 
-    init(master: IPCChannel, reports: ReportIntake?, allowsNetwork: Bool, retryInterval: Int32) {
+    init(master: IPCChannel, reports: ReportIntake?, abusix: AbusixFeedSender?, allowsNetwork: Bool, retryInterval: Int32) {
         self.master = master
+        self.abusix = abusix
         self.reports = reports
         self.allowsNetwork = allowsNetwork
         self.retryInterval = retryInterval
@@ -59,7 +63,7 @@ final class SpoolLoop {
             for (index, channel) in polled.enumerated() where fds[index + 1].revents != 0 {
                 if fds[index + 1].revents & Int16(POLLOUT) != 0 { channel.sendQueued() }
                 var rows: [DMARCReportRow] = []
-                channel.readRows(into: &rows)
+                channel.readRows(into: &rows, abusix: sendAbusix)
                 if !rows.isEmpty { received.append((channel, rows)) }
             }
             // One journal write (and fdatasync) and one store transaction
@@ -71,6 +75,12 @@ final class SpoolLoop {
                 workers.removeAll { closed.contains($0.fd) }
             }
         }
+    }
+
+    /// A record from a worker: its datagram now, or nothing when the
+    /// handler is not (or no longer) enabled.
+    private func sendAbusix(_ record: AbusixFeedRecord) {
+        abusix?.send(record)
     }
 
     /// Rows are acknowledged only once the spool is done with them
@@ -98,7 +108,7 @@ final class SpoolLoop {
             guard let ready = try? SystemCall.poll(&fds, deadline: deadline), ready > 0 else { break }
             for (index, channel) in open.enumerated() where fds[index].revents != 0 {
                 var rows: [DMARCReportRow] = []
-                channel.readRows(into: &rows)
+                channel.readRows(into: &rows, abusix: sendAbusix)
                 if !rows.isEmpty { received.append((channel, rows)) }
             }
             open.removeAll { $0.isClosed }
@@ -126,10 +136,26 @@ final class SpoolLoop {
         }
     }
 
+    private func reconfigureAbusix(_ configuration: Configuration) {
+        do {
+            let settings = try AbusixFeedSettings.enabled(in: configuration)
+            if let settings, let abusix {
+                abusix.reconfigure(settings)
+            } else if settings != nil {
+                ChildLog.warning("spool: AbusixDataFeed was enabled by a reload; its datagrams start after a restart")
+            }
+            // Disabled by a reload: the new workers send no records; any
+            // still in the channels go out with the last settings.
+        } catch {
+            ChildLog.error("spool: AbusixDataFeed settings unreadable, keeping the current ones: \(error)")
+        }
+    }
+
     private func reconfigure(_ payload: [UInt8]) {
         do {
             let configuration = try Configuration(fromSerialized: payload)
             let settings = try DMARCReportSettings(configuration: configuration, hostname: "localhost")
+            reconfigureAbusix(configuration)
             guard let reports else {
                 if settings.enabled { ChildLog.warning("spool: DMARC reports were enabled by a reload; they start after a restart") }
                 return

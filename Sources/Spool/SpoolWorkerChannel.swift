@@ -44,13 +44,18 @@ final class SpoolWorkerChannel {
     /// sends anything else (an unknown kind, a row over the limit, a
     /// descriptor, a frame cut across messages) loses its channel, and the
     /// descriptor is closed as it arrives.
-    func readRows(into rows: inout [DMARCReportRow]) {
+    func readRows(into rows: inout [DMARCReportRow], abusix: (AbusixFeedRecord) -> Void = { _ in }) {
         for _ in 0..<Self.maximumMessagesPerRound where !isClosed {
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&p, 1, 0) > 0 else { return }
             if !channel.fill() { isClosed = true }
             while let message = channel.nextMessage(WorkerToSpool.self) {
-                if let row = Self.reportRow(message) { rows.append(row) }
+                switch message.kind {
+                case .reportRow:
+                    if let row = Self.reportRow(message) { rows.append(row) }
+                case .abusixRecord:
+                    if let record = Self.abusixRecord(message) { abusix(record) }
+                }
             }
             if let violation = channel.violation {
                 ChildLog.error("spool: worker channel dropped: \(violation)")
@@ -91,6 +96,17 @@ final class SpoolWorkerChannel {
         }
         outbox.append(bytes)
         outboxBytes += bytes.count
+    }
+
+    /// A worker's AbusixDataFeed record; a malformed one is logged and
+    /// dropped. Size was checked by the channel.
+    static func abusixRecord(_ message: IPCMessage<WorkerToSpool>) -> AbusixFeedRecord? {
+        do {
+            return try AbusixFeedRecord(encoded: message.payload)
+        } catch {
+            ChildLog.error("spool: malformed \(error) dropped")
+            return nil
+        }
     }
 
     /// A worker's row; a malformed one is logged and dropped (a worker is

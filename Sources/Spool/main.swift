@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Config
 import DMARCReports
+import Handlers
 import IPC
 import ProcessLog
 import Sandbox
@@ -26,10 +27,12 @@ ChildLog.debugEnabled = arguments.debug
 let (master, serializedConfiguration) = ChildStartup.receiveConfiguration(role: "spool", receiving: MasterToHelper.self,
                                                                           configuration: .configuration)
 var reports: ReportIntake?
+var abusix: AbusixFeedSender?
 var role = SandboxRole.spool
 var retryInterval: Int32 = 10
 do {
     let configuration = try Configuration(fromSerialized: serializedConfiguration)
+    if let feed = try AbusixFeedSettings.enabled(in: configuration) { abusix = AbusixFeedSender(settings: feed) }
     let settings = try DMARCReportSettings(configuration: configuration, hostname: "localhost")
     if configuration.checkForDequeue > 0 { retryInterval = Int32(clamping: min(configuration.checkForDequeue, 300)) }
     if settings.enabled {
@@ -49,10 +52,13 @@ do {
     // with calls the filter no longer allows to be made freely).
     let notes = try Sandbox.enter(role: role, privileges: PrivilegeSettings(user: arguments.runas, group: arguments.rungroup)) {
         reports?.start()
+        // Its UDP sockets and resolved destinations: the filter allows
+        // sendto on them but no new socket and no resolver.
+        abusix?.openSockets()
     }
     for note in notes { ChildLog.info(note) }
 } catch {
     ChildLog.critical("cannot enter the sandbox: \(error)")
     exit(1)
 }
-SpoolLoop(master: master, reports: reports, allowsNetwork: role == .spoolWithDatabaseConnection, retryInterval: retryInterval).run()
+SpoolLoop(master: master, reports: reports, abusix: abusix, allowsNetwork: role == .spoolWithDatabaseConnection, retryInterval: retryInterval).run()

@@ -129,6 +129,39 @@ public struct SafePath: Sendable {
         }
     }
 
+    /// Reads the whole of the plain file `path`, at most `maximumSize`
+    /// bytes, without following a link at `path` or on the way (the walk
+    /// above). In a directory others may write (sticky, such as /tmp) the
+    /// file must be root's or `trustedUID`'s: anyone could have put it
+    /// there. Past `maximumSize` it is `.tooLarge`.
+    public func readFile(_ path: String, maximumSize: Int) throws(SystemIOError) -> [UInt8] {
+        let (parent, name) = try walkToParent(path)
+        defer { close(parent.fd) }
+        let target = parent.path + "/" + name
+        let fd = openat(parent.fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ELOOP { throw .symlink(path: target) }
+            throw .system(call: "open", path: target, errno: errno)
+        }
+        defer { close(fd) }
+        let info = try status(fd, target)
+        guard info.st_mode & S_IFMT == S_IFREG else { throw .notARegularFile(path: target) }
+        if !parent.strict && !isTrusted(info.st_uid) { throw .foreignOwner(path: target, uid: info.st_uid) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count: Int
+            do {
+                count = try SystemCall.readSome(fd: fd, into: &chunk)
+            } catch {
+                throw .system(call: error.call ?? "read", path: target, errno: error.errno)
+            }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<count])
+            if bytes.count > maximumSize { throw SystemIOError(.tooLarge, "\(target) is larger than \(maximumSize) bytes", path: target) }
+        }
+    }
+
     /// Opens `path` for appending, creating it with `mode` (O_NOFOLLOW):
     /// it must be a plain file with no other link. The caller closes it.
     public func openForAppend(_ path: String, mode: mode_t = 0o640) throws(SystemIOError) -> Int32 {

@@ -43,6 +43,8 @@ struct MilterConnection {
         session.spamScanner = worker.scanner
         session.rspamdScanner = worker.scanner
         session.clamdScanner = worker.scanner
+        session.blockerRules = worker.blockerRules
+        session.abusixRecordSink = { spool.submit($0) }
         let dispatcher = MilterDispatcher(handlers: worker.handlers, session: session, settings: worker.settings, clock: monotonicSeconds)
         var decoder = MilterDecoder()
         var chunk = [UInt8](repeating: 0, count: 65536)

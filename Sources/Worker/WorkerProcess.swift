@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import COpenSSL
+import BlockerRules
 import Config
 import Handlers
 import IPC
@@ -25,6 +26,8 @@ final class WorkerProcess {
     let scanner: ScannerClient?
     let maximumRequests: Int
     var served = 0
+    /// The Blocker rules the master last sent (it reads the rule files).
+    var blockerRules: BlockerRuleBook?
 
     struct StartError: Error, CustomStringConvertible {
         var description: String
@@ -114,7 +117,25 @@ final class WorkerProcess {
                 exit(0)
             case .configuration:
                 ChildLog.warning("a second configuration from the master ignored")
+            case .blockerRules:
+                takeBlockerRules(message.payload)
             }
+        }
+    }
+}
+
+extension WorkerProcess {
+    /// A new rule set replaces the old one whole; one the worker cannot
+    /// read leaves the worker without rules (and says so), as Perl's
+    /// handler is without rules when its file does not parse.
+    func takeBlockerRules(_ payload: [UInt8]) {
+        do {
+            let book = BlockerRuleBook(try BlockerRuleWire.decode(payload))
+            for id in book.uncompiled { ChildLog.error("Blocker: rule [\(id)] does not compile here; it never matches") }
+            blockerRules = book
+        } catch {
+            blockerRules = nil
+            ChildLog.error("Blocker: \(error); no rules until the next set")
         }
     }
 }

@@ -106,7 +106,8 @@ import Testing
         }
         // Perl's sort_callbacks: passes over the sorted list, adding a handler
         // once everything it requires is in (ARC requires DKIM).
-        #expect(names == ["AddID", "AlignedFrom", "Auth", "ClamAV", "DKIM", "DKIMSign", "LocalIP", "Logger", "RBLDNS", "RSpamD", "ReturnOK", "SPF",
+        #expect(names == ["AbusixDataFeed", "AddID", "AlignedFrom", "Auth", "Blocker", "ClamAV", "DKIM", "DKIMSign", "LocalIP", "Logger", "RBLDNS",
+                          "RSpamD", "ReturnOK", "SPF",
                           "Sanitize", "SenderID", "Size", "SpamAssassin", "TLS", "TrustedIP", "XGoogleDKIM", "ARC", "DMARC", "IPRev", "PTR"])
     }
 

@@ -68,6 +68,21 @@ func changedFieldNames(_ replies: [MilterResponse]) -> [String] {
 /// or was aborted. Each test sends a message with findings, then one
 /// without, and checks that the second sees nothing of the first.
 @Suite struct MessageStateLeakTests {
+    /// AbusixDataFeed: the second message's record has its own sender
+    /// domain, never the first one's.
+    @Test(arguments: MessageEnding.allCases) func abusixDataFeed(_ ending: MessageEnding) throws {
+        let feed = try AbusixDataFeedHandler(config: ["feed_dest": "192.0.2.9"])
+        let harness = Harness(handlers: [feed], settings: Harness.oneLine)
+        var domains: [String] = []
+        harness.session.abusixRecordSink = { domains.append($0.mailFromDomain) }
+        harness.openConnection()
+        harness.sendMessage(ending: ending, from: "<a@first.example>", headers: [("Subject", "one")])
+        harness.send(.mailFrom(["<>"]))
+        harness.send(.rcptTo(["<rcpt@example.net>"]))
+        harness.send(.endOfHeaders)
+        #expect(domains == ["first.example", "localhost.localdomain"])
+    }
+
     @Test(arguments: MessageEnding.allCases) func spf(_ ending: MessageEnding) throws {
         // The second message is from an authenticated client: SPF skips it,
         // so only state left over could give it an spf= entry.

@@ -28,8 +28,9 @@ import Testing
     @Test func installedListsTheHandlers() throws {
         let (status, text) = try run(["-h", "installed"])
         #expect(status == 0)
-        #expect(text.hasPrefix("Authentication Milter\n\nInstalled handlers:\n    ARC\n    AddID\n"))
+        #expect(text.hasPrefix("Authentication Milter\n\nInstalled handlers:\n    ARC\n    AbusixDataFeed\n    AddID\n"))
         #expect(text.contains("    ReturnOK"))
+        #expect(text.contains("\n    Blocker\n"))
         #expect(!text.contains("SandboxProbe"))
     }
 

@@ -33,6 +33,7 @@ cleanup() {
   [ -n "${SPAMD_PID:-}" ] && kill "$SPAMD_PID" 2>/dev/null || true
   [ -n "${RSPAMD_PID:-}" ] && kill "$RSPAMD_PID" 2>/dev/null || true
   [ -n "${CLAMD_PID:-}" ] && kill "$CLAMD_PID" 2>/dev/null || true
+  [ -n "${ABUSIX_PID:-}" ] && kill "$ABUSIX_PID" 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -1060,6 +1061,123 @@ grep -q "seccomp violation" "$WORK/milter.err" && fail "rspamd-clamav: a seccomp
 rm -f "$WORK/etc/authentication_milter.d/RSpamD.json" "$WORK/etc/authentication_milter.d/ClamAV.json"
 reload_milter rspamd-clamav
 # --- end of cases: rspamd-clamav
+# --- cases: blocker (issue 13)
+# Blocker enabled by a reload with a rule file that does not exist yet: the
+# master creates it from the template at the next connection; the tool adds
+# a MAIL FROM rule (550 with its text), the file is edited while the daemon
+# runs (the tool deletes that rule, a hand-written header rule that defers
+# is appended) and the next mail follows the new rules.
+BT="$BIN/authentication_milter_blocker"
+RULES13="$WORK/blocker/rules.toml"
+mkdir -p "$WORK/blocker"
+echo "{ \"blocker_configs\": [\"$RULES13\"] }" > "$WORK/etc/authentication_milter.d/Blocker.json"
+reload_milter blocker
+deliver blocker13first sender@example.com
+find_mail blocker13first >/dev/null || fail "blocker: mail without rules not delivered"
+grep -q "^# Blocker rules for authentication_milter" "$RULES13" || fail "blocker: the missing rule file was not created from the template"
+grep -qF "Blocker: created $RULES13 from the template" "$WORK/milter.err" || fail "blocker: creation not logged"
+send_blocker13() { # subject, envelope sender -> swaks output in $out
+  out=$(swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from "$2" --to amtest@e2e.test \
+              --header "Subject: $1" --header "From: $2" --body "e2e body for $1" 2>&1 || true)
+}
+"$BT" add --file "$RULES13" --id e2e-envfrom --callback envfrom --value '^<blocked13@example\.com>$' \
+      --with "550 5.7.1 blocked by the e2e rule" --percent 100 | grep -qx "Block added and file saved" || fail "blocker: tool add"
+"$BT" list --file "$RULES13" | grep -qE "^e2e-envfrom +envfrom +\^<blocked13@example\\\\\.com>\\$ +550 5.7.1 blocked by the e2e rule +100 +- *$" \
+  || { "$BT" list --file "$RULES13"; fail "blocker: tool list"; }
+dup=$("$BT" add --file "$RULES13" --id e2e-envfrom --callback envfrom --value x --with "550 5.7.1 x" --percent 1 && echo "exit 0" || true)
+[ "$dup" = "The given ID already exists in that file" ] || fail "blocker: tool add of an existing id: $dup"
+send_blocker13 blocker13rejected blocked13@example.com
+echo "$out" | grep -q "^<\*\* *550 5.7.1 blocked by the e2e rule" || { echo "$out" | tail -n 8; fail "blocker: MAIL FROM not rejected with the rule's reply"; }
+grep -qE "Blocker: reject e2e-envfrom" "$WORK/milter.err" || fail "blocker: 'reject e2e-envfrom' not logged"
+deliver blocker13other sender@example.com
+find_mail blocker13other >/dev/null || fail "blocker: another sender was not delivered"
+# edited while the daemon runs
+"$BT" delete --file "$RULES13" --id e2e-envfrom | grep -qx "Block deleted and file saved" || fail "blocker: tool delete"
+cat >> "$RULES13" <<'TOML'
+
+# written by hand
+[e2e-header]
+callback = "header"
+value = '^Subject: blocker13-defer$'
+with = "451 4.7.1 deferred by the e2e rule"
+percent = 100
+TOML
+send_blocker13 blocker13-defer sender@example.com
+echo "$out" | grep -q "^<\*\* *451 4.7.1 deferred by the e2e rule" || { echo "$out" | tail -n 8; fail "blocker: header rule did not defer after the edit"; }
+grep -ql "^Subject: blocker13-defer$" /home/amtest/Maildir/new/* 2>/dev/null && fail "blocker: deferred mail delivered"
+send_blocker13 blocker13deleted blocked13@example.com
+find_mail blocker13deleted >/dev/null || { echo "$out" | tail -n 8; fail "blocker: the deleted rule still blocks"; }
+# a file that does not parse: Perl's error, no rules
+printf '[broken\n' > "$RULES13"
+deliver blocker13-defer sender@example.com
+find_mail blocker13-defer >/dev/null || fail "blocker: a broken file still applies rules"
+grep -qF "Invalid blocker toml file - $RULES13: line 1, column 8: expected ']' after the table name" "$WORK/milter.err" || fail "blocker: parse error not logged"
+grep -q "seccomp violation" "$WORK/milter.err" && fail "blocker: a seccomp violation was logged"
+rm -f "$WORK/etc/authentication_milter.d/Blocker.json"
+reload_milter blocker
+# --- end of cases: blocker
+
+# --- cases: abusix (issue 13)
+# AbusixDataFeed enabled by a reload (the spool is replaced: it opens its
+# UDP socket before its filter) with a python3 UDP listener on loopback as
+# the collector: one datagram per message, Mail::DataFeed::Abusix's twelve
+# lines, the checksum checked with the key.
+ABUSIX_PORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$WORK/abusix"
+python3 - "$ABUSIX_PORT" "$WORK/abusix" <<'PY' &
+import socket, sys, os
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+open(os.path.join(sys.argv[2], "ready"), "w").close()
+s.settimeout(300)
+n = 0
+while True:
+    try:
+        data, _ = s.recvfrom(65535)
+    except socket.timeout:
+        break
+    n += 1
+    with open(os.path.join(sys.argv[2], "%d.dgram" % n), "wb") as out:
+        out.write(data)
+PY
+ABUSIX_PID=$!
+for i in $(seq 1 50); do [ -f "$WORK/abusix/ready" ] && break; sleep 0.1; done
+[ -f "$WORK/abusix/ready" ] || fail "abusix: the UDP listener did not start"
+oldspool=$(ps -o pid=,comm= --ppid "$MASTER" | awk '/authmilter-spoo/ {print $1; exit}')
+cat > "$WORK/etc/authentication_milter.d/AbusixDataFeed.json" <<JSON
+{ "feed_name": "e2e-feed", "feed_dest": "127.0.0.1:$ABUSIX_PORT", "feed_key": "e2e-secret", "listening_port": "2525" }
+JSON
+reload_milter abusix
+spid=$(ps -o pid=,comm= --ppid "$MASTER" | awk '/authmilter-spoo/ {print $1; exit}')
+[ -n "$spid" ] && [ "$spid" != "$oldspool" ] || fail "abusix: the spool was not replaced"
+grep -q "^Seccomp:[[:space:]]*2" /proc/$spid/status || fail "abusix: spool not under seccomp"
+before=$(date +%s)
+deliver abusix13 sender@example.com
+find_mail abusix13 >/dev/null || fail "abusix: mail not delivered"
+for i in $(seq 1 50); do [ -f "$WORK/abusix/1.dgram" ] && break; sleep 0.1; done
+[ -f "$WORK/abusix/1.dgram" ] || fail "abusix: no datagram received"
+python3 - "$WORK/abusix/1.dgram" "$before" <<'PY' || fail "abusix: datagram fields"
+import sys, hashlib, time
+data = open(sys.argv[1], "rb").read().decode()
+lines = data.split("\n")
+print(repr(data))
+assert len(lines) == 12, lines
+name, when, port, ip, rdns, helo, esmtp, tls, auth, domain, extended, checksum = lines
+assert name == "e2e-feed" and port == "2525", (name, port)
+assert int(sys.argv[2]) - 2 <= int(when) <= time.time() + 2, when
+assert ip == "192.0.2.25" and rdns == "mx.example.com." and helo == "mx.example.com", (ip, rdns, helo)
+# no TLS and no Auth handler in this configuration, and milter protocol: undef
+assert esmtp == "" and tls == "" and auth == "" and extended == "", lines
+assert domain == "example.com", domain
+assert checksum == hashlib.md5(("\n".join(lines[:11]) + "\ne2e-secret").encode()).hexdigest(), checksum
+PY
+sleep 0.5
+[ "$(ls "$WORK/abusix" | grep -c dgram)" -eq 1 ] || fail "abusix: more than one datagram for one message"
+grep -q "seccomp violation" "$WORK/milter.err" && fail "abusix: a seccomp violation was logged"
+rm -f "$WORK/etc/authentication_milter.d/AbusixDataFeed.json"
+reload_milter abusix
+kill "$ABUSIX_PID" 2>/dev/null || true; wait "$ABUSIX_PID" 2>/dev/null || true; ABUSIX_PID=""
+# --- end of cases: abusix
 
 # 7: milter gone -> Postfix applies milter_default_action = tempfail
 "${AM[@]}" -c stop | grep -q stopped || fail "stop did not report"

@@ -1,0 +1,120 @@
+/// A rule set as the master sends it to a worker (`MasterToWorker`
+/// `.blockerRules`): the worker cannot open the files, so the master reads
+/// and parses them and sends the typed rules. Big-endian:
+///
+///     version (1 byte, 1)  count (u32)
+///     per rule: id, callback, value, with (each u32 length + UTF-8),
+///               percent (u64, IEEE 754 bits), until (i64)
+///
+/// Decoding is checked field by field against the limits below: the
+/// worker takes nothing larger, and never more rules than the count.
+public enum BlockerRuleWire {
+    public static let version: UInt8 = 1
+    /// The most rules one set may hold.
+    public static let maximumRules = 10_000
+    /// The longest id, callback, value or `with` text, in bytes.
+    public static let maximumFieldBytes = 16 * 1024
+    /// The largest encoded set (MasterToWorker's limit for the message).
+    public static let maximumBytes = 4 << 20
+
+    public struct DecodeError: Error, Equatable, CustomStringConvertible {
+        public let offset: Int
+        public let reason: String
+        public var description: String { "blocker rules message at byte \(offset): \(reason)" }
+    }
+
+    public enum EncodeError: Error, Equatable, CustomStringConvertible {
+        case tooManyRules(Int)
+        case fieldTooLong(id: String, bytes: Int)
+        case tooLarge(Int)
+        public var description: String {
+            switch self {
+            case .tooManyRules(let count): return "\(count) rules, more than the \(BlockerRuleWire.maximumRules) a worker takes"
+            case .fieldTooLong(let id, let bytes): return "rule [\(id)] has a field of \(bytes) bytes, more than \(BlockerRuleWire.maximumFieldBytes)"
+            case .tooLarge(let bytes): return "the rules take \(bytes) bytes, more than the \(BlockerRuleWire.maximumBytes) a worker takes"
+            }
+        }
+    }
+
+    public static func encode(_ set: BlockerRuleSet) throws(EncodeError) -> [UInt8] {
+        guard set.rules.count <= maximumRules else { throw .tooManyRules(set.rules.count) }
+        var out: [UInt8] = [version]
+        append(UInt32(set.rules.count), to: &out)
+        for rule in set.rules {
+            for field in [rule.id, rule.callback, rule.value, rule.with] {
+                let bytes = Array(field.utf8)
+                guard bytes.count <= maximumFieldBytes else { throw .fieldTooLong(id: rule.id, bytes: bytes.count) }
+                append(UInt32(bytes.count), to: &out)
+                out += bytes
+            }
+            append(rule.percent.bitPattern, to: &out)
+            append(UInt64(bitPattern: rule.until), to: &out)
+        }
+        guard out.count <= maximumBytes else { throw .tooLarge(out.count) }
+        return out
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws(DecodeError) -> BlockerRuleSet {
+        guard bytes.count <= maximumBytes else { throw DecodeError(offset: 0, reason: "\(bytes.count) bytes, more than \(maximumBytes)") }
+        var reader = Reader(bytes: bytes)
+        let found = try reader.byte()
+        guard found == version else { throw DecodeError(offset: 0, reason: "version \(found), expected \(version)") }
+        let count = Int(try reader.u32())
+        guard count <= maximumRules else { throw DecodeError(offset: 1, reason: "\(count) rules, more than \(maximumRules)") }
+        var rules: [BlockerRule] = []
+        rules.reserveCapacity(min(count, bytes.count / 32))
+        for _ in 0..<count {
+            let id = try reader.text()
+            let callback = try reader.text()
+            let value = try reader.text()
+            let with = try reader.text()
+            let percent = Double(bitPattern: try reader.u64())
+            let until = Int64(bitPattern: try reader.u64())
+            rules.append(BlockerRule(id: id, callback: callback, value: value, with: with, percent: percent, until: until))
+        }
+        guard reader.offset == bytes.count else { throw DecodeError(offset: reader.offset, reason: "\(bytes.count - reader.offset) bytes after the last rule") }
+        let set = BlockerRuleSet(rules)
+        guard set.rules.count == rules.count else { throw DecodeError(offset: 0, reason: "the same rule id twice") }
+        return set
+    }
+
+    static func append(_ value: UInt32, to out: inout [UInt8]) {
+        for shift in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+    }
+
+    static func append(_ value: UInt64, to out: inout [UInt8]) {
+        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    struct Reader {
+        let bytes: [UInt8]
+        var offset = 0
+
+        mutating func take(_ count: Int) throws(DecodeError) -> ArraySlice<UInt8> {
+            guard count <= bytes.count - offset else { throw DecodeError(offset: offset, reason: "cut short: \(count) bytes wanted, \(bytes.count - offset) left") }
+            defer { offset += count }
+            return bytes[offset..<offset + count]
+        }
+
+        mutating func byte() throws(DecodeError) -> UInt8 { try take(1).first! }
+
+        mutating func u32() throws(DecodeError) -> UInt32 {
+            try take(4).reduce(0) { $0 << 8 | UInt32($1) }
+        }
+
+        mutating func u64() throws(DecodeError) -> UInt64 {
+            try take(8).reduce(0) { $0 << 8 | UInt64($1) }
+        }
+
+        mutating func text() throws(DecodeError) -> String {
+            let start = offset
+            let length = Int(try u32())
+            guard length <= BlockerRuleWire.maximumFieldBytes else {
+                throw DecodeError(offset: start, reason: "a field of \(length) bytes, more than \(BlockerRuleWire.maximumFieldBytes)")
+            }
+            let raw = try take(length)
+            guard let text = String(validating: raw, as: UTF8.self) else { throw DecodeError(offset: start + 4, reason: "a field that is not UTF-8") }
+            return text
+        }
+    }
+}
