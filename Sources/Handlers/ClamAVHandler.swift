@@ -59,8 +59,7 @@ public final class ClamAVHandler: Handler {
     }
 
     public func header(_ session: MailSession, name: String, value: String) throws {
-        let raw = session.currentRawHeader ?? (Array(name.utf8), Array(value.utf8))
-        messageState(session).buffer.appendHeader(name: raw.name, value: raw.value.drop(while: PerlHeaderValue.isWhiteSpace))
+        messageState(session).collect(session, name: name, value: value)
     }
 
     public func endOfHeaders(_ session: MailSession) throws {
@@ -105,11 +104,7 @@ public final class ClamAVHandler: Handler {
     }
 
     private func messageState(_ session: MailSession) -> ScannedMessageState {
-        let state = session.messageState(of: self, ScannedMessageState.self)
-        if state.buffer.limit != settings.maximumMessageBytes {
-            state.buffer = SpamdMessageBuffer(limit: settings.maximumMessageBytes)
-        }
-        return state
+        ScannedMessageState.of(self, in: session, limit: settings.maximumMessageBytes)
     }
 }
 
