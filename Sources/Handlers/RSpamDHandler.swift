@@ -29,7 +29,7 @@ import IPC
 ///
 /// Incoming `X-Spam-score`, `X-Spam-Status` and `X-Spam-Action` fields are
 /// removed (and noted) as SpamAssassin removes its three.
-public final class RSpamDHandler: Handler {
+public final class RSpamDHandler: ContentScanningHandler {
     public static let name = "RSpamD"
     public static let defaultConfigJSON = HandlerHelp.json([
         "default_user": "nobody",
@@ -66,30 +66,16 @@ public final class RSpamDHandler: Handler {
 
     public let settings: RSpamDSettings
 
+    static var verdictFields: [String] { spamHeaders }
+    var forgedFieldMode: SanitizeHandler.Mode { settings.removeHeaders }
+    var maximumMessageBytes: Int { settings.maximumMessageBytes }
+
     public init(config: ConfigNode) throws(ConfigurationError) {
         settings = try RSpamDSettings(config: config)
     }
 
-    public func envelopeFrom(_ session: MailSession, address: String) throws {
-        session.newMessageState(of: self, ScannedMessageState.self)
-    }
-
-    public func header(_ session: MailSession, name: String, value: String) throws {
-        let state = messageState(session)
-        state.collect(session, name: name, value: value)
-        state.noteForged(session, name: name, value: value, fields: Self.spamHeaders, mode: settings.removeHeaders)
-    }
-
-    public func endOfHeaders(_ session: MailSession) throws {
-        messageState(session).buffer.endHeader()
-    }
-
-    public func body(_ session: MailSession, chunk: ArraySlice<UInt8>) throws {
-        messageState(session).buffer.appendBody(chunk)
-    }
-
     public func endOfMessage(_ session: MailSession) throws {
-        let state = messageState(session)
+        let state = scannedMessage(session)
         state.buffer.endHeader()
         let user = settings.defaultUser ?? ""
         session.log(.info, key: "RSpamDUser", user.isEmpty ? "--" : user)
@@ -134,9 +120,6 @@ public final class RSpamDHandler: Handler {
         state.removeForged(session, fields: Self.spamHeaders, mode: settings.removeHeaders)
     }
 
-    private func messageState(_ session: MailSession) -> ScannedMessageState {
-        ScannedMessageState.of(self, in: session, limit: settings.maximumMessageBytes)
-    }
 }
 
 /// The RSpamD block, read once: by the handler in each worker and by the

@@ -54,3 +54,40 @@ final class ScannedMessageState: HandlerState {
         }
     }
 }
+
+/// A handler that sends the message to a content scanner (SpamAssassin,
+/// RSpamD, ClamAV): the callbacks that collect the message and note
+/// forged verdict fields are the same for all three, given here.
+protocol ContentScanningHandler: Handler {
+    /// The fields the verdict writes, whose incoming copies are renamed and
+    /// removed (none for ClamAV).
+    static var verdictFields: [String] { get }
+    /// `remove_headers` (`.no` where the handler has no such key).
+    var forgedFieldMode: SanitizeHandler.Mode { get }
+    /// `*_max_size`: the bytes of the message the scanner gets at most.
+    var maximumMessageBytes: Int { get }
+}
+
+extension ContentScanningHandler {
+    func scannedMessage(_ session: MailSession) -> ScannedMessageState {
+        ScannedMessageState.of(self, in: session, limit: maximumMessageBytes)
+    }
+
+    public func envelopeFrom(_ session: MailSession, address: String) throws {
+        session.newMessageState(of: self, ScannedMessageState.self)
+    }
+
+    public func header(_ session: MailSession, name: String, value: String) throws {
+        let state = scannedMessage(session)
+        state.collect(session, name: name, value: value)
+        state.noteForged(session, name: name, value: value, fields: Self.verdictFields, mode: forgedFieldMode)
+    }
+
+    public func endOfHeaders(_ session: MailSession) throws {
+        scannedMessage(session).buffer.endHeader()
+    }
+
+    public func body(_ session: MailSession, chunk: ArraySlice<UInt8>) throws {
+        scannedMessage(session).buffer.appendBody(chunk)
+    }
+}

@@ -32,7 +32,7 @@ import MailAuth
 /// is trusted or `remove_headers` is `"no"`; unless it is `"silent"`, each
 /// is kept as `X-Received-<Name>: (Received <Name> header removed by
 /// <host>)` and the old value.
-public final class SpamAssassinHandler: Handler {
+public final class SpamAssassinHandler: ContentScanningHandler {
     public static let name = "SpamAssassin"
     public static let defaultConfigJSON = HandlerHelp.json([
         "default_user": "nobody",
@@ -72,30 +72,16 @@ public final class SpamAssassinHandler: Handler {
 
     public let settings: SpamAssassinSettings
 
+    static var verdictFields: [String] { spamHeaders }
+    var forgedFieldMode: SanitizeHandler.Mode { settings.removeHeaders }
+    var maximumMessageBytes: Int { settings.maximumMessageBytes }
+
     public init(config: ConfigNode) throws(ConfigurationError) {
         settings = try SpamAssassinSettings(config: config)
     }
 
-    public func envelopeFrom(_ session: MailSession, address: String) throws {
-        session.newMessageState(of: self, ScannedMessageState.self)
-    }
-
-    public func header(_ session: MailSession, name: String, value: String) throws {
-        let state = messageState(session)
-        state.collect(session, name: name, value: value)
-        state.noteForged(session, name: name, value: value, fields: Self.spamHeaders, mode: settings.removeHeaders)
-    }
-
-    public func endOfHeaders(_ session: MailSession) throws {
-        messageState(session).buffer.endHeader()
-    }
-
-    public func body(_ session: MailSession, chunk: ArraySlice<UInt8>) throws {
-        messageState(session).buffer.appendBody(chunk)
-    }
-
     public func endOfMessage(_ session: MailSession) throws {
-        let state = messageState(session)
+        let state = scannedMessage(session)
         state.buffer.endHeader()
         session.log(.info, key: "SpamAssassinUser", settings.defaultUser ?? "--")
         if state.buffer.isTruncated {
@@ -134,9 +120,6 @@ public final class SpamAssassinHandler: Handler {
         state.removeForged(session, fields: Self.spamHeaders, mode: settings.removeHeaders)
     }
 
-    private func messageState(_ session: MailSession) -> ScannedMessageState {
-        ScannedMessageState.of(self, in: session, limit: settings.maximumMessageBytes)
-    }
 }
 
 /// The SpamAssassin block, read once: by the handler in each worker and by
