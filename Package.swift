@@ -10,6 +10,8 @@ let package = Package(
         .executable(name: "authmilter-spool", targets: ["Spool"]),
         .executable(name: "authmilter-scan", targets: ["Scanner"]),
         .executable(name: "authmilter-bench", targets: ["MilterLoad"]),
+        // Perl's tool: one message through the running milter, printed back.
+        .executable(name: "authentication_milter_client", targets: ["MilterClientTool"]),
         .executable(name: "spf-bench", targets: ["SPFBench"]),
         .executable(name: "dkim-bench", targets: ["DKIMBench"]),
         .executable(name: "arc-bench", targets: ["ARCBench"]),
@@ -47,6 +49,7 @@ let package = Package(
         // The MTA side of the milter protocol (Postfix's conversation, a
         // blocking client): authmilter-bench and the process tests.
         .target(name: "MilterClient", dependencies: ["Milter"], path: "Sources/MilterClient"),
+        .executableTarget(name: "MilterClientTool", dependencies: ["Config", "Milter", "MilterClient", "SystemIO"], path: "Sources/MilterClientTool"),
         // The plumbing every process shares, one concern per target so each
         // process links only what it uses (docs/architecture.md):
         // the one system-call wrapper and its error; the JSON reader and
@@ -101,6 +104,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["MailAuth"], path: "Tests/TestSupport"),
         .testTarget(name: "FramingTests", dependencies: ["Framing"], path: "Tests/FramingTests"),
         .testTarget(name: "MilterTests", dependencies: ["Milter"], path: "Tests/MilterTests"),
+        .testTarget(name: "MilterClientTests", dependencies: ["Milter", "MilterClient"], path: "Tests/MilterClientTests"),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "Milter", "MilterClient"], path: "Tests/BenchSupportTests"),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "TestSupport", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),
         .testTarget(name: "MasterSupportTests", dependencies: ["MasterSupport", "BlockerRules", "SystemIO"], path: "Tests/MasterSupportTests"),

@@ -21,6 +21,14 @@ public final class MilterClientConnection {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
+    /// Takes over the connected socket `fd` (closed with this object).
+    /// Reads give up after `receiveTimeoutSeconds`.
+    public init(connected fd: Int32, receiveTimeoutSeconds: Int = 10) {
+        self.fd = fd
+        var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     deinit { close(fd) }
 
     /// A TCP connection to `host`:`port` (IPv4), -1 when it fails (errno

@@ -7,6 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
+# One run at a time on a machine: the ports below are fixed, and a second
+# run (another checkout, a CI clone) would bind beside this one.
+exec 9>/tmp/authmilter-e2e-run.lock
+flock 9
 BIN=$(swift build --show-bin-path)
 WORK=$(mktemp -d /tmp/authmilter-e2e.XXXXXX)
 # The milter's children run as nobody (no runas here) and Postfix's daemons
@@ -1080,10 +1084,13 @@ send_blocker13() { # subject, envelope sender -> swaks output in $out
   out=$(swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from "$2" --to amtest@e2e.test \
               --header "Subject: $1" --header "From: $2" --body "e2e body for $1" 2>&1 || true)
 }
-"$BT" add --file "$RULES13" --id e2e-envfrom --callback envfrom --value '^<blocked13@example\.com>$' \
-      --with "550 5.7.1 blocked by the e2e rule" --percent 100 | grep -qx "Block added and file saved" || fail "blocker: tool add"
-"$BT" list --file "$RULES13" | grep -qE "^e2e-envfrom +envfrom +\^<blocked13@example\\\\\.com>\\$ +550 5.7.1 blocked by the e2e rule +100 +- *$" \
-  || { "$BT" list --file "$RULES13"; fail "blocker: tool list"; }
+added=$("$BT" add --file "$RULES13" --id e2e-envfrom --callback envfrom --value '^<blocked13@example\.com>$' \
+      --with "550 5.7.1 blocked by the e2e rule" --percent 100) && [ "$added" = "Block added and file saved" ] || fail "blocker: tool add"
+# (the output is read whole first: with pipefail, grep -q leaving early
+# could make the tool's exit status SIGPIPE's)
+listed=$("$BT" list --file "$RULES13") || fail "blocker: tool list failed"
+grep -qE "^e2e-envfrom +envfrom +\^<blocked13@example\\\\\.com>\\$ +550 5.7.1 blocked by the e2e rule +100 +- *$" <<<"$listed" \
+  || { echo "$listed"; fail "blocker: tool list"; }
 dup=$("$BT" add --file "$RULES13" --id e2e-envfrom --callback envfrom --value x --with "550 5.7.1 x" --percent 1 && echo "exit 0" || true)
 [ "$dup" = "The given ID already exists in that file" ] || fail "blocker: tool add of an existing id: $dup"
 send_blocker13 blocker13rejected blocked13@example.com
@@ -1092,7 +1099,7 @@ grep -qE "Blocker: reject e2e-envfrom" "$WORK/milter.err" || fail "blocker: 'rej
 deliver blocker13other sender@example.com
 find_mail blocker13other >/dev/null || fail "blocker: another sender was not delivered"
 # edited while the daemon runs
-"$BT" delete --file "$RULES13" --id e2e-envfrom | grep -qx "Block deleted and file saved" || fail "blocker: tool delete"
+deleted=$("$BT" delete --file "$RULES13" --id e2e-envfrom) && [ "$deleted" = "Block deleted and file saved" ] || fail "blocker: tool delete"
 cat >> "$RULES13" <<'TOML'
 
 # written by hand
@@ -1178,6 +1185,32 @@ rm -f "$WORK/etc/authentication_milter.d/AbusixDataFeed.json"
 reload_milter abusix
 kill "$ABUSIX_PID" 2>/dev/null || true; wait "$ABUSIX_PID" 2>/dev/null || true; ABUSIX_PID=""
 # --- end of cases: abusix
+
+# --- cases: client-tool (issue 14)
+# authentication_milter_client replays the DKIM-signed message through the
+# running milter with the connection facts Postfix gave it: the same
+# Authentication-Results as delivered (Postfix's own Received line, which
+# the milter also saw, changes none of the results).
+m=$(find_mail dkimsigned) || fail "client-tool: dkimsigned not delivered"
+"$BIN/authentication_milter_client" --prefix "$WORK/etc" --mail_file "$WORK/dkim-signed.eml" \
+    --mailer_name mx.e2e.test --connect_ip 127.0.0.1 --connect_name localhost --helo_host client.example.org \
+    --mail_from sender@example.com --rcpt_to amtest@e2e.test >"$WORK/client-out.eml" 2>"$WORK/client-err.txt" \
+  || { cat "$WORK/client-err.txt"; fail "client-tool: authentication_milter_client failed"; }
+ar_of() { # file -> the Authentication-Results field, unfolded
+  awk 'BEGIN{h=1} /^\r?$/{exit} /^Authentication-Results:/{p=1; printf "%s", $0; next} /^[ \t]/{ if (p) printf "%s", $0; next} {p=0}' "$1" \
+    | tr -d '\r' | tr -s ' \t' ' '
+}
+delivered=$(ar_of "$m"); replayed=$(ar_of "$WORK/client-out.eml")
+[ -n "$delivered" ] && [ "$delivered" = "$replayed" ] \
+  || { echo "delivered: $delivered"; echo "replayed:  $replayed"; fail "client-tool: Authentication-Results differ"; }
+grep -q "^Subject: dkimsigned" "$WORK/client-out.eml" && grep -q "^A body signed by dkimpy." "$WORK/client-out.eml" \
+  || fail "client-tool: the message is not printed back whole"
+# A refused message: the reply, exit status 1 (the Blocker and spamd
+# cases cover refusals through Postfix; here the tool's own path).
+"$BIN/authentication_milter_client" --connection "unix:$WORK/no-such.sock" --mail_file "$WORK/dkim-signed.eml" \
+    >/dev/null 2>"$WORK/client-err2.txt" && fail "client-tool: a missing socket did not fail"
+grep -q "cannot connect to unix:$WORK/no-such.sock" "$WORK/client-err2.txt" || fail "client-tool: no clear error for a missing socket"
+# --- end of cases: client-tool
 
 # 7: milter gone -> Postfix applies milter_default_action = tempfail
 "${AM[@]}" -c stop | grep -q stopped || fail "stop did not report"
