@@ -49,7 +49,8 @@ let package = Package(
         // The MTA side of the milter protocol (Postfix's conversation, a
         // blocking client): authmilter-bench and the process tests.
         .target(name: "MilterClient", dependencies: ["Milter"], path: "Sources/MilterClient"),
-        .executableTarget(name: "MilterClientTool", dependencies: ["Config", "Milter", "MilterClient", "SystemIO"], path: "Sources/MilterClientTool"),
+        .executableTarget(name: "MilterClientTool", dependencies: ["Config", "DMARCReports", "Handlers", "MailAuth", "Milter", "MilterClient", "SystemIO"],
+                          path: "Sources/MilterClientTool"),
         // The plumbing every process shares, one concern per target so each
         // process links only what it uses (docs/architecture.md):
         // the one system-call wrapper and its error; the JSON reader and

@@ -19,6 +19,13 @@ public struct MilterClientToolOptions: Sendable, Equatable {
     public var mailFile = ""
     public var prefix = "/etc"
     public var connection: String?
+    /// `--check` (ours): run the configuration's handlers in this process
+    /// on the message, no daemon and no MTA needed.
+    public var check = false
+    /// `--dns SERVER` (ours, with `--check`, repeatable): the resolvers to
+    /// ask (`ip`, `ip:port`, `[ipv6]:port`); otherwise the configuration's
+    /// `dns_resolvers`, else /etc/resolv.conf's.
+    public var dnsServers: [String] = []
     public var help = false
 
     /// Why a command line was refused.
@@ -36,6 +43,7 @@ public struct MilterClientToolOptions: Sendable, Equatable {
             let word = arguments[index]
             index += 1
             if word == "-h" || word == "--help" { help = true; continue }
+            if word == "--check" { check = true; continue }
             guard word.hasPrefix("--") else { throw UsageError(reason: "unexpected argument \(word)") }
             var name = String(word.dropFirst(2))
             var value: String
@@ -59,6 +67,7 @@ public struct MilterClientToolOptions: Sendable, Equatable {
             case "mail_file": mailFile = value
             case "prefix": prefix = value
             case "connection": connection = value
+            case "dns": dnsServers.append(value)
             default: throw UsageError(reason: "unknown option --\(name)")
             }
             // Values go into milter packets as NUL-terminated strings.
@@ -75,8 +84,11 @@ public struct MilterClientToolOptions: Sendable, Equatable {
     public static let usage = """
         usage: authentication_milter_client [--mailer_name NAME] [--connect_ip IP] [--connect_name NAME]
                  [--connect_port PORT] [--connect_type TYPE] [--helo_host HOST] [--mail_from ADDRESS]
-                 [--rcpt_to ADDRESS] [--prefix DIR] [--connection SPEC] --mail_file FILE|-
+                 [--rcpt_to ADDRESS] [--prefix DIR] [--connection SPEC] [--check [--dns SERVER]...]
+                 --mail_file FILE|-
         Replays one message through the running milter (its `connection` from DIR/authentication_milter.json,
         or SPEC) as an MTA would, and prints the message with the milter's header changes applied.
+        --check runs DIR's handlers in this process instead (no daemon, no MTA), asking SERVER, else
+        the configuration's dns_resolvers, else /etc/resolv.conf's resolvers.
         """
 }

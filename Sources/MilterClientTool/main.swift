@@ -27,21 +27,6 @@ if options.help {
     exit(0)
 }
 
-// Where the milter listens: --connection, or the configuration's.
-let spec: String
-if let given = options.connection {
-    spec = given
-} else {
-    do {
-        let (configuration, _) = try ConfigurationLoader.load(prefix: options.prefix)
-        guard configuration.serverProtocol == .milter else { fail("the client works with the milter protocol only") }
-        spec = configuration.connection.description
-    } catch {
-        fail("\(error)")
-    }
-}
-guard let endpoint = MilterClientEndpoint.parse(spec) else { fail("cannot connect to \(spec): not a unix socket or an IPv4 port") }
-
 // The message: a file (a regular one, bounded) or standard input.
 var bytes: [UInt8]
 if options.mailFile == "-" {
@@ -61,36 +46,65 @@ if options.mailFile == "-" {
 }
 let mail = MilterClientMailFile(parsing: bytes)
 
-let fd = endpoint.connect()
-guard fd >= 0 else { fail("cannot connect to \(endpoint): \(SystemIOError.text(for: errno))") }
-let connection = MilterClientConnection(connected: fd, receiveTimeoutSeconds: 60)
-guard connection.negotiate() else { fail("the milter at \(endpoint) did not answer option negotiation") }
-
 let queueID = "amc" + String(UInt64(getpid()), radix: 16) + String(UInt64(time(nil)), radix: 16)
-var script = MilterClientScript(MilterClientToolConversation.commands(options, mail: mail, queueID: queueID))
-script.negotiated(connection.negotiatedSteps)
+let commands = MilterClientToolConversation.commands(options, mail: mail, queueID: queueID)
 var changes: [MilterResponse] = []
-conversation: while script.remaining > 0 {
-    let step = script.nextStep()
-    guard !step.isEmpty else { break }
-    connection.sendRaw(step)
-    guard let replies = connection.replies() else { fail("the milter closed the connection or went silent") }
-    if script.endOfMessageSent { changes = replies }
-    for reply in replies {
-        if let refusal = MilterClientToolConversation.refusal(reply) {
-            connection.send(.quit)
-            fail("Message rejected with code : \(refusal)")
-        }
-        switch reply {
-        case .accept: break conversation      // delivered as it is, no more steps
-        case .skip: script.skipBody()
-        default: continue
+var leadingSpace = false
+
+if options.check {
+    let outcome: InProcessCheck.Outcome
+    do {
+        outcome = try InProcessCheck.run(options, mail: mail, commands: commands)
+    } catch {
+        fail("\(error)")
+    }
+    if let refusal = outcome.refusal { fail("Message rejected with code : \(refusal)") }
+    changes = outcome.changes
+    leadingSpace = outcome.leadingSpace
+} else {
+    // Where the milter listens: --connection, or the configuration's.
+    let spec: String
+    if let given = options.connection {
+        spec = given
+    } else {
+        do {
+            let (configuration, _) = try ConfigurationLoader.load(prefix: options.prefix)
+            guard configuration.serverProtocol == .milter else { fail("the client works with the milter protocol only") }
+            spec = configuration.connection.description
+        } catch {
+            fail("\(error)")
         }
     }
+    guard let endpoint = MilterClientEndpoint.parse(spec) else { fail("cannot connect to \(spec): not a unix socket or an IPv4 port") }
+    let fd = endpoint.connect()
+    guard fd >= 0 else { fail("cannot connect to \(endpoint): \(SystemIOError.text(for: errno))") }
+    let connection = MilterClientConnection(connected: fd, receiveTimeoutSeconds: 60)
+    guard connection.negotiate() else { fail("the milter at \(endpoint) did not answer option negotiation") }
+    var script = MilterClientScript(commands)
+    script.negotiated(connection.negotiatedSteps)
+    conversation: while script.remaining > 0 {
+        let step = script.nextStep()
+        guard !step.isEmpty else { break }
+        connection.sendRaw(step)
+        guard let replies = connection.replies() else { fail("the milter closed the connection or went silent") }
+        if script.endOfMessageSent { changes = replies }
+        for reply in replies {
+            if let refusal = MilterClientToolConversation.refusal(reply) {
+                connection.send(.quit)
+                fail("Message rejected with code : \(refusal)")
+            }
+            switch reply {
+            case .accept: break conversation      // delivered as it is, no more steps
+            case .skip: script.skipBody()
+            default: continue
+            }
+        }
+    }
+    connection.send(.quit)
+    leadingSpace = script.steps.contains(.headerLeadingSpace)
 }
-connection.send(.quit)
 
-let result = MilterClientToolConversation.applying(changes, to: mail, leadingSpace: script.steps.contains(.headerLeadingSpace))
+let result = MilterClientToolConversation.applying(changes, to: mail, leadingSpace: leadingSpace)
 let output = result.rendered()
 do {
     _ = try SystemCall.writeAll(fd: 1, bytes: output)

@@ -139,30 +139,3 @@ extension WorkerProcess {
         }
     }
 }
-
-extension DispatcherSettings {
-    init(_ c: Configuration) {
-        self.init()
-        authservID = c.authservID
-        var name = [UInt8](repeating: 0, count: 256)
-        if name.withUnsafeMutableBufferPointer({ $0.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, 255) } }) == 0 {
-            hostname = String(decoding: name.prefix(while: { $0 != 0 }), as: UTF8.self)
-        }
-        hideNone = c.hideNone
-        indentStyle = AuthResultsIndentStyle(rawValue: c.headerIndentStyle.rawValue) ?? .entry
-        indentBy = c.headerIndentBy
-        foldAt = c.headerFoldAt ?? 0
-        dryrun = c.dryrun
-        milterQuarantine = c.milterQuarantine
-        tempfailOnError = c.tempfailOnError
-        tempfailOnErrorAuthenticated = c.tempfailOnErrorAuthenticated
-        tempfailOnErrorLocal = c.tempfailOnErrorLocal
-        tempfailOnErrorTrusted = c.tempfailOnErrorTrusted
-        connectTimeout = c.connectTimeout ?? 0
-        commandTimeout = c.commandTimeout ?? 0
-        contentTimeout = c.contentTimeout ?? 0
-        remap = ConnectionRemap(c.ipMap)
-        // Checked when the handlers were built.
-        authHeaderNames = (try? AuthResultsHeaderName.all(c)) ?? [:]
-    }
-}

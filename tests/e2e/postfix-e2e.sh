@@ -1205,6 +1205,14 @@ delivered=$(ar_of "$m"); replayed=$(ar_of "$WORK/client-out.eml")
   || { echo "delivered: $delivered"; echo "replayed:  $replayed"; fail "client-tool: Authentication-Results differ"; }
 grep -q "^Subject: dkimsigned" "$WORK/client-out.eml" && grep -q "^A body signed by dkimpy." "$WORK/client-out.eml" \
   || fail "client-tool: the message is not printed back whole"
+# --check: the same handlers run in the tool's own process (no daemon),
+# the same Authentication-Results.
+"$BIN/authentication_milter_client" --check --prefix "$WORK/etc" --mail_file "$WORK/dkim-signed.eml" \
+    --mailer_name mx.e2e.test --connect_ip 127.0.0.1 --connect_name localhost --helo_host client.example.org \
+    --mail_from sender@example.com --rcpt_to amtest@e2e.test >"$WORK/check-out.eml" 2>"$WORK/check-err.txt" \
+  || { cat "$WORK/check-err.txt"; fail "client-tool: --check failed"; }
+checked=$(ar_of "$WORK/check-out.eml")
+[ "$delivered" = "$checked" ] || { echo "delivered: $delivered"; echo "checked:   $checked"; fail "client-tool: --check Authentication-Results differ"; }
 # A refused message: the reply, exit status 1 (the Blocker and spamd
 # cases cover refusals through Postfix; here the tool's own path).
 "$BIN/authentication_milter_client" --connection "unix:$WORK/no-such.sock" --mail_file "$WORK/dkim-signed.eml" \
