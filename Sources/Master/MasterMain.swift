@@ -12,6 +12,13 @@ import SystemIO
 /// master process itself.
 enum MasterMain {
     static func run(_ arguments: [String]) -> Int32 {
+        // `genkey` and `testkey` (ours) before the Perl command line.
+        do {
+            if let keyOptions = try KeyCommandOptions.parse(arguments) { return KeyCommand.run(keyOptions) }
+        } catch {
+            printError("\(error)\n\(KeyCommandOptions.usage)")
+            return 2
+        }
         let options: CommandLineOptions
         do {
             options = try CommandLineOptions.parse(arguments)

@@ -1220,6 +1220,37 @@ checked=$(ar_of "$WORK/check-out.eml")
 grep -q "cannot connect to unix:$WORK/no-such.sock" "$WORK/client-err2.txt" || fail "client-tool: no clear error for a missing socket"
 # --- end of cases: client-tool
 
+# --- cases: keys (issue 14)
+# genkey makes a key and the record to publish; dkimpy signs with the key
+# and verifies against that record (an independent check that they match).
+# testkey: the published e2e key matches its private key, a new one not.
+"$BIN/authentication_milter" genkey --type rsa --domain example.com --selector new14 --out "$WORK/new14.key" \
+  >"$WORK/new14.zone" 2>"$WORK/new14.err" || { cat "$WORK/new14.err"; fail "keys: genkey failed"; }
+[ "$(stat -c %a "$WORK/new14.key")" = 600 ] || fail "keys: the private key is not mode 600"
+grep -q '^new14._domainkey.example.com. IN TXT ( "v=DKIM1; k=rsa; p=' "$WORK/new14.zone" || { cat "$WORK/new14.zone"; fail "keys: no TXT record line"; }
+"$BIN/authentication_milter" genkey --type rsa --domain example.com --selector new14 --out "$WORK/new14.key" >/dev/null 2>&1 \
+  && fail "keys: genkey replaced an existing key file"
+/usr/bin/python3 - "$WORK/new14.key" "$WORK/new14.zone" <<'PY' || fail "keys: dkimpy does not verify with the generated record"
+import sys, re, dkim
+key = open(sys.argv[1], 'rb').read()
+zone = open(sys.argv[2]).read()
+txt = "".join(re.findall(r'"([^"]*)"', zone)).encode()
+msg = b"From: a@example.com\r\nSubject: k\r\n\r\nbody\r\n"
+sig = dkim.sign(msg, b'new14', b'example.com', key, include_headers=[b'from', b'subject'])
+ok = dkim.verify(sig + msg, dnsfunc=lambda name, timeout=5: txt)
+print("dkimpy verify with the generated record:", ok)
+sys.exit(0 if ok else 1)
+PY
+"$BIN/authentication_milter" genkey --type ed25519 --domain example.com --selector ed14 | grep -q '^ed14._domainkey.example.com. IN TXT ( "v=DKIM1; k=ed25519; p=' \
+  || fail "keys: no Ed25519 record"
+out=$("$BIN/authentication_milter" testkey --domain example.com --selector e2e --key "$WORK/dkim.key" --dns "127.0.0.1:$DNS_PORT" 2>&1) \
+  || { echo "$out"; fail "keys: testkey refused the published key"; }
+[ "$out" = "key OK: e2e._domainkey.example.com matches $WORK/dkim.key" ] || fail "keys: testkey said: $out"
+out=$("$BIN/authentication_milter" testkey --domain example.com --selector e2e --key "$WORK/new14.key" --dns "127.0.0.1:$DNS_PORT" 2>&1) \
+  && fail "keys: testkey accepted a key that is not published"
+echo "$out" | grep -q "key NOT OK: e2e._domainkey.example.com does not match" || fail "keys: testkey said: $out"
+# --- end of cases: keys
+
 # 7: milter gone -> Postfix applies milter_default_action = tempfail
 "${AM[@]}" -c stop | grep -q stopped || fail "stop did not report"
 "${AM[@]}" -c status >/dev/null && fail "status says running after stop"
