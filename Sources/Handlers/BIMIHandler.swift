@@ -150,10 +150,10 @@ public final class BIMIHandler: PeerAwareHandler {
             session.log(.debug, key: "BIMI Error", "Cannot specify both rbl_allowlist and rbl_blocklist")
             return
         }
-        guard !state.failed, !skipped(session), let dmarc else { return }
+        guard !state.failed, !skipped(session) else { return }
         let domain = DMARCHandler.domains(state.fromField ?? "", limit: 1).first ?? "localhost.localdomain"
-        let outcomes = dmarc.outcomes(in: session)
-        guard let outcome = outcomes.first else {
+        let outcomes = dmarc?.outcomes(in: session) ?? []
+        guard let dmarc, let outcome = outcomes.first else {
             let permanent = session.authResults.contains { $0.method == "dmarc" && $0.result == "permerror" }
             session.log(.error, "BIMI Error No DMARC Results object")
             session.addAuthResult(AuthResultsEntry(method: "bimi", result: permanent ? "permerror" : "temperror",
