@@ -10,6 +10,7 @@ public enum HandlerRegistry {
         AlignedFromHandler.self,
         ARCHandler.self,
         AuthHandler.self,
+        BIMIHandler.self,
         BlockerHandler.self,
         ClamAVHandler.self,
         DKIMHandler.self,

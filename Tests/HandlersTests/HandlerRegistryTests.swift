@@ -108,7 +108,8 @@ import Testing
         // once everything it requires is in (ARC requires DKIM).
         #expect(names == ["AbusixDataFeed", "AddID", "AlignedFrom", "Auth", "Blocker", "ClamAV", "DKIM", "DKIMSign", "LocalIP", "Logger", "RBLDNS",
                           "RSpamD", "ReturnOK", "SPF",
-                          "Sanitize", "SenderID", "Size", "SpamAssassin", "TLS", "TrustedIP", "XGoogleDKIM", "ARC", "DMARC", "IPRev", "PTR"])
+                          "Sanitize", "SenderID", "Size", "SpamAssassin", "TLS", "TrustedIP", "XGoogleDKIM", "ARC", "DMARC", "IPRev", "PTR",
+                          "BIMI"])
     }
 
     @Test func aHandlerThatRefusesItsConfigurationKeepsWhereAndWhy() throws {

@@ -168,6 +168,21 @@ func changedFieldNames(_ replies: [MilterResponse]) -> [String] {
 
 /// The same for the handlers of issue 13.
 @Suite struct MessageStateLeakIssue13Tests {
+    /// BIMI: the first message's two BIMI-Selector fields (a fail that
+    /// ends BIMI for it) and its forged BIMI-Location leave nothing for the
+    /// second, which passes with the default selector and removes nothing.
+    @Test(arguments: MessageEnding.allCases) func bimi(_ ending: MessageEnding) throws {
+        let handlers = try BIMIHandlerTests.handlers(sanitize: false)
+        let harness = Harness(handlers: handlers, settings: Harness.oneLine, resolver: try BIMIHandlerTests.zone())
+        harness.openConnection()
+        let first = harness.sendMessage(ending: ending, from: "<sender@example.com>", headers: DMARCHandlerTestSupport.from(
+            "sender@example.com", [("BIMI-Selector", "v=BIMI1; s=brand"), ("BIMI-Selector", "v=BIMI1; s=x"), ("BIMI-Location", "forged")]))
+        if ending == .endOfMessage { #expect(changedFieldNames(first).contains("bimi-location")) }
+        let second = harness.sendMessage(from: "<sender@example.com>", headers: DMARCHandlerTestSupport.from("sender@example.com"))
+        #expect(authResultsEntries(second).contains("bimi=pass header.d=example.com header.selector=default"))
+        #expect(!second.contains { if case .changeHeader = $0 { true } else { false } })
+    }
+
     @Test(arguments: MessageEnding.allCases) func alignedFrom(_ ending: MessageEnding) throws {
         // The first message's From would make the second, which has none,
         // a pass (or, added up, an error) if anything of it were left.

@@ -209,6 +209,18 @@ server:
   local-data: "aligned13.net. 300 IN A 198.51.100.1"
   local-data: '_dmarc.aligned13.net. 300 IN TXT "v=DMARC1; p=none"'
   # --- end of zone: handlers13
+  # --- zone: bimi (issue 13)
+  # example.com (p=reject, SPF pass for the remapped client): a default
+  # record and a "brand" one for a DKIM-covered BIMI-Selector.
+  # bimi-none.net: SPF pass, a record, but p=none (not at enforcement).
+  local-data: 'default._bimi.example.com. 300 IN TXT "v=BIMI1; l=https://bimi.example.com/logo.svg; a=https://bimi.example.com/vmc.pem"'
+  local-data: 'brand._bimi.example.com. 300 IN TXT "v=BIMI1; l=https://bimi.example.com/brand.svg"'
+  local-zone: "bimi-none.net." static
+  local-data: "bimi-none.net. 300 IN A 198.51.100.1"
+  local-data: 'bimi-none.net. 300 IN TXT "v=spf1 ip4:192.0.2.25 -all"'
+  local-data: '_dmarc.bimi-none.net. 300 IN TXT "v=DMARC1; p=none"'
+  local-data: 'default._bimi.bimi-none.net. 300 IN TXT "v=BIMI1; l=https://bimi-none.net/logo.svg"'
+  # --- end of zone: bimi
 
 CONF
 unbound-checkconf "$WORK/unbound.conf" >/dev/null
@@ -1185,6 +1197,64 @@ rm -f "$WORK/etc/authentication_milter.d/AbusixDataFeed.json"
 reload_milter abusix
 kill "$ABUSIX_PID" 2>/dev/null || true; wait "$ABUSIX_PID" 2>/dev/null || true; ABUSIX_PID=""
 # --- end of cases: abusix
+# --- cases: bimi (issue 13)
+# BIMI enabled by a reload (Sanitize is loaded: incoming BIMI headers are
+# removed through it). This build fetches nothing: a pass names the
+# location (BIMI-Location), no BIMI-Indicator, no policy.authority.
+echo '{}' > "$WORK/etc/authentication_milter.d/BIMI.json"
+reload_milter bimi
+bimi_entry() { # file -> the bimi= entry, white space folded
+  tr -d '\r' < "$1" | sed -n '1,/^$/p' | tr '\n\t' '  ' | grep -o 'bimi=[^;]*' | head -n 1 | sed 's/  */ /g; s/ *$//'
+}
+# pass: DMARC passes by SPF under p=reject; the forged BIMI-Location is removed
+swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from sender@example.com --to amtest@e2e.test \
+      --header "Subject: bimipass" --header "From: sender@example.com" \
+      --header "BIMI-Location: v=BIMI1; l=https://forged.example/evil.svg" \
+      --body "bimi pass" >"$WORK/swaks-bimipass.log" 2>&1 || fail "swaks bimipass failed"
+m=$(find_mail bimipass) || fail "bimipass not delivered"
+[ "$(bimi_entry "$m")" = "bimi=pass header.d=example.com header.selector=default" ] || { sed -n '1,/^$/p' "$m"; fail "bimi: pass entry wrong: '$(bimi_entry "$m")'"; }
+[ "$(grep -c '^BIMI-Location:' "$m")" -eq 1 ] || { sed -n '1,/^$/p' "$m"; fail "bimi: not exactly one BIMI-Location"; }
+grep -A1 '^BIMI-Location:' "$m" | tr -d '\r' | tr '\n' '|' | grep -qF 'BIMI-Location: v=BIMI1;|    l=https://bimi.example.com/logo.svg|' \
+  || { sed -n '1,/^$/p' "$m"; fail "bimi: BIMI-Location not as Perl writes it"; }
+grep -q "forged.example/evil.svg" "$m" && ! grep -q "^X-Received-bimi-location: (Received bimi-location header removed by mx.e2e.test)" "$m" \
+  && { sed -n '1,/^$/p' "$m"; fail "bimi: forged BIMI-Location kept without the Sanitize note"; }
+grep -q "^BIMI-Location: v=BIMI1; l=https://forged" "$m" && fail "bimi: forged BIMI-Location delivered"
+grep -q "^BIMI-Indicator:" "$m" && fail "bimi: a BIMI-Indicator without a fetched indicator"
+# pass with a BIMI-Selector covered by an aligned DKIM signature (dkimpy)
+cat > "$WORK/bimi-msg.eml" <<'MSG'
+From: sender@example.com
+To: amtest@e2e.test
+Subject: bimiselector
+BIMI-Selector: v=BIMI1; s=brand
+Message-ID: <bimi-e2e@example.com>
+
+A BIMI selector signed by dkimpy.
+MSG
+/usr/bin/python3 - "$WORK/bimi-msg.eml" "$WORK/dkim.key" "$WORK/bimi-signed.eml" <<'PY'
+import sys, dkim
+msg = open(sys.argv[1], 'rb').read().replace(b'\n', b'\r\n')
+sig = dkim.sign(msg, b'e2e', b'example.com', open(sys.argv[2], 'rb').read(),
+                include_headers=[b'from', b'to', b'subject', b'message-id', b'bimi-selector'])
+open(sys.argv[3], 'wb').write(sig + msg)
+PY
+swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from sender@example.com --to amtest@e2e.test \
+      --data "$WORK/bimi-signed.eml" >"$WORK/swaks-bimiselector.log" 2>&1 || fail "swaks bimiselector failed"
+m=$(find_mail bimiselector) || fail "bimiselector not delivered"
+[ "$(bimi_entry "$m")" = "bimi=pass header.d=example.com header.selector=brand" ] || { sed -n '1,/^$/p' "$m"; fail "bimi: selector entry wrong: '$(bimi_entry "$m")'"; }
+grep -A1 '^BIMI-Location:' "$m" | tr -d '\r' | grep -qF '    l=https://bimi.example.com/brand.svg' || { sed -n '1,/^$/p' "$m"; fail "bimi: brand location missing"; }
+# not at enforcement: DMARC passes under p=none
+deliver biminone user@bimi-none.net
+m=$(find_mail biminone) || fail "biminone not delivered"
+[ "$(bimi_entry "$m")" = "bimi=skipped (DMARC Policy is not at enforcement)" ] || { sed -n '1,/^$/p' "$m"; fail "bimi: p=none entry wrong: '$(bimi_entry "$m")'"; }
+grep -q "^BIMI-Location:" "$m" && fail "bimi: BIMI-Location without a pass"
+# DMARC fails
+deliver bimidmarcfail user@dmarc-none.net
+m=$(find_mail bimidmarcfail) || fail "bimidmarcfail not delivered"
+[ "$(bimi_entry "$m")" = "bimi=skipped (DMARC did not pass)" ] || { sed -n '1,/^$/p' "$m"; fail "bimi: DMARC fail entry wrong: '$(bimi_entry "$m")'"; }
+grep -q "seccomp violation" "$WORK/milter.err" && fail "bimi: a seccomp violation was logged"
+rm -f "$WORK/etc/authentication_milter.d/BIMI.json"
+reload_milter bimi
+# --- end of cases: bimi
 
 # --- cases: client-tool (issue 14)
 # authentication_milter_client replays the DKIM-signed message through the
