@@ -1,4 +1,5 @@
 import MailAuth
+import Metrics
 import Config
 import IPC
 
@@ -122,6 +123,7 @@ public final class RSpamDHandler: Handler {
             case .protocolError: session.log(.error, key: "ERROR", "RSpamD bad data from server (rspamd \(failure))")
             default: session.log(.error, key: "ERROR", "RSpamD could not connect to server (rspamd \(failure))")
             }
+            session.count(.rspamd, ["temperror"])
             session.addAuthResult(AuthResultsEntry(method: "x-rspam", result: "temperror"))
         case .scanned(let verdict):
             let headers = RspamdHeaders(verdict)
@@ -135,6 +137,7 @@ public final class RSpamDHandler: Handler {
             session.prependHeader(name: "X-Spam-score", value: headers.score)
             session.prependHeader(name: "X-Spam-Status", value: headers.status)
             session.prependHeader(name: "X-Spam-Action", value: headers.action)
+            session.count(.rspamd, [headers.result])
             session.addAuthResult(AuthResultsEntry(method: "x-rspam", result: headers.result, properties: [
                 AuthResultsProperty(type: "", name: "score", value: headers.score),
                 AuthResultsProperty(type: "", name: "required", value: headers.required),

@@ -58,7 +58,8 @@ import Testing
     }
 
     @Test func theLimitsAreThoseDocumented() {
-        #expect(WorkerToMaster.maximumFrameBytes == 5)
+        #expect(WorkerToMaster.maximumFrameBytes == 5 + 65_536)
+        #expect(WorkerToMaster.done.maximumPayload == 0)
         #expect(!WorkerToMaster.carriesDescriptors)
         #expect(HelperToMaster.maximumFrameBytes == 5)
         #expect(MasterToWorker.connection.maximumPayload == 4096)
