@@ -438,7 +438,7 @@ public final class DMARCHandler: PeerAwareHandler {
             // Perl's labels for dmarc_total, in MetricFamily.dmarc's order.
             session.count(.dmarc, [result.code.rawValue, applied.rawValue, result.publishedPolicy, state.isList ? "1" : "0",
                                    overrideReason == DMARCPolicyOverrideReason.Kind.trustedForwarder.rawValue ? "1" : "0",
-                                   arcAwareResult ?? "", arcAwareResult == nil ? "0" : "1", result.isSubdomain ? "1" : "0"])
+                                   arcAwareResult ?? MetricLabel.none, arcAwareResult == nil ? "0" : "1", result.isSubdomain ? "1" : "0"])
         }
         state.outcomes.append(Outcome(result: result, appliedDisposition: applied, overrideReason: overrideReason,
                                 arcAwareResult: arcAwareResult, entry: entry))

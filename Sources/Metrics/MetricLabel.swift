@@ -1,11 +1,16 @@
 /// Label values as the Perl program writes them.
 public enum MetricLabel {
+    /// What `clean` makes of an empty value. A worker sends it for a label
+    /// Perl gives as '' (present, `-none-`), since an empty value in a
+    /// delta means the label is absent.
+    public static let none = "-none-"
+
     /// Perl's `clean_label`: lower case, every byte outside `[a-z0-9]`
     /// becomes `_`, an empty value becomes `-none-`. Applied by the master
     /// to every value a worker sends, so no quote, backslash or control
     /// character of a hostile header reaches the text format.
     public static func clean(_ text: String) -> String {
-        if text.isEmpty { return "-none-" }
+        if text.isEmpty || text == none { return none }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
