@@ -148,8 +148,8 @@ public final class DKIMHandler: Handler {
         if session.metrics != nil {
             session.count(.dkim, [Self.overallResult(results)])
             for result in results {
-                session.count(.dkimSignatures, ["dkim", result.perlResult, String(result.keyBits ?? 0), result.keyType ?? "",
-                                                result.hashAlgorithm ?? "", result.canonicalization ?? ""])
+                session.count(.dkimSignatures, ["dkim", result.perlResult, String(result.keyBits ?? 0), result.keyType ?? MetricLabel.none,
+                                                result.hashAlgorithm ?? MetricLabel.none, result.canonicalization ?? MetricLabel.none])
             }
         }
 

@@ -1231,15 +1231,15 @@ lint14=$(promtool check metrics < "$WORK/metrics14.prom" 2>&1) && rc14=0 || rc14
 echo "$lint14" | grep -v -e '^authmilter_dkim_signatures counter metrics should have "_total" suffix$' \
   -e '^authmilter_time_microseconds_total use base unit "seconds" instead of "microseconds"$' -e '^$' \
   && fail "metrics: promtool findings beyond the two Perl names"
-grep -q '^authmilter_connect_total{ident="e2e"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: connect_total"
-grep -q '^authmilter_mail_processed_total{ident="e2e",result="accepted"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: mail_processed_total"
-grep -q '^authmilter_time_microseconds_total{callback="eom",handler="dkim",ident="e2e"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: DKIM eom time"
-grep -q '^authmilter_callback_duration_seconds_bucket{callback="eom",ident="e2e",le="+Inf"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: eom histogram"
-grep -q '^authmilter_spf_total{ident="e2e",result="[a-z]*"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: spf_total"
-grep -q '^authmilter_dmarc_total{arc_aware_result="-none-",disposition="[a-z]*",ident="e2e",is_list="0",is_subdomain="[01]",is_whitelisted="0",policy="[a-z]*",result="[a-z]*",used_arc="0"} [1-9]' \
+grep -q '^authmilter_connect_total{ident="authentication_milter_e2e"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: connect_total"
+grep -q '^authmilter_mail_processed_total{ident="authentication_milter_e2e",result="accepted"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: mail_processed_total"
+grep -q '^authmilter_time_microseconds_total{callback="eom",handler="dkim",ident="authentication_milter_e2e"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: DKIM eom time"
+grep -q '^authmilter_callback_duration_seconds_bucket{callback="eom",ident="authentication_milter_e2e",le="+Inf"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: eom histogram"
+grep -q '^authmilter_spf_total{ident="authentication_milter_e2e",result="[a-z]*"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: spf_total"
+grep -q '^authmilter_dmarc_total{arc_aware_result="-none-",disposition="[a-z]*",ident="authentication_milter_e2e",is_list="0",is_subdomain="[01]",is_whitelisted="0",policy="[a-z]*",result="[a-z]*",used_arc="0"} [1-9]' \
   "$WORK/metrics14.prom" || fail "metrics: dmarc_total with Perl's labels"
-grep -q '^authmilter_forked_children_total{ident="e2e"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: forked_children_total"
-grep -q '^authmilter_processes_waiting{ident="e2e"} [0-9]' "$WORK/metrics14.prom" || fail "metrics: processes_waiting"
+grep -q '^authmilter_forked_children_total{ident="authentication_milter_e2e"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: forked_children_total"
+grep -q '^authmilter_processes_waiting{ident="authentication_milter_e2e"} [0-9]' "$WORK/metrics14.prom" || fail "metrics: processes_waiting"
 http14 GET /grafana | tail -n +2 | python3 -m json.tool >/dev/null || fail "metrics: /grafana is not JSON"
 http14 GET /grafana | tail -n +2 | grep -q '"title": "DKIM"' || fail "metrics: /grafana has no DKIM row"
 http14 GET /config | tail -n +2 | python3 -m json.tool >/dev/null || fail "metrics: /config is not JSON"
