@@ -14,8 +14,10 @@ enum BlockerTOMLTarget {
             document = try TOMLParser.parse(input)
         } catch {
             let lines = input.filter { $0 == 0x0a }.count + 1
-            fuzzCheck(error.line >= 1 && error.line <= lines, "error line \(error.line) outside 1...\(lines)")
-            fuzzCheck(error.column >= 1 && error.column <= input.count + 1, "error column \(error.column)")
+            fuzzCheck(error.code == .syntax, "a parse refusal with code \(error.code)")
+            let line = error.line ?? 0, column = error.column ?? 0
+            fuzzCheck(line >= 1 && line <= lines, "error line \(line) outside 1...\(lines)")
+            fuzzCheck(column >= 1 && column <= input.count + 1, "error column \(column)")
             return
         }
         let text = TOMLWriter.render(document)

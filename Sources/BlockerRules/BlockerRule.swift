@@ -32,7 +32,7 @@ public struct BlockerRule: Equatable, Sendable {
 
     /// The rule a file's table describes, or why it is left out (no
     /// `callback`, `value` or `with`; a `value` that is no regex).
-    public static func from(_ table: TOMLDocument.Table) -> Result<BlockerRule, BlockerRuleProblem> {
+    public static func from(_ table: TOMLDocument.Table) -> Result<BlockerRule, BlockerRulesError> {
         func text(_ key: String) -> String? { table[key]?.perlString }
         guard let callback = text("callback") else { return .failure(.missing(id: table.name, key: "callback")) }
         guard let value = text("value") else { return .failure(.missing(id: table.name, key: "value")) }
@@ -46,23 +46,5 @@ public struct BlockerRule: Equatable, Sendable {
         // orders the same once clamped to whole seconds.
         let seconds = until.isFinite ? Int64(max(min(until, 9.2e18), -9.2e18)) : 0
         return .success(BlockerRule(id: table.name, callback: callback, value: value, with: with, percent: percent, until: seconds))
-    }
-}
-
-/// Why a table of a Blocker file is not a rule the milter uses.
-public enum BlockerRuleProblem: Error, Equatable, Sendable, CustomStringConvertible {
-    case missing(id: String, key: String)
-    case invalidRegex(id: String, value: String, reason: String)
-    case topLevelKey(key: String)
-    case unknownCallback(id: String, callback: String)
-
-    public var description: String {
-        switch self {
-        case .missing(let id, let key): return "rule [\(id)] has no '\(key)'; left out"
-        case .invalidRegex(let id, let value, let reason): return "rule [\(id)]: value '\(value)' is not a regex this milter reads (\(reason)); left out"
-        case .topLevelKey(let key): return "key '\(key)' outside any [rule] table ignored"
-        case .unknownCallback(let id, let callback):
-            return "rule [\(id)]: callback '\(callback)' is none of \(BlockerCallback.allCases.map(\.rawValue).joined(separator: ", ")); it never matches"
-        }
     }
 }

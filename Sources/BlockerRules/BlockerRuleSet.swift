@@ -11,9 +11,9 @@ public struct BlockerRuleSet: Equatable, Sendable {
     }
 
     /// The rules of one parsed file and what was left out of it.
-    public static func rules(in document: TOMLDocument) -> (rules: [BlockerRule], problems: [BlockerRuleProblem]) {
+    public static func rules(in document: TOMLDocument) -> (rules: [BlockerRule], problems: [BlockerRulesError]) {
         var rules: [BlockerRule] = []
-        var problems: [BlockerRuleProblem] = document.topLevel.entries.map { .topLevelKey(key: $0.key) }
+        var problems: [BlockerRulesError] = document.topLevel.entries.map { .topLevelKey(key: $0.key) }
         for table in document.tables {
             switch BlockerRule.from(table) {
             case .success(let rule):

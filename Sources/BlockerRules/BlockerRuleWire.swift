@@ -17,26 +17,7 @@ public enum BlockerRuleWire {
     /// The largest encoded set (MasterToWorker's limit for the message).
     public static let maximumBytes = 4 << 20
 
-    public struct DecodeError: Error, Equatable, CustomStringConvertible {
-        public let offset: Int
-        public let reason: String
-        public var description: String { "blocker rules message at byte \(offset): \(reason)" }
-    }
-
-    public enum EncodeError: Error, Equatable, CustomStringConvertible {
-        case tooManyRules(Int)
-        case fieldTooLong(id: String, bytes: Int)
-        case tooLarge(Int)
-        public var description: String {
-            switch self {
-            case .tooManyRules(let count): return "\(count) rules, more than the \(BlockerRuleWire.maximumRules) a worker takes"
-            case .fieldTooLong(let id, let bytes): return "rule [\(id)] has a field of \(bytes) bytes, more than \(BlockerRuleWire.maximumFieldBytes)"
-            case .tooLarge(let bytes): return "the rules take \(bytes) bytes, more than the \(BlockerRuleWire.maximumBytes) a worker takes"
-            }
-        }
-    }
-
-    public static func encode(_ set: BlockerRuleSet) throws(EncodeError) -> [UInt8] {
+    public static func encode(_ set: BlockerRuleSet) throws(BlockerRulesError) -> [UInt8] {
         guard set.rules.count <= maximumRules else { throw .tooManyRules(set.rules.count) }
         var out: [UInt8] = [version]
         append(UInt32(set.rules.count), to: &out)
@@ -54,13 +35,13 @@ public enum BlockerRuleWire {
         return out
     }
 
-    public static func decode(_ bytes: [UInt8]) throws(DecodeError) -> BlockerRuleSet {
-        guard bytes.count <= maximumBytes else { throw DecodeError(offset: 0, reason: "\(bytes.count) bytes, more than \(maximumBytes)") }
+    public static func decode(_ bytes: [UInt8]) throws(BlockerRulesError) -> BlockerRuleSet {
+        guard bytes.count <= maximumBytes else { throw BlockerRulesError.malformedWire(offset: 0, reason: "\(bytes.count) bytes, more than \(maximumBytes)") }
         var reader = Reader(bytes: bytes)
         let found = try reader.byte()
-        guard found == version else { throw DecodeError(offset: 0, reason: "version \(found), expected \(version)") }
+        guard found == version else { throw BlockerRulesError.malformedWire(offset: 0, reason: "version \(found), expected \(version)") }
         let count = Int(try reader.u32())
-        guard count <= maximumRules else { throw DecodeError(offset: 1, reason: "\(count) rules, more than \(maximumRules)") }
+        guard count <= maximumRules else { throw BlockerRulesError.malformedWire(offset: 1, reason: "\(count) rules, more than \(maximumRules)") }
         var rules: [BlockerRule] = []
         rules.reserveCapacity(min(count, bytes.count / 32))
         for _ in 0..<count {
@@ -72,9 +53,9 @@ public enum BlockerRuleWire {
             let until = Int64(bitPattern: try reader.u64())
             rules.append(BlockerRule(id: id, callback: callback, value: value, with: with, percent: percent, until: until))
         }
-        guard reader.offset == bytes.count else { throw DecodeError(offset: reader.offset, reason: "\(bytes.count - reader.offset) bytes after the last rule") }
+        guard reader.offset == bytes.count else { throw BlockerRulesError.malformedWire(offset: reader.offset, reason: "\(bytes.count - reader.offset) bytes after the last rule") }
         let set = BlockerRuleSet(rules)
-        guard set.rules.count == rules.count else { throw DecodeError(offset: 0, reason: "the same rule id twice") }
+        guard set.rules.count == rules.count else { throw BlockerRulesError.malformedWire(offset: 0, reason: "the same rule id twice") }
         return set
     }
 
@@ -90,30 +71,30 @@ public enum BlockerRuleWire {
         let bytes: [UInt8]
         var offset = 0
 
-        mutating func take(_ count: Int) throws(DecodeError) -> ArraySlice<UInt8> {
-            guard count <= bytes.count - offset else { throw DecodeError(offset: offset, reason: "cut short: \(count) bytes wanted, \(bytes.count - offset) left") }
+        mutating func take(_ count: Int) throws(BlockerRulesError) -> ArraySlice<UInt8> {
+            guard count <= bytes.count - offset else { throw BlockerRulesError.malformedWire(offset: offset, reason: "cut short: \(count) bytes wanted, \(bytes.count - offset) left") }
             defer { offset += count }
             return bytes[offset..<offset + count]
         }
 
-        mutating func byte() throws(DecodeError) -> UInt8 { try take(1).first! }
+        mutating func byte() throws(BlockerRulesError) -> UInt8 { try take(1).first! }
 
-        mutating func u32() throws(DecodeError) -> UInt32 {
+        mutating func u32() throws(BlockerRulesError) -> UInt32 {
             try take(4).reduce(0) { $0 << 8 | UInt32($1) }
         }
 
-        mutating func u64() throws(DecodeError) -> UInt64 {
+        mutating func u64() throws(BlockerRulesError) -> UInt64 {
             try take(8).reduce(0) { $0 << 8 | UInt64($1) }
         }
 
-        mutating func text() throws(DecodeError) -> String {
+        mutating func text() throws(BlockerRulesError) -> String {
             let start = offset
             let length = Int(try u32())
             guard length <= BlockerRuleWire.maximumFieldBytes else {
-                throw DecodeError(offset: start, reason: "a field of \(length) bytes, more than \(BlockerRuleWire.maximumFieldBytes)")
+                throw BlockerRulesError.malformedWire(offset: start, reason: "a field of \(length) bytes, more than \(BlockerRuleWire.maximumFieldBytes)")
             }
             let raw = try take(length)
-            guard let text = String(validating: raw, as: UTF8.self) else { throw DecodeError(offset: start + 4, reason: "a field that is not UTF-8") }
+            guard let text = String(validating: raw, as: UTF8.self) else { throw BlockerRulesError.malformedWire(offset: start + 4, reason: "a field that is not UTF-8") }
             return text
         }
     }

@@ -7,14 +7,14 @@
 ///
 /// Linear in the input: one pass over its Unicode scalars, no backtracking.
 public enum TOMLParser {
-    public static func parse(_ text: String) throws(TOMLParseError) -> TOMLDocument {
+    public static func parse(_ text: String) throws(BlockerRulesError) -> TOMLDocument {
         var parser = Cursor(Array(text.unicodeScalars))
         return try parser.document()
     }
 
     /// Bytes that must be UTF-8 (TOML's encoding); the first invalid byte
     /// is reported where it is.
-    public static func parse(_ bytes: [UInt8]) throws(TOMLParseError) -> TOMLDocument {
+    public static func parse(_ bytes: [UInt8]) throws(BlockerRulesError) -> TOMLDocument {
         var line = 1
         var column = 1
         var iterator = bytes.makeIterator()
@@ -29,7 +29,7 @@ public enum TOMLParser {
             case .emptyInput:
                 break decoding
             case .error:
-                throw TOMLParseError(line: line, column: column, message: "not UTF-8")
+                throw BlockerRulesError.syntax(line: line, column: column, message: "not UTF-8")
             }
         }
         var parser = Cursor(scalars)
@@ -50,8 +50,8 @@ public enum TOMLParser {
             index + offset < input.count ? input[index + offset] : nil
         }
 
-        func error(_ message: String, at position: Int? = nil) -> TOMLParseError {
-            TOMLParseError(line: line, column: (position ?? index) - lineStart + 1, message: message)
+        func error(_ message: String, at position: Int? = nil) -> BlockerRulesError {
+            BlockerRulesError.syntax(line: line, column: (position ?? index) - lineStart + 1, message: message)
         }
 
         mutating func advance() { index += 1 }
@@ -60,7 +60,7 @@ public enum TOMLParser {
             while let c = current, c == " " || c == "\t" { advance() }
         }
 
-        mutating func document() throws(TOMLParseError) -> TOMLDocument {
+        mutating func document() throws(BlockerRulesError) -> TOMLDocument {
             var document = TOMLDocument()
             var tableIndex: Int? = nil
             var seenTables: Set<String> = []
@@ -114,7 +114,7 @@ public enum TOMLParser {
         }
 
         /// A comment (if any) and the line break, or the end of the input.
-        mutating func endOfLine() throws(TOMLParseError) {
+        mutating func endOfLine() throws(BlockerRulesError) {
             if current == "#" {
                 while let c = current, c != "\n" {
                     if c == "\r" && peek(1) == "\n" { break }
@@ -134,7 +134,7 @@ public enum TOMLParser {
         }
 
         /// A bare key (A-Z a-z 0-9 _ -) or a quoted one.
-        mutating func key() throws(TOMLParseError) -> String {
+        mutating func key() throws(BlockerRulesError) -> String {
             guard let c = current else { throw error("expected a key, found the end of the file") }
             if c == "\"" { return try basicString() }
             if c == "'" { return try literalString() }
@@ -147,7 +147,7 @@ public enum TOMLParser {
             return name
         }
 
-        mutating func value() throws(TOMLParseError) -> TOMLValue {
+        mutating func value() throws(BlockerRulesError) -> TOMLValue {
             guard let c = current else { throw error("expected a value, found the end of the file") }
             switch c {
             case "\"":
@@ -164,7 +164,7 @@ public enum TOMLParser {
             }
         }
 
-        mutating func boolean() throws(TOMLParseError) -> Bool {
+        mutating func boolean() throws(BlockerRulesError) -> Bool {
             let start = index
             var word = ""
             while let c = current, c.properties.isAlphabetic { word.unicodeScalars.append(c); advance() }
@@ -177,7 +177,7 @@ public enum TOMLParser {
 
         /// Decimal integers and floats with TOML's rules: `_` only between
         /// digits, no leading zero, a fraction or exponent needs digits.
-        mutating func number() throws(TOMLParseError) -> TOMLValue {
+        mutating func number() throws(BlockerRulesError) -> TOMLValue {
             let start = index
             var literal = ""
             if let sign = current, sign == "+" || sign == "-" {
@@ -221,7 +221,7 @@ public enum TOMLParser {
         }
 
         /// Digits with single underscores between them; returns the digits.
-        mutating func digits(into literal: inout String) throws(TOMLParseError) -> String {
+        mutating func digits(into literal: inout String) throws(BlockerRulesError) -> String {
             var found = ""
             while let c = current {
                 if c >= "0" && c <= "9" {
@@ -243,7 +243,7 @@ public enum TOMLParser {
             return found
         }
 
-        mutating func basicString() throws(TOMLParseError) -> String {
+        mutating func basicString() throws(BlockerRulesError) -> String {
             let start = index
             advance()
             var text = ""
@@ -291,7 +291,7 @@ public enum TOMLParser {
             }
         }
 
-        mutating func literalString() throws(TOMLParseError) -> String {
+        mutating func literalString() throws(BlockerRulesError) -> String {
             let start = index
             advance()
             var text = ""

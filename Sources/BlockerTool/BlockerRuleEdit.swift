@@ -7,11 +7,6 @@ import BlockerRules
 /// the edits themselves on a parsed file (pure: the caller reads and
 /// writes).
 enum BlockerRuleEdit {
-    struct Refusal: Error, Equatable, CustomStringConvertible {
-        let message: String
-        var description: String { message }
-    }
-
     /// `with` as Perl's tool wants it: `4xx 4.x.x text` or `5xx 5.x.x text`
     /// (the classes of the two codes the same).
     static func validWith(_ with: String) -> Bool {
@@ -28,24 +23,24 @@ enum BlockerRuleEdit {
 
     /// Perl's `validate_args` for `add`: the new rule, or the first
     /// complaint in Perl's order.
-    static func rule(from command: BlockerToolCommand, now: Int64) throws(Refusal) -> BlockerRule {
-        guard let id = command.value("id"), !id.isEmpty else { throw Refusal(message: "Must supply an id") }
-        guard let callback = command.value("callback"), !callback.isEmpty else { throw Refusal(message: "Must supply a callback") }
+    static func rule(from command: BlockerToolCommand, now: Int64) throws(BlockerToolError) -> BlockerRule {
+        guard let id = command.value("id"), !id.isEmpty else { throw BlockerToolError.refused("Must supply an id") }
+        guard let callback = command.value("callback"), !callback.isEmpty else { throw BlockerToolError.refused("Must supply a callback") }
         guard BlockerCallback(rawValue: callback) != nil else {
-            throw Refusal(message: "Callback must be one of " + BlockerCallback.allCases.map(\.rawValue).joined(separator: ", "))
+            throw BlockerToolError.refused("Callback must be one of " + BlockerCallback.allCases.map(\.rawValue).joined(separator: ", "))
         }
-        guard let value = command.value("value"), !value.isEmpty, value != "0" else { throw Refusal(message: "Must supply a value") }
-        if let reason = BlockerPattern.compileError(value) { throw Refusal(message: "Value is not a valid regex: \(reason)") }
-        guard let with = command.value("with"), !with.isEmpty else { throw Refusal(message: "Must supply a with") }
-        guard validWith(with) else { throw Refusal(message: "With is invalid, please use extended return code format") }
-        guard let percentText = command.value("percent") else { throw Refusal(message: "Must supply a percent") }
+        guard let value = command.value("value"), !value.isEmpty, value != "0" else { throw BlockerToolError.refused("Must supply a value") }
+        if let reason = BlockerPattern.compileError(value) { throw BlockerToolError.refused("Value is not a valid regex: \(reason)") }
+        guard let with = command.value("with"), !with.isEmpty else { throw BlockerToolError.refused("Must supply a with") }
+        guard validWith(with) else { throw BlockerToolError.refused("With is invalid, please use extended return code format") }
+        guard let percentText = command.value("percent") else { throw BlockerToolError.refused("Must supply a percent") }
         guard !percentText.isEmpty, percentText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-            throw Refusal(message: "Percent must be a number")
+            throw BlockerToolError.refused("Percent must be a number")
         }
-        guard let percent = Int64(percentText), percent <= 100 else { throw Refusal(message: "Percent must be a number between 0 and 100") }
+        guard let percent = Int64(percentText), percent <= 100 else { throw BlockerToolError.refused("Percent must be a number between 0 and 100") }
         var until: Int64 = 0
         if let untilText = command.value("until"), !untilText.isEmpty {
-            guard let parsed = parseUntil(untilText) else { throw Refusal(message: "Could not parse until date") }
+            guard let parsed = parseUntil(untilText) else { throw BlockerToolError.refused("Could not parse until date") }
             until = parsed
         }
         return BlockerRule(id: id, callback: callback, value: value, with: with, percent: Double(percent), until: until)
@@ -89,8 +84,8 @@ enum BlockerRuleEdit {
 
     /// The file with `rule` added as a table (keys sorted, as Perl's
     /// `to_toml` writes them), or Perl's complaint when the id is taken.
-    static func adding(_ rule: BlockerRule, to document: TOMLDocument) throws(Refusal) -> TOMLDocument {
-        guard document[table: rule.id] == nil else { throw Refusal(message: "The given ID already exists in that file") }
+    static func adding(_ rule: BlockerRule, to document: TOMLDocument) throws(BlockerToolError) -> TOMLDocument {
+        guard document[table: rule.id] == nil else { throw BlockerToolError.refused("The given ID already exists in that file") }
         var edited = document
         edited.tables.append(TOMLDocument.Table(name: rule.id, entries: [
             ("callback", .string(rule.callback)),
@@ -102,8 +97,8 @@ enum BlockerRuleEdit {
         return sortedAsPerlWrites(edited)
     }
 
-    static func deleting(id: String, from document: TOMLDocument) throws(Refusal) -> TOMLDocument {
-        guard document[table: id] != nil else { throw Refusal(message: "The given ID does not exist in that file") }
+    static func deleting(id: String, from document: TOMLDocument) throws(BlockerToolError) -> TOMLDocument {
+        guard document[table: id] != nil else { throw BlockerToolError.refused("The given ID does not exist in that file") }
         var edited = document
         edited.tables.removeAll { $0.name == id }
         return sortedAsPerlWrites(edited)

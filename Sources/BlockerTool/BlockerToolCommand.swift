@@ -6,27 +6,21 @@ struct BlockerToolCommand: Equatable {
 
     var name: Name
     var options: [String: [String]] = [:]
-
-    struct UsageError: Error, Equatable, CustomStringConvertible {
-        let message: String
-        var description: String { message }
-    }
-
     static let knownOptions: [Name: Set<String>] = [
         .add: ["file", "id", "callback", "value", "with", "percent", "until"],
         .delete: ["file", "id"],
         .list: ["file"],
     ]
 
-    static func parse(_ words: [String]) throws(UsageError) -> BlockerToolCommand {
-        guard let first = words.first else { throw UsageError(message: "Must supply a command: add, delete or list") }
-        guard let name = Name(rawValue: first) else { throw UsageError(message: "Unrecognized command: \(first)") }
+    static func parse(_ words: [String]) throws(BlockerToolError) -> BlockerToolCommand {
+        guard let first = words.first else { throw BlockerToolError.usage("Must supply a command: add, delete or list") }
+        guard let name = Name(rawValue: first) else { throw BlockerToolError.usage("Unrecognized command: \(first)") }
         var command = BlockerToolCommand(name: name)
         let known = knownOptions[name] ?? []
         var index = 1
         while index < words.count {
             let word = words[index]
-            guard word.hasPrefix("--"), word.count > 2 else { throw UsageError(message: "No args allowed") }
+            guard word.hasPrefix("--"), word.count > 2 else { throw BlockerToolError.usage("No args allowed") }
             var option = String(word.dropFirst(2))
             var value: String
             if let equals = option.firstIndex(of: "=") {
@@ -34,10 +28,10 @@ struct BlockerToolCommand: Equatable {
                 option = String(option[..<equals])
             } else {
                 index += 1
-                guard index < words.count else { throw UsageError(message: "Option \(option) requires an argument") }
+                guard index < words.count else { throw BlockerToolError.usage("Option \(option) requires an argument") }
                 value = words[index]
             }
-            guard known.contains(option) else { throw UsageError(message: "Unknown option: \(option)") }
+            guard known.contains(option) else { throw BlockerToolError.usage("Unknown option: \(option)") }
             command.options[option, default: []].append(value)
             // Getopt::Long keeps the last of a single-valued option.
             if option != "file" || name != .list { command.options[option] = [value] }

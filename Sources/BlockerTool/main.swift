@@ -45,7 +45,7 @@ func exists(_ path: String) -> Bool {
 func load(_ path: String) -> TOMLDocument {
     do {
         return try TOMLParser.parse(try safePath.readFile(path, maximumSize: 1 << 20))
-    } catch let error as TOMLParseError {
+    } catch let error as BlockerRulesError {
         say("Error parsing file")
         say("\(error)")
         exit(1)

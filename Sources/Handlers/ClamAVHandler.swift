@@ -21,7 +21,7 @@ import IPC
 /// A message larger than `ca_max_size` is scanned on its first part: a
 /// virus found there is a `fail`, nothing found a `temperror` (the rest was
 /// not scanned, so it is not a `pass`).
-public final class ClamAVHandler: Handler {
+public final class ClamAVHandler: ContentScanningHandler {
     public static let name = "ClamAV"
     public static let defaultConfigJSON = HandlerHelp.json([
         "ca_name": "/var/run/clamav/clamd.ctl",
@@ -51,29 +51,16 @@ public final class ClamAVHandler: Handler {
 
     public let settings: ClamAVSettings
 
+    static var verdictFields: [String] { [] }
+    var forgedFieldMode: SanitizeHandler.Mode { .no }
+    var maximumMessageBytes: Int { settings.maximumMessageBytes }
+
     public init(config: ConfigNode) throws(ConfigurationError) {
         settings = try ClamAVSettings(config: config)
     }
 
-    public func envelopeFrom(_ session: MailSession, address: String) throws {
-        session.newMessageState(of: self, ScannedMessageState.self)
-    }
-
-    public func header(_ session: MailSession, name: String, value: String) throws {
-        let raw = session.currentRawHeader ?? (Array(name.utf8), Array(value.utf8))
-        messageState(session).buffer.appendHeader(name: raw.name, value: raw.value.drop(while: PerlHeaderValue.isWhiteSpace))
-    }
-
-    public func endOfHeaders(_ session: MailSession) throws {
-        messageState(session).buffer.endHeader()
-    }
-
-    public func body(_ session: MailSession, chunk: ArraySlice<UInt8>) throws {
-        messageState(session).buffer.appendBody(chunk)
-    }
-
     public func endOfMessage(_ session: MailSession) throws {
-        let state = messageState(session)
+        let state = scannedMessage(session)
         state.buffer.endHeader()
         let outcome: ClamdScanOutcome
         if let scanner = session.clamdScanner {
@@ -109,13 +96,6 @@ public final class ClamAVHandler: Handler {
         }
     }
 
-    private func messageState(_ session: MailSession) -> ScannedMessageState {
-        let state = session.messageState(of: self, ScannedMessageState.self)
-        if state.buffer.limit != settings.maximumMessageBytes {
-            state.buffer = SpamdMessageBuffer(limit: settings.maximumMessageBytes)
-        }
-        return state
-    }
 }
 
 /// The ClamAV block, read once: by the handler in each worker and by the

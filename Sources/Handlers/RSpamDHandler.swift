@@ -30,7 +30,7 @@ import IPC
 ///
 /// Incoming `X-Spam-score`, `X-Spam-Status` and `X-Spam-Action` fields are
 /// removed (and noted) as SpamAssassin removes its three.
-public final class RSpamDHandler: Handler {
+public final class RSpamDHandler: ContentScanningHandler {
     public static let name = "RSpamD"
     public static let defaultConfigJSON = HandlerHelp.json([
         "default_user": "nobody",
@@ -67,39 +67,16 @@ public final class RSpamDHandler: Handler {
 
     public let settings: RSpamDSettings
 
+    static var verdictFields: [String] { spamHeaders }
+    var forgedFieldMode: SanitizeHandler.Mode { settings.removeHeaders }
+    var maximumMessageBytes: Int { settings.maximumMessageBytes }
+
     public init(config: ConfigNode) throws(ConfigurationError) {
         settings = try RSpamDSettings(config: config)
     }
 
-    public func envelopeFrom(_ session: MailSession, address: String) throws {
-        session.newMessageState(of: self, ScannedMessageState.self)
-    }
-
-    public func header(_ session: MailSession, name: String, value: String) throws {
-        let state = messageState(session)
-        let raw = session.currentRawHeader ?? (Array(name.utf8), Array(value.utf8))
-        state.buffer.appendHeader(name: raw.name, value: raw.value.drop(while: PerlHeaderValue.isWhiteSpace))
-        guard !session.isTrustedIP, settings.removeHeaders != .no else { return }
-        let lowercased = session.lowercasedHeaderName(name)
-        for type in Self.spamHeaders where type.lowercased() == lowercased {
-            let occurrence = state.seen[type, default: 0] + 1
-            state.seen[type] = occurrence
-            if settings.removeHeaders != .silent {
-                session.appendHeader(name: "X-Received-" + type, value: SanitizeHandler.note(type, session, value))
-            }
-        }
-    }
-
-    public func endOfHeaders(_ session: MailSession) throws {
-        messageState(session).buffer.endHeader()
-    }
-
-    public func body(_ session: MailSession, chunk: ArraySlice<UInt8>) throws {
-        messageState(session).buffer.appendBody(chunk)
-    }
-
     public func endOfMessage(_ session: MailSession) throws {
-        let state = messageState(session)
+        let state = scannedMessage(session)
         state.buffer.endHeader()
         let user = settings.defaultUser ?? ""
         session.log(.info, key: "RSpamDUser", user.isEmpty ? "--" : user)
@@ -143,24 +120,9 @@ public final class RSpamDHandler: Handler {
                 AuthResultsProperty(type: "", name: "required", value: headers.required),
             ]))
         }
-        // Perl removes them only after a verdict; a forged result must not
-        // outlive a scan that did not happen either (docs/handlers.md).
-        guard settings.removeHeaders != .no else { return }
-        for type in Self.spamHeaders {
-            for occurrence in stride(from: state.seen[type, default: 0], to: 0, by: -1) {
-                session.log(.debug, key: "RemoveSpamHeader", "\(type), \(occurrence)")
-                session.removeHeader(name: type.lowercased(), occurrence: occurrence)
-            }
-        }
+        state.removeForged(session, fields: Self.spamHeaders, mode: settings.removeHeaders)
     }
 
-    private func messageState(_ session: MailSession) -> ScannedMessageState {
-        let state = session.messageState(of: self, ScannedMessageState.self)
-        if state.buffer.limit != settings.maximumMessageBytes {
-            state.buffer = SpamdMessageBuffer(limit: settings.maximumMessageBytes)
-        }
-        return state
-    }
 }
 
 /// The RSpamD block, read once: by the handler in each worker and by the
@@ -209,13 +171,4 @@ public struct RSpamDSettings: Sendable, Equatable {
     public var scannerArguments: [String] {
         ["--rspamd-host", host, "--rspamd-port", String(port), "--rspamd-timeout", String(timeoutSeconds)]
     }
-}
-
-/// What a content-scanning handler (RSpamD, ClamAV) keeps of the message
-/// in flight (see `HandlerState`): the message as its scanner will get it,
-/// and how many of each field it removes arrived (to remove them at the end).
-final class ScannedMessageState: HandlerState {
-    var buffer = SpamdMessageBuffer(limit: 0)
-    var seen: [String: UInt32] = [:]
-    init() {}
 }

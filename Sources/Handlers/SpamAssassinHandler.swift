@@ -33,7 +33,7 @@ import Metrics
 /// is trusted or `remove_headers` is `"no"`; unless it is `"silent"`, each
 /// is kept as `X-Received-<Name>: (Received <Name> header removed by
 /// <host>)` and the old value.
-public final class SpamAssassinHandler: Handler {
+public final class SpamAssassinHandler: ContentScanningHandler {
     public static let name = "SpamAssassin"
     public static let defaultConfigJSON = HandlerHelp.json([
         "default_user": "nobody",
@@ -73,40 +73,16 @@ public final class SpamAssassinHandler: Handler {
 
     public let settings: SpamAssassinSettings
 
+    static var verdictFields: [String] { spamHeaders }
+    var forgedFieldMode: SanitizeHandler.Mode { settings.removeHeaders }
+    var maximumMessageBytes: Int { settings.maximumMessageBytes }
+
     public init(config: ConfigNode) throws(ConfigurationError) {
         settings = try SpamAssassinSettings(config: config)
     }
 
-    public func envelopeFrom(_ session: MailSession, address: String) throws {
-        session.newMessageState(of: self, SpamAssassinMessageState.self)
-    }
-
-    public func header(_ session: MailSession, name: String, value: String) throws {
-        let state = messageState(session)
-        let raw = session.currentRawHeader ?? (Array(name.utf8), Array(value.utf8))
-        // As Perl's handler gets the value: leading white space stripped.
-        state.buffer.appendHeader(name: raw.name, value: raw.value.drop(while: PerlHeaderValue.isWhiteSpace))
-        guard !session.isTrustedIP, settings.removeHeaders != .no else { return }
-        let lowercased = session.lowercasedHeaderName(name)
-        for type in Self.spamHeaders where type.lowercased() == lowercased {
-            let occurrence = state.seen[type, default: 0] + 1
-            state.seen[type] = occurrence
-            if settings.removeHeaders != .silent {
-                session.appendHeader(name: "X-Received-" + type, value: SanitizeHandler.note(type, session, value))
-            }
-        }
-    }
-
-    public func endOfHeaders(_ session: MailSession) throws {
-        messageState(session).buffer.endHeader()
-    }
-
-    public func body(_ session: MailSession, chunk: ArraySlice<UInt8>) throws {
-        messageState(session).buffer.appendBody(chunk)
-    }
-
     public func endOfMessage(_ session: MailSession) throws {
-        let state = messageState(session)
+        let state = scannedMessage(session)
         state.buffer.endHeader()
         session.log(.info, key: "SpamAssassinUser", settings.defaultUser ?? "--")
         if state.buffer.isTruncated {
@@ -144,24 +120,9 @@ public final class SpamAssassinHandler: Handler {
                 }
             }
         }
-        // Perl removes them only after a verdict; a forged result must not
-        // outlive a scan that did not happen either (docs/handlers.md).
-        guard settings.removeHeaders != .no else { return }
-        for type in Self.spamHeaders {
-            for occurrence in stride(from: state.seen[type, default: 0], to: 0, by: -1) {
-                session.log(.debug, key: "RemoveSpamHeader", "\(type), \(occurrence)")
-                session.removeHeader(name: type.lowercased(), occurrence: occurrence)
-            }
-        }
+        state.removeForged(session, fields: Self.spamHeaders, mode: settings.removeHeaders)
     }
 
-    private func messageState(_ session: MailSession) -> SpamAssassinMessageState {
-        let state = session.messageState(of: self, SpamAssassinMessageState.self)
-        if state.buffer.limit != settings.maximumMessageBytes {
-            state.buffer = SpamdMessageBuffer(limit: settings.maximumMessageBytes)
-        }
-        return state
-    }
 }
 
 /// The SpamAssassin block, read once: by the handler in each worker and by
@@ -231,13 +192,4 @@ public struct SpamAssassinSettings: Sendable, Equatable {
         arguments += ["--spamd-timeout", String(timeoutSeconds)]
         return arguments
     }
-}
-
-/// What the SpamAssassin handler keeps of the message in flight (see
-/// `HandlerState`): the message as spamd will get it, and how many of each
-/// X-Spam field arrived (to remove them at the end).
-final class SpamAssassinMessageState: HandlerState {
-    var buffer = SpamdMessageBuffer(limit: 0)
-    var seen: [String: UInt32] = [:]
-    init() {}
 }

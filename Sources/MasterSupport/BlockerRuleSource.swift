@@ -83,7 +83,7 @@ public final class BlockerRuleSource {
                 let (rules, problems) = BlockerRuleSet.rules(in: document)
                 for problem in problems { notes.append(Note(level: .warning, text: "Blocker: \(path): \(problem)")) }
                 perFile.append(rules)
-            } catch let error as TOMLParseError {
+            } catch let error as BlockerRulesError {
                 notes.append(Note(level: .error, text: "Invalid blocker toml file - \(path): \(error)"))
                 perFile.append([])
             } catch {

@@ -18,6 +18,15 @@ public enum BoundedFileReader {
             guard fstat(fd, &info) == 0 else { throw SystemIOError(call: "fstat", path: path, errno: errno) }
             guard info.st_mode & S_IFMT == S_IFREG else { throw SystemIOError(.notRegularFile, "not a regular file", path: path) }
         }
+        return try readAll(fd: fd, path: path, maximumSize: maximumSize) {
+            SystemIOError(.tooLarge, "larger than \(maximumSize / 1024 / 1024) MiB", path: path)
+        }
+    }
+
+    /// Reads `fd` to its end, at most `maximumSize` bytes: past them it
+    /// throws `tooLarge()`. A failed read names `path`.
+    public static func readAll(fd: Int32, path: String, maximumSize: Int,
+                               tooLarge: () -> SystemIOError) throws(SystemIOError) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -29,7 +38,7 @@ public enum BoundedFileReader {
             }
             if count == 0 { return bytes }
             bytes.append(contentsOf: chunk[0..<count])
-            if bytes.count > maximumSize { throw SystemIOError(.tooLarge, "larger than \(maximumSize / 1024 / 1024) MiB", path: path) }
+            if bytes.count > maximumSize { throw tooLarge() }
         }
     }
 

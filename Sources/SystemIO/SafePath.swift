@@ -147,18 +147,8 @@ public struct SafePath: Sendable {
         let info = try status(fd, target)
         guard info.st_mode & S_IFMT == S_IFREG else { throw .notARegularFile(path: target) }
         if !parent.strict && !isTrusted(info.st_uid) { throw .foreignOwner(path: target, uid: info.st_uid) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count: Int
-            do {
-                count = try SystemCall.readSome(fd: fd, into: &chunk)
-            } catch {
-                throw .system(call: error.call ?? "read", path: target, errno: error.errno)
-            }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<count])
-            if bytes.count > maximumSize { throw SystemIOError(.tooLarge, "\(target) is larger than \(maximumSize) bytes", path: target) }
+        return try BoundedFileReader.readAll(fd: fd, path: target, maximumSize: maximumSize) {
+            SystemIOError(.tooLarge, "\(target) is larger than \(maximumSize) bytes", path: target)
         }
     }
 

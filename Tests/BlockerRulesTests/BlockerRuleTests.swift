@@ -75,8 +75,10 @@ import Testing
         #expect(rules[1].percent == 0)
         #expect(problems.count == 4)
         #expect(problems[0] == .topLevelKey(key: "stray"))
+        #expect(problems.map(\.code) == [.topLevelKey, .missingKey, .invalidRegex, .unknownCallback])
         #expect(problems[1] == .missing(id: "nocallback", key: "callback"))
-        if case .invalidRegex(let id, let value, _) = problems[2] { #expect(id == "badregex" && value == "(x") } else { Issue.record("\(problems[2])") }
+        #expect(problems[2].code == .invalidRegex)
+        #expect(problems[2].reason.hasPrefix("rule [badregex]: value '(x' is not a regex"))
         #expect(problems[3] == .unknownCallback(id: "wrongstage", callback: "data"))
     }
 

@@ -47,36 +47,36 @@ import Testing
 
     /// Each refusal with its exact position and text.
     @Test(arguments: [
-        ("[a]\nk = \"open", TOMLParseError(line: 2, column: 5, message: "string not closed")),
-        ("[a]\nk = 1\nk = 2", TOMLParseError(line: 3, column: 1, message: "duplicate key 'k' in table [a]")),
-        ("[a]\n[a]", TOMLParseError(line: 2, column: 1, message: "table [a] is defined twice")),
-        ("k = [1, 2]", TOMLParseError(line: 1, column: 5, message: "arrays are not supported in Blocker files")),
-        ("k = {a = 1}", TOMLParseError(line: 1, column: 5, message: "inline tables are not supported in Blocker files")),
-        ("a.b = 1", TOMLParseError(line: 1, column: 2, message: "dotted keys are not supported in Blocker files")),
-        ("[a.b]", TOMLParseError(line: 1, column: 3, message: "dotted table names are not supported in Blocker files")),
-        ("[[a]]", TOMLParseError(line: 1, column: 2, message: "arrays of tables ([[...]]) are not supported in Blocker files")),
-        (#"v = "\d+""#, TOMLParseError(line: 1, column: 6, message: #"unknown escape '\d' (write '\\' for a backslash, or use a 'literal string')"#)),
-        ("k = 012", TOMLParseError(line: 1, column: 5, message: "a number may not start with 0")),
-        ("k = 0x1f", TOMLParseError(line: 1, column: 5, message: "hexadecimal, octal and binary numbers are not supported in Blocker files")),
-        ("k = 1979-05-27", TOMLParseError(line: 1, column: 5, message: "dates and times are not supported in Blocker files")),
-        ("k = 1__0", TOMLParseError(line: 1, column: 6, message: "'_' must stand between digits")),
-        ("k = 99999999999999999999", TOMLParseError(line: 1, column: 5, message: "integer out of range")),
-        ("k = yes", TOMLParseError(line: 1, column: 5, message: "expected a value, found 'y'")),
-        ("k = 1 2", TOMLParseError(line: 1, column: 7, message: "expected the end of the line, found '2'")),
-        ("k 1", TOMLParseError(line: 1, column: 3, message: "expected '=' after the key 'k'")),
-        ("k = 1\rx = 2", TOMLParseError(line: 1, column: 6, message: "carriage return without a line feed")),
-        ("k = \"a\u{1}\"", TOMLParseError(line: 1, column: 7, message: "control character U+0001 in a string; write it as an escape")),
-        ("k = \"\"\"x\"\"\"", TOMLParseError(line: 1, column: 5, message: "multi-line strings are not supported in Blocker files")),
-        ("k = \"\\uD800\"", TOMLParseError(line: 1, column: 6, message: "\\uD800 is not a Unicode scalar value")),
-        ("= 1", TOMLParseError(line: 1, column: 1, message: "expected a key, found '='")),
+        ("[a]\nk = \"open", BlockerRulesError.syntax(line: 2, column: 5, message: "string not closed")),
+        ("[a]\nk = 1\nk = 2", BlockerRulesError.syntax(line: 3, column: 1, message: "duplicate key 'k' in table [a]")),
+        ("[a]\n[a]", BlockerRulesError.syntax(line: 2, column: 1, message: "table [a] is defined twice")),
+        ("k = [1, 2]", BlockerRulesError.syntax(line: 1, column: 5, message: "arrays are not supported in Blocker files")),
+        ("k = {a = 1}", BlockerRulesError.syntax(line: 1, column: 5, message: "inline tables are not supported in Blocker files")),
+        ("a.b = 1", BlockerRulesError.syntax(line: 1, column: 2, message: "dotted keys are not supported in Blocker files")),
+        ("[a.b]", BlockerRulesError.syntax(line: 1, column: 3, message: "dotted table names are not supported in Blocker files")),
+        ("[[a]]", BlockerRulesError.syntax(line: 1, column: 2, message: "arrays of tables ([[...]]) are not supported in Blocker files")),
+        (#"v = "\d+""#, BlockerRulesError.syntax(line: 1, column: 6, message: #"unknown escape '\d' (write '\\' for a backslash, or use a 'literal string')"#)),
+        ("k = 012", BlockerRulesError.syntax(line: 1, column: 5, message: "a number may not start with 0")),
+        ("k = 0x1f", BlockerRulesError.syntax(line: 1, column: 5, message: "hexadecimal, octal and binary numbers are not supported in Blocker files")),
+        ("k = 1979-05-27", BlockerRulesError.syntax(line: 1, column: 5, message: "dates and times are not supported in Blocker files")),
+        ("k = 1__0", BlockerRulesError.syntax(line: 1, column: 6, message: "'_' must stand between digits")),
+        ("k = 99999999999999999999", BlockerRulesError.syntax(line: 1, column: 5, message: "integer out of range")),
+        ("k = yes", BlockerRulesError.syntax(line: 1, column: 5, message: "expected a value, found 'y'")),
+        ("k = 1 2", BlockerRulesError.syntax(line: 1, column: 7, message: "expected the end of the line, found '2'")),
+        ("k 1", BlockerRulesError.syntax(line: 1, column: 3, message: "expected '=' after the key 'k'")),
+        ("k = 1\rx = 2", BlockerRulesError.syntax(line: 1, column: 6, message: "carriage return without a line feed")),
+        ("k = \"a\u{1}\"", BlockerRulesError.syntax(line: 1, column: 7, message: "control character U+0001 in a string; write it as an escape")),
+        ("k = \"\"\"x\"\"\"", BlockerRulesError.syntax(line: 1, column: 5, message: "multi-line strings are not supported in Blocker files")),
+        ("k = \"\\uD800\"", BlockerRulesError.syntax(line: 1, column: 6, message: "\\uD800 is not a Unicode scalar value")),
+        ("= 1", BlockerRulesError.syntax(line: 1, column: 1, message: "expected a key, found '='")),
     ])
-    func refusals(text: String, expected: TOMLParseError) {
+    func refusals(text: String, expected: BlockerRulesError) {
         #expect(throws: expected) { try TOMLParser.parse(text) }
     }
 
     @Test func bytesThatAreNotUTF8AreRefusedWhereTheyAre() {
         let bytes = Array("[a]\nk = \"".utf8) + [0xff] + Array("\"".utf8)
-        #expect(throws: TOMLParseError(line: 2, column: 6, message: "not UTF-8")) { try TOMLParser.parse(bytes) }
+        #expect(throws: BlockerRulesError.syntax(line: 2, column: 6, message: "not UTF-8")) { try TOMLParser.parse(bytes) }
     }
 
     @Test func whatTheWriterWritesReadsBackTheSame() throws {

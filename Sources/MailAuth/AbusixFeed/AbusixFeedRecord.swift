@@ -36,11 +36,6 @@ public struct AbusixFeedRecord: Equatable, Sendable {
     /// The largest encoded record (`WorkerToSpool`'s limit for it).
     public static let maximumEncodedBytes = 1 + 8 + 3 + 4 * (2 + maximumFieldBytes)
 
-    public struct DecodeError: Error, Equatable, CustomStringConvertible {
-        public let reason: String
-        public var description: String { "Abusix record: \(reason)" }
-    }
-
     /// version (1), time (i64 big-endian), the three flags (0 undef, 1 N,
     /// 2 Y), then ip, reverse DNS, HELO, domain (each u16 length + UTF-8).
     /// Fields longer than `maximumFieldBytes` are cut at a character
@@ -59,10 +54,10 @@ public struct AbusixFeedRecord: Equatable, Sendable {
         return out
     }
 
-    public init(encoded bytes: [UInt8]) throws(DecodeError) {
-        guard bytes.count <= Self.maximumEncodedBytes else { throw DecodeError(reason: "\(bytes.count) bytes, more than \(Self.maximumEncodedBytes)") }
-        guard bytes.count >= 12 else { throw DecodeError(reason: "\(bytes.count) bytes, shorter than the fixed part") }
-        guard bytes[0] == 1 else { throw DecodeError(reason: "version \(bytes[0])") }
+    public init(encoded bytes: [UInt8]) throws(AbusixFeedError) {
+        guard bytes.count <= Self.maximumEncodedBytes else { throw AbusixFeedError.malformedRecord("\(bytes.count) bytes, more than \(Self.maximumEncodedBytes)") }
+        guard bytes.count >= 12 else { throw AbusixFeedError.malformedRecord("\(bytes.count) bytes, shorter than the fixed part") }
+        guard bytes[0] == 1 else { throw AbusixFeedError.malformedRecord("version \(bytes[0])") }
         time = Int64(bitPattern: bytes[1..<9].reduce(0) { $0 << 8 | UInt64($1) })
         var flags: [Bool?] = []
         for byte in bytes[9..<12] {
@@ -70,26 +65,26 @@ public struct AbusixFeedRecord: Equatable, Sendable {
             case 0: flags.append(nil)
             case 1: flags.append(false)
             case 2: flags.append(true)
-            default: throw DecodeError(reason: "flag value \(byte)")
+            default: throw AbusixFeedError.malformedRecord("flag value \(byte)")
             }
         }
         (usedESMTP, usedTLS, usedAuth) = (flags[0], flags[1], flags[2])
         var offset = 12
         var fields: [String] = []
         for _ in 0..<4 {
-            guard bytes.count - offset >= 2 else { throw DecodeError(reason: "cut short at byte \(offset)") }
+            guard bytes.count - offset >= 2 else { throw AbusixFeedError.malformedRecord("cut short at byte \(offset)") }
             let length = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
             offset += 2
             guard length <= Self.maximumFieldBytes, bytes.count - offset >= length else {
-                throw DecodeError(reason: "field of \(length) bytes at byte \(offset - 2)")
+                throw AbusixFeedError.malformedRecord("field of \(length) bytes at byte \(offset - 2)")
             }
             guard let text = String(validating: bytes[offset..<offset + length], as: UTF8.self) else {
-                throw DecodeError(reason: "field at byte \(offset - 2) is not UTF-8")
+                throw AbusixFeedError.malformedRecord("field at byte \(offset - 2) is not UTF-8")
             }
             fields.append(text)
             offset += length
         }
-        guard offset == bytes.count else { throw DecodeError(reason: "\(bytes.count - offset) bytes after the last field") }
+        guard offset == bytes.count else { throw AbusixFeedError.malformedRecord("\(bytes.count - offset) bytes after the last field") }
         (ipAddress, reverseDNS, helo, mailFromDomain) = (fields[0], fields[1], fields[2], fields[3])
     }
 

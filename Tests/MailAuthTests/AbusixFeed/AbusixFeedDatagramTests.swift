@@ -31,9 +31,9 @@ import Testing
         let bytes = record.encoded()
         #expect(Array(bytes.prefix(12)) == [1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfb, 0, 1, 2])
         #expect(try AbusixFeedRecord(encoded: bytes) == record)
-        #expect(throws: AbusixFeedRecord.DecodeError(reason: "1 bytes after the last field")) { try AbusixFeedRecord(encoded: bytes + [0]) }
-        #expect(throws: AbusixFeedRecord.DecodeError(reason: "flag value 3")) { try AbusixFeedRecord(encoded: Array(bytes.prefix(9)) + [3, 0, 0]) }
-        #expect(throws: AbusixFeedRecord.DecodeError(reason: "cut short at byte 12")) { try AbusixFeedRecord(encoded: Array(bytes.prefix(12))) }
+        #expect(throws: AbusixFeedError.malformedRecord("1 bytes after the last field")) { try AbusixFeedRecord(encoded: bytes + [0]) }
+        #expect(throws: AbusixFeedError.malformedRecord("flag value 3")) { try AbusixFeedRecord(encoded: Array(bytes.prefix(9)) + [3, 0, 0]) }
+        #expect(throws: AbusixFeedError.malformedRecord("cut short at byte 12")) { try AbusixFeedRecord(encoded: Array(bytes.prefix(12))) }
         // A field over the limit is cut at a character boundary.
         let long = AbusixFeedRecord(time: 0, ipAddress: "", reverseDNS: String(repeating: "é", count: 2000), helo: "", usedESMTP: nil, usedTLS: nil, usedAuth: nil, mailFromDomain: "")
         let decoded = try AbusixFeedRecord(encoded: long.encoded())
@@ -44,7 +44,7 @@ import Testing
     @Test func destinations() throws {
         #expect(try AbusixFeedDestination.parseList("a.example, b.example:99") == [AbusixFeedDestination(host: "a.example", port: 12211),
                                                                                   AbusixFeedDestination(host: "b.example", port: 99)])
-        #expect(throws: AbusixFeedDestination.ParseError(entry: "x:70000", reason: "port '70000' is not a number from 1 to 65535")) {
+        #expect(throws: AbusixFeedError.invalidDestination(entry: "x:70000", reason: "port '70000' is not a number from 1 to 65535")) {
             try AbusixFeedDestination.parse("x:70000")
         }
     }
