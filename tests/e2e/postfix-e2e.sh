@@ -1241,7 +1241,8 @@ grep -q '^authmilter_dmarc_total{arc_aware_result="-none-",disposition="[a-z]*",
 grep -q '^authmilter_forked_children_total{ident="authentication_milter_e2e"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: forked_children_total"
 grep -q '^authmilter_processes_waiting{ident="authentication_milter_e2e"} [0-9]' "$WORK/metrics14.prom" || fail "metrics: processes_waiting"
 http14 GET /grafana | tail -n +2 | python3 -m json.tool >/dev/null || fail "metrics: /grafana is not JSON"
-http14 GET /grafana | tail -n +2 | grep -q '"title": "DKIM"' || fail "metrics: /grafana has no DKIM row"
+http14 GET /grafana | tail -n +2 | python3 -c 'import json, sys; d = json.load(sys.stdin); assert any(p.get("title") == "DKIM" and p.get("type") == "row" for p in d["panels"])' \
+  || fail "metrics: /grafana has no DKIM row"
 http14 GET /config | tail -n +2 | python3 -m json.tool >/dev/null || fail "metrics: /config is not JSON"
 http14 GET / | head -n 1 | grep -qx 200 || fail "metrics: / not served"
 http14 GET /etc/passwd | head -n 1 | grep -qx 404 || fail "metrics: an unknown path is not 404"
