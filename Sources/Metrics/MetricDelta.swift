@@ -32,50 +32,56 @@ public enum MetricDelta {
     }
 
     /// Builds a payload; an entry that would pass `limit` is left out.
+    /// Entries are written in place (no array per entry): one payload
+    /// per connection, so this is on the mail path.
     public struct Writer {
         public private(set) var bytes: [UInt8] = []
         let limit: Int
 
-        public init(limit: Int) { self.limit = limit }
+        public init(limit: Int) {
+            self.limit = limit
+            bytes.reserveCapacity(min(limit, 4096))
+        }
 
         public mutating func counter(_ family: MetricFamily, labels: [String], value: UInt64) {
-            var entry: [UInt8] = [1]
-            appendHead(family, labels, to: &entry)
-            appendUInt64(value, to: &entry)
-            append(entry)
+            let start = bytes.count
+            bytes.append(1)
+            appendHead(family, labels)
+            appendUInt64(value)
+            if bytes.count > limit { bytes.removeSubrange(start...) }
         }
 
-        public mutating func histogram(_ family: MetricFamily, labels: [String], buckets: [UInt32], sumMicroseconds: UInt64) {
-            var entry: [UInt8] = [2]
-            appendHead(family, labels, to: &entry)
-            entry.append(UInt8(truncatingIfNeeded: buckets.count))
+        public mutating func histogram(_ family: MetricFamily, labels: [String], buckets: ArraySlice<UInt32>, sumMicroseconds: UInt64) {
+            let start = bytes.count
+            bytes.append(2)
+            appendHead(family, labels)
+            bytes.append(UInt8(truncatingIfNeeded: buckets.count))
             for count in buckets {
-                entry += [UInt8(count >> 24), UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 8), UInt8(truncatingIfNeeded: count)]
+                bytes.append(UInt8(truncatingIfNeeded: count >> 24))
+                bytes.append(UInt8(truncatingIfNeeded: count >> 16))
+                bytes.append(UInt8(truncatingIfNeeded: count >> 8))
+                bytes.append(UInt8(truncatingIfNeeded: count))
             }
-            appendUInt64(sumMicroseconds, to: &entry)
-            append(entry)
+            appendUInt64(sumMicroseconds)
+            if bytes.count > limit { bytes.removeSubrange(start...) }
         }
 
-        mutating func append(_ entry: [UInt8]) {
-            if bytes.count + entry.count <= limit { bytes += entry }
-        }
-
-        func appendHead(_ family: MetricFamily, _ labels: [String], to entry: inout [UInt8]) {
-            let names = family.labelNames.count
-            entry.append(family.rawValue)
-            entry.append(UInt8(names))
+        mutating func appendHead(_ family: MetricFamily, _ labels: [String]) {
+            let names = family.labelCount
+            bytes.append(family.rawValue)
+            bytes.append(UInt8(names))
             for index in 0..<names {
                 let value = index < labels.count ? labels[index] : ""
                 // Cut at a byte count, not a character: the master cleans
                 // every byte outside [a-z0-9] anyway.
                 let raw = value.utf8.prefix(MetricDelta.maximumLabelBytes)
-                entry.append(UInt8(raw.count))
-                entry += raw
+                bytes.append(UInt8(raw.count))
+                bytes.append(contentsOf: raw)
             }
         }
 
-        func appendUInt64(_ value: UInt64, to entry: inout [UInt8]) {
-            for shift in stride(from: 56, through: 0, by: -8) { entry.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        mutating func appendUInt64(_ value: UInt64) {
+            for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
         }
     }
 
@@ -103,7 +109,7 @@ public enum MetricDelta {
                 throw MetricsError(.kindMismatch, "\(family.name) is a \(family.kind.rawValue)")
             }
             let labelCount = Int(try take(1).first!)
-            guard labelCount == family.labelNames.count else {
+            guard labelCount == family.labelCount else {
                 throw MetricsError(.labelCount, "\(family.name) has \(family.labelNames.count) labels, not \(labelCount)")
             }
             var labels: [String] = []

@@ -145,6 +145,20 @@ public enum MetricFamily: UInt8, CaseIterable, Sendable {
         }
     }
 
+    /// `labelNames.count` without building the array (the delta writer
+    /// asks for it per entry).
+    public var labelCount: Int {
+        switch self {
+        case .timeMicroseconds, .blocker: 2
+        case .dkimSignatures: 6
+        case .dmarc: 8
+        case .callbackError, .mailProcessed, .spf, .dkim, .arc, .iprev, .ptr, .senderID, .xGoogleDKIM, .alignedFrom,
+             .spamAssassin, .rspamd, .clamAV, .callbackDuration, .sanitizeRemove:
+            1
+        default: 0
+        }
+    }
+
     /// The handler whose metrics these are (registered only when it is
     /// enabled, as Perl registers a handler's metrics when it loads it);
     /// nil for the core's.

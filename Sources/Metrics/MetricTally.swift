@@ -67,7 +67,7 @@ public final class MetricTally {
             if stageObserved[callback.rawValue] {
                 let start = callback.rawValue * MetricHistogramBounds.bucketCount
                 writer.histogram(.callbackDuration, labels: [callback.label],
-                                 buckets: Array(stageBuckets[start..<(start + MetricHistogramBounds.bucketCount)]),
+                                 buckets: stageBuckets[start..<(start + MetricHistogramBounds.bucketCount)],
                                  sumMicroseconds: stageMicroseconds[callback.rawValue])
             }
         }

@@ -37,6 +37,10 @@ import Testing
         _ = try MetricDelta.decode(payload)
     }
 
+    @Test func labelCountsAgreeWithLabelNames() {
+        for family in MetricFamily.allCases { #expect(family.labelCount == family.labelNames.count, "\(family)") }
+    }
+
     @Test func longLabelsAreCutAtTheWorker() throws {
         let tally = MetricTally(handlerNames: [])
         tally.count(.sanitizeRemove, [String(repeating: "x", count: 500)])
