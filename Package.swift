@@ -73,14 +73,18 @@ let package = Package(
         // Blocker rule files: the strict TOML subset they use, the rules,
         // their wire form master -> worker, the matching. Pure.
         .target(name: "BlockerRules", path: "Sources/BlockerRules"),
-        .target(name: "Handlers", dependencies: ["MailAuth", "Milter", "Config", "IPC", "JSON", "ProcessLog", "SystemIO", "CShim", "BlockerRules"], path: "Sources/Handlers"),
+        // The metrics endpoint as pure values: the families, a worker's
+        // tally and its counter-delta message, the master's registry and
+        // text format, the HTTP request parser, the pages.
+        .target(name: "Metrics", dependencies: ["JSON"], path: "Sources/Metrics"),
+        .target(name: "Handlers", dependencies: ["MailAuth", "Milter", "Config", "IPC", "JSON", "ProcessLog", "SystemIO", "CShim", "BlockerRules", "Metrics"], path: "Sources/Handlers"),
 
         // The master's own logic that is not process plumbing (pool policy,
         // wait queue, pidfile), kept apart so no jailed process
         // links it; a library so its tests can reach it.
         .target(name: "MasterSupport", dependencies: ["CShim", "MailAuth", "ProcessLog", "SystemIO", "BlockerRules", .product(name: "Logging", package: "swift-log")], path: "Sources/MasterSupport"),
-        .executableTarget(name: "Master", dependencies: ["Config", "IPC", "JSON", "ProcessLog", "Sandbox", "SystemIO", "MasterSupport", "Handlers", "DMARCReports", "Milter", "CShim", "CCap", "BlockerRules", .product(name: "Logging", package: "swift-log")], path: "Sources/Master"),
-        .executableTarget(name: "Worker", dependencies: ["Config", "IPC", "ProcessLog", "Sandbox", "SystemIO", "Milter", "Handlers", "MailAuth", "CShim", "COpenSSL", "CLDNS", "BlockerRules"], path: "Sources/Worker"),
+        .executableTarget(name: "Master", dependencies: ["Config", "IPC", "JSON", "ProcessLog", "Sandbox", "SystemIO", "MasterSupport", "Handlers", "DMARCReports", "Milter", "CShim", "CCap", "BlockerRules", "Metrics", .product(name: "Logging", package: "swift-log")], path: "Sources/Master"),
+        .executableTarget(name: "Worker", dependencies: ["Config", "IPC", "ProcessLog", "Sandbox", "SystemIO", "Milter", "Handlers", "MailAuth", "CShim", "COpenSSL", "CLDNS", "BlockerRules", "Metrics"], path: "Sources/Worker"),
         .executableTarget(name: "DNSHelper", dependencies: ["IPC", "ProcessLog", "Sandbox", "SystemIO", "MailAuth", "LDNSRecords", "CShim", "CLDNS"], path: "Sources/DNSHelper"),
         .executableTarget(name: "Spool", dependencies: ["Config", "IPC", "ProcessLog", "Sandbox", "SystemIO", "DMARCReports", "MailAuth", "CShim", "Handlers"], path: "Sources/Spool"),
         // The one process that talks to spamd (SpamAssassin handler).
@@ -111,12 +115,13 @@ let package = Package(
         .testTarget(name: "MasterSupportTests", dependencies: ["MasterSupport", "BlockerRules", "SystemIO"], path: "Tests/MasterSupportTests"),
         .testTarget(name: "BlockerRulesTests", dependencies: ["BlockerRules"], path: "Tests/BlockerRulesTests"),
         .testTarget(name: "SystemIOTests", dependencies: ["SystemIO", "IPC"], path: "Tests/SystemIOTests"),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "JSON"], path: "Tests/MetricsTests"),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], path: "Tests/JSONTests"),
         .testTarget(name: "ProcessLogTests", dependencies: ["ProcessLog"], path: "Tests/ProcessLogTests"),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "IPC", "JSON", "MasterSupport", "SystemIO", "MailAuth", "TestSupport"], path: "Tests/ConfigTests"),
         .testTarget(name: "IPCTests", dependencies: ["IPC", "JSON", "MailAuth", "TestSupport", "CShim"], path: "Tests/IPCTests"),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], path: "Tests/SandboxTests"),
-        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "Config", "IPC", "JSON", "MailAuth", "Milter", "TestSupport", "BlockerRules"], path: "Tests/HandlersTests"),
+        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "Config", "IPC", "JSON", "MailAuth", "Milter", "TestSupport", "BlockerRules", "Metrics"], path: "Tests/HandlersTests"),
         .testTarget(name: "DMARCReportsTests", dependencies: ["DMARCReports", "Config", "JSON", "MailAuth", "TestSupport"], path: "Tests/DMARCReportsTests"),
         .testTarget(name: "ProcessTests", dependencies: ["Config", "IPC", "JSON", "MasterSupport", "Milter", "MilterClient", "CShim", "MailAuth", "DMARCReports", "TestSupport"], path: "Tests/ProcessTests"),
     ],

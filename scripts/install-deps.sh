@@ -23,9 +23,10 @@ fi
 # loopback ports with their own configuration; the system's services are
 # not started (a policy-rc.d that refuses service starts, for the length of
 # the install, where none exists), and no virus database is downloaded (the
-# ClamAV test writes its own signature).
+# ClamAV test writes its own signature). prometheus: its promtool checks
+# the metrics endpoint's text (the server itself is not started).
 scanners=()
-for package in spamassassin spamd rspamd clamav-daemon; do
+for package in spamassassin spamd rspamd clamav-daemon prometheus; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || scanners+=("$package")
 done
 if [ ${#scanners[@]} -gt 0 ]; then

@@ -144,6 +144,13 @@ public struct Configuration: Sendable, Equatable {
         handlers.first { $0.name == name }
     }
 
+    /// Whether the metrics endpoint runs (Perl's `enabled`: either key).
+    public var metricsEnabled: Bool { metricConnection != nil || metricPort != nil }
+
+    /// Where the metrics endpoint listens: `metric_connection`, else the
+    /// deprecated pair.
+    public var effectiveMetricConnection: ConnectionSpec? { metricConnection ?? legacyMetricConnection }
+
     /// The deprecated metrics socket: `metric_host` (default 127.0.0.1) and
     /// `metric_port`, used only when `metric_connection` is absent.
     public var legacyMetricConnection: ConnectionSpec? {

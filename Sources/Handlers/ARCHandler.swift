@@ -1,5 +1,6 @@
 import Config
 import MailAuth
+import Metrics
 
 /// ARC (RFC 8617): validates the Authenticated Received Chain of every
 /// message and, when configured, seals the message as it leaves us, as the
@@ -176,6 +177,7 @@ public final class ARCHandler: SealingHandler {
         guard state.sawARCField, let verifier = state.verifier else {
             state.verifier = nil
             state.verification = ARCVerifierResult(status: .none)
+            session.count(.arc, ["none"])
             if !hideNone { session.addAuthResult(ARCResultEntry.none) }
             return
         }
@@ -195,6 +197,7 @@ public final class ARCHandler: SealingHandler {
         state.verifier = nil
         let result = verifier.finish()
         state.verification = result
+        session.count(.arc, [result.status.rawValue])
         // Perl writes `ip_address()`: Net::IP `short()` since 3.20250611.
         let remoteIP = ClientAddress(session.remoteIP)?.perlText ?? session.remoteIP
         session.addAuthResult(ARCResultEntry.entry(for: result, remoteIP: remoteIP))

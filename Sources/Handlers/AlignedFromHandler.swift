@@ -1,5 +1,6 @@
 import Config
 import MailAuth
+import Metrics
 
 /// AlignedFrom: is the envelope sender (MAIL FROM) in line with the From
 /// header? One entry per message, at its end, in the words of Perl's
@@ -73,6 +74,7 @@ public final class AlignedFromHandler: PeerAwareHandler {
         let state = session.messageState(of: self, AlignedFromMessageState.self)
         let (result, comment) = outcome(state, resolver: session.resolver)
         session.log(.debug, key: "AlignedFrom", result)
+        session.count(.alignedFrom, [result])
         session.addAuthResult(AuthResultsEntry(method: "x-aligned-from", result: result, comment: comment.map(AuthResultsComment.init)))
     }
 

@@ -1,5 +1,6 @@
 import Config
 import MailAuth
+import Metrics
 
 /// Auth: mail from an SMTP-authenticated client. At MAIL FROM, when the
 /// MTA's `{auth_authen}` macro holds a login name, the connection counts as
@@ -31,6 +32,7 @@ public final class AuthHandler: Handler {
         guard session.perlTrueMacro("auth_authen") != nil else { return }
         session.clearAuthResults()
         session.isAuthenticated = true
+        session.count(.authenticatedConnect)
         session.addAuthResult(AuthResultsEntry(method: "auth", result: "pass"))
     }
 

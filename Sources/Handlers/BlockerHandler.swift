@@ -3,6 +3,7 @@ import Glibc
 #endif
 import BlockerRules
 import MailAuth
+import Metrics
 import Config
 
 /// Blocker: rejects or defers mail by the operator's quick rules, as
@@ -95,11 +96,14 @@ public final class BlockerHandler: Handler {
             switch decision {
             case .sampledOut(let id):
                 session.log(.info, key: "Blocker", "sampled_out \(ControlCharacters.loggable(id))")
+                session.count(.blocker, ["sampled_out", id])
             case .reject(let id, let with):
                 session.log(.info, key: "Blocker", "reject \(ControlCharacters.loggable(id))")
+                session.count(.blocker, ["reject", id])
                 reject = with
             case .defer(let id, let with):
                 session.log(.info, key: "Blocker", "defer \(ControlCharacters.loggable(id))")
+                session.count(.blocker, ["defer", id])
                 deferral = with
             case .invalid(_, let with):
                 session.log(.error, "Invalid blocker entry with \(ControlCharacters.loggable(with))")

@@ -1,4 +1,5 @@
 import MailAuth
+import Metrics
 import Config
 import IPC
 
@@ -75,9 +76,11 @@ public final class ClamAVHandler: ContentScanningHandler {
             } else {
                 session.log(.error, key: "ERROR", "ClamAVError: scan failed (clamd \(failure))")
             }
+            session.count(.clamAV, ["temperror"])
             session.addAuthResult(AuthResultsEntry(method: "x-virus", result: "temperror"))
         case .scanned(.infected(let name)):
             session.log(.info, key: "ClamAV: Virus Found", name)
+            session.count(.clamAV, ["fail"])
             session.addAuthResult(AuthResultsEntry(method: "x-virus", result: "fail", comment: AuthResultsComment(name)))
             if settings.hardReject, !session.isLocalIP, !session.isTrustedIP {
                 session.setVerdict(.reject(Self.rejectReply))
@@ -85,8 +88,10 @@ public final class ClamAVHandler: ContentScanningHandler {
             }
         case .scanned(.clean) where state.buffer.isTruncated:
             session.log(.info, key: Self.name, "message of \(state.buffer.offeredBytes) bytes is larger than ca_max_size (\(settings.maximumMessageBytes)): nothing found in its first \(state.buffer.bytes.count), the rest not scanned")
+            session.count(.clamAV, ["temperror"])
             session.addAuthResult(AuthResultsEntry(method: "x-virus", result: "temperror"))
         case .scanned(.clean):
+            session.count(.clamAV, ["pass"])
             session.addAuthResult(AuthResultsEntry(method: "x-virus", result: "pass"))
         }
     }

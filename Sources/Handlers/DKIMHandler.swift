@@ -1,5 +1,6 @@
 import Config
 import MailAuth
+import Metrics
 
 /// DKIM: verifies every DKIM-Signature of the message (RFC 6376, RFC 8301,
 /// RFC 8463) and writes one `dkim=` entry per signature, as the Perl
@@ -119,6 +120,7 @@ public final class DKIMHandler: Handler {
         let state = session.messageState(of: self, DKIMMessageState.self)
         guard state.sawSignatureField, let verifier = state.verifier else {
             state.verifier = nil
+            session.count(.dkim, ["none"])
             if !hideNone { session.addAuthResult(DKIMResultEntry.noSignatures(result: "none")) }
             return
         }
@@ -143,6 +145,13 @@ public final class DKIMHandler: Handler {
             if !passing.contains(domain) { passing.append(domain) }
         }
         state.passingDomains = passing
+        if session.metrics != nil {
+            session.count(.dkim, [Self.overallResult(results)])
+            for result in results {
+                session.count(.dkimSignatures, ["dkim", result.perlResult, String(result.keyBits ?? 0), result.keyType ?? MetricLabel.none,
+                                                result.hashAlgorithm ?? MetricLabel.none, result.canonicalization ?? MetricLabel.none])
+            }
+        }
 
         if results.isEmpty {
             // Only unparseable fields: Mail::DKIM lists no signature and
@@ -179,4 +188,14 @@ final class DKIMMessageState: HandlerState {
     var results: [DKIMSignatureResult] = []
     var passingDomains: [String] = []
     init() {}
+}
+
+extension DKIMHandler {
+    /// Mail::DKIM's `result` for the message, which Perl counts in
+    /// `dkim_total`: pass when a signature passes, else the first
+    /// signature's result ("invalid" when none could be read).
+    static func overallResult(_ results: [DKIMSignatureResult]) -> String {
+        if results.contains(where: { $0.perlResult == "pass" }) { return "pass" }
+        return results.first?.perlResult ?? "invalid"
+    }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Config
 import JSON
 import MailAuth
+import Metrics
 
 /// DMARC (RFC 9989 by default, RFC 7489 as an option) over the SPF, DKIM
 /// and ARC handlers' findings, as the Perl handler does with Mail::DMARC
@@ -368,6 +369,7 @@ public final class DMARCHandler: PeerAwareHandler {
         if skipOnMultiFrom > 0 && count >= skipOnMultiFrom { return nil }
 
         if !envelopeDomain.isEmpty && !isValidDomain(envelopeDomain) {
+            session.count(.dmarc, ["permerror"])
             return AuthResultsEntry(method: "dmarc", result: "permerror", parts: [
                 .comment(AuthResultsComment("envelope from invalid")),
                 .property(AuthResultsProperty(key: "header.from", value: headerDomain)),
@@ -432,6 +434,12 @@ public final class DMARCHandler: PeerAwareHandler {
                                                               hasListID: detectListID && state.isList,
                                                               policyProperties: policyProperties(result, arcAwareResult: arcAwareResult,
                                                                                                  resolver: resolver)))
+        if session.metrics != nil {
+            // Perl's labels for dmarc_total, in MetricFamily.dmarc's order.
+            session.count(.dmarc, [result.code.rawValue, applied.rawValue, result.publishedPolicy, state.isList ? "1" : "0",
+                                   overrideReason == DMARCPolicyOverrideReason.Kind.trustedForwarder.rawValue ? "1" : "0",
+                                   arcAwareResult ?? MetricLabel.none, arcAwareResult == nil ? "0" : "1", result.isSubdomain ? "1" : "0"])
+        }
         state.outcomes.append(Outcome(result: result, appliedDisposition: applied, overrideReason: overrideReason,
                                 arcAwareResult: arcAwareResult, entry: entry))
         submitReportRow(session, state, result: result, envelopeDomain: envelopeDomain, applied: applied)

@@ -1,5 +1,6 @@
 import Config
 import MailAuth
+import Metrics
 
 /// IPRev: forward-confirmed reverse DNS of the client (RFC 8601 section 3).
 /// At connect, for clients that are neither local nor trusted: the PTR
@@ -58,6 +59,7 @@ public final class IPRevHandler: Handler {
         guard let client = ClientAddress(session.remoteIP) else { return }
         let evaluation = Self.evaluate(client, resolver: session.resolver)
         session.verifiedPTR = evaluation.verified.joined(separator: ",")
+        session.count(.iprev, [evaluation.entry.result])
         session.addConnectionAuthResult(evaluation.entry)
     }
 

@@ -1,5 +1,6 @@
 import Config
 import MailAuth
+import Metrics
 
 /// LocalIP: a client on a private, shared (CGNAT), loopback, link-local,
 /// reserved or unique-local address is local. Writes the connection-level
@@ -39,6 +40,7 @@ public final class LocalIPHandler: Handler {
     public func connect(_ session: MailSession) throws {
         session.isLocalIP = Self.isLocal(session.remoteIP, ignoring: ignored)
         if session.isLocalIP {
+            session.count(.localIPConnect)
             session.addConnectionAuthResult(AuthResultsEntry(method: "x-local-ip", result: "pass"))
         }
     }

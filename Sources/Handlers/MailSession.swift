@@ -1,5 +1,6 @@
 import BlockerRules
 import MailAuth
+import Metrics
 import ProcessLog
 
 /// Everything the handlers know about one SMTP connection and the message
@@ -11,6 +12,10 @@ public final class MailSession {
 
     // Connection
     public var remoteHostname = ""
+    /// With the metrics endpoint on: the worker's tally, which handlers
+    /// count into (`count(_:_:)`); nil otherwise, so counting costs one
+    /// nil check when nobody reads the counts.
+    public var metrics: MetricTally?
     /// The client address checks use: after `ip_map` remapping.
     public var remoteIP = ""
     /// The address the MTA reported, before remapping.
@@ -317,5 +322,14 @@ extension MailSession {
         let fresh = State()
         states[key] = fresh
         return fresh
+    }
+}
+
+extension MailSession {
+    /// Counts one event of a handler's family (Perl's `metric_count`);
+    /// nothing when the metrics endpoint is off.
+    @inline(__always)
+    public func count(_ family: MetricFamily, _ labels: [String] = [], by amount: UInt64 = 1) {
+        metrics?.count(family, labels, by: amount)
     }
 }

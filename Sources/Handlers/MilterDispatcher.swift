@@ -1,4 +1,5 @@
 import MailAuth
+import Metrics
 import Milter
 
 /// Settings the dispatcher needs from the global configuration.
@@ -138,6 +139,7 @@ public final class MilterDispatcher {
                 logLines.append("remapped connection \(address) > \(target.ip)")
                 session.remoteIP = target.ip
             }
+            session.count(.connect)
             return run(stage: "connect", timeout: settings.connectTimeout) { h in try h.connect(session) }
         case .helo(let host):
             // Only the first HELO/EHLO of a connection counts (Perl keeps
@@ -193,6 +195,7 @@ public final class MilterDispatcher {
                 if replies != [.continue] { session.messageFinished(); resetMessage(); return replies }
             }
             let replies = endOfMessage()
+            countProcessed(replies)
             session.messageFinished()
             resetMessage()
             return replies
@@ -273,7 +276,12 @@ public final class MilterDispatcher {
     func run(stage: String, timeout: Double, _ call: (any Handler) throws -> Void) -> [MilterResponse] {
         var failed = false
         let started = clock()
-        for (handler, authHeaderName) in zip(handlers, authHeaderNameOfHandler) {
+        // With metrics: the time of each handler (Perl's
+        // time_microseconds_total) and of the stage (our histogram).
+        let tally = session.metrics
+        let callback = tally == nil ? nil : MetricCallback(stage: stage)
+        var handlerStarted = started
+        for (index, (handler, authHeaderName)) in zip(handlers, authHeaderNameOfHandler).enumerated() {
             session.currentAuthResultsHeaderName = authHeaderName
             defer { session.currentAuthResultsHeaderName = nil }
             do {
@@ -282,12 +290,19 @@ public final class MilterDispatcher {
                 failed = true
                 logLines.append("\(type(of: handler).name) \(stage) callback error: \(error)")
             }
+            if let tally, let callback {
+                let now = clock()
+                tally.addHandlerTime(callback, handler: index, microseconds: Self.microseconds(now - handlerStarted))
+                handlerStarted = now
+            }
         }
         let elapsed = clock() - started
+        if let tally, let callback { tally.observe(callback, microseconds: Self.microseconds(elapsed)) }
         if timeout > 0 && elapsed > timeout {
             failed = true
             logLines.append("\(stage) callbacks timed out after \(elapsed)s (limit \(timeout)s)")
         }
+        if failed { session.count(.callbackError, [stage]) }
         // A handler's reject or defer outranks the tempfail of an error.
         if let reply = verdictReply(stage: stage) { return reply }
         if failed && errorsTempfail {
@@ -301,6 +316,27 @@ public final class MilterDispatcher {
             }
         }
         return [.continue]
+    }
+
+    static func microseconds(_ seconds: Double) -> UInt64 {
+        seconds > 0 ? UInt64(min(seconds, 1e9) * 1_000_000) : 0
+    }
+
+    /// Perl's `mail_processed_total{result}` from the reply at end of
+    /// message: accepted, rejected, deferred or quarantined.
+    func countProcessed(_ replies: [MilterResponse]) {
+        guard session.metrics != nil else { return }
+        var result = "accepted"
+        for reply in replies {
+            switch reply {
+            case .replyCode(let text): result = text.hasPrefix("5") ? "rejected" : "deferred"
+            case .reject: result = "rejected"
+            case .tempfail: result = "deferred"
+            case .quarantine: result = "quarantined"
+            default: break
+            }
+        }
+        session.count(.mailProcessed, [result])
     }
 
     /// A pending reject or defer, sent once: like the Perl program, the

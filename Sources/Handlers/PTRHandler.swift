@@ -1,5 +1,6 @@
 import Config
 import MailAuth
+import Metrics
 
 /// PTR: does the HELO name match a name IPRev verified for the client? At
 /// HELO (the first one of the connection), for clients that are neither
@@ -37,6 +38,7 @@ public final class PTRHandler: Handler {
         // Compared in A-labels (PTR names are; RFC 8616).
         let wanted = DomainNameIDNA.queryName(helo.lowercased())
         let matched = verified.split(separator: ",").contains { $0.lowercased() == wanted }
+        session.count(.ptr, [matched ? "pass" : "fail"])
         session.addConnectionAuthResult(AuthResultsEntry(method: "x-ptr", result: matched ? "pass" : "fail", properties: [
             AuthResultsProperty(type: "smtp", name: "helo", value: helo),
             AuthResultsProperty(type: "policy", name: "ptr", value: verified),

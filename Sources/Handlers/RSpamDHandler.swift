@@ -1,4 +1,5 @@
 import MailAuth
+import Metrics
 import Config
 import IPC
 
@@ -99,6 +100,7 @@ public final class RSpamDHandler: ContentScanningHandler {
             case .protocolError: session.log(.error, key: "ERROR", "RSpamD bad data from server (rspamd \(failure))")
             default: session.log(.error, key: "ERROR", "RSpamD could not connect to server (rspamd \(failure))")
             }
+            session.count(.rspamd, ["temperror"])
             session.addAuthResult(AuthResultsEntry(method: "x-rspam", result: "temperror"))
         case .scanned(let verdict):
             let headers = RspamdHeaders(verdict)
@@ -112,6 +114,7 @@ public final class RSpamDHandler: ContentScanningHandler {
             session.prependHeader(name: "X-Spam-score", value: headers.score)
             session.prependHeader(name: "X-Spam-Status", value: headers.status)
             session.prependHeader(name: "X-Spam-Action", value: headers.action)
+            session.count(.rspamd, [headers.result])
             session.addAuthResult(AuthResultsEntry(method: "x-rspam", result: headers.result, properties: [
                 AuthResultsProperty(type: "", name: "score", value: headers.score),
                 AuthResultsProperty(type: "", name: "required", value: headers.required),

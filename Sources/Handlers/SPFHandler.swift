@@ -1,5 +1,6 @@
 import Config
 import MailAuth
+import Metrics
 
 /// SPF: checks the envelope sender (or, for a null sender, the HELO name)
 /// against the client address with RFC 7208, as the Perl handler does with
@@ -202,9 +203,13 @@ public final class SPFHandler: Handler {
         if var entry = state.entry {
             spfuCheck(&entry, state)
             state.entry = entry
+            session.count(.spf, [entry.result])
             session.addAuthResult(entry)
         }
-        if let heloEntry = state.heloEntry { session.addAuthResult(heloEntry) }
+        if let heloEntry = state.heloEntry {
+            session.count(.spf, [heloEntry.result])
+            session.addAuthResult(heloEntry)
+        }
     }
 
     // MARK: SPF upgrade

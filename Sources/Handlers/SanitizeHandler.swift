@@ -1,5 +1,6 @@
 import Config
 import MailAuth
+import Metrics
 
 /// Sanitize: removes results that claim to come from us before we add ours.
 ///
@@ -134,11 +135,13 @@ public final class SanitizeHandler: Handler {
         guard mode != .no, let state = session.existingMessageState(of: self, SanitizeMessageState.self) else { return }
         for type in state.resultRemovals.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             for occurrence in state.resultRemovals[type, default: []].reversed() {
+                session.count(.sanitizeRemove, [type])
                 session.removeHeader(name: type, occurrence: occurrence)
             }
         }
         for name in state.otherCounts.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             for occurrence in stride(from: state.otherCounts[name, default: 0], to: 0, by: -1) {
+                session.count(.sanitizeRemove, [name])
                 session.removeHeader(name: name, occurrence: occurrence)
             }
         }

@@ -1,5 +1,6 @@
 import Config
 import MailAuth
+import Metrics
 
 /// SenderID (RFC 4406, deprecated): checks the message's responsible
 /// address against the client address in the `pra` scope, as the Perl
@@ -131,12 +132,14 @@ public final class SenderIDHandler: Handler {
             identity = SenderIDPRA.select(from: state.fields)?.address ?? ""
         }
         guard !identity.isEmpty else {
+            session.count(.senderID, [SPFResultCode.permerror.rawValue])
             session.addAuthResult(AuthResultsEntry(method: "senderid", result: SPFResultCode.permerror.rawValue))
             return
         }
         guard let ip = IPAddress(clientAddress: session.remoteIP) else {
             // Mail::SPF refuses the request; the Perl handler's eval turns
             // that into a bare temperror.
+            session.count(.senderID, [SPFResultCode.temperror.rawValue])
             session.addAuthResult(AuthResultsEntry(method: "senderid", result: SPFResultCode.temperror.rawValue))
             return
         }
@@ -144,6 +147,7 @@ public final class SenderIDHandler: Handler {
         let evaluator = SPFEvaluator(resolver: session.resolver, options: options, recordCache: recordCache)
         let result = evaluator.evaluate(.pra(identity, ip: ip, helo: helo))
         state.result = result
+        session.count(.senderID, [result.code.rawValue])
         guard !(hideNone && result.code == .none) else { return }
         session.addAuthResult(AuthResultsEntry(method: "senderid", result: result.code.rawValue))
         let receiver = [session.macro("j"), session.macro("rcpt_host")].compactMap { $0 }.first { !$0.isEmpty }

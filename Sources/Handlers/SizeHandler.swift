@@ -1,5 +1,6 @@
 import Config
 import MailAuth
+import Metrics
 
 /// Size: counts the bytes of each message's header and body, as Perl's
 /// `Size.pm` does for its metrics (`size_total`, `size_header_bytes_total`,
@@ -49,6 +50,9 @@ public final class SizeHandler: Handler {
     public func endOfMessage(_ session: MailSession) throws {
         let counts = session.messageState(of: self, SizeMessageState.self).counts
         session.log(.debug, key: "Size", "header_bytes=\(counts.headerBytes) body_bytes=\(counts.bodyBytes)")
+        session.count(.size)
+        session.count(.sizeHeaderBytes, by: UInt64(counts.headerBytes))
+        session.count(.sizeBodyBytes, by: UInt64(counts.bodyBytes))
     }
 }
 

@@ -1,6 +1,7 @@
 import Config
 import IPC
 import MailAuth
+import Metrics
 
 /// SpamAssassin: scans every message with spamd, as the Perl handler of
 /// the authentication_milter_extra distribution does
@@ -99,12 +100,14 @@ public final class SpamAssassinHandler: ContentScanningHandler {
             let words: String
             if case .unreachable = failure { words = "SpamAssassin could not connect to server" } else { words = "SpamAssassin scan failed" }
             session.log(.error, key: "ERROR", "\(words) (spamd \(failure))")
+            session.count(.spamAssassin, ["temperror"])
             session.addAuthResult(AuthResultsEntry(method: "x-spam", result: "temperror"))
         case .scanned(let verdict):
             let headers = SpamAssassinHeaders(verdict)
             session.prependHeader(name: "X-Spam-score", value: headers.score)
             session.prependHeader(name: "X-Spam-Status", value: headers.status)
             session.prependHeader(name: "X-Spam-hits", value: headers.hits)
+            session.count(.spamAssassin, [headers.result])
             session.addAuthResult(AuthResultsEntry(method: "x-spam", result: headers.result, properties: [
                 AuthResultsProperty(type: "", name: "score", value: headers.score),
                 AuthResultsProperty(type: "", name: "required", value: headers.required),

@@ -1,5 +1,6 @@
 import Config
 import MailAuth
+import Metrics
 
 /// TrustedIP: a client inside one of `trusted_ip_list`'s addresses or CIDR
 /// ranges (IPv4 and IPv6) is trusted. Writes the connection-level entry
@@ -38,6 +39,7 @@ public final class TrustedIPHandler: Handler {
     public func connect(_ session: MailSession) throws {
         session.isTrustedIP = ClientAddress(session.remoteIP).map(trusted.contains) ?? false
         if session.isTrustedIP {
+            session.count(.trustedIPConnect)
             session.addConnectionAuthResult(AuthResultsEntry(method: "x-trusted-ip", result: "pass"))
         }
     }

@@ -1,5 +1,6 @@
 import Config
 import MailAuth
+import Metrics
 
 /// XGoogleDKIM: verifies the `X-Google-DKIM-Signature` fields Google's
 /// servers add (signed by `1e100.net`), as Perl's `XGoogleDKIM.pm` does:
@@ -67,6 +68,7 @@ public final class XGoogleDKIMHandler: Handler {
         guard state.sawSignatureField, let verifier = state.verifier else {
             state.verifier = nil
             session.log(.info, key: "XGoogleDKIMResult", "No X-Google-DKIM headers")
+            session.count(.xGoogleDKIM, ["none"])
             if !hideNone { session.addAuthResult(DKIMResultEntry.noSignatures(method: "x-google-dkim", result: "none")) }
             return
         }
@@ -84,6 +86,7 @@ public final class XGoogleDKIMHandler: Handler {
         guard state.sawSignatureField, let verifier = state.verifier else { return }
         state.verifier = nil
         state.results = verifier.finish().filter(\.isParseable)
+        session.count(.xGoogleDKIM, [DKIMHandler.overallResult(state.results)])
         if state.results.isEmpty {
             // Only fields Mail::DKIM cannot parse: no signature listed, as
             // for the DKIM handler.

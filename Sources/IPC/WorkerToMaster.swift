@@ -1,7 +1,7 @@
-/// What a worker tells the master on its control channel. None of these
-/// carries a payload or a descriptor, so the master's buffer for a worker
-/// never holds more than one 5-byte frame, and a descriptor a subverted
-/// worker passes is closed as it arrives.
+/// What a worker tells the master on its control channel. None carries a
+/// descriptor (one a subverted worker passes is closed as it arrives); only
+/// `metrics` carries a payload, at most `metricsMaximumPayload` bytes, so
+/// the master's buffer for a worker stays bounded.
 public enum WorkerToMaster: UInt8, IPCMessageKind, CaseIterable {
     /// Jailed and waiting for connections.
     case ready = 10
@@ -9,6 +9,9 @@ public enum WorkerToMaster: UInt8, IPCMessageKind, CaseIterable {
     case done = 11
     /// Reached max_requests_per_child: exiting after this message.
     case retiring = 12
+    /// With the metrics endpoint on: what the worker counted for the
+    /// connection just served (`MetricDelta`), sent before `done`.
+    case metrics = 13
 
     public static let direction = "worker to master"
 
@@ -17,9 +20,14 @@ public enum WorkerToMaster: UInt8, IPCMessageKind, CaseIterable {
         case .ready: "ready"
         case .done: "done"
         case .retiring: "retiring"
+        case .metrics: "metrics"
         }
     }
 
-    public var maximumPayload: Int { 0 }
+    /// Room for a few hundred series (a connection's handler counters,
+    /// one timing per callback and handler, one histogram per callback).
+    public static let metricsMaximumPayload = 65_536
+
+    public var maximumPayload: Int { self == .metrics ? Self.metricsMaximumPayload : 0 }
     public var carriesDescriptor: Bool { false }
 }

@@ -112,6 +112,13 @@ enum MasterMain {
                                                          umask: listener.umask.map { mode_t($0) },
                                                          backlog: configuration.listenBacklog, safePath: safePath))
             }
+            // The metrics endpoint: bound now too (a privileged port, a
+            // socket in a root-owned directory), served by the master.
+            if let spec = configuration.effectiveMetricConnection {
+                listeners.append(try ListenerSocket.bind(name: "metric_connection", connection: spec,
+                                                         umask: configuration.metricUmask.map { mode_t($0) },
+                                                         backlog: 16, safePath: safePath))
+            }
         } catch {
             printError("authentication_milter: \(error)")
             return 1
@@ -183,8 +190,15 @@ enum MasterMain {
         // `-c status` finds us from now on.
         am_daemon_ready(readyFD)
         log.info("authentication_milter started, pid \(getpid()), listening on \(listeners.map { $0.spec }.joined(separator: ", "))")
+        // The last listener is the metrics endpoint's when there is one.
+        var metricsEndpoint: MetricsEndpoint?
+        if configuration.effectiveMetricConnection != nil, let endpoint = listeners.popLast() {
+            metricsEndpoint = MetricsEndpoint(listener: endpoint, timeoutSeconds: configuration.metricTimeout)
+            log.info("metrics endpoint on \(endpoint.spec)")
+        }
         let server = MasterServer(configuration: configuration, options: options, listeners: listeners,
-                                  binaryDirectory: executableDirectory(), signalFD: signalFD, daemon: daemon)
+                                  binaryDirectory: executableDirectory(), signalFD: signalFD, daemon: daemon,
+                                  metricsEndpoint: metricsEndpoint)
         server.run()
         PidFile.remove(options.pidfile, safePath: safePath)
         log.info("authentication_milter stopped")

@@ -6,6 +6,7 @@ import CShim
 import Handlers
 import MailAuth
 import MasterSupport
+import Metrics
 
 /// The master's event loop: accept connections and hand them to idle
 /// workers, keep the pool sized, restart children that die, reload on
@@ -49,10 +50,17 @@ final class MasterServer {
     var spoolAbusixDestinations: [AbusixFeedDestination]?
     /// With the Blocker handler: the rule files, read here for the workers.
     var blockerRules: BlockerRuleSource?
+    /// With `metric_connection` (or `metric_port`): the counts and the
+    /// HTTP endpoint that serves them (MasterServer+Metrics).
+    var metrics: MetricRegistry?
+    let metricsEndpoint: MetricsEndpoint?
+    let metricsStartedAt = monotonicSeconds()
 
     init(configuration: Configuration, options: CommandLineOptions, listeners: [ListenerSocket], binaryDirectory: String,
-         signalFD: Int32, daemon: Bool) {
+         signalFD: Int32, daemon: Bool, metricsEndpoint: MetricsEndpoint? = nil) {
         self.daemon = daemon
+        self.metricsEndpoint = metricsEndpoint
+        self.metrics = MasterServer.metricRegistry(configuration, ident: options.logIdent)
         self.configuration = configuration
         self.serializedConfiguration = MasterServer.serializedForChildren(configuration)
         self.options = options
@@ -110,6 +118,9 @@ final class MasterServer {
                 }
                 watched.append((channel, log))
             }
+            // The metrics endpoint's descriptors come last.
+            let metricsBase = fds.count
+            if let metricsEndpoint, !stopping { fds += metricsEndpoint.pollDescriptors }
             do {
                 _ = try SystemCall.poll(&fds, timeoutMilliseconds: pollTimeoutMilliseconds)
             } catch {
@@ -129,11 +140,15 @@ final class MasterServer {
                 if let log = position.log, fds[log].revents != 0 { slot.drainLog() }
                 if fds[position.channel].revents != 0 { readChannel(of: slot) }
             }
+            if let metricsEndpoint, !stopping {
+                metricsEndpoint.process(fds[metricsBase...]) { metricsResponse($0) }
+            }
             serveWaitingConnections()
             closeExpiredWaitingConnections()
             logOverload()
         }
         shutdownHelpers()
+        metricsEndpoint?.closeAll()
     }
 
     var allChildren: [ChildSlot] {
@@ -178,6 +193,8 @@ final class MasterServer {
                     if slot.state == .busy { slot.state = .idle }
                 case .retiring:
                     slot.state = .retiring
+                case .metrics:
+                    takeMetrics(message.payload, from: slot)
                 }
             }
         case .dns, .spool, .scan:
@@ -294,6 +311,7 @@ final class MasterServer {
             let slot = ChildSlot(role: .worker, process: process)
             workers[process.pid] = slot
             slot.channel.send(MasterToWorker.configuration, payload: serializedConfiguration)
+            countMasterMetric(.forkedChildren)
             log.debug("started worker \(process.pid)")
         } catch {
             close(spoolPair[0])
@@ -451,6 +469,7 @@ final class MasterServer {
             if pid <= 0 { return }
             let clean = exitWasClean(status: status)
             if let slot = workers.removeValue(forKey: pid) {
+                countMasterMetric(.reapedChildren)
                 slot.closeDescriptors()
                 spoolEnds.workerExited(pid, spoolRunning: spool != nil)
                 if clean && (slot.state == .retiring || stopping) {
@@ -524,6 +543,9 @@ final class MasterServer {
             log.error("reload refused, keeping the running configuration: \(error)")
             return
         }
+        if loaded.effectiveMetricConnection != configuration.effectiveMetricConnection {
+            log.warning("reload: changes to metric_connection/metric_port take effect only after a restart")
+        }
         if loaded.listeners != configuration.listeners {
             log.warning("reload: changes to connection/connections take effect only after a restart")
         }
@@ -541,6 +563,9 @@ final class MasterServer {
         // Every worker is replaced below and hears the rules anew.
         blockerRules = MasterServer.blockerRuleSource(loaded)
         MasterLog.configure(ident: options.logIdent, debug: loaded.debug, toStderr: MasterMain.logsToStderr(loaded, daemon: daemon))
+        metricsEndpoint?.timeoutSeconds = loaded.metricTimeout
+        // The counts go on across a reload; newly enabled handlers' series start at 0.
+        metrics?.register(enabledHandlers: Set(loaded.enabledHandlers.map(\.name)))
         retireAllWorkers()
         // New AbusixDataFeed sockets or destinations need a new spool (it
         // opens them before its filter); else the spool keeps running

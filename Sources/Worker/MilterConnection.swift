@@ -44,6 +44,7 @@ struct MilterConnection {
         session.rspamdScanner = worker.scanner
         session.clamdScanner = worker.scanner
         session.blockerRules = worker.blockerRules
+        session.metrics = worker.metrics
         session.abusixRecordSink = { spool.submit($0) }
         let dispatcher = MilterDispatcher(handlers: worker.handlers, session: session, settings: worker.settings, clock: monotonicSeconds)
         var decoder = MilterDecoder()

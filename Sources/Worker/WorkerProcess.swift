@@ -7,6 +7,7 @@ import Config
 import Handlers
 import IPC
 import MailAuth
+import Metrics
 import ProcessLog
 import Sandbox
 import SystemIO
@@ -28,6 +29,9 @@ final class WorkerProcess {
     var served = 0
     /// The Blocker rules the master last sent (it reads the rule files).
     var blockerRules: BlockerRuleBook?
+    /// With `metric_connection` (or `metric_port`): what the handlers
+    /// count, sent to the master after each connection.
+    let metrics: MetricTally?
 
     struct StartError: Error, CustomStringConvertible {
         var description: String
@@ -72,6 +76,7 @@ final class WorkerProcess {
             scanner = nil
         }
         maximumRequests = configuration.maxRequestsPerChild
+        metrics = configuration.metricsEnabled ? MetricTally(handlerNames: handlers.map { type(of: $0).name }) : nil
         let privileges = PrivilegeSettings(user: configuration.runas, group: configuration.rungroup, chroot: configuration.chroot)
         guard StageAlarm.install() else {
             throw StartError(description: "cannot install the stage deadline handler: \(SystemIOError.text(for: errno))")
@@ -105,6 +110,7 @@ final class WorkerProcess {
                 MilterConnection(socket: socket, listener: listener, worker: self).serve()
                 close(socket)
                 spool.flush()
+                sendMetrics()
                 served += 1
                 if maximumRequests > 0 && served >= maximumRequests {
                     master.send(WorkerToMaster.retiring)
@@ -125,6 +131,13 @@ final class WorkerProcess {
 }
 
 extension WorkerProcess {
+    /// The connection's counts to the master, before `done` (so they are
+    /// in the master's registry by the time the worker counts as idle).
+    func sendMetrics() {
+        guard let metrics, !metrics.isEmpty else { return }
+        master.send(WorkerToMaster.metrics, payload: metrics.takeDelta(limit: WorkerToMaster.metricsMaximumPayload))
+    }
+
     /// A new rule set replaces the old one whole; one the worker cannot
     /// read leaves the worker without rules (and says so), as Perl's
     /// handler is without rules when its file does not parse.

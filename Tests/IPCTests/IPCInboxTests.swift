@@ -58,7 +58,8 @@ import Testing
     }
 
     @Test func theLimitsAreThoseDocumented() {
-        #expect(WorkerToMaster.maximumFrameBytes == 5)
+        #expect(WorkerToMaster.maximumFrameBytes == 5 + 65_536)
+        #expect(WorkerToMaster.done.maximumPayload == 0)
         #expect(!WorkerToMaster.carriesDescriptors)
         #expect(HelperToMaster.maximumFrameBytes == 5)
         #expect(MasterToWorker.connection.maximumPayload == 4096)
@@ -182,16 +183,18 @@ import Testing
     }
 
     /// The buffer holds at most the largest frame of the direction: a
-    /// worker can make the master hold 5 bytes, never 64 MiB.
+    /// worker can make the master hold one metrics delta (64 KiB + 5),
+    /// never 64 MiB.
     @Test func theBufferNeverExceedsTheLargestFrame() throws {
+        let largest = 5 + WorkerToMaster.metricsMaximumPayload
         var inbox = IPCInbox(receiving: WorkerToMaster.self)
-        #expect(inbox.readCapacity == 5)
+        #expect(inbox.readCapacity == largest)
         try inbox.append(IPCFrame(WorkerToMaster.ready).encoded()[0..<3])
-        #expect(inbox.readCapacity == 2)
+        #expect(inbox.readCapacity == largest - 3)
         try inbox.append(IPCFrame(WorkerToMaster.ready).encoded()[3...])
-        #expect(inbox.readCapacity == 0)
+        #expect(inbox.readCapacity == largest - 5)
         #expect(try inbox.next(WorkerToMaster.self)?.kind == .ready)
-        #expect(inbox.readCapacity == 5)
+        #expect(inbox.readCapacity == largest)
         var spool = IPCInbox(receiving: WorkerToSpool.self)
         #expect(spool.readCapacity == 5 + 60 * 1024)
         try spool.append(IPCFrame(WorkerToSpool.reportRow, payload: [1]).encoded()[...])

@@ -309,6 +309,17 @@ cat > "$WORK/etc/authentication_milter.json" <<CONF
 }
 CONF
 echo '{}' > "$WORK/etc/authentication_milter.d/ReturnOK.json"
+# --- zone: metrics (issue 14)
+# The metrics endpoint on a loopback port, bound at start (a reload does
+# not move it).
+METRIC_PORT=$(free_port)
+python3 - "$WORK/etc/authentication_milter.json" "$METRIC_PORT" <<'PY'
+import json, sys
+conf = json.load(open(sys.argv[1]))
+conf["metric_connection"] = "inet:%s@127.0.0.1" % sys.argv[2]
+json.dump(conf, open(sys.argv[1], "w"), indent=2)
+PY
+# --- end of zone: metrics
 AM=("$BIN/authentication_milter" --prefix "$WORK/etc" --pidfile "$WORK/am.pid" --ident e2e)
 "${AM[@]}" -c start || fail "milter did not start"
 for i in $(seq 1 50); do "${AM[@]}" -c status >/dev/null 2>&1 && break; sleep 0.1; done
@@ -1320,6 +1331,80 @@ out=$("$BIN/authentication_milter" testkey --domain example.com --selector e2e -
   && fail "keys: testkey accepted a key that is not published"
 echo "$out" | grep -q "key NOT OK: e2e._domainkey.example.com does not match" || fail "keys: testkey said: $out"
 # --- end of cases: keys
+
+# --- cases: metrics (issue 14)
+# /metrics after 5 messages: promtool reads it (its only lint findings the
+# two Perl names it dislikes), the DKIM counters grew by 5, the timings and
+# histograms are there; /grafana and /config are JSON; metric_basic_http
+# closes them (403); a silent client does not hold the endpoint up.
+http14() { # method path -> "status" line then body on stdout
+  python3 - "$METRIC_PORT" "$1" "$2" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(("%s %s HTTP/1.1\r\nHost: x\r\n\r\n" % (sys.argv[2], sys.argv[3])).encode())
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk: break
+    data += chunk
+head, _, body = data.partition(b"\r\n\r\n")
+print(head.split(b"\r\n")[0].decode().split(" ")[1])
+sys.stdout.write(body.decode())
+PY
+}
+dkim_sum14() { grep '^authmilter_dkim_total{' | awk '{s += $2} END {print s + 0}'; }
+before14=$(http14 GET /metrics | tail -n +2 | dkim_sum14)
+# a client that connects and says nothing, held open while the others are served
+python3 -c "import socket,time; s=socket.create_connection(('127.0.0.1', $METRIC_PORT)); time.sleep(8)" &
+SILENT14=$!
+for n in 1 2 3 4 5; do deliver metrics14-$n sender@example.com; done
+for n in 1 2 3 4 5; do find_mail metrics14-$n >/dev/null || fail "metrics: metrics14-$n not delivered"; done
+for i in $(seq 1 50); do
+  http14 GET /metrics > "$WORK/metrics14.txt"
+  [ "$(tail -n +2 "$WORK/metrics14.txt" | dkim_sum14)" -ge $((before14 + 5)) ] && break; sleep 0.2
+done
+head -n 1 "$WORK/metrics14.txt" | grep -qx 200 || fail "metrics: /metrics status $(head -n 1 "$WORK/metrics14.txt")"
+tail -n +2 "$WORK/metrics14.txt" > "$WORK/metrics14.prom"
+[ "$(dkim_sum14 < "$WORK/metrics14.prom")" -eq $((before14 + 5)) ] \
+  || { grep dkim "$WORK/metrics14.prom"; fail "metrics: DKIM counters grew by $(( $(dkim_sum14 < "$WORK/metrics14.prom") - before14 )), not 5"; }
+lint14=$(promtool check metrics < "$WORK/metrics14.prom" 2>&1) && rc14=0 || rc14=$?
+# 0: clean; 3: lint findings only (1 would be a format error)
+[ "$rc14" -eq 0 ] || [ "$rc14" -eq 3 ] || { echo "$lint14"; fail "metrics: promtool cannot read /metrics (exit $rc14)"; }
+echo "$lint14" | grep -v -e '^authmilter_dkim_signatures counter metrics should have "_total" suffix$' \
+  -e '^authmilter_time_microseconds_total use base unit "seconds" instead of "microseconds"$' -e '^$' \
+  && fail "metrics: promtool findings beyond the two Perl names"
+grep -q '^authmilter_connect_total{ident="authentication_milter_e2e"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: connect_total"
+grep -q '^authmilter_mail_processed_total{ident="authentication_milter_e2e",result="accepted"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: mail_processed_total"
+grep -q '^authmilter_time_microseconds_total{callback="eom",handler="dkim",ident="authentication_milter_e2e"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: DKIM eom time"
+grep -q '^authmilter_callback_duration_seconds_bucket{callback="eom",ident="authentication_milter_e2e",le="+Inf"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: eom histogram"
+grep -q '^authmilter_spf_total{ident="authentication_milter_e2e",result="[a-z]*"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: spf_total"
+grep -q '^authmilter_dmarc_total{arc_aware_result="-none-",disposition="[a-z]*",ident="authentication_milter_e2e",is_list="0",is_subdomain="[01]",is_whitelisted="0",policy="[a-z]*",result="[a-z]*",used_arc="0"} [1-9]' \
+  "$WORK/metrics14.prom" || fail "metrics: dmarc_total with Perl's labels"
+grep -q '^authmilter_forked_children_total{ident="authentication_milter_e2e"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: forked_children_total"
+grep -q '^authmilter_processes_waiting{ident="authentication_milter_e2e"} [0-9]' "$WORK/metrics14.prom" || fail "metrics: processes_waiting"
+http14 GET /grafana | tail -n +2 | python3 -m json.tool >/dev/null || fail "metrics: /grafana is not JSON"
+http14 GET /grafana | tail -n +2 | python3 -c 'import json, sys; d = json.load(sys.stdin); assert any(p.get("title") == "DKIM" and p.get("type") == "row" for p in d["panels"])' \
+  || fail "metrics: /grafana has no DKIM row"
+http14 GET /config | tail -n +2 | python3 -m json.tool >/dev/null || fail "metrics: /config is not JSON"
+http14 GET / | head -n 1 | grep -qx 200 || fail "metrics: / not served"
+http14 GET /etc/passwd | head -n 1 | grep -qx 404 || fail "metrics: an unknown path is not 404"
+http14 POST /metrics | head -n 1 | grep -qx 405 || fail "metrics: POST is not 405"
+kill "$SILENT14" 2>/dev/null || true; wait "$SILENT14" 2>/dev/null || true
+cp "$WORK/etc/authentication_milter.json" "$WORK/metrics14-main.json"
+python3 - "$WORK/etc/authentication_milter.json" <<'PY'
+import json, sys
+conf = json.load(open(sys.argv[1]))
+conf["metric_basic_http"] = 1
+json.dump(conf, open(sys.argv[1], "w"), indent=2)
+PY
+reload_milter metrics
+http14 GET /config | head -n 1 | grep -qx 403 || fail "metrics: /config not 403 with metric_basic_http"
+http14 GET /grafana | head -n 1 | grep -qx 403 || fail "metrics: /grafana not 403 with metric_basic_http"
+http14 GET /metrics | head -n 1 | grep -qx 200 || fail "metrics: /metrics closed by metric_basic_http"
+cp "$WORK/metrics14-main.json" "$WORK/etc/authentication_milter.json"
+reload_milter metrics
+grep -q "seccomp violation" "$WORK/milter.err" && fail "metrics: a seccomp violation was logged"
+# --- end of cases: metrics
 
 # 7: milter gone -> Postfix applies milter_default_action = tempfail
 "${AM[@]}" -c stop | grep -q stopped || fail "stop did not report"
