@@ -59,21 +59,10 @@ public final class CryptoPrivateKey {
 
     /// The matching public key.
     public func publicKey() throws(CryptoError) -> CryptoPublicKey {
+        let data = try dkimPublicKeyData()
         switch type {
-        case .rsa:
-            var out: UnsafeMutablePointer<UInt8>? = nil
-            let length = i2d_PUBKEY(pkey, &out)
-            guard length > 0, let out else { throw CryptoError.fromOpenSSL("cannot export RSA public key") }
-            let der = Array(UnsafeBufferPointer(start: out, count: Int(length)))
-            CRYPTO_free(out, #fileID, #line)
-            return try CryptoPublicKey.rsa(der: der)
-        case .ed25519:
-            var raw = [UInt8](repeating: 0, count: 32)
-            var length = raw.count
-            guard EVP_PKEY_get_raw_public_key(pkey, &raw, &length) == 1 else {
-                throw CryptoError.fromOpenSSL("cannot export Ed25519 public key")
-            }
-            return try CryptoPublicKey.ed25519(raw: Array(raw.prefix(length)))
+        case .rsa: return try CryptoPublicKey.rsa(der: data)
+        case .ed25519: return try CryptoPublicKey.ed25519(raw: data)
         }
     }
 
