@@ -89,6 +89,7 @@ build() {
     module Config Sources/Config/*.swift
     module IPC Sources/IPC/*.swift
     module BlockerRules Sources/BlockerRules/*.swift
+    module Metrics Sources/Metrics/*.swift
     module LDNSRecords Sources/LDNSRecords/*.swift
     module Handlers Sources/Handlers/*.swift
     # The DNS helper is an executable; its wire parser is one file.
