@@ -50,14 +50,16 @@ public struct MilterClientMessage: Sendable {
         ]
         commands += headers.map { .header(name: $0.name, value: $0.value) }
         commands.append(.endOfHeaders)
-        var offset = 0
-        while offset < body.count {
-            let end = min(body.count, offset + Self.bodyChunkBytes)
-            commands.append(.body(Array(body[offset..<end])))
-            offset = end
-        }
+        commands += Self.bodyChunks(body)
         commands.append(.endOfMessage([]))
         return commands
+    }
+
+    /// `body` as Postfix sends it: packets of at most `bodyChunkBytes`.
+    public static func bodyChunks(_ body: [UInt8]) -> [MilterCommand] {
+        stride(from: 0, to: body.count, by: bodyChunkBytes).map {
+            .body(Array(body[$0..<min(body.count, $0 + bodyChunkBytes)]))
+        }
     }
 }
 

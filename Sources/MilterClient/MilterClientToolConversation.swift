@@ -23,14 +23,9 @@ public enum MilterClientToolConversation {
         commands += mail.headers.map { .header(name: $0.name, value: $0.value) }
         commands.append(macros("N", [("i", queueID)]))
         commands.append(.endOfHeaders)
-        let body = mail.body
-        var offset = 0
-        while offset < body.count {
-            let end = min(body.count, offset + MilterClientMessage.bodyChunkBytes)
-            if offset == 0 { commands.append(macros("B", [("i", queueID)])) }
-            commands.append(.body(Array(body[offset..<end])))
-            offset = end
-        }
+        let chunks = MilterClientMessage.bodyChunks(mail.body)
+        if !chunks.isEmpty { commands.append(macros("B", [("i", queueID)])) }
+        commands += chunks
         commands.append(macros("E", [("i", queueID)]))
         commands.append(.endOfMessage([]))
         return commands
