@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "authmilter-bench", targets: ["MilterLoad"]),
         // Perl's tool: one message through the running milter, printed back.
         .executable(name: "authentication_milter_client", targets: ["MilterClientTool"]),
+        // Perl's tool for the per-message log: ARex lines back into headers.
+        .executable(name: "authentication_milter_log", targets: ["MessageLogTool"]),
         .executable(name: "spf-bench", targets: ["SPFBench"]),
         .executable(name: "dkim-bench", targets: ["DKIMBench"]),
         .executable(name: "arc-bench", targets: ["ARCBench"]),
@@ -77,7 +79,11 @@ let package = Package(
         // tally and its counter-delta message, the master's registry and
         // text format, the HTTP request parser, the pages.
         .target(name: "Metrics", dependencies: ["JSON"], path: "Sources/Metrics"),
-        .target(name: "Handlers", dependencies: ["MailAuth", "Milter", "Config", "IPC", "JSON", "ProcessLog", "SystemIO", "CShim", "BlockerRules", "Metrics"], path: "Sources/Handlers"),
+        // The per-message log as pure values: the ARex line (extended_log)
+        // and its reading back, the legacy line, the arex tool's options.
+        .target(name: "MessageLog", dependencies: ["MailAuth", "JSON"], path: "Sources/MessageLog"),
+        .executableTarget(name: "MessageLogTool", dependencies: ["MessageLog", "SystemIO"], path: "Sources/MessageLogTool"),
+        .target(name: "Handlers", dependencies: ["MessageLog", "MailAuth", "Milter", "Config", "IPC", "JSON", "ProcessLog", "SystemIO", "CShim", "BlockerRules", "Metrics"], path: "Sources/Handlers"),
 
         // The master's own logic that is not process plumbing (pool policy,
         // wait queue, pidfile), kept apart so no jailed process
@@ -86,7 +92,10 @@ let package = Package(
         .executableTarget(name: "Master", dependencies: ["Config", "IPC", "JSON", "ProcessLog", "Sandbox", "SystemIO", "MasterSupport", "Handlers", "DMARCReports", "Milter", "CShim", "CCap", "BlockerRules", "Metrics", .product(name: "Logging", package: "swift-log")], path: "Sources/Master"),
         .executableTarget(name: "Worker", dependencies: ["Config", "IPC", "ProcessLog", "Sandbox", "SystemIO", "Milter", "Handlers", "MailAuth", "CShim", "COpenSSL", "CLDNS", "BlockerRules", "Metrics"], path: "Sources/Worker"),
         .executableTarget(name: "DNSHelper", dependencies: ["IPC", "ProcessLog", "Sandbox", "SystemIO", "MailAuth", "LDNSRecords", "CShim", "CLDNS"], path: "Sources/DNSHelper"),
-        .executableTarget(name: "Spool", dependencies: ["Config", "IPC", "ProcessLog", "Sandbox", "SystemIO", "DMARCReports", "MailAuth", "CShim", "Handlers"], path: "Sources/Spool"),
+        // The error mail (errors_to) as pure values: the message, the rate
+        // limit, the process table's rows. The spool sends it.
+        .target(name: "ErrorMail", dependencies: ["IPC", "MailAuth"], path: "Sources/ErrorMail"),
+        .executableTarget(name: "Spool", dependencies: ["ErrorMail", "Config", "IPC", "ProcessLog", "Sandbox", "SystemIO", "DMARCReports", "MailAuth", "CShim", "Handlers"], path: "Sources/Spool"),
         // The one process that talks to spamd (SpamAssassin handler).
         .executableTarget(name: "Scanner", dependencies: ["IPC", "ProcessLog", "Sandbox", "SystemIO", "MailAuth", "CShim"], path: "Sources/Scanner"),
         .executableTarget(name: "DMARCSendReports", dependencies: ["DMARCReports", "MailAuth"], path: "Sources/DMARCSendReports"),
@@ -115,13 +124,15 @@ let package = Package(
         .testTarget(name: "MasterSupportTests", dependencies: ["MasterSupport", "BlockerRules", "SystemIO"], path: "Tests/MasterSupportTests"),
         .testTarget(name: "BlockerRulesTests", dependencies: ["BlockerRules"], path: "Tests/BlockerRulesTests"),
         .testTarget(name: "SystemIOTests", dependencies: ["SystemIO", "IPC"], path: "Tests/SystemIOTests"),
+        .testTarget(name: "MessageLogTests", dependencies: ["MessageLog", "MailAuth", "JSON"], path: "Tests/MessageLogTests"),
+        .testTarget(name: "ErrorMailTests", dependencies: ["ErrorMail", "IPC"], path: "Tests/ErrorMailTests"),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "JSON"], path: "Tests/MetricsTests"),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], path: "Tests/JSONTests"),
         .testTarget(name: "ProcessLogTests", dependencies: ["ProcessLog"], path: "Tests/ProcessLogTests"),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "IPC", "JSON", "MasterSupport", "SystemIO", "MailAuth", "TestSupport"], path: "Tests/ConfigTests"),
         .testTarget(name: "IPCTests", dependencies: ["IPC", "JSON", "MailAuth", "TestSupport", "CShim"], path: "Tests/IPCTests"),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], path: "Tests/SandboxTests"),
-        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "Config", "IPC", "JSON", "MailAuth", "Milter", "TestSupport", "BlockerRules", "Metrics"], path: "Tests/HandlersTests"),
+        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "MessageLog", "Config", "IPC", "JSON", "MailAuth", "Milter", "TestSupport", "BlockerRules", "Metrics"], path: "Tests/HandlersTests"),
         .testTarget(name: "DMARCReportsTests", dependencies: ["DMARCReports", "Config", "JSON", "MailAuth", "TestSupport"], path: "Tests/DMARCReportsTests"),
         .testTarget(name: "ProcessTests", dependencies: ["Config", "IPC", "JSON", "MasterSupport", "Milter", "MilterClient", "CShim", "MailAuth", "DMARCReports", "TestSupport"], path: "Tests/ProcessTests"),
     ],

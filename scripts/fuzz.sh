@@ -90,6 +90,7 @@ build() {
     module IPC Sources/IPC/*.swift
     module BlockerRules Sources/BlockerRules/*.swift
     module Metrics Sources/Metrics/*.swift
+    module MessageLog Sources/MessageLog/*.swift
     module LDNSRecords Sources/LDNSRecords/*.swift
     module Handlers Sources/Handlers/*.swift
     # The DNS helper is an executable; its wire parser is one file.

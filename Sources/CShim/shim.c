@@ -257,6 +257,10 @@ static size_t am_alarm_line_len;
 /* CLOCK_MONOTONIC microseconds: the active stage's deadline, and when the
  * running timer fires (0: no timer running). */
 static volatile long long am_alarm_deadline_us = 0;
+/* The error report frame for errors_to (am_stage_alarm_set_report). */
+static unsigned char am_alarm_report[40 * 1024];
+static volatile size_t am_alarm_report_len = 0;
+static volatile sig_atomic_t am_alarm_report_fd = -1;
 static volatile long long am_alarm_expiry_us = 0;
 
 static long long am_monotonic_us(void) {
@@ -301,6 +305,15 @@ static void am_stage_alarm_fired(int sig) {
         if (n <= 0) break;
         offset += (size_t)n;
     }
+    /* One SOCK_SEQPACKET frame, whole or not at all; never waits (a full
+     * channel loses the report, not the exit). */
+    if (am_alarm_report_fd >= 0 && am_alarm_report_len > 0) {
+        ssize_t sent;
+        do {
+            sent = send(am_alarm_report_fd, am_alarm_report, am_alarm_report_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        } while (sent < 0 && errno == EINTR);
+        (void)sent;
+    }
     ssize_t ignored = write(2, am_alarm_line, am_alarm_line_len);
     (void)ignored;
     _exit(0);
@@ -312,6 +325,18 @@ int am_stage_alarm_install(void) {
     action.sa_handler = am_stage_alarm_fired;
     sigfillset(&action.sa_mask);
     return sigaction(SIGALRM, &action, NULL);
+}
+
+int am_stage_alarm_set_report(int fd, const void *frame, size_t len) {
+    if (am_alarm_active) return -1;
+    if (len > sizeof am_alarm_report) return -1;
+    am_alarm_report_fd = -1;
+    am_alarm_report_len = 0;
+    if (fd < 0 || len == 0) return 0;
+    memcpy(am_alarm_report, frame, len);
+    am_alarm_report_len = len;
+    am_alarm_report_fd = fd;
+    return 0;
 }
 
 int am_stage_alarm_disarm(void) {

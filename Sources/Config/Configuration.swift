@@ -25,6 +25,13 @@ public struct Configuration: Sendable, Equatable {
     public var errorsTo: String?
     public var errorsFrom: String?
     public var errorsHeaders: [ErrorEmailHeader] = []
+    /// Ours: where the spool delivers the error mail, `host:port` (an IP
+    /// literal, IPv6 in brackets); the local MTA by default. Perl runs
+    /// the local sendmail binary, which a jailed process cannot.
+    public var errorsSMTP = "127.0.0.1:25"
+    /// Ours: at most one error mail per this many seconds; the reports in
+    /// between are counted in the next mail.
+    public var errorsInterval = 60
     /// Arguments the Perl milter passes to Log::Dispatchouli; kept as given.
     public var logDispatchouli: JSONObject?
 

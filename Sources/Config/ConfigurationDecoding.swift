@@ -17,7 +17,7 @@ extension Configuration {
         "dns_timeout", "dns_retry", "dns_servfail_timeout", "authserv_id", "hide_none", "header_indent_style",
         "header_fold_at", "header_indent_by", "tempfail_on_error", "tempfail_on_error_authenticated",
         "tempfail_on_error_local", "tempfail_on_error_trusted", "ip_map", "external_callback_processor",
-        "handlers", "cache_dns_timeouts", "max_dequeue",
+        "handlers", "cache_dns_timeouts", "max_dequeue", "errors_smtp", "errors_interval",
     ]
 
     static func connectionSpec(_ node: ConfigNode) throws(ConfigurationError) -> ConnectionSpec {
@@ -69,6 +69,8 @@ extension Configuration {
         legacyLog = try root.bool("legacy_log")
         errorsTo = try root.nonEmptyString("errors_to")
         errorsFrom = try root.nonEmptyString("errors_from")
+        errorsSMTP = try root.nonEmptyString("errors_smtp") ?? errorsSMTP
+        errorsInterval = try root.integer("errors_interval", in: 0...86400) ?? errorsInterval
         if let headers = try root.object("errors_headers") {
             for (name, node) in headers.members where !node.isNull {
                 errorsHeaders.append(ErrorEmailHeader(name: name, value: try node.stringValue()))

@@ -18,6 +18,8 @@ extension Configuration {
         if let legacyLog { o["legacy_log"] = .bool(legacyLog) }
         if let errorsTo { o["errors_to"] = .string(errorsTo) }
         if let errorsFrom { o["errors_from"] = .string(errorsFrom) }
+        o["errors_smtp"] = .string(errorsSMTP)
+        o["errors_interval"] = .integer(errorsInterval)
         if !errorsHeaders.isEmpty {
             o["errors_headers"] = .object(JSONObject(errorsHeaders.map { ($0.name, .string($0.value)) }))
         }

@@ -28,6 +28,9 @@ extension DispatcherSettings {
         commandTimeout = c.commandTimeout ?? 0
         contentTimeout = c.contentTimeout ?? 0
         remap = ConnectionRemap(c.ipMap)
+        // Perl's default_config has extended_log 1: on unless turned off.
+        extendedLog = c.extendedLog ?? true
+        legacyLog = c.legacyLog ?? false
         // Checked when the handlers were built.
         authHeaderNames = (try? AuthResultsHeaderName.all(c)) ?? [:]
     }

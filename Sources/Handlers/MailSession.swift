@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import BlockerRules
 import MailAuth
 import Metrics
@@ -127,6 +130,26 @@ public final class MailSession {
     /// debug lines only with `debug`). Tests collect them here, debug
     /// lines included.
     public var logSink: ((ChildLog.Level, String) -> Void)?
+    /// With `errors_to`: every line logged on the connection, debug ones
+    /// included, for the error mail (`ConnectionTrace`).
+    public var keepsTrace = false
+    public private(set) var trace = ConnectionTrace()
+    /// The clock of the trace's time stamps (seconds since the epoch).
+    public var wallClock: () -> Int = { Int(time(nil)) }
+    /// Handler errors and stage overruns of the connection, in words, and
+    /// the queue id of the first: handed to `unexpectedErrorSink` with the
+    /// trace when the connection ends (Perl mails after the connection).
+    public private(set) var unexpectedErrors: [(text: String, isTimeout: Bool)] = []
+    private var unexpectedErrorQueueID = ""
+    /// The worker's report to the spool (`ErrorReport`); nil in tests.
+    public var unexpectedErrorSink: ((_ errors: [(text: String, isTimeout: Bool)], _ queueID: String, _ trace: [String]) -> Void)?
+
+    /// A handler error or a stage overrun, for the error mail.
+    public func recordUnexpectedError(_ text: String, isTimeout: Bool) {
+        if unexpectedErrors.isEmpty { unexpectedErrorQueueID = macro("i") ?? "" }
+        // Bounded: a connection failing at every header reports the first 50.
+        if unexpectedErrors.count < 50 { unexpectedErrors.append((text, isTimeout)) }
+    }
     /// Handler log lines written before the MTA sent a queue id (`i`),
     /// kept to be written with it, as Perl's `dbgout` keeps them.
     private var pendingLogLines: [(level: ChildLog.Level, key: String, value: String)] = []
@@ -202,6 +225,10 @@ public final class MailSession {
     /// this milter connection starts counting afresh.
     public func connectionEnded() {
         flushPendingLogLines(queueID: "--")
+        if !unexpectedErrors.isEmpty { unexpectedErrorSink?(unexpectedErrors, unexpectedErrorQueueID, trace.lines) }
+        trace.removeAll()
+        unexpectedErrors = []
+        unexpectedErrorQueueID = ""
         connectionStates.removeAll(keepingCapacity: true)
         messageCount = 0
         connectionAuthResults = []
@@ -224,6 +251,18 @@ public final class MailSession {
 extension MailSession {
     /// A line for the log, as is.
     public func log(_ level: ChildLog.Level, _ text: @autoclosure () -> String) {
+        if keepsTrace {
+            let line = text()
+            trace.append("\(level.rawValue) \(line)", at: wallClock())
+            if let logSink {
+                logSink(level, line)
+            } else if level == .debug {
+                ChildLog.debug(line)
+            } else {
+                ChildLog.write(level, line)
+            }
+            return
+        }
         if let logSink {
             logSink(level, text())
         } else if level == .debug {

@@ -1,4 +1,5 @@
 import MailAuth
+import MessageLog
 import Metrics
 import Milter
 
@@ -26,6 +27,10 @@ public struct DispatcherSettings: Sendable {
     public var remap = ConnectionRemap([])
     /// Handlers' `auth_header_name`, by handler name.
     public var authHeaderNames: [String: AuthResultsHeaderName] = [:]
+    /// `extended_log`: one ARex line per message (`MessageLog.ARexLine`).
+    public var extendedLog = true
+    /// `legacy_log`: Perl's older `A-R:` line per added header.
+    public var legacyLog = false
     public init() {}
 }
 
@@ -288,7 +293,9 @@ public final class MilterDispatcher {
                 try call(handler)
             } catch {
                 failed = true
-                logLines.append("\(type(of: handler).name) \(stage) callback error: \(error)")
+                let text = "\(type(of: handler).name) \(stage) callback error: \(error)"
+                logLines.append(text)
+                session.recordUnexpectedError(text, isTimeout: false)
             }
             if let tally, let callback {
                 let now = clock()
@@ -300,7 +307,9 @@ public final class MilterDispatcher {
         if let tally, let callback { tally.observe(callback, microseconds: Self.microseconds(elapsed)) }
         if timeout > 0 && elapsed > timeout {
             failed = true
-            logLines.append("\(stage) callbacks timed out after \(elapsed)s (limit \(timeout)s)")
+            let text = "\(stage) callbacks timed out after \(elapsed)s (limit \(timeout)s)"
+            logLines.append(text)
+            session.recordUnexpectedError(text, isTimeout: true)
         }
         if failed { session.count(.callbackError, [stage]) }
         // A handler's reject or defer outranks the tempfail of an error.
@@ -397,6 +406,8 @@ public final class MilterDispatcher {
         // reverse order), then Authentication-Results above them, then the
         // quarantine note above everything.
         var additions: [MilterResponse] = []
+        // What goes in the per-message log: the headers as added.
+        var logged: [ARexLine.Header] = []
         // Deletions first, highest occurrence first per name, so the
         // indexes still name the headers the handler saw.
         for removal in session.removedHeaders.sorted(by: { ($0.name.lowercased(), $1.occurrence) < ($1.name.lowercased(), $0.occurrence) }) {
@@ -409,6 +420,7 @@ public final class MilterDispatcher {
             if !(settings.hideNone && header.isNone) {
                 let value = header.value(style: settings.indentStyle, indentBy: settings.indentBy, foldAt: settings.foldAt)
                 additions.append(.insertHeader(index: 1, name: "Authentication-Results", value: value))
+                logged.append(ARexLine.Header(fieldName: "Authentication-Results", header: header))
             }
         } else {
             // One header per name, in name order, each inserted on top.
@@ -416,8 +428,10 @@ public final class MilterDispatcher {
                 let group = AuthenticationResultsHeader(authservID: authservID, entries: sorted(groups[name] ?? []))
                 let value = group.value(style: settings.indentStyle, indentBy: settings.indentBy, foldAt: settings.foldAt)
                 additions.append(.insertHeader(index: 1, name: name.fieldName, value: value))
+                logged.append(ARexLine.Header(fieldName: name.fieldName, header: group))
             }
         }
+        logMessageResults(logged)
         // Sealers sign what we hand on; their headers go above ours.
         let sealers = handlers.compactMap { $0 as? any SealingHandler }
         if !sealers.isEmpty {
@@ -449,6 +463,25 @@ public final class MilterDispatcher {
         }
         replies.append(.continue)
         return replies
+    }
+}
+
+extension MilterDispatcher {
+    /// Perl's per-message lines at the end of the message: the ARex line
+    /// (`extended_log`) and the legacy `A-R:` lines (`legacy_log`), through
+    /// the handlers' log (`<queue id>: <key>: <value>`), so they reach the
+    /// master on the worker's stderr as every other line does.
+    func logMessageResults(_ headers: [ARexLine.Header]) {
+        guard !headers.isEmpty else { return }
+        let queueID = session.macro("i").flatMap { $0.isEmpty ? nil : $0 } ?? "--"
+        if settings.legacyLog {
+            for item in headers {
+                session.log(.info, key: LegacyLogLine.key, LegacyLogLine.value(fieldName: item.fieldName, header: item.header))
+            }
+        }
+        if settings.extendedLog {
+            session.log(.info, key: ARexLine.key, ARexLine(queueID: queueID, headers: headers).json)
+        }
     }
 }
 

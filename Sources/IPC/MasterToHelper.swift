@@ -8,6 +8,10 @@ public enum MasterToHelper: UInt8, IPCMessageKind, CaseIterable {
     case newChannel = 21
     /// The configuration again, after a reload (SIGHUP).
     case reloadedConfiguration = 22
+    /// The master's own error report (a role that keeps dying), as
+    /// `ErrorReport.encoded()`, for the spool to mail to `errors_to`.
+    /// Codes 80-89 are the error mail's (issue 14).
+    case errorReport = 80
 
     public static let direction = "master to helper"
 
@@ -16,6 +20,7 @@ public enum MasterToHelper: UInt8, IPCMessageKind, CaseIterable {
         case .configuration: "configuration"
         case .newChannel: "new channel"
         case .reloadedConfiguration: "reloaded configuration"
+        case .errorReport: "error report"
         }
     }
 
@@ -23,6 +28,7 @@ public enum MasterToHelper: UInt8, IPCMessageKind, CaseIterable {
         switch self {
         case .configuration, .reloadedConfiguration: MasterToWorker.maximumConfigurationBytes
         case .newChannel: 0
+        case .errorReport: ErrorReport.maximumEncodedBytes
         }
     }
 

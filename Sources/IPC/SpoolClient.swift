@@ -77,6 +77,28 @@ public final class SpoolClient {
         }
     }
 
+    /// Error reports not handed to the spool (channel full or gone).
+    public private(set) var droppedErrorReports = 0
+
+    /// The frame of an error report, as `submit` sends it and the stage
+    /// alarm keeps it ready.
+    public static func frame(_ report: ErrorReport) -> [UInt8] {
+        IPCFrame(WorkerToSpool.errorReport, payload: report.encoded()).encoded()
+    }
+
+    /// Sends one error report now, without waiting (the error mail is a
+    /// courtesy: a full channel drops it, and the log has the error).
+    public func submit(_ report: ErrorReport) {
+        let frame = Self.frame(report)
+        let sent = channelGone ? nil : try? SystemCall.retryingOnInterrupt("send") {
+            frame.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
+        }
+        if sent != frame.count {
+            droppedErrorReports += 1
+            ChildLog.warning("worker: error report not handed to the spool (channel full or closed); \(droppedErrorReports) dropped so far")
+        }
+    }
+
     /// Takes the spool's acknowledgements and writes what the socket takes
     /// now, without waiting.
     public func flush() {

@@ -14,6 +14,13 @@ public enum WorkerToSpool: UInt8, IPCMessageKind, CaseIterable {
     /// the spool sends the datagram (a worker has no socket). Not
     /// acknowledged: the feed is UDP, lossy by design.
     case abusixRecord = 43
+    /// An unexpected handler error or a stage timeout, as
+    /// `ErrorReport.encoded()` (with the connection's trace): the spool
+    /// mails it to `errors_to`, rate-limited. Not acknowledged: a report
+    /// lost with a dying spool is logged by the worker already. A worker
+    /// cut by its stage alarm sends it from the signal handler, a frame
+    /// it prepared when it armed the alarm.
+    case errorReport = 44
 
     public static let direction = "worker to spool"
 
@@ -21,6 +28,7 @@ public enum WorkerToSpool: UInt8, IPCMessageKind, CaseIterable {
         switch self {
         case .reportRow: "report row"
         case .abusixRecord: "Abusix record"
+        case .errorReport: "error report"
         }
     }
 
@@ -28,6 +36,7 @@ public enum WorkerToSpool: UInt8, IPCMessageKind, CaseIterable {
         switch self {
         case .reportRow: Self.maximumRowBytes
         case .abusixRecord: AbusixFeedRecord.maximumEncodedBytes
+        case .errorReport: ErrorReport.maximumEncodedBytes
         }
     }
     public var carriesDescriptor: Bool { false }

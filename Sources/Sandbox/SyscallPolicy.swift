@@ -9,6 +9,8 @@ public enum SandboxRole: String, Sendable, CaseIterable {
     case spool
     /// The spool when its report store is PostgreSQL: it may reconnect.
     case spoolWithDatabaseConnection = "spool-pg"
+    /// The spool with `errors_to`: it delivers the error mail over SMTP.
+    case spoolWithMailDelivery = "spool-mail"
     /// The scanner: the only process that talks to spamd (SpamAssassin).
     case scanner = "scan"
 }
@@ -96,6 +98,9 @@ public struct SyscallPolicy: Sendable, Equatable {
             return SyscallPolicy(role: role, rules: base + spoolFiles, limits: limits(openFiles: 8192, writesFiles: true))
         case .spoolWithDatabaseConnection:
             return SyscallPolicy(role: role, rules: base + spoolFiles + databaseSockets,
+                                 limits: limits(openFiles: 8192, writesFiles: true))
+        case .spoolWithMailDelivery:
+            return SyscallPolicy(role: role, rules: base + spoolFiles + mailSockets,
                                  limits: limits(openFiles: 8192, writesFiles: true))
         case .scanner:
             // One channel per worker and one spamd connection per channel.
@@ -242,6 +247,15 @@ public struct SyscallPolicy: Sendable, Equatable {
         SyscallRule("geteuid", because: "SQLite checking file ownership"),
         SyscallRule("getuid", because: "SQLite checking file ownership"),
         SyscallRule("umask", because: "Foundation creating files"),
+    ]
+
+    /// The error mail (`errors_to`): one SMTP connection per mail to
+    /// `errors_smtp`, a numeric address (getaddrinfo resolves no name in
+    /// the jail: /etc/hosts could be read, DNS could not be asked).
+    static let mailSockets: [SyscallRule] = [
+        socket(streamFamilies, because: "the error mail's SMTP connection"),
+        SyscallRule("connect", because: "to errors_smtp (the local MTA)"),
+        connectError,
     ]
 
     /// libpq reconnecting (PQreset) after the server went away.

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Config
 import DMARCReports
+import ErrorMail
 import Handlers
 import IPC
 import MailAuth
@@ -20,9 +21,13 @@ final class SpoolLoop {
     var workers: [SpoolWorkerChannel] = []
     /// With the AbusixDataFeed handler: sends workers' records as datagrams.
     let abusix: AbusixFeedSender?
+    /// With `errors_to`: mails the error reports.
+    let errorMail: ErrorMailSender?
 
-    init(master: IPCChannel, reports: ReportIntake?, abusix: AbusixFeedSender?, allowsNetwork: Bool, retryInterval: Int32) {
+    init(master: IPCChannel, reports: ReportIntake?, abusix: AbusixFeedSender?, errorMail: ErrorMailSender?,
+         allowsNetwork: Bool, retryInterval: Int32) {
         self.master = master
+        self.errorMail = errorMail
         self.abusix = abusix
         self.reports = reports
         self.allowsNetwork = allowsNetwork
@@ -63,7 +68,7 @@ final class SpoolLoop {
             for (index, channel) in polled.enumerated() where fds[index + 1].revents != 0 {
                 if fds[index + 1].revents & Int16(POLLOUT) != 0 { channel.sendQueued() }
                 var rows: [DMARCReportRow] = []
-                channel.readRows(into: &rows, abusix: sendAbusix)
+                channel.readRows(into: &rows, abusix: sendAbusix, errorReport: mailError)
                 if !rows.isEmpty { received.append((channel, rows)) }
             }
             // One journal write (and fdatasync) and one store transaction
@@ -81,6 +86,15 @@ final class SpoolLoop {
     /// handler is not (or no longer) enabled.
     private func sendAbusix(_ record: AbusixFeedRecord) {
         abusix?.send(record)
+    }
+
+    /// An error report: mailed when `errors_to` is set, logged in any case.
+    private func mailError(_ report: ErrorReport) {
+        guard let errorMail else {
+            ChildLog.error("spool: error report from \(report.role) \(report.pid) (no errors_to): \(report.text)")
+            return
+        }
+        errorMail.take(report)
     }
 
     /// Rows are acknowledged only once the spool is done with them
@@ -128,6 +142,8 @@ final class SpoolLoop {
                 reconfigure(message.payload)
             case .configuration:
                 ChildLog.warning("spool: a second initial configuration from the master ignored")
+            case .errorReport:
+                if let report = SpoolWorkerChannel.errorReport(message.payload) { mailError(report) }
             }
         }
         if let violation = master.violation {
@@ -156,6 +172,7 @@ final class SpoolLoop {
             let configuration = try Configuration(fromSerialized: payload)
             let settings = try DMARCReportSettings(configuration: configuration, hostname: "localhost")
             reconfigureAbusix(configuration)
+            errorMail?.reconfigure(configuration, hostname: errorMail?.mail.hostname ?? "localhost")
             guard let reports else {
                 if settings.enabled { ChildLog.warning("spool: DMARC reports were enabled by a reload; they start after a restart") }
                 return

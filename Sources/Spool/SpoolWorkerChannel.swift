@@ -44,7 +44,8 @@ final class SpoolWorkerChannel {
     /// sends anything else (an unknown kind, a row over the limit, a
     /// descriptor, a frame cut across messages) loses its channel, and the
     /// descriptor is closed as it arrives.
-    func readRows(into rows: inout [DMARCReportRow], abusix: (AbusixFeedRecord) -> Void = { _ in }) {
+    func readRows(into rows: inout [DMARCReportRow], abusix: (AbusixFeedRecord) -> Void = { _ in },
+                  errorReport: (ErrorReport) -> Void = { _ in }) {
         for _ in 0..<Self.maximumMessagesPerRound where !isClosed {
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&p, 1, 0) > 0 else { return }
@@ -55,6 +56,8 @@ final class SpoolWorkerChannel {
                     if let row = Self.reportRow(message) { rows.append(row) }
                 case .abusixRecord:
                     if let record = Self.abusixRecord(message) { abusix(record) }
+                case .errorReport:
+                    if let report = Self.errorReport(message.payload) { errorReport(report) }
                 }
             }
             if let violation = channel.violation {
@@ -96,6 +99,17 @@ final class SpoolWorkerChannel {
         }
         outbox.append(bytes)
         outboxBytes += bytes.count
+    }
+
+    /// An error report (a worker's or the master's); a malformed one is
+    /// logged and dropped. Size was checked by the channel.
+    static func errorReport(_ payload: [UInt8]) -> ErrorReport? {
+        do {
+            return try ErrorReport(encoded: payload)
+        } catch {
+            ChildLog.error("spool: malformed error report dropped: \(error)")
+            return nil
+        }
     }
 
     /// A worker's AbusixDataFeed record; a malformed one is logged and

@@ -28,11 +28,18 @@ let (master, serializedConfiguration) = ChildStartup.receiveConfiguration(role: 
                                                                           configuration: .configuration)
 var reports: ReportIntake?
 var abusix: AbusixFeedSender?
+var errorMail: ErrorMailSender?
 var role = SandboxRole.spool
 var retryInterval: Int32 = 10
 do {
     let configuration = try Configuration(fromSerialized: serializedConfiguration)
     if let feed = try AbusixFeedSettings.enabled(in: configuration) { abusix = AbusixFeedSender(settings: feed) }
+    // The hostname for the mail is read now: uname is not allowed later.
+    var name = [CChar](repeating: 0, count: 256)
+    let hostname = gethostname(&name, 255) == 0 ? String(decoding: name.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
+    errorMail = ErrorMailSender(configuration: configuration, hostname: hostname)
+    // Error mail is delivered over SMTP: a stream socket and connect.
+    if errorMail != nil { role = .spoolWithMailDelivery }
     let settings = try DMARCReportSettings(configuration: configuration, hostname: "localhost")
     if configuration.checkForDequeue > 0 { retryInterval = Int32(clamping: min(configuration.checkForDequeue, 300)) }
     if settings.enabled {
@@ -40,6 +47,7 @@ do {
         let journal = try ReportJournal(directory: spoolDir)
         let rejected = try? ReportJournal(directory: spoolDir, fileName: ReportJournal.rejectedFileName)
         reports = ReportIntake(journal: journal, location: settings.store, rejected: rejected)
+        // PostgreSQL's policy has the sockets error mail needs too.
         if case .postgresql = settings.store { role = .spoolWithDatabaseConnection }
     }
 } catch {
@@ -61,4 +69,5 @@ do {
     ChildLog.critical("cannot enter the sandbox: \(error)")
     exit(1)
 }
-SpoolLoop(master: master, reports: reports, abusix: abusix, allowsNetwork: role == .spoolWithDatabaseConnection, retryInterval: retryInterval).run()
+SpoolLoop(master: master, reports: reports, abusix: abusix, errorMail: errorMail,
+          allowsNetwork: role == .spoolWithDatabaseConnection, retryInterval: retryInterval).run()

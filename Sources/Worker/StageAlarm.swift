@@ -54,6 +54,19 @@ enum StageAlarm {
         if rc != 0 { ChildLog.warning("stage deadline not armed: \(SystemIOError.text(for: errno))") }
     }
 
+    /// The error report frame the alarm sends the spool before the worker
+    /// exits (`errors_to`), prepared here because a signal handler cannot
+    /// build one. Rebuilt only when the stage or the trace changed, so a
+    /// message costs a copy per stage with news, none without `errors_to`.
+    nonisolated(unsafe) static var reportKey = ""
+
+    static func prepareReport(key: String, spool: Int32, frame: () -> [UInt8]) {
+        guard key != reportKey else { return }
+        let bytes = frame()
+        let rc = bytes.withUnsafeBytes { am_stage_alarm_set_report(spool, $0.baseAddress, $0.count) }
+        reportKey = rc == 0 ? key : ""
+    }
+
     static func disarm() {
         _ = am_stage_alarm_disarm()
     }

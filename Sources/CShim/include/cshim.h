@@ -75,6 +75,11 @@ int am_stage_alarm_arm(int fd, const void *reply, size_t reply_len, const char *
 int am_stage_alarm_disarm(void);
 /* Arms again with the reply, line and socket of the last am_stage_alarm_arm. */
 int am_stage_alarm_arm_again(long long microseconds);
+/* A frame the alarm sends on `fd` (the spool channel) after the reply and
+ * before the worker exits: the error report of the stage. len 0 or fd < 0
+ * clears it; a frame over 40 KiB is refused (-1). Set only while the alarm
+ * is inactive (between stages). */
+int am_stage_alarm_set_report(int fd, const void *frame, size_t len);
 /* syslog(3) is variadic; this logs one preformatted line. */
 void am_openlog(const char *ident, int facility);
 void am_syslog(int priority, const char *line);
