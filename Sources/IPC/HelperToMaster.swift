@@ -1,12 +1,26 @@
-/// What the DNS helper and the spool send the master: nothing. Their
-/// control channel is only closed (by the master, to stop them), so any
-/// byte the master reads from it is a violation.
-public enum HelperToMaster: IPCMessageKind {
-    public init?(code: UInt8) { return nil }
-    public var code: UInt8 { switch self {} }
-    public var name: String { switch self {} }
-    public var maximumPayload: Int { switch self {} }
-    public var carriesDescriptor: Bool { switch self {} }
-    public static let allKinds: [HelperToMaster] = []
+/// What the helpers send the master on their control channel: only the
+/// spool, and only its dequeue state for the metrics endpoint. The DNS
+/// helper and the scanner send nothing; the master treats a message from
+/// them, or anything else, as a violation.
+public enum HelperToMaster: UInt8, IPCMessageKind, CaseIterable {
+    /// `DequeueState.encoded()`, after each dequeue run (and at most once
+    /// a second when rows arrive). Codes 80-89 belong to issue 14's
+    /// operations messages.
+    case dequeueState = 81
+
     public static let direction = "helper to master"
+
+    public var name: String {
+        switch self {
+        case .dequeueState: "dequeue state"
+        }
+    }
+
+    public var maximumPayload: Int {
+        switch self {
+        case .dequeueState: DequeueState.maximumEncodedBytes
+        }
+    }
+
+    public var carriesDescriptor: Bool { false }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Config
+import IPC
 import JSON
 import Metrics
 import SystemIO
@@ -29,6 +30,19 @@ extension MasterServer {
             log.error("worker \(slot.pid) sent a bad metrics delta (\(error)): killing and replacing it")
             slot.state = .retiring
             kill(slot.pid, SIGKILL)
+        }
+    }
+
+    /// The spool's dequeue state: Perl's `dequeue_files_total{key,state="new"}`
+    /// set to what waits, and the run counted by how it ended. A state that
+    /// does not decode is a broken spool: replaced as any violation.
+    func takeDequeueState(_ payload: [UInt8], from slot: ChildSlot) {
+        do {
+            let state = try DequeueState(encoded: payload)
+            metrics?.set(.dequeueFiles, labels: [state.key, "new"], value: UInt64(state.waiting))
+            if let run = state.run { metrics?.add(.dequeueRuns, labels: [state.key, run], value: 1) }
+        } catch {
+            replace(slot, refusing: error)
         }
     }
 

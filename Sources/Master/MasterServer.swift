@@ -32,6 +32,11 @@ final class MasterServer {
     let spoolEnds = SpoolChannelEnds()
     var policy: WorkerPoolPolicy
     var backoff = RespawnBackoff()
+    /// Failures per role for the error mail's "restarting again and again".
+    var restartStorms: [ChildSlot.Role: RestartStorm] = [:]
+    /// The master's error report waiting for a spool to take it (the spool
+    /// itself may be the role that keeps failing).
+    var pendingErrorReport: ErrorReport?
     var helperBackoff = RespawnBackoff()
     var nextSpawnAllowed = 0.0
     var nextHelperSpawnAllowed = 0.0
@@ -198,9 +203,16 @@ final class MasterServer {
                 }
             }
         case .dns, .spool, .scan:
-            // Helpers send the master nothing: this only finds a violation.
+            // Only the spool sends the master anything (its dequeue state).
             while let message = slot.channel.nextMessage(HelperToMaster.self) {
-                switch message.kind {}
+                switch message.kind {
+                case .dequeueState:
+                    guard slot.role == .spool else {
+                        replace(slot, refusing: IPCError.malformed("a dequeue state from the \(slot.role.rawValue) helper"))
+                        return
+                    }
+                    takeDequeueState(message.payload, from: slot)
+                }
             }
         }
         if let violation = slot.channel.violation { replace(slot, refusing: violation) }
@@ -354,6 +366,7 @@ final class MasterServer {
             if spool != nil {
                 for fd in spoolEnds.all { sendToHelper(spool, .newChannel, descriptor: fd) }
                 spoolEnds.handedToSpool()
+                sendPendingErrorReport()
             }
         }
         if scanner == nil, let scanning = ContentScanners.scannerArguments(in: configuration) {
@@ -480,6 +493,7 @@ final class MasterServer {
                     log.warning("worker \(pid) \(describeExit(status: status)) while stopping")
                 } else {
                     log.error("worker \(pid) \(describeExit(status: status)); replacing it")
+                    noteFailure(.worker, pid: pid, status: status)
                     backoff.recordFailure()
                     nextSpawnAllowed = monotonicSeconds() + backoff.delaySeconds
                 }
@@ -507,6 +521,8 @@ final class MasterServer {
 
     func helperDied(_ what: String, pid: pid_t, status: Int32) {
         log.error("\(what) \(pid) \(describeExit(status: status)); restarting it")
+        let role: ChildSlot.Role = what == "spool" ? .spool : what == "scanner" ? .scan : .dns
+        noteFailure(role, pid: pid, status: status)
         helperBackoff.recordFailure()
         nextHelperSpawnAllowed = monotonicSeconds() + helperBackoff.delaySeconds
     }

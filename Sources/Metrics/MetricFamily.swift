@@ -40,6 +40,11 @@ public enum MetricFamily: UInt8, CaseIterable, Sendable {
     case processesProcessing = 102
     case forkedChildren = 103
     case reapedChildren = 104
+    /// Perl's `dequeue_files_total{key,state}`: what the spool's deferred
+    /// work holds now (a snapshot the spool sends; Perl counts its files).
+    case dequeueFiles = 105
+    /// Ours: the spool's dequeue runs by how they ended.
+    case dequeueRuns = 106
 
     public enum Kind: String, Sendable { case counter, gauge, histogram }
 
@@ -77,6 +82,8 @@ public enum MetricFamily: UInt8, CaseIterable, Sendable {
         case .processesProcessing: "processes_processing"
         case .forkedChildren: "forked_children_total"
         case .reapedChildren: "reaped_children_total"
+        case .dequeueFiles: "dequeue_files_total"
+        case .dequeueRuns: "dequeue_runs_total"
         }
     }
 
@@ -115,6 +122,8 @@ public enum MetricFamily: UInt8, CaseIterable, Sendable {
         case .processesProcessing: "The number of authentication milter processes currently processing data"
         case .forkedChildren: "Total number of child processes forked"
         case .reapedChildren: "Total number of child processes reaped"
+        case .dequeueFiles: "The number of dequeue files in the spool"
+        case .dequeueRuns: "The number of dequeue runs of the spool, by how they ended"
         }
     }
 
@@ -141,6 +150,8 @@ public enum MetricFamily: UInt8, CaseIterable, Sendable {
         case .dmarc: ["result", "disposition", "policy", "is_list", "is_whitelisted", "arc_aware_result", "used_arc", "is_subdomain"]
         case .sanitizeRemove: ["header"]
         case .blocker: ["result", "id"]
+        case .dequeueFiles: ["key", "state"]
+        case .dequeueRuns: ["key", "result"]
         default: []
         }
     }
@@ -149,7 +160,7 @@ public enum MetricFamily: UInt8, CaseIterable, Sendable {
     /// asks for it per entry).
     public var labelCount: Int {
         switch self {
-        case .timeMicroseconds, .blocker: 2
+        case .timeMicroseconds, .blocker, .dequeueFiles, .dequeueRuns: 2
         case .dkimSignatures: 6
         case .dmarc: 8
         case .callbackError, .mailProcessed, .spf, .dkim, .arc, .iprev, .ptr, .senderID, .xGoogleDKIM, .alignedFrom,

@@ -79,6 +79,17 @@ public struct MetricRegistry: Sendable {
         }
     }
 
+    /// Sets a series to `value` (the spool's dequeue snapshot: a count of
+    /// the moment, not a sum of deltas).
+    public mutating func set(_ family: MetricFamily, labels: [String], value: UInt64) {
+        let text = labelText(family, labels)
+        if counters[family]?[text] == nil {
+            guard seriesCount < maximumSeries else { droppedSeries += 1; return }
+            seriesCount += 1
+        }
+        counters[family, default: [:]][text] = value
+    }
+
     /// The text format, with the master's gauges of the moment.
     public func render(uptimeSeconds: Int, waiting: Int, processing: Int) -> String {
         var lines: [(name: String, text: String)] = []

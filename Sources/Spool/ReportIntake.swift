@@ -1,6 +1,7 @@
 import DMARCReports
 import MailAuth
 import ProcessLog
+import SystemIO
 
 /// The spool's report work: rows from workers go to the journal first
 /// (on disk before anything else happens), then to the store. Rows the
@@ -109,52 +110,75 @@ final class ReportIntake {
 
     /// Offers the waiting rows to the store; on success the journal is
     /// emptied. Called after each intake and by the spool's timer.
-    func flush() {
-        guard !waiting.isEmpty else { return }
+    /// The rows per run and the time a run may take (`DequeueSchedule`:
+    /// `max_dequeue` batches, `dequeue_timeout`); a run that reaches
+    /// either leaves the rest for the next one.
+    var rowsPerRun = Int.max
+    var runSeconds = Double.infinity
+
+    /// Offers the waiting rows to the store in batches of
+    /// `DequeueSchedule.batchRows`, within `rowsPerRun` and `runSeconds`.
+    /// The journal is emptied only when nothing waits any more: after a
+    /// crash a later spool offers the stored rows again and the store
+    /// keeps each id once.
+    @discardableResult
+    func flush() -> DequeueSchedule.Result {
+        guard !waiting.isEmpty else { return .done }
         openStore()
         guard let store else {
             failing = true
             ChildLog.debug("spool: \(waiting.count) DMARC report rows kept in \(journal.path) until the store opens")
-            return
+            return .failed
         }
-        do {
-            try store.insert(waiting)
-            stored(waiting.count)
-        } catch {
-            insertOneByOne(store, batchError: error)
+        let deadline = monotonicSeconds() + runSeconds
+        var taken = 0
+        while !waiting.isEmpty {
+            if taken >= rowsPerRun { return .partial }
+            if taken > 0 && monotonicSeconds() >= deadline {
+                ChildLog.warning("spool: dequeue run stopped at dequeue_timeout (\(runSeconds)s) after \(taken) rows; \(waiting.count) wait for the next run")
+                return .timeout
+            }
+            let batch = Array(waiting.prefix(min(DequeueSchedule.batchRows, rowsPerRun - taken)))
+            do {
+                try store.insert(batch)
+            } catch {
+                guard insertOneByOne(store, batch: batch, batchError: error) else { return .failed }
+            }
+            waiting.removeFirst(batch.count)
+            taken += batch.count
         }
+        stored(taken)
+        return .done
     }
 
-    /// The batch failed. Either the store is down (keep everything for the
-    /// timer) or one row is refused for what it holds (text the database
-    /// cannot store): such a row would fail every batch for ever, so rows
-    /// are tried one at a time and a row refused while others go in is set
-    /// aside in `dmarc_reports.rejected` (with the reason in the log).
-    private func insertOneByOne(_ store: DMARCReportStore, batchError: ReportError) {
+    /// The batch row by row after the store refused it whole: rows it
+    /// refuses are set aside (the rejected file) so one bad row does not
+    /// hold the rest. False when it takes none (the store is down).
+    private func insertOneByOne(_ store: DMARCReportStore, batch: [DMARCReportRow], batchError: ReportError) -> Bool {
         var storedCount = 0
         var refused: [(DMARCReportRow, ReportError)] = []
-        for (index, row) in waiting.enumerated() {
+        for (index, row) in batch.enumerated() {
             do {
                 try store.insert([row])
                 storedCount += 1
             } catch {
                 refused.append((row, error))
-                // Two failures before any success: the store is down.
+                // Two refusals before any success: the store itself is
+                // failing, not a row.
                 if storedCount == 0 && index >= 1 { break }
             }
         }
         guard storedCount > 0 else {
             failing = true
             logStoreError("DMARC report store failed, \(waiting.count) rows kept in \(journal.path) (\(journal.size) bytes): \(batchError)")
-            // Reopen next time: a broken connection is replaced.
             if case .sqlite = location { self.store = nil }
-            return
+            return false
         }
         for (row, error) in refused {
             ChildLog.error("spool: DMARC report row \(row.id) for \(row.policyDomain) refused by the store and set aside in \(rejected?.path ?? "(nowhere)"): \(error)")
         }
         do { try rejected?.append(refused.map(\.0)) } catch { ChildLog.error("spool: \(error)") }
-        stored(storedCount)
+        return true
     }
 
     private func stored(_ count: Int) {
@@ -164,7 +188,6 @@ final class ReportIntake {
             ChildLog.error("spool: \(error)")
         }
         ChildLog.debug("spool: stored \(count) DMARC report rows")
-        waiting = []
         if failing || lastStoreError != nil { ChildLog.info("spool: DMARC report store is back, rows stored") }
         failing = false
         lastStoreError = nil

@@ -16,8 +16,12 @@ final class SpoolLoop {
     let reports: ReportIntake?
     /// Whether the sandbox lets this spool open network connections.
     let allowsNetwork: Bool
-    /// How often rows the store refused are offered again (seconds).
-    let retryInterval: Int32
+    /// When the deferred work runs (check_for_dequeue, dequeue_timeout,
+    /// max_dequeue).
+    var schedule: DequeueSchedule
+    /// The last dequeue state told to the master, and when.
+    private var toldWaiting = -1
+    private var toldAt = 0.0
     var workers: [SpoolWorkerChannel] = []
     /// With the AbusixDataFeed handler: sends workers' records as datagrams.
     let abusix: AbusixFeedSender?
@@ -25,20 +29,20 @@ final class SpoolLoop {
     let errorMail: ErrorMailSender?
 
     init(master: IPCChannel, reports: ReportIntake?, abusix: AbusixFeedSender?, errorMail: ErrorMailSender?,
-         allowsNetwork: Bool, retryInterval: Int32) {
+         allowsNetwork: Bool, schedule: DequeueSchedule) {
         self.master = master
         self.errorMail = errorMail
         self.abusix = abusix
         self.reports = reports
         self.allowsNetwork = allowsNetwork
-        self.retryInterval = retryInterval
+        self.schedule = schedule
     }
 
     func run() -> Never {
         // The configuration was read with `receive`, which may have read
         // the first worker channels too: take those before polling.
         takeMasterFrames()
-        var nextRetry = monotonicSeconds() + Double(retryInterval)
+        tellMaster(run: nil)
         while true {
             // Channels added while handling the master join the next round.
             let polled = workers
@@ -48,15 +52,14 @@ final class SpoolLoop {
                 fds.append(pollfd(fd: channel.fd, events: Int16(events), revents: 0))
             }
             let waiting = !(reports?.waiting.isEmpty ?? true)
-            let timeout = waiting ? Int32(max(0, min(Double(retryInterval), nextRetry - monotonicSeconds())) * 1000) : -1
+            let timeout = schedule.pollMilliseconds(now: monotonicSeconds(), waiting: waiting)
             guard let ready = try? SystemCall.poll(&fds, timeoutMilliseconds: timeout) else { exit(1) }
-            // Rows the store did not take are offered again on the timer,
-            // however busy the channels are.
-            if waiting, monotonicSeconds() >= nextRetry {
-                reports?.flush()
-                nextRetry = monotonicSeconds() + Double(retryInterval)
-            } else if !waiting {
-                nextRetry = monotonicSeconds() + Double(retryInterval)
+            // The deferred work runs on its timer, however busy the
+            // channels are.
+            if waiting, schedule.isDue(now: monotonicSeconds()), let reports {
+                let result = reports.flush()
+                schedule.finished(result, now: monotonicSeconds())
+                tellMaster(run: result)
             }
             if ready == 0 { continue }
             if fds[0].revents != 0 {
@@ -74,6 +77,7 @@ final class SpoolLoop {
             // One journal write (and fdatasync) and one store transaction
             // per round; then each worker hears which of its rows are safe.
             acceptAndAcknowledge(received)
+            if !received.isEmpty { tellMaster(run: nil) }
             let closed = Set(polled.filter(\.isClosed).map(\.fd))
             if !closed.isEmpty {
                 for fd in closed { close(fd) }
@@ -86,6 +90,18 @@ final class SpoolLoop {
     /// handler is not (or no longer) enabled.
     private func sendAbusix(_ record: AbusixFeedRecord) {
         abusix?.send(record)
+    }
+
+    /// The dequeue state for the master's metrics: after every timed run,
+    /// otherwise when the count changed, at most once a second.
+    private func tellMaster(run: DequeueSchedule.Result?) {
+        let count = reports?.waiting.count ?? 0
+        let now = monotonicSeconds()
+        guard run != nil || (count != toldWaiting && now - toldAt >= 1) else { return }
+        toldWaiting = count
+        toldAt = now
+        _ = master.send(HelperToMaster.dequeueState, payload: DequeueState(key: "dmarc_report", waiting: count, run: run?.rawValue).encoded(),
+                        timeoutSeconds: 1)
     }
 
     /// An error report: mailed when `errors_to` is set, logged in any case.

@@ -7,6 +7,7 @@ import Handlers
 import IPC
 import ProcessLog
 import Sandbox
+import SystemIO
 
 // The spool process: the only one allowed to write spool_dir, cache_dir and
 // lib_dir. Started by the master with its control channel
@@ -30,7 +31,7 @@ var reports: ReportIntake?
 var abusix: AbusixFeedSender?
 var errorMail: ErrorMailSender?
 var role = SandboxRole.spool
-var retryInterval: Int32 = 10
+var schedule = DequeueSchedule(checkForDequeue: 60, dequeueTimeout: nil, maxDequeue: 5, now: monotonicSeconds())
 do {
     let configuration = try Configuration(fromSerialized: serializedConfiguration)
     if let feed = try AbusixFeedSettings.enabled(in: configuration) { abusix = AbusixFeedSender(settings: feed) }
@@ -41,12 +42,15 @@ do {
     // Error mail is delivered over SMTP: a stream socket and connect.
     if errorMail != nil { role = .spoolWithMailDelivery }
     let settings = try DMARCReportSettings(configuration: configuration, hostname: "localhost")
-    if configuration.checkForDequeue > 0 { retryInterval = Int32(clamping: min(configuration.checkForDequeue, 300)) }
+    schedule = DequeueSchedule(checkForDequeue: configuration.checkForDequeue, dequeueTimeout: configuration.dequeueTimeout,
+                               maxDequeue: configuration.maxDequeue, now: monotonicSeconds())
     if settings.enabled {
         let spoolDir = arguments.spoolDir.isEmpty ? (configuration.spoolDir ?? ".") : arguments.spoolDir
         let journal = try ReportJournal(directory: spoolDir)
         let rejected = try? ReportJournal(directory: spoolDir, fileName: ReportJournal.rejectedFileName)
         reports = ReportIntake(journal: journal, location: settings.store, rejected: rejected)
+        reports?.rowsPerRun = schedule.rowsPerRun
+        reports?.runSeconds = schedule.timeoutSeconds
         // PostgreSQL's policy has the sockets error mail needs too.
         if case .postgresql = settings.store { role = .spoolWithDatabaseConnection }
     }
@@ -70,4 +74,4 @@ do {
     exit(1)
 }
 SpoolLoop(master: master, reports: reports, abusix: abusix, errorMail: errorMail,
-          allowsNetwork: role == .spoolWithDatabaseConnection, retryInterval: retryInterval).run()
+          allowsNetwork: role == .spoolWithDatabaseConnection, schedule: schedule).run()

@@ -27,3 +27,15 @@ import Testing
         #expect(throws: IPCError.self) { try ErrorReport(encoded: [UInt8](repeating: 0x20, count: ErrorReport.maximumEncodedBytes + 1)) }
     }
 }
+
+@Suite struct DequeueStateTests {
+    @Test func roundTripsAndRefusesTheUnknown() throws {
+        let state = DequeueState(key: "dmarc_report", waiting: 12, run: "partial")
+        #expect(try DequeueState(encoded: state.encoded()) == state)
+        #expect(try DequeueState(encoded: DequeueState(key: "dmarc_report", waiting: 0, run: nil).encoded()).run == nil)
+        #expect(throws: IPCError.self) { try DequeueState(encoded: Array(#"{"key":"other","waiting":1}"#.utf8)) }
+        #expect(throws: IPCError.self) { try DequeueState(encoded: Array(#"{"key":"dmarc_report","waiting":-1}"#.utf8)) }
+        #expect(throws: IPCError.self) { try DequeueState(encoded: Array(#"{"key":"dmarc_report","waiting":1,"run":"exploded"}"#.utf8)) }
+        #expect(HelperToMaster(code: 81) == .dequeueState)
+    }
+}

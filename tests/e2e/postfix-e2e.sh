@@ -38,6 +38,7 @@ cleanup() {
   [ -n "${RSPAMD_PID:-}" ] && kill "$RSPAMD_PID" 2>/dev/null || true
   [ -n "${CLAMD_PID:-}" ] && kill "$CLAMD_PID" 2>/dev/null || true
   [ -n "${ABUSIX_PID:-}" ] && kill "$ABUSIX_PID" 2>/dev/null || true
+  [ -n "${BLACKHOLE_PID:-}" ] && kill "$BLACKHOLE_PID" 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -223,6 +224,23 @@ server:
   # --- end of zone: bimi
 
 CONF
+# --- zone: errormail (issue 14)
+# A black-holed resolver: unbound forwards blackhole.test to a socket that
+# reads nothing and answers nothing, so every lookup there waits out the
+# DNS helper's dns_timeout.
+BLACKHOLE_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -c "
+import socket, time
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('127.0.0.1', $BLACKHOLE_PORT))
+t = socket.socket(); t.bind(('127.0.0.1', $BLACKHOLE_PORT)); t.listen(64)
+time.sleep(3600)" &
+BLACKHOLE_PID=$!
+cat >> "$WORK/unbound.conf" <<CONF
+forward-zone:
+  name: "blackhole.test."
+  forward-addr: 127.0.0.1@$BLACKHOLE_PORT
+CONF
+# --- end of zone: errormail
 unbound-checkconf "$WORK/unbound.conf" >/dev/null
 unbound -c "$WORK/unbound.conf" &
 echo $! > "$WORK/unbound.pid"
@@ -320,6 +338,23 @@ conf["metric_connection"] = "inet:%s@127.0.0.1" % sys.argv[2]
 json.dump(conf, open(sys.argv[1], "w"), indent=2)
 PY
 # --- end of zone: metrics
+# --- zone: errormail (issue 14)
+# Error mail to a local mailbox through a second smtpd without milters
+# (the error mail must not meet the milter it reports on); at most one
+# per second here. legacy_log on beside extended_log.
+ERRSMTP_PORT=$(free_port)
+python3 - "$WORK/etc/authentication_milter.json" "$ERRSMTP_PORT" <<'PY'
+import json, sys
+conf = json.load(open(sys.argv[1]))
+conf["errors_to"] = "E2E Errors <amerrors@e2e.test>"
+conf["errors_from"] = "AuthMilter <milter@e2e.test>"
+conf["errors_headers"] = {"X-E2E": "errormail"}
+conf["errors_smtp"] = "127.0.0.1:%s" % sys.argv[2]
+conf["errors_interval"] = 1
+conf["legacy_log"] = 1
+json.dump(conf, open(sys.argv[1], "w"), indent=2)
+PY
+# --- end of zone: errormail
 AM=("$BIN/authentication_milter" --prefix "$WORK/etc" --pidfile "$WORK/am.pid" --ident e2e)
 "${AM[@]}" -c start || fail "milter did not start"
 for i in $(seq 1 50); do "${AM[@]}" -c status >/dev/null 2>&1 && break; sleep 0.1; done
@@ -344,6 +379,11 @@ chown postfix "$PF/data"
 cp /etc/postfix/master.cf "$PF/etc/master.cf" 2>/dev/null || cp /usr/share/postfix/master.cf.dist "$PF/etc/master.cf"
 sed -i "s/^smtp      inet  n       -       y       -       -       smtpd/$SMTP_PORT      inet  n       -       n       -       -       smtpd/" "$PF/etc/master.cf"
 grep -q "^$SMTP_PORT " "$PF/etc/master.cf" || fail "could not set the smtpd port in master.cf"
+# --- zone: errormail (issue 14)
+echo "$ERRSMTP_PORT inet n - n - - smtpd -o smtpd_milters= -o content_filter=" >> "$PF/etc/master.cf"
+id amerrors >/dev/null 2>&1 || useradd -m amerrors
+rm -rf /home/amerrors/Maildir
+# --- end of zone: errormail
 id amtest >/dev/null 2>&1 || useradd -m amtest
 id amreports >/dev/null 2>&1 || useradd -m amreports
 cat > "$PF/etc/main.cf" <<CONF
@@ -1382,6 +1422,9 @@ grep -q '^authmilter_dmarc_total{arc_aware_result="-none-",disposition="[a-z]*",
   "$WORK/metrics14.prom" || fail "metrics: dmarc_total with Perl's labels"
 grep -q '^authmilter_forked_children_total{ident="authentication_milter_e2e"} [1-9]' "$WORK/metrics14.prom" || fail "metrics: forked_children_total"
 grep -q '^authmilter_processes_waiting{ident="authentication_milter_e2e"} [0-9]' "$WORK/metrics14.prom" || fail "metrics: processes_waiting"
+# issue 14 item 4: the spool's dequeue state (rows waiting for the store)
+grep -q '^authmilter_dequeue_files_total{ident="authentication_milter_e2e",key="dmarc_report",state="new"} [0-9]' "$WORK/metrics14.prom" \
+  || fail "metrics: dequeue_files_total from the spool"
 http14 GET /grafana | tail -n +2 | python3 -m json.tool >/dev/null || fail "metrics: /grafana is not JSON"
 http14 GET /grafana | tail -n +2 | python3 -c 'import json, sys; d = json.load(sys.stdin); assert any(p.get("title") == "DKIM" and p.get("type") == "row" for p in d["panels"])' \
   || fail "metrics: /grafana has no DKIM row"
@@ -1405,6 +1448,70 @@ cp "$WORK/metrics14-main.json" "$WORK/etc/authentication_milter.json"
 reload_milter metrics
 grep -q "seccomp violation" "$WORK/milter.err" && fail "metrics: a seccomp violation was logged"
 # --- end of cases: metrics
+
+# --- cases: errormail (issue 14)
+# extended_log: the ARex line of a delivered message, turned back by
+# authentication_milter_log arex, is the Authentication-Results header
+# Postfix delivered; legacy_log wrote its one-line form too.
+m=$(find_mail mxpass) || fail "errormail: mxpass not found"
+qid14=$(sed -n 's/^.*by mx\.e2e\.test (Postfix) with E\?SMTP id \([0-9A-F]*\).*$/\1/p' "$m" | head -n 1)
+[ -n "$qid14" ] || { sed -n '1,/^$/p' "$m"; fail "errormail: no queue id in the Received header"; }
+grep -F " $qid14: ARex: " "$WORK/milter.err" > "$WORK/arex14.log" || fail "errormail: no ARex line for $qid14"
+[ "$(wc -l < "$WORK/arex14.log")" -eq 1 ] || fail "errormail: $(wc -l < "$WORK/arex14.log") ARex lines for $qid14"
+"$BIN/authentication_milter_log" arex "$WORK/arex14.log" > "$WORK/arex14.out" || fail "errormail: authentication_milter_log failed"
+python3 - "$m" > "$WORK/arex14.delivered" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8", errors="replace").read().split("\n")
+out, taking = [], False
+for line in lines:
+    if line == "": break
+    if taking and line[:1] in (" ", "\t"): out.append(line); continue
+    if taking: break
+    if line.startswith("Authentication-Results:"): taking = True; out.append(line)
+print("\n".join(out))
+PY
+diff -u "$WORK/arex14.delivered" "$WORK/arex14.out" || fail "errormail: arex output differs from the delivered header"
+"$BIN/authentication_milter_log" arex --combine --indent_style none < "$WORK/arex14.log" | grep -q "^Authentication-Results: mx.e2e.test; .*spf=pass" \
+  || fail "errormail: arex --combine --indent_style none"
+grep -F " $qid14: A-R: Authentication-Results mx.e2e.test; " "$WORK/milter.err" >/dev/null || fail "errormail: no legacy_log line"
+# A handler timeout against the black-holed resolver: the stage alarm cuts
+# the worker, its report goes to the spool, one mail lands in amerrors'
+# mailbox with Perl's subject and header, the trace and the process table.
+error_mails14() { { find /home/amerrors/Maildir/new -type f 2>/dev/null || true; } | wc -l; }
+errors_before=$(error_mails14)
+cp "$WORK/etc/authentication_milter.json" "$WORK/errormail14-main.json"
+python3 - "$WORK/etc/authentication_milter.json" <<'PY'
+import json, sys
+conf = json.load(open(sys.argv[1]))
+conf["command_timeout"] = 2
+conf["content_timeout"] = 2
+json.dump(conf, open(sys.argv[1], "w"), indent=2)
+PY
+reload_milter errormail
+swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from user@slow.blackhole.test --to amtest@e2e.test \
+      --header "Subject: timeout14" --header "From: user@slow.blackhole.test" --body "black hole" >"$WORK/swaks-timeout14.log" 2>&1 \
+  && { cat "$WORK/swaks-timeout14.log"; fail "errormail: the timed-out message was accepted"; }
+grep -q "^<\*\* *4[0-9][0-9]" "$WORK/swaks-timeout14.log" || { tail -n 8 "$WORK/swaks-timeout14.log"; fail "errormail: no tempfail for the timeout"; }
+for i in $(seq 1 100); do
+  [ "$(error_mails14)" -gt "$errors_before" ] && break; sleep 0.2
+done
+sleep 3
+errors_after=$(error_mails14)
+[ "$errors_after" -eq $((errors_before + 1)) ] || fail "errormail: $((errors_after - errors_before)) error mails, not 1"
+em=$(ls -t /home/amerrors/Maildir/new/* | head -n 1)
+sed -n '1,/^$/p' "$em"
+grep -q "^Subject: Authentication Milter Error$" "$em" || fail "errormail: subject"
+grep -q "^X-Authentication-Milter-Error: Generated Error Report$" "$em" || fail "errormail: X-Authentication-Milter-Error"
+grep -q "^X-E2E: errormail$" "$em" || fail "errormail: errors_headers"
+grep -q "^From: AuthMilter <milter@e2e.test>$" "$em" || fail "errormail: errors_from"
+grep -q "^A timeout was detected during processing:" "$em" || fail "errormail: not a timeout report"
+grep -q "callbacks timed out after 2.0s" "$em" || fail "errormail: the stage and its limit"
+grep -q "^Trace of the connection:" "$em" || fail "errormail: no trace"
+grep -q "authmilter-worker" "$em" && grep -q "authmilter-spool" "$em" || fail "errormail: process table without the children"
+cp "$WORK/errormail14-main.json" "$WORK/etc/authentication_milter.json"
+reload_milter errormail
+grep -q "seccomp violation" "$WORK/milter.err" && fail "errormail: a seccomp violation was logged"
+# --- end of cases: errormail
 
 # 7: milter gone -> Postfix applies milter_default_action = tempfail
 "${AM[@]}" -c stop | grep -q stopped || fail "stop did not report"
