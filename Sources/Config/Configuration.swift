@@ -93,8 +93,8 @@ public struct Configuration: Sendable, Equatable {
     /// Seconds between dequeue runs; 0 never runs them.
     public var checkForDequeue = 60
     /// `max_dequeue` (Perl 3.2022, default 5): how many dequeue processes
-    /// Perl runs at once. Accepted and kept; nothing here forks dequeue
-    /// processes (report rows go to the spool process as they come).
+    /// Perl runs at once. One spool does the work here: the number of
+    /// batches one dequeue run takes (`DequeueSchedule`).
     public var maxDequeue = 5
 
     // MARK: DNS

@@ -3,9 +3,11 @@
 ///
 /// - `check_for_dequeue` (60 s): how often a run starts; 0 runs none on
 ///   the timer (rows are then stored only as new ones arrive).
-/// - `dequeue_timeout` (300 s): a run stops taking new batches once it
-///   has run this long; the rest waits for the next run. (Perl kills its
-///   dequeue child; a store write is not cut here, only no new one starts.)
+/// - `dequeue_timeout` (300 s in Perl's default_config; unset or 0: no
+///   limit, as Perl sets no alarm then): a run stops taking new batches
+///   once it has run this long; the rest waits for the next run. (Perl
+///   kills its dequeue child; a store write is not cut here, only no new
+///   one starts.)
 /// - `max_dequeue` (5): Perl's number of dequeue processes at once; one
 ///   spool does the work here, so it is the number of batches of
 ///   `batchRows` rows one run takes (5,000 rows by default), so a backlog
@@ -36,7 +38,7 @@ public struct DequeueSchedule: Sendable, Equatable {
 
     public init(checkForDequeue: Int, dequeueTimeout: Double?, maxDequeue: Int, now: Double) {
         intervalSeconds = checkForDequeue > 0 && maxDequeue > 0 ? Double(checkForDequeue) : nil
-        timeoutSeconds = dequeueTimeout ?? 300
+        timeoutSeconds = dequeueTimeout ?? .infinity
         rowsPerRun = max(1, maxDequeue) * Self.batchRows
         nextRun = now + (intervalSeconds ?? 0)
     }

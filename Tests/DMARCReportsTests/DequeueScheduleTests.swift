@@ -3,8 +3,10 @@ import Testing
 
 @Suite struct DequeueScheduleTests {
     @Test func perlsDefaultsGiveAMinuteFiveMinutesAndFiveBatches() {
-        let schedule = DequeueSchedule(checkForDequeue: 60, dequeueTimeout: nil, maxDequeue: 5, now: 1000)
+        let schedule = DequeueSchedule(checkForDequeue: 60, dequeueTimeout: 300, maxDequeue: 5, now: 1000)
         #expect(schedule.intervalSeconds == 60 && schedule.timeoutSeconds == 300 && schedule.rowsPerRun == 5000)
+        // Unset (or 0, which the configuration reads as unset): no limit, as Perl.
+        #expect(DequeueSchedule(checkForDequeue: 60, dequeueTimeout: nil, maxDequeue: 5, now: 0).timeoutSeconds == .infinity)
         #expect(!schedule.isDue(now: 1059) && schedule.isDue(now: 1060))
         #expect(schedule.pollMilliseconds(now: 1030, waiting: true) == 30_000)
         #expect(schedule.pollMilliseconds(now: 1030, waiting: false) == -1)
