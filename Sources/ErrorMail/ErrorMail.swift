@@ -124,7 +124,7 @@ public struct ErrorMail: Sendable {
 
     /// A header value on one line: every control character a space, cut to fit a line.
     static func headerValue(_ text: String) -> String {
-        cut(ControlCharacters.replacing(in: text, with: " "), to: 900)
+        ErrorReport.cut(ControlCharacters.replacing(in: text, with: " "), to: 900)
     }
 
     /// A body line: control characters (but tab) as `?`, at most 998 bytes.
@@ -133,16 +133,6 @@ public struct ErrorMail: Sendable {
         for scalar in text.unicodeScalars {
             out.append(scalar == "\t" || !ControlCharacters.isControl(scalar) ? scalar : "?")
         }
-        return cut(String(out), to: maximumLineBytes)
-    }
-
-    static func cut(_ text: String, to limit: Int) -> String {
-        guard text.utf8.count > limit else { return text }
-        var out = ""
-        for character in text {
-            if out.utf8.count + character.utf8.count > limit { break }
-            out.append(character)
-        }
-        return out
+        return ErrorReport.cut(String(out), to: maximumLineBytes)
     }
 }

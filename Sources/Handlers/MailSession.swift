@@ -251,9 +251,15 @@ public final class MailSession {
 extension MailSession {
     /// A line for the log, as is.
     public func log(_ level: ChildLog.Level, _ text: @autoclosure () -> String) {
+        write(level, text(), traced: true)
+    }
+
+    /// One line to the log; `traced`: into the connection's trace too
+    /// (a line that waited for the queue id is in it already).
+    private func write(_ level: ChildLog.Level, _ text: @autoclosure () -> String, traced: Bool) {
         if keepsTrace {
             let line = text()
-            trace.append("\(level.rawValue) \(line)", at: wallClock())
+            if traced { trace.append("\(level.rawValue) \(line)", at: wallClock()) }
             if let logSink {
                 logSink(level, line)
             } else if level == .debug {
@@ -282,6 +288,9 @@ extension MailSession {
     public func log(_ level: ChildLog.Level, key: String, _ value: String) {
         guard let queueID = macro("i"), !queueID.isEmpty else {
             pendingLogLines.append((level, key, value))
+            // The trace has it now, when it happened: an error mail of a
+            // stage cut before the queue id is known still shows it.
+            if keepsTrace { trace.append("\(level.rawValue) --: \(key): \(value)", at: wallClock()) }
             return
         }
         flushPendingLogLines(queueID: queueID)
@@ -298,7 +307,7 @@ extension MailSession {
         guard !pendingLogLines.isEmpty else { return }
         let lines = pendingLogLines
         pendingLogLines.removeAll()
-        for line in lines { log(line.level, "\(queueID): \(line.key): \(line.value)") }
+        for line in lines { write(line.level, "\(queueID): \(line.key): \(line.value)", traced: false) }
     }
 }
 

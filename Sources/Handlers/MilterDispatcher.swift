@@ -28,7 +28,9 @@ public struct DispatcherSettings: Sendable {
     /// Handlers' `auth_header_name`, by handler name.
     public var authHeaderNames: [String: AuthResultsHeaderName] = [:]
     /// `extended_log`: one ARex line per message (`MessageLog.ARexLine`).
-    public var extendedLog = true
+    /// Off in bare settings (tests of other lines); the configuration's
+    /// default is on, as Perl's (`DispatcherSettings(_ configuration:)`).
+    public var extendedLog = false
     /// `legacy_log`: Perl's older `A-R:` line per added header.
     public var legacyLog = false
     public init() {}
@@ -279,6 +281,9 @@ public final class MilterDispatcher {
     /// so is the stage as a whole overrunning its timeout (the Perl program
     /// arms one alarm per stage, not per handler).
     func run(stage: String, timeout: Double, _ call: (any Handler) throws -> Void) -> [MilterResponse] {
+        // Perl's debug line per callback (`CALLBACK: Connect`), for the
+        // error mail's trace; written only when a trace is kept.
+        if session.keepsTrace { session.log(.debug, key: "CALLBACK", Self.perlCallbackName(stage)) }
         var failed = false
         let started = clock()
         // With metrics: the time of each handler (Perl's
@@ -325,6 +330,16 @@ public final class MilterDispatcher {
             }
         }
         return [.continue]
+    }
+
+    /// Perl's name of a stage in its `CALLBACK` debug lines.
+    static func perlCallbackName(_ stage: String) -> String {
+        switch stage {
+        case "envfrom": "EnvFrom"
+        case "envrcpt": "EnvRcpt"
+        case "eoh", "eom": stage.uppercased()
+        default: stage.prefix(1).uppercased() + stage.dropFirst()
+        }
     }
 
     static func microseconds(_ seconds: Double) -> UInt64 {

@@ -86,8 +86,9 @@ public struct ErrorReport: Sendable, Equatable {
         self.init(kind: kind, text: text, role: role, pid: pid, queueID: value["queue_id"]?.stringValue ?? "", trace: lines)
     }
 
-    /// At most `limit` bytes of `text`, cut at a character boundary.
-    static func cut(_ text: String, to limit: Int) -> String {
+    /// At most `limit` bytes of `text`, cut at a character boundary (the
+    /// error mail cuts its lines with it too).
+    public static func cut(_ text: String, to limit: Int) -> String {
         guard text.utf8.count > limit else { return text }
         var out = ""
         for character in text {

@@ -64,7 +64,7 @@ final class ErrorMailSender {
         }
         sequence += 1
         let message = mail.message(report: report, suppressed: suppressed, processTable: Self.processTable(),
-                                   date: Self.rfc5322Date(), messageID: "error.\(getpid()).\(Int(time(nil))).\(sequence)")
+                                   date: AggregateReportEmail.rfc5322Date(Int64(time(nil))), messageID: "error.\(getpid()).\(Int(time(nil))).\(sequence)")
         let client = SMTPClient(heloName: mail.hostname, timeoutSeconds: 10)
         do {
             _ = try client.send(host: host, port: port, from: ErrorMail.envelopeAddress(mail.from),
@@ -123,14 +123,5 @@ final class ErrorMailSender {
             out += chunk[0..<min(n, limit - out.count)]
         }
         return out
-    }
-
-    static func rfc5322Date() -> String {
-        var now = time(nil)
-        var parts = tm()
-        gmtime_r(&now, &parts)
-        var buffer = [CChar](repeating: 0, count: 64)
-        let n = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S +0000", &parts)
-        return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

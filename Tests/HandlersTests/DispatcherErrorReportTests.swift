@@ -39,6 +39,9 @@ import Testing
         #expect(reports.all.first?.errors.first?.hasSuffix(" eoh callback error: boom") == true)
         #expect(reports.all.first?.queueID == "QID7")
         #expect(reports.all.first?.trace.contains("1700000000 debug QID7: Scripted: looked something up") == true)
+        // Perl's per-callback debug lines, those before the queue id included.
+        #expect(reports.all.first?.trace.contains("1700000000 debug --: CALLBACK: Connect") == true)
+        #expect(reports.all.first?.trace.contains("1700000000 debug QID7: CALLBACK: EOH") == true)
         // The next connection on this session starts clean.
         harness.send(.quitNewConnection)
         #expect(reports.all.count == 1)

@@ -1,3 +1,4 @@
+import Config
 import Handlers
 import MailAuth
 import MessageLog
@@ -26,7 +27,7 @@ import Testing
 
     @Test func extendedLogRecordsTheAddedHeader() throws {
         let lines = Lines()
-        let harness = Self.harness(DispatcherSettings(), lines: lines)
+        let harness = Self.harness(.with { $0.extendedLog = true }, lines: lines)
         let replies = harness.sendMessage()
         guard case .insertHeader(_, let name, let value) = replies.first else {
             Issue.record("no header added: \(replies)")
@@ -45,6 +46,16 @@ import Testing
         let lines = Lines()
         Self.harness(.with { $0.extendedLog = false }, lines: lines).sendMessage()
         #expect(!lines.all.contains { $0.contains("ARex") })
+    }
+
+    @Test func theConfigurationTurnsItOnUnlessSetTo0() {
+        var configuration = Configuration(connection: .inet(port: 12345, host: "localhost"))
+        #expect(DispatcherSettings(configuration).extendedLog)
+        #expect(!DispatcherSettings(configuration).legacyLog)
+        configuration.extendedLog = false
+        configuration.legacyLog = true
+        #expect(!DispatcherSettings(configuration).extendedLog)
+        #expect(DispatcherSettings(configuration).legacyLog)
     }
 
     @Test func legacyLogWritesTheOneLineHeader() {

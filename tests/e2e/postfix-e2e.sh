@@ -225,7 +225,7 @@ server:
 
 CONF
 # --- zone: errormail (issue 14)
-# A black-holed resolver: unbound forwards blackhole.test to a socket that
+# A black-holed resolver: unbound forwards blackhole14.net to a socket that
 # reads nothing and answers nothing, so every lookup there waits out the
 # DNS helper's dns_timeout.
 BLACKHOLE_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -237,7 +237,7 @@ time.sleep(3600)" &
 BLACKHOLE_PID=$!
 cat >> "$WORK/unbound.conf" <<CONF
 forward-zone:
-  name: "blackhole.test."
+  name: "blackhole14.net."
   forward-addr: 127.0.0.1@$BLACKHOLE_PORT
 CONF
 # --- end of zone: errormail
@@ -1495,8 +1495,8 @@ conf["content_timeout"] = 2
 json.dump(conf, open(sys.argv[1], "w"), indent=2)
 PY
 reload_milter errormail
-swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from user@slow.blackhole.test --to amtest@e2e.test \
-      --header "Subject: timeout14" --header "From: user@slow.blackhole.test" --body "black hole" >"$WORK/swaks-timeout14.log" 2>&1 \
+swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from user@slow.blackhole14.net --to amtest@e2e.test \
+      --header "Subject: timeout14" --header "From: user@slow.blackhole14.net" --body "black hole" >"$WORK/swaks-timeout14.log" 2>&1 \
   && { cat "$WORK/swaks-timeout14.log"; fail "errormail: the timed-out message was accepted"; }
 grep -q "^<\*\* *4[0-9][0-9]" "$WORK/swaks-timeout14.log" || { tail -n 8 "$WORK/swaks-timeout14.log"; fail "errormail: no tempfail for the timeout"; }
 for i in $(seq 1 100); do
