@@ -32,8 +32,8 @@ enum FuzzRegistry {
         RspamdReplyTarget.target,
         ClamdReplyTarget.target,
         BlockerTOMLTarget.target,
-        BIMISVGTarget.target,
-        BIMIHTTPResponseTarget.target,
+        SMTPDataTarget.target,
+        SMTPSessionTarget.target,
     ]
 
     /// The selected target, looked up once.

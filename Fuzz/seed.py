@@ -139,6 +139,12 @@ def seeds(target):
         # The rule files of the tests and the e2e's hand-written rule.
         yield from select(tests(), lambda t: "=" in t and ("[" in t or "\n" in t))
         yield from e2e_heredocs("TOML")
+    elif target == "smtp-data":
+        # The tests' DATA contents, behind a piece-size byte.
+        for text in select(tests(), lambda t: "\r\n" in t or "\n." in t):
+            yield "\x05" + text
+    elif target == "smtp-session":
+        yield from select(tests(), lambda t: re.match(r"(?i)(ehlo|lhlo|helo|mail from:|rcpt to:|xforward|\d\d\d[ -])", t))
     elif target == "config-json":
         yield from select(tests(), lambda t: t.lstrip().startswith("{"))
         yield from (t for t in e2e_heredocs("CONF") if t.lstrip().startswith("{"))

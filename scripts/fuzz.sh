@@ -82,6 +82,7 @@ build() {
     EXTRA=(-swift-version 6)
     module Framing Sources/Framing/*.swift
     module Milter Sources/Milter/*.swift
+    module SMTP Sources/SMTP/*.swift
     module MailAuth $(find Sources/MailAuth -name '*.swift' | sort)
     module SystemIO Sources/SystemIO/*.swift
     module JSON Sources/JSON/*.swift

@@ -26,6 +26,11 @@ import Testing
         var bad = SMTPReplyDecoder()
         bad.append(Array("hello\r\n".utf8))
         #expect(throws: SMTPProtocolError.malformedReply("hello")) { try bad.nextReply() }
+        // Found by the smtp-session fuzz target: "052" is no reply code
+        // (its first digit is 2 to 5), and re-encoded it was not 3 digits.
+        var lowCode = SMTPReplyDecoder()
+        lowCode.append(Array("052 x\r\n".utf8))
+        #expect(throws: SMTPProtocolError.malformedReply("052 x")) { try lowCode.nextReply() }
         var mixed = SMTPReplyDecoder()
         mixed.append(Array("250-a\r\n451 b\r\n".utf8))
         #expect(throws: SMTPProtocolError.self) { try mixed.nextReply() }
