@@ -67,6 +67,12 @@ public struct TLSReceivedFacts: Sendable, Equatable {
     public var cipher: String
     public var bits: String
 
+    public init(version: String, cipher: String, bits: String) {
+        self.version = version
+        self.cipher = cipher
+        self.bits = bits
+    }
+
     public init?(receivedValue value: String) {
         let words = value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }).map(String.init)
         guard let using = words.firstIndex(where: { $0 == "(using" || $0 == "using" }), using + 5 < words.count,
