@@ -74,7 +74,8 @@ public struct TLSReceivedFacts: Sendable, Equatable {
     }
 
     public init?(receivedValue value: String) {
-        let words = value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }).map(String.init)
+        // isWhitespace: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        let words = value.split(whereSeparator: \.isWhitespace).map(String.init)
         guard let using = words.firstIndex(where: { $0 == "(using" || $0 == "using" }), using + 5 < words.count,
               words[using + 2] == "with", words[using + 3] == "cipher" else { return nil }
         let bitsWord = words[using + 5]

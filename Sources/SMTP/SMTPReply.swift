@@ -43,7 +43,8 @@ extension SMTPReply {
     /// has checked its form; lines split at CR/LF) as a reply; nil when it
     /// does not start with a 4xx or 5xx code.
     public init?(handlerReply text: String) {
-        let lines = text.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).map(String.init)
+        // isNewline: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        let lines = text.split(whereSeparator: \.isNewline).map(String.init)
         guard let first = lines.first, first.utf8.count >= 3, let code = Int(first.prefix(3)), (400..<600).contains(code) else { return nil }
         self.init(code: code, lines: lines.map { String($0.dropFirst(4)) })
     }
