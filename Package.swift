@@ -100,7 +100,7 @@ let package = Package(
         // /proc/<pid>/stat, CPU by role, the result tables), a library so
         // BenchSupportTests reach them.
         .target(name: "BenchSupport", dependencies: ["MailAuth", "Milter", "MilterClient"], path: "Benchmarks/BenchSupport"),
-        .executableTarget(name: "MilterLoad", dependencies: ["BenchSupport", "MailAuth", "IPC", "MasterSupport", "Milter", "MilterClient"],
+        .executableTarget(name: "MilterLoad", dependencies: ["BenchSupport", "MailAuth", "IPC", "MasterSupport", "Milter", "MilterClient", "SMTP"],
                           path: "Benchmarks/MilterLoad"),
         .executableTarget(name: "SPFBench", dependencies: ["MailAuth"], path: "Benchmarks/SPFBench"),
         .executableTarget(name: "DKIMBench", dependencies: ["MailAuth"], path: "Benchmarks/DKIMBench"),
