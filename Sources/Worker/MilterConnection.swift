@@ -43,6 +43,7 @@ struct MilterConnection {
         session.spamScanner = worker.scanner
         session.rspamdScanner = worker.scanner
         session.clamdScanner = worker.scanner
+        session.bimiFetcher = worker.bimiFetcher
         session.blockerRules = worker.blockerRules
         session.metrics = worker.metrics
         session.abusixRecordSink = { spool.submit($0) }
