@@ -39,6 +39,9 @@ do {
         // poll, OpenSSL's configuration, providers and random seed.
         _ = monotonicSeconds()
         _ = poll(nil, 0, 0)
+        // Certificate time checks go through glibc's localtime, which
+        // reads /etc/localtime on first use.
+        tzset()
         CryptoWarmUp.run()
         if let ssl = SSL_new(tls.context) { SSL_free(ssl) }
     }

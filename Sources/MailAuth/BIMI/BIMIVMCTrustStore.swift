@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import COpenSSL
 
 /// The roots a VMC must chain to (`bimi_options.ssl_root_cert`, Mail::BIMI's
@@ -22,6 +25,10 @@ public final class BIMIVMCTrustStore: @unchecked Sendable {
             throw LoadError(description: "cannot read the certificates of \(file)")
         }
         self.store = store
+        // Verification checks certificate times through glibc's
+        // localtime, which reads /etc/localtime on first use: now, before
+        // the worker's jail.
+        tzset()
     }
 
     deinit { X509_STORE_free(store) }
