@@ -49,7 +49,10 @@ public final class BIMIHandler: PeerAwareHandler {
                 "BIMI" : {                                      | Config for the BIMI Module
                                                                 | Requires DMARC
                     "bimi_options" : {},                        | Options to pass into Mail::BIMI->new
-                                                                | (honoured here: require_vmc; others accepted)
+                                                                | (honoured here: require_vmc, strict_spf, no_validate_cert,
+                                                                |  no_validate_svg, no_location_with_vmc, ssl_root_cert,
+                                                                |  vmc_no_check_alt, allowed_mark_types, *_max_*size,
+                                                                |  http_client_timeout; others accepted)
                     "rbl_allowlist" : "",                       | Optional RBL Allow list of allowed org domains
                     "rbl_blocklist" : "",                       | Optional RBL Block list of disallowed org domains
                                                                 | Allow and Block list cannot both be present
