@@ -48,6 +48,10 @@ let package = Package(
         // payload) under the milter decoders and the IPC inboxes.
         .target(name: "Framing", path: "Sources/Framing"),
         .target(name: "Milter", dependencies: ["Framing"], path: "Sources/Milter"),
+        // SMTP mode's protocol pieces (commands, replies, DATA decoding and
+        // dot-stuffing, the header section and its edits, the server's
+        // state machine): pure value types, no I/O.
+        .target(name: "SMTP", path: "Sources/SMTP"),
         .target(name: "MailAuth", dependencies: ["COpenSSL", "CZlib"], path: "Sources/MailAuth"),
         // The MTA side of the milter protocol (Postfix's conversation, a
         // blocking client): authmilter-bench and the process tests.
@@ -87,7 +91,7 @@ let package = Package(
         // links it; a library so its tests can reach it.
         .target(name: "MasterSupport", dependencies: ["CShim", "MailAuth", "ProcessLog", "SystemIO", "BlockerRules", .product(name: "Logging", package: "swift-log")], path: "Sources/MasterSupport"),
         .executableTarget(name: "Master", dependencies: ["Config", "IPC", "JSON", "ProcessLog", "Sandbox", "SystemIO", "MasterSupport", "Handlers", "DMARCReports", "Milter", "CShim", "CCap", "BlockerRules", "Metrics", .product(name: "Logging", package: "swift-log")], path: "Sources/Master"),
-        .executableTarget(name: "Worker", dependencies: ["Config", "IPC", "ProcessLog", "Sandbox", "SystemIO", "Milter", "Handlers", "MailAuth", "CShim", "COpenSSL", "CLDNS", "BlockerRules", "Metrics"], path: "Sources/Worker"),
+        .executableTarget(name: "Worker", dependencies: ["Config", "IPC", "ProcessLog", "Sandbox", "SystemIO", "Milter", "Handlers", "MailAuth", "CShim", "COpenSSL", "CLDNS", "BlockerRules", "Metrics", "SMTP"], path: "Sources/Worker"),
         .executableTarget(name: "DNSHelper", dependencies: ["IPC", "ProcessLog", "Sandbox", "SystemIO", "MailAuth", "LDNSRecords", "CShim", "CLDNS"], path: "Sources/DNSHelper"),
         .executableTarget(name: "Spool", dependencies: ["Config", "IPC", "ProcessLog", "Sandbox", "SystemIO", "DMARCReports", "MailAuth", "CShim", "Handlers"], path: "Sources/Spool"),
         // The one process that talks to spamd (SpamAssassin handler).
@@ -115,6 +119,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["MailAuth"], path: "Tests/TestSupport"),
         .testTarget(name: "FramingTests", dependencies: ["Framing"], path: "Tests/FramingTests"),
         .testTarget(name: "MilterTests", dependencies: ["Milter"], path: "Tests/MilterTests"),
+        .testTarget(name: "SMTPTests", dependencies: ["SMTP"], path: "Tests/SMTPTests"),
         .testTarget(name: "MilterClientTests", dependencies: ["Milter", "MilterClient"], path: "Tests/MilterClientTests"),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "Milter", "MilterClient"], path: "Tests/BenchSupportTests"),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "TestSupport", .product(name: "Yams", package: "Yams")], path: "Tests/MailAuthTests"),

@@ -32,6 +32,8 @@ enum FuzzRegistry {
         RspamdReplyTarget.target,
         ClamdReplyTarget.target,
         BlockerTOMLTarget.target,
+        BIMISVGTarget.target,
+        BIMIHTTPResponseTarget.target,
     ]
 
     /// The selected target, looked up once.

@@ -26,6 +26,9 @@ public final class MailSession {
     public var rawHeloHost = ""
     /// Macros the MTA sent, by name without braces ("j", "auth_authen").
     public var macros: [String: String] = [:]
+    /// SMTP mode (`"protocol": "smtp"`): no MTA macros arrive; what the
+    /// MTA in front knew (TLS) is read from the message's first Received.
+    public var servesSMTP = false
     /// Set by Auth/LocalIP/TrustedIP, read by the tempfail_on_error_* rules.
     public var isAuthenticated = false
     public var isLocalIP = false

@@ -200,6 +200,8 @@ final class MasterServer {
                     slot.state = .retiring
                 case .metrics:
                     takeMetrics(message.payload, from: slot)
+                case .relayConnectionRequest:
+                    answerRelayRequest(message.payload, from: slot)
                 }
             }
         case .dns, .spool, .scan, .bimiFetch:
@@ -608,7 +610,13 @@ final class MasterServer {
         if bimiFetcher != nil && BIMIHandler.fetcherArguments(in: loaded) != bimiFetcherArguments {
             stopBIMIFetcher()
         }
+        if loaded.serverProtocol != configuration.serverProtocol {
+            log.warning("reload: a change of protocol takes effect only after a restart")
+            loaded.serverProtocol = configuration.serverProtocol
+        }
         configuration = loaded
+        // smtp.sock_host names are resolved again at the next relay.
+        RelaySocket.forgetResolvedNames()
         serializedConfiguration = MasterServer.serializedForChildren(loaded)
         policy = MasterServer.poolPolicy(loaded)
         waiting.capacity = loaded.connectionQueueSize

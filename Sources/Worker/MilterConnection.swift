@@ -29,24 +29,7 @@ struct MilterConnection {
     }
 
     func serve() {
-        // cache_dns_timeouts: a domain whose lookup timed out is not asked
-        // again on this connection (the Perl resolver's per-connection
-        // error cache, keyed by organisational domain when DMARC's public
-        // suffix list is loaded).
-        let organizationalDomain = HandlerPeers(worker.handlers).first(SPFHandler.self)?.organizationalDomain
-        let resolver = DNSTimeoutHold(base: worker.resolver, isEnabled: worker.configuration.cacheDNSTimeouts,
-                                      organizationalDomain: organizationalDomain ?? { $0 },
-                                      log: { ChildLog.debug($0) })
-        let session = MailSession(resolver: resolver)
-        let spool = worker.spool
-        session.reportRowSink = { spool.submit($0) }
-        session.spamScanner = worker.scanner
-        session.rspamdScanner = worker.scanner
-        session.clamdScanner = worker.scanner
-        session.bimiFetcher = worker.bimiFetcher
-        session.blockerRules = worker.blockerRules
-        session.metrics = worker.metrics
-        session.abusixRecordSink = { spool.submit($0) }
+        let session = worker.makeSession()
         let dispatcher = MilterDispatcher(handlers: worker.handlers, session: session, settings: worker.settings, clock: monotonicSeconds)
         var decoder = MilterDecoder()
         var chunk = [UInt8](repeating: 0, count: 65536)

@@ -1,0 +1,38 @@
+/// Reads the downstream server's replies: `ddd-text` lines up to a final
+/// `ddd text` (or a bare `ddd`), bounded in line length and count.
+public struct SMTPReplyDecoder: Sendable {
+    public static let maximumLines = 100
+    public static let maximumLineBytes = 2048
+    var lines = SMTPLineBuffer(limit: maximumLineBytes)
+    var pending: [String] = []
+    var pendingCode = 0
+
+    public init() {}
+
+    public mutating func append(_ chunk: some Collection<UInt8>) {
+        lines.append(chunk)
+    }
+
+    /// The next complete reply, nil while one is incomplete.
+    public mutating func nextReply() throws(SMTPProtocolError) -> SMTPReply? {
+        while let raw = try lines.nextLine() {
+            let text = String(decoding: raw, as: UTF8.self)
+            let bytes = Array(raw)
+            guard bytes.count >= 3, bytes[0...2].allSatisfy({ (0x30...0x39).contains($0) }),
+                  bytes.count == 3 || bytes[3] == 0x20 || bytes[3] == 0x2D else {
+                throw .malformedReply(String(text.prefix(80)))
+            }
+            let code = Int(text.prefix(3))!
+            if !pending.isEmpty && code != pendingCode { throw .malformedReply(String(text.prefix(80))) }
+            pendingCode = code
+            let rest = bytes.count > 4 ? String(decoding: bytes[4...], as: UTF8.self) : ""
+            pending.append(rest)
+            if pending.count > Self.maximumLines { throw .tooManyReplyLines }
+            if bytes.count == 3 || bytes[3] == 0x20 {
+                defer { pending = [] }
+                return SMTPReply(code: code, lines: pending)
+            }
+        }
+        return nil
+    }
+}
