@@ -147,7 +147,8 @@ public struct BIMIHTTPResponse: Sendable {
                 switch chunkStep {
                 case .size:
                     let digits = text.prefix { $0 != 59 && $0 != 32 && $0 != 9 }
-                    guard !digits.isEmpty, digits.count <= 8,
+                    // Hex digits only: Int(_:radix:) would also take a sign (found by the fuzzer).
+                    guard !digits.isEmpty, digits.count <= 8, digits.allSatisfy({ UInt8(ascii: "0") <= $0 && $0 <= UInt8(ascii: "9") || (0x61...0x66).contains($0 | 0x20) }),
                           let size = Int(String(decoding: digits, as: UTF8.self), radix: 16) else {
                         fail("bad chunk size")
                         return index
