@@ -110,6 +110,9 @@ public final class MailSession {
     /// temperror.
     public var rspamdScanner: (any RspamdScanning)?
     public var clamdScanner: (any ClamdScanning)?
+    /// Fetches BIMI indicators and VMCs (the worker's channel to the fetch
+    /// helper; a scripted table in tests); nil: every fetch fails.
+    public var bimiFetcher: (any BIMIFetching)?
 
     /// The Blocker rules in force for this connection (the master reads
     /// the files and sends them to the worker); nil: no rules.

@@ -11,6 +11,8 @@ public enum SandboxRole: String, Sendable, CaseIterable {
     case spoolWithDatabaseConnection = "spool-pg"
     /// The scanner: the only process that talks to spamd (SpamAssassin).
     case scanner = "scan"
+    /// The BIMI fetch helper: the only process that makes HTTPS requests.
+    case bimiFetcher = "bimi-fetch"
     /// A worker in SMTP mode (`"protocol": "smtp"`): the milter worker's
     /// policy plus the body spool file it opened before its filter.
     case smtpWorker = "smtp-worker"
@@ -103,6 +105,9 @@ public struct SyscallPolicy: Sendable, Equatable {
         case .scanner:
             // One channel per worker and one spamd connection per channel.
             return SyscallPolicy(role: role, rules: base + spamdSockets, limits: limits(openFiles: 8192, writesFiles: false))
+        case .bimiFetcher:
+            // One channel per worker and one connection per fetch in flight.
+            return SyscallPolicy(role: role, rules: base + httpsSockets, limits: limits(openFiles: 8192, writesFiles: false))
         case .smtpWorker:
             // The inbound connection, the downstream connection the master
             // hands over, the channels and the spool file.
@@ -218,6 +223,17 @@ public struct SyscallPolicy: Sendable, Equatable {
     static let spamdSockets: [SyscallRule] = [
         socket(streamFamilies, because: "one stream socket to spamd per message"),
         SyscallRule("connect", because: "to the spamd address the master gave"),
+        connectError,
+    ]
+
+    /// The BIMI fetch helper's HTTPS connections, opened with SOCK_NONBLOCK
+    /// (no fcntl), TCP only (no unix socket: nothing local is fetched). It
+    /// resolves nothing: the addresses come from the worker, which asked
+    /// the DNS helper, and the helper connects only to public ones unless
+    /// its command line (the master's) allows private ones.
+    static let httpsSockets: [SyscallRule] = [
+        socket([(AF_INET, "AF_INET"), (AF_INET6, "AF_INET6")], because: "one TCP socket per HTTPS fetch of a BIMI indicator or VMC"),
+        SyscallRule("connect", because: "to an address the worker resolved for the record's URI (public ones only, unless allowed)"),
         connectError,
     ]
 

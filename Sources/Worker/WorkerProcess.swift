@@ -26,6 +26,8 @@ final class WorkerProcess {
     /// With the SpamAssassin, RSpamD or ClamAV handler: messages go to the
     /// scanner on fd 6.
     let scanner: ScannerClient?
+    /// With the BIMI handler: fetches go to the fetch helper on fd 7.
+    let bimiFetcher: BIMIFetcherClient?
     let maximumRequests: Int
     var served = 0
     /// The Blocker rules the master last sent (it reads the rule files).
@@ -81,6 +83,18 @@ final class WorkerProcess {
             }
         } else {
             scanner = nil
+        }
+        // No channel (the helper could not be started): every fetch fails,
+        // a temperror for the message, and the mail goes on.
+        if peers.first(BIMIHandler.self) != nil {
+            if ChildDescriptor.bimiFetcher.isOpen {
+                bimiFetcher = BIMIFetcherClient(fd: ChildDescriptor.bimiFetcher.fd)
+            } else {
+                bimiFetcher = nil
+                ChildLog.error("no channel to the BIMI fetch helper (\(ChildDescriptor.bimiFetcher)): every BIMI fetch fails")
+            }
+        } else {
+            bimiFetcher = nil
         }
         maximumRequests = configuration.maxRequestsPerChild
         metrics = configuration.metricsEnabled ? MetricTally(handlerNames: handlers.map { type(of: $0).name }) : nil

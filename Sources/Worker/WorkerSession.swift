@@ -21,6 +21,7 @@ extension WorkerProcess {
         session.spamScanner = scanner
         session.rspamdScanner = scanner
         session.clamdScanner = scanner
+        session.bimiFetcher = bimiFetcher
         session.blockerRules = blockerRules
         session.metrics = metrics
         session.abusixRecordSink = { spool.submit($0) }
