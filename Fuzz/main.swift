@@ -34,6 +34,8 @@ enum FuzzRegistry {
         BlockerTOMLTarget.target,
         SMTPDataTarget.target,
         SMTPSessionTarget.target,
+        BIMISVGTarget.target,
+        BIMIHTTPResponseTarget.target,
     ]
 
     /// The selected target, looked up once.
