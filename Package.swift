@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "authmilter-dns", targets: ["DNSHelper"]),
         .executable(name: "authmilter-spool", targets: ["Spool"]),
         .executable(name: "authmilter-scan", targets: ["Scanner"]),
+        .executable(name: "authmilter-bimi-fetch", targets: ["BIMIFetcher"]),
         .executable(name: "authmilter-bench", targets: ["MilterLoad"]),
         // Perl's tool: one message through the running milter, printed back.
         .executable(name: "authentication_milter_client", targets: ["MilterClientTool"]),
@@ -40,6 +41,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3"),
         .systemLibrary(name: "CPostgres", path: "Sources/CPostgres", pkgConfig: "libpq"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
+        // libssl: only the BIMI fetch helper speaks TLS.
+        .systemLibrary(name: "CTLS", path: "Sources/CTLS", pkgConfig: "libssl"),
         // Small C target: fd passing (CMSG), setresuid, accept4, signalfd.
         .target(name: "CShim", path: "Sources/CShim"),
 
@@ -51,7 +54,7 @@ let package = Package(
         // dot-stuffing, the header section and its edits, the server's
         // state machine): pure value types, no I/O.
         .target(name: "SMTP", path: "Sources/SMTP"),
-        .target(name: "MailAuth", dependencies: ["COpenSSL"], path: "Sources/MailAuth"),
+        .target(name: "MailAuth", dependencies: ["COpenSSL", "CZlib"], path: "Sources/MailAuth"),
         // The MTA side of the milter protocol (Postfix's conversation, a
         // blocking client): authmilter-bench and the process tests.
         .target(name: "MilterClient", dependencies: ["Milter"], path: "Sources/MilterClient"),
@@ -102,6 +105,9 @@ let package = Package(
         .executableTarget(name: "Spool", dependencies: ["ErrorMail", "Config", "IPC", "ProcessLog", "Sandbox", "SystemIO", "DMARCReports", "MailAuth", "CShim", "Handlers"], path: "Sources/Spool"),
         // The one process that talks to spamd (SpamAssassin handler).
         .executableTarget(name: "Scanner", dependencies: ["IPC", "ProcessLog", "Sandbox", "SystemIO", "MailAuth", "CShim"], path: "Sources/Scanner"),
+        // The one process that fetches over HTTPS (BIMI indicators and VMCs).
+        .executableTarget(name: "BIMIFetcher", dependencies: ["IPC", "ProcessLog", "Sandbox", "SystemIO", "MailAuth", "CShim", "COpenSSL", "CTLS"],
+                          path: "Sources/BIMIFetcher"),
         .executableTarget(name: "DMARCSendReports", dependencies: ["DMARCReports", "MailAuth"], path: "Sources/DMARCSendReports"),
         .executableTarget(name: "DMARCViewReports", dependencies: ["DMARCReports", "MailAuth"], path: "Sources/DMARCViewReports"),
         .executableTarget(name: "BlockerTool", dependencies: ["BlockerRules", "SystemIO"], path: "Sources/BlockerTool"),
@@ -109,7 +115,7 @@ let package = Package(
         // /proc/<pid>/stat, CPU by role, the result tables), a library so
         // BenchSupportTests reach them.
         .target(name: "BenchSupport", dependencies: ["MailAuth", "Milter", "MilterClient"], path: "Benchmarks/BenchSupport"),
-        .executableTarget(name: "MilterLoad", dependencies: ["BenchSupport", "MailAuth", "IPC", "MasterSupport", "Milter", "MilterClient"],
+        .executableTarget(name: "MilterLoad", dependencies: ["BenchSupport", "MailAuth", "IPC", "MasterSupport", "Milter", "MilterClient", "SMTP"],
                           path: "Benchmarks/MilterLoad"),
         .executableTarget(name: "SPFBench", dependencies: ["MailAuth"], path: "Benchmarks/SPFBench"),
         .executableTarget(name: "DKIMBench", dependencies: ["MailAuth"], path: "Benchmarks/DKIMBench"),

@@ -84,16 +84,17 @@ chmod 755 "$W"
 UNBOUND_PID=""
 PEER_PIDS=""
 DAEMONS=""
+SINK_PID=""
 
 cleanup() {
   set +e
   for d in $DAEMONS; do
     timeout 30 "$B/authentication_milter" --prefix "$d" --pidfile "$d/am.pid" -c stop >/dev/null 2>&1
   done
-  for pid in $PEER_PIDS $UNBOUND_PID; do
+  for pid in $PEER_PIDS $UNBOUND_PID $SINK_PID; do
     kill "$pid" 2>/dev/null
   done
-  for pid in $PEER_PIDS $UNBOUND_PID; do
+  for pid in $PEER_PIDS $UNBOUND_PID $SINK_PID; do
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null
   done
@@ -304,6 +305,24 @@ if [ "$ONLY_SCALING" = 0 ]; then
   write_config "$W/addid" '{ "AddID": {} }'
   start_daemon "$W/full"
   start_daemon "$W/addid"
+  # SMTP mode (issue 15): the full handler set behind SMTP, relaying to
+  # Postfix's smtp-sink on a unix socket (its CPU is not counted).
+  write_config "$W/smtp" "$FULL_HANDLERS"
+  python3 - "$W/smtp/authentication_milter.json" "$W/sink.sock" "$W/smtp/tmp" <<'PY'
+import json, os, sys
+conf = json.load(open(sys.argv[1]))
+conf["protocol"] = "smtp"
+conf["smtp"] = {"server_name": "filter.bench.example", "sock_type": "unix", "sock_path": sys.argv[2],
+                "queue_type": "before", "temp_dir": sys.argv[3]}
+os.makedirs(sys.argv[3], exist_ok=True)
+os.chmod(sys.argv[3], 0o1777)
+json.dump(conf, open(sys.argv[1], "w"), indent=2)
+PY
+  smtp-sink -u nobody "unix:$W/sink.sock" 256 &
+  SINK_PID=$!
+  wait_for "[ -S '$W/sink.sock' ]" 10 || { log "smtp-sink did not start"; exit 1; }
+  start_daemon "$W/smtp"
+  SMTP_ARGS=(--smtp --mix "$MIX" --socket "$W/smtp/milter.sock" --pidfile "$W/smtp/am.pid")
   FULL_ARGS=(--mix "$MIX" --socket "$W/full/milter.sock" --pidfile "$W/full/am.pid" --check spf,dkim,dmarc,arc,iprev)
   ADDID_ARGS=(--mix "$MIX" --socket "$W/addid/milter.sock" --pidfile "$W/addid/am.pid")
   if [ "$PEERS" = 1 ]; then
@@ -312,11 +331,13 @@ if [ "$ONLY_SCALING" = 0 ]; then
   fi
   warm_up full "$MIX" "${FULL_ARGS[@]}"
   warm_up addid-only "$MIX" "${ADDID_ARGS[@]}"
+  warm_up full-smtp "$MIX" "${SMTP_ARGS[@]}"
   if [ "$PEERS" = 1 ]; then warm_up opendkim+opendmarc "$MIX" "${PEER_ARGS[@]}"; fi
   for r in $(seq "$ROUNDS"); do
     log "round $r of $ROUNDS"
     run full --messages "$MESSAGES" "${FULL_ARGS[@]}"
     run addid-only --messages "$MESSAGES" "${ADDID_ARGS[@]}"
+    run full-smtp --messages "$MESSAGES" "${SMTP_ARGS[@]}"
     if [ "$PEERS" = 1 ]; then run opendkim+opendmarc --messages "$MESSAGES" "${PEER_ARGS[@]}"; fi
   done
   openssl speed -seconds 1 rsa2048 ed25519 >"$W/speed.txt" 2>/dev/null
@@ -327,6 +348,8 @@ if [ "$ONLY_SCALING" = 0 ]; then
   echo
   "$BENCH" --floor "$MIX" --speed "$W/speed.txt"
   stop_daemon "$W/addid"
+  stop_daemon "$W/smtp"
+  kill "$SINK_PID" 2>/dev/null || true
 fi
 
 if [ "$SCALING" = 1 ]; then

@@ -32,6 +32,10 @@ enum FuzzRegistry {
         RspamdReplyTarget.target,
         ClamdReplyTarget.target,
         BlockerTOMLTarget.target,
+        SMTPDataTarget.target,
+        SMTPSessionTarget.target,
+        BIMISVGTarget.target,
+        BIMIHTTPResponseTarget.target,
     ]
 
     /// The selected target, looked up once.

@@ -135,10 +135,27 @@ def seeds(target):
     elif target == "clamd-reply":
         for line in select(tests(), lambda t: t.startswith("stream: ") or "ERROR" in t or t.startswith("PONG")):
             yield line.encode("utf-8").replace(b"\\0", b"\0")
+    elif target == "bimi-svg":
+        # The indicators of the tests (SVG documents).
+        yield from select(tests(), lambda t: t.lstrip().startswith("<svg"))
+    elif target == "bimi-http-response":
+        # Answers as a logo server sends them: the tests' SVGs framed by
+        # Content-Length and by chunks.
+        for body in select(tests(), lambda t: t.lstrip().startswith("<svg")):
+            data = body.encode("utf-8")
+            yield b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(data) + data
+            yield b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n" % len(data) + data + b"\r\n0\r\n\r\n"
+        yield b"HTTP/1.0 302 Found\r\nLocation: https://x/\r\n\r\n"
     elif target == "blocker-toml":
         # The rule files of the tests and the e2e's hand-written rule.
         yield from select(tests(), lambda t: "=" in t and ("[" in t or "\n" in t))
         yield from e2e_heredocs("TOML")
+    elif target == "smtp-data":
+        # The tests' DATA contents, behind a piece-size byte.
+        for text in select(tests(), lambda t: "\r\n" in t or "\n." in t):
+            yield "\x05" + text
+    elif target == "smtp-session":
+        yield from select(tests(), lambda t: re.match(r"(?i)(ehlo|lhlo|helo|mail from:|rcpt to:|xforward|\d\d\d[ -])", t))
     elif target == "config-json":
         yield from select(tests(), lambda t: t.lstrip().startswith("{"))
         yield from (t for t in e2e_heredocs("CONF") if t.lstrip().startswith("{"))

@@ -40,7 +40,7 @@ CLANG=${CLANG:-clang}
 # tables for readable stacks, internal symbols visible to @testable import.
 SANITIZE=(-sanitize=fuzzer,address)
 COMMON=(-O -gline-tables-only -enable-testing -parse-as-library -wmo
-        -I "$MODULES" -I Sources/COpenSSL -I Sources/CLDNS -I Sources/CSeccomp -I Sources/CCap
+        -I "$MODULES" -I Sources/COpenSSL -I Sources/CZlib -I Sources/CLDNS -I Sources/CSeccomp -I Sources/CCap
         -I "$OUT/cshim")
 
 # ld.gold's "Cannot export local symbol '__asan_...'" warnings are harmless.
@@ -82,6 +82,7 @@ build() {
     EXTRA=(-swift-version 6)
     module Framing Sources/Framing/*.swift
     module Milter Sources/Milter/*.swift
+    module SMTP Sources/SMTP/*.swift
     module MailAuth $(find Sources/MailAuth -name '*.swift' | sort)
     module SystemIO Sources/SystemIO/*.swift
     module JSON Sources/JSON/*.swift
@@ -101,7 +102,7 @@ build() {
     if [ ! -f "$BIN" ] || [ $newest = 1 ]; then
         echo "fuzz.sh: linking $BIN" >&2
         quiet "$SWIFTC" "${SANITIZE[@]}" $stamp "$OBJ/cshim.o" -o "$BIN" \
-            -lcrypto -lldns -lseccomp -lcap
+            -lcrypto -lz -lldns -lseccomp -lcap
     fi
 }
 

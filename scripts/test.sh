@@ -30,3 +30,4 @@ swift test
 # crash or a failed invariant fails the run. Longer runs: scripts/fuzz.sh.
 bash scripts/fuzz.sh --seconds 3
 bash tests/e2e/postfix-e2e.sh
+bash tests/e2e/postfix-smtp-e2e.sh

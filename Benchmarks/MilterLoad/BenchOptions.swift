@@ -41,6 +41,8 @@ struct BenchOptions {
     var resultsFile: String?
     /// Methods whose A-R results are compared with the mix's.
     var check: [String] = []
+    /// `--smtp`: the endpoints are the daemon in SMTP mode.
+    var smtp = false
     var showHeaders = 0
     var mixSize = 140
     var dkimSignatures: Int?
@@ -89,6 +91,7 @@ struct BenchOptions {
             case "--param": o.param = Double(try number(try value()))
             case "--results": o.resultsFile = try value()
             case "--check": o.check = (try value()).split(separator: ",").map(String.init)
+            case "--smtp": o.smtp = true
             case "--show-headers": o.showHeaders = try number(try value())
             case "--generate-mix": o.mode = .generateMix(try value())
             case "--mix-size": o.mixSize = try number(try value())

@@ -4,11 +4,31 @@ import Glibc
 import Milter
 import MilterClient
 
+/// What a load run needs of one message's connection, milter or SMTP.
+protocol LoadConversation: AnyObject {
+    var fd: Int32 { get }
+    var headerChanges: [MilterResponse] { get }
+    var leadingSpace: Bool { get }
+    func sendNextStep() -> Bool
+    func receive(into buffer: inout [UInt8]) -> LoadProgress
+    func quit()
+}
+
+/// What a batch of replies meant.
+enum LoadProgress {
+    /// Waiting for more bytes.
+    case waiting
+    /// The verdict on the message (the milter's final reply to end of
+    /// message or an early accept; SMTP's reply to the end of data).
+    case finished(MilterResponse)
+    case failed(String)
+}
+
 /// One milter connection carrying one message, as the MTA drives it: the
 /// script's next step goes out when the reply to the previous one has
 /// come; option negotiation's answer sets the protocol steps; header
 /// changes are collected; a `skip` to a body chunk ends the body.
-final class Conversation {
+final class Conversation: LoadConversation {
     let fd: Int32
     var script: MilterClientScript
     var decoder = MilterResponseDecoder()
@@ -16,16 +36,6 @@ final class Conversation {
     /// Header changes (add, insert, change) the milter asked for.
     var headerChanges: [MilterResponse] = []
     var negotiated = false
-
-    /// What a batch of replies meant.
-    enum Progress {
-        /// Waiting for more bytes.
-        case waiting
-        /// The milter's verdict on the message (its final reply to end of
-        /// message, or an early accept).
-        case finished(MilterResponse)
-        case failed(String)
-    }
 
     init(fd: Int32, commands: [MilterCommand], started: Double) {
         self.fd = fd
@@ -54,7 +64,7 @@ final class Conversation {
     }
 
     /// Reads what is there and acts on every whole reply.
-    func receive(into buffer: inout [UInt8]) -> Progress {
+    func receive(into buffer: inout [UInt8]) -> LoadProgress {
         let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if n < 0 && (errno == EAGAIN || errno == EINTR) { return .waiting }
         if n <= 0 { return .failed("connection closed by the milter") }

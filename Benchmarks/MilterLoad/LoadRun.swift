@@ -22,6 +22,9 @@ final class LoadRun {
     let check: [String]
     /// Print the headers added to this many first messages.
     let showHeaders: Int
+    /// The endpoints speak SMTP (the daemon in SMTP mode), not the milter
+    /// protocol.
+    let smtp: Bool
 
     /// One message on its way through the chain.
     final class Flight {
@@ -30,11 +33,11 @@ final class LoadRun {
         let started: Double
         var message: MilterClientMessage
         var stage = 0
-        var conversation: Conversation
+        var conversation: any LoadConversation
         /// Every milter's header changes, in order.
         var changes: [MilterResponse] = []
 
-        init(index: Int, mix: MixMessage?, message: MilterClientMessage, started: Double, conversation: Conversation) {
+        init(index: Int, mix: MixMessage?, message: MilterClientMessage, started: Double, conversation: any LoadConversation) {
             self.index = index
             self.mix = mix
             self.message = message
@@ -74,7 +77,8 @@ final class LoadRun {
     }
 
     init(endpoints: [MilterClientEndpoint], source: MessageSource, messages: Int, concurrency: Int,
-         check: [String] = [], showHeaders: Int = 0) {
+         check: [String] = [], showHeaders: Int = 0, smtp: Bool = false) {
+        self.smtp = smtp
         self.endpoints = endpoints
         self.source = source
         self.messages = messages
@@ -149,10 +153,11 @@ final class LoadRun {
     }
 
     /// A new conversation with `endpoint`, its first step sent.
-    func connect(_ endpoint: MilterClientEndpoint, message: MilterClientMessage, started: Double) -> Conversation? {
+    func connect(_ endpoint: MilterClientEndpoint, message: MilterClientMessage, started: Double) -> (any LoadConversation)? {
         let fd = endpoint.connect()
         guard fd >= 0 else { return nil }
-        let conversation = Conversation(fd: fd, commands: MessageSource.commands(message), started: started)
+        let conversation: any LoadConversation = smtp ? SMTPConversation(fd: fd, message: message)
+            : Conversation(fd: fd, commands: MessageSource.commands(message), started: started)
         guard conversation.sendNextStep() else {
             close(fd)
             return nil

@@ -96,7 +96,7 @@ let sideProbe = RoleCPUProbe(pidfile: nil, pids: options.sidePids)
 let before = probe?.snapshot()
 let sideBefore = sideProbe?.snapshot()
 let run = LoadRun(endpoints: options.endpoints, source: source, messages: options.messages, concurrency: options.concurrency,
-                  check: options.check, showHeaders: options.showHeaders)
+                  check: options.check, showHeaders: options.showHeaders, smtp: options.smtp)
 let result = run.run()
 let after = probe?.snapshot()
 let sideAfter = sideProbe?.snapshot()

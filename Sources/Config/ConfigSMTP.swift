@@ -100,12 +100,17 @@ public struct SMTPSettings: Sendable, Equatable {
     public var chunkLimit = 1_048_576
     /// Regular expressions; a matching SMTP command turns on extra debugging.
     public var debugTriggers: [String] = []
+    /// Beyond Perl (which holds any message in memory): the largest message
+    /// taken, announced as SIZE in the EHLO reply; more is refused with
+    /// 552 5.3.4. At most `maximumMessageSizeCeiling`.
+    public var maxMessageSize = 64 << 20
+    public static let maximumMessageSizeCeiling = 1 << 30
 
     public init() {}
 
     static let knownKeys: Set<String> = [
         "server_name", "sock_type", "sock_host", "sock_port", "sock_path", "timeout_in", "timeout_out",
-        "pipeline_limit", "queue_type", "temp_dir", "chunk_limit", "debug_triggers",
+        "pipeline_limit", "queue_type", "temp_dir", "chunk_limit", "debug_triggers", "max_message_size",
     ]
 
     static func decode(_ node: ConfigNode, warnings: inout [String], allowBlocks: Bool) throws(ConfigurationError) -> SMTPSettings {
@@ -137,6 +142,7 @@ public struct SMTPSettings: Sendable, Equatable {
         s.tempDir = try node.nonEmptyString("temp_dir")
         if let chunk = try node.integer("chunk_limit", in: 1...Int.max) { s.chunkLimit = chunk }
         if let triggers = try node.stringArray("debug_triggers") { s.debugTriggers = triggers }
+        if let size = try node.integer("max_message_size", in: 1024...maximumMessageSizeCeiling) { s.maxMessageSize = size }
         switch s.sockType {
         case .inet?:
             if s.sockHost == nil || s.sockPort == nil {
@@ -166,6 +172,7 @@ public struct SMTPSettings: Sendable, Equatable {
         if let tempDir { o["temp_dir"] = .string(tempDir) }
         o["chunk_limit"] = .integer(chunkLimit)
         if !debugTriggers.isEmpty { o["debug_triggers"] = .array(debugTriggers.map { .string($0) }) }
+        o["max_message_size"] = .integer(maxMessageSize)
         return o
     }
 }

@@ -192,6 +192,15 @@ extension Configuration {
                                                       keyPath: "smtp.sock_type",
                                                       message: "protocol is \"smtp\" but no upstream is configured; every message will be refused"))
         }
+        if serverProtocol == .smtp {
+            let enabled = Set(enabledHandlers.map(\.name))
+            if enabled.contains("Auth") {
+                warnings.append(warning(root, "protocol", "the Auth handler works with the milter protocol only (it reads the MTA's {auth_authen} macro); in SMTP mode no client is seen as authenticated"))
+            }
+            if enabled.contains("TLS") {
+                warnings.append(warning(root, "protocol", "in SMTP mode the TLS handler reads the TLS facts from the first Received header: the MTA in front must write them (Postfix: smtpd_tls_received_header = yes)"))
+            }
+        }
     }
 
     private mutating func decodeTimeoutsAndDNS(_ root: ConfigNode) throws(ConfigurationError) {

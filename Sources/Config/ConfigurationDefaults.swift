@@ -37,6 +37,22 @@ extension Configuration {
         "protocol": "milter",
         "runas": "nobody",
         "rungroup": "nogroup",
+        // Used with "protocol": "smtp" (Perl's default_config has no such
+        // block; its manual documents it): where to relay and how patient
+        // to be. max_message_size is ours.
+        "smtp": [
+            "server_name": "server.example.com",
+            "sock_type": "inet",
+            "sock_host": "127.0.0.1",
+            "sock_port": 10026,
+            "timeout_in": 60,
+            "timeout_out": 60,
+            "pipeline_limit": 50,
+            "queue_type": "after",
+            "temp_dir": "/tmp",
+            "chunk_limit": 1048576,
+            "max_message_size": 67108864,
+        ],
         "spool_dir": "/var/spool/authentication_milter",
         "tempfail_on_error": "1",
         "tempfail_on_error_authenticated": "0",

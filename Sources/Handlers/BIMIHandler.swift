@@ -1,6 +1,7 @@
 import Config
 import JSON
 import MailAuth
+import SystemIO
 
 /// BIMI (Brand Indicators for Message Identification), as Perl's
 /// `BIMI.pm` does it with Mail::BIMI:
@@ -48,7 +49,10 @@ public final class BIMIHandler: PeerAwareHandler {
                 "BIMI" : {                                      | Config for the BIMI Module
                                                                 | Requires DMARC
                     "bimi_options" : {},                        | Options to pass into Mail::BIMI->new
-                                                                | (honoured here: require_vmc; others accepted)
+                                                                | (honoured here: require_vmc, strict_spf, no_validate_cert,
+                                                                |  no_validate_svg, no_location_with_vmc, ssl_root_cert,
+                                                                |  vmc_no_check_alt, allowed_mark_types, *_max_*size,
+                                                                |  http_client_timeout; others accepted)
                     "rbl_allowlist" : "",                       | Optional RBL Allow list of allowed org domains
                     "rbl_blocklist" : "",                       | Optional RBL Block list of disallowed org domains
                                                                 | Allow and Block list cannot both be present
@@ -61,7 +65,8 @@ public final class BIMIHandler: PeerAwareHandler {
         """)
     public static var configKeys: Set<String> {
         ["bimi_options", "rbl_allowlist", "rbl_blocklist", "rbl_no_evidence_allowlist", "timeout",
-         "sanitize_location_header", "sanitize_indicator_header"]
+         "sanitize_location_header", "sanitize_indicator_header", "https_ca_file", "https_allow_private_addresses",
+         "fetch_concurrency"]
     }
     public static func unknownKeyWarnings(in block: ConfigNode) -> [String] {
         var warnings = block.unknownKeyWarnings(known: configKeys.union([AuthResultsHeaderName.configKey]))
@@ -82,8 +87,34 @@ public final class BIMIHandler: PeerAwareHandler {
     /// Sanitize is loaded: it removes incoming BIMI headers.
     private(set) var sanitizeRemoves = false
 
+    /// The roots VMCs must chain to, read when the handler is built (before
+    /// the worker's jail); nil when evidence is not checked or the system
+    /// bundle is missing (every VMC then fails to validate).
+    let vmcRoots: BIMIVMCTrustStore?
+
     public init(config: ConfigNode) throws(ConfigurationError) {
         options = try BIMIHandlerOptions(config: config)
+        if options.library.validatesEvidence {
+            if let file = options.vmcRootFile {
+                do {
+                    vmcRoots = try BIMIVMCTrustStore(file: file)
+                } catch {
+                    throw (config.child("bimi_options")?.child("ssl_root_cert") ?? config).error("\(error)")
+                }
+            } else {
+                vmcRoots = try? BIMIVMCTrustStore(file: BIMIVMCTrustStore.systemBundle)
+            }
+        } else {
+            vmcRoots = nil
+        }
+    }
+
+    /// The fetch helper's command line when the BIMI handler is enabled
+    /// (the master starts the helper only then), else nil.
+    public static func fetcherArguments(in configuration: Configuration) -> [String]? {
+        guard let entry = configuration.enabledHandlers.first(where: { $0.name == name }),
+              let options = try? BIMIHandlerOptions(config: entry.node) else { return nil }
+        return options.fetcherArguments
     }
 
     public func attach(peers: HandlerPeers) {
@@ -178,14 +209,23 @@ public final class BIMIHandler: PeerAwareHandler {
             return
         }
 
-        let evaluator = BIMIEvaluator(resolver: resolver, options: options.library)
+        var evaluator = BIMIEvaluator(resolver: resolver, options: options.library)
+        evaluator.fetcher = fetcher(session, deadline: monotonicSeconds() + Double(options.timeoutMicroseconds) / 1_000_000)
+        if let vmcRoots {
+            var checker = BIMIVMCChecker(roots: vmcRoots)
+            checker.checksAltName = options.vmcChecksAltName
+            checker.allowedMarkTypes = options.allowedMarkTypes
+            checker.maximumSVGBytes = options.library.maximumSVGBytes
+            checker.validatesSVG = !options.library.skipsSVGValidation
+            evaluator.checkEvidence = { checker.check(pem: $0, domain: $1, selector: $2) }
+        }
+        evaluator.log = { session.log(.info, key: "BIMI", $0) }
         let result = evaluator.evaluate(domain: domain, selector: selector, organizationalDomain: organizationalDomain,
                                         dmarc: outcome.result, organizationalDMARC: {
             DMARCEvaluator(resolver: resolver, publicSuffixList: dmarc.publicSuffixList, options: dmarc.options)
                 .evaluate(DMARCRequest(fromDomain: organizationalDomain))
         })
-        // No VMC is validated by this build: every pass is without evidence.
-        if result.result == "pass", let zone = options.noEvidenceAllowList, !listed(organizationalDomain, zone, resolver) {
+        if result.result == "pass", !result.hasValidEvidence, let zone = options.noEvidenceAllowList, !listed(organizationalDomain, zone, resolver) {
             skip(session, "Not on No Evidence Allowlist", comment: "Local policy; not allowed without evidence")
             return
         }
@@ -194,6 +234,36 @@ public final class BIMIHandler: PeerAwareHandler {
         if result.result == "pass" {
             if let location = result.locationHeader { session.prependHeader(name: Self.locationHeader, value: location) }
             if let indicator = result.indicatorHeader { session.prependHeader(name: Self.indicatorHeader, value: indicator) }
+        }
+    }
+
+    /// Fetches for the evaluator: the URI's host resolved through the
+    /// session's resolver (A, then AAAA; the fetch helper has none), then
+    /// the session's fetcher, each fetch within what is left of the
+    /// message's budget (`timeout`) and of `http_client_timeout`.
+    private func fetcher(_ session: MailSession, deadline: Double) -> (BIMIFetchKind, String, Int) -> BIMIFetchOutcome {
+        let timeout = options.fetchTimeoutSeconds
+        return { kind, uri, maximumBytes in
+            guard let fetcher = session.bimiFetcher else { return .failed("no BIMI fetch helper") }
+            guard let url = BIMIHTTPSURL(uri) else { return .failed("not a URI this handler fetches") }
+            var addresses: [IPAddress] = url.address.map { [$0] } ?? []
+            if addresses.isEmpty {
+                for type in [DNSRecordType.a, .aaaa] {
+                    for record in session.resolver.lookup(name: url.host, type: type).records {
+                        switch record {
+                        case .a(let bytes), .aaaa(let bytes):
+                            if let address = IPAddress(bytes: bytes) { addresses.append(address) }
+                        default:
+                            break
+                        }
+                    }
+                }
+            }
+            guard !addresses.isEmpty else { return .failed("\(url.host) has no address") }
+            let left = min(deadline - monotonicSeconds(), timeout)
+            guard left > 0 else { return .failed("the message's BIMI time budget is spent") }
+            return fetcher.fetch(BIMIFetchRequest(kind: kind, url: uri, addresses: Array(addresses.prefix(BIMIFetchLimits.maximumAddresses)),
+                                                  maximumBytes: maximumBytes, budgetMilliseconds: UInt32(left * 1000)))
         }
     }
 

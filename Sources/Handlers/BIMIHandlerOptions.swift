@@ -19,6 +19,20 @@ struct BIMIHandlerOptions: Sendable, Equatable {
     /// `timeout` in microseconds (Perl's alarm around Mail::BIMI).
     var timeoutMicroseconds: Int
     var library: BIMIOptions
+    /// `https_ca_file`: trusted for HTTPS fetches beside the system bundle.
+    var httpsCAFile: String?
+    /// `https_allow_private_addresses` (default no): fetch from loopback
+    /// and private addresses too (tests; a record's URI is the sender's choice).
+    var httpsAllowPrivateAddresses = false
+    /// `fetch_concurrency`: fetches in flight at once across all workers.
+    var fetchConcurrency = 4
+    /// `bimi_options.ssl_root_cert`: the roots a VMC must chain to (the
+    /// system bundle when unset).
+    var vmcRootFile: String?
+    var vmcChecksAltName = true
+    var allowedMarkTypes: Set<String>?
+    /// `bimi_options.http_client_timeout` (seconds, default 3): one fetch at most.
+    var fetchTimeoutSeconds = 3.0
 
     /// `bimi_options` keys Mail::BIMI has (`Mail::BIMI::Options`); any other
     /// is warned about at start.
@@ -47,7 +61,35 @@ struct BIMIHandlerOptions: Sendable, Equatable {
             // Perl's options are Perl truth: 1, "1", "yes" are on; 0, "", "0" off.
             library.requireVMC = try Self.flag(node, "require_vmc")
             library.strictSPF = try Self.flag(node, "strict_spf")
+            library.validatesEvidence = !(try Self.flag(node, "no_validate_cert"))
+            library.skipsSVGValidation = try Self.flag(node, "no_validate_svg")
+            library.noLocationWithVMC = try Self.flag(node, "no_location_with_vmc")
+            vmcChecksAltName = !(try Self.flag(node, "vmc_no_check_alt"))
+            let sizes = 1...BIMIFetchLimits.ceilingFetchBytes
+            library.maximumSVGFetchBytes = try node.integer("svg_max_fetch_size", in: sizes) ?? library.maximumSVGFetchBytes
+            library.maximumVMCFetchBytes = try node.integer("vmc_max_fetch_size", in: sizes) ?? library.maximumVMCFetchBytes
+            library.maximumSVGBytes = try node.integer("svg_max_size", in: sizes) ?? library.maximumSVGBytes
+            fetchTimeoutSeconds = Double(try node.integer("http_client_timeout", in: 1...600) ?? 3)
+            if let file = try node.string("ssl_root_cert"), !file.isEmpty { vmcRootFile = file }
+            if let types = try node.string("allowed_mark_types"), !types.isEmpty {
+                allowedMarkTypes = Set(types.split(separator: ",").map { String(BIMIRecord.trimmingSpaces(String($0))) })
+            }
+        } else {
+            library.validatesEvidence = true
         }
+        library.validatesIndicator = true
+        if let file = try config.string("https_ca_file"), !file.isEmpty { httpsCAFile = file }
+        httpsAllowPrivateAddresses = try Self.flag(config, "https_allow_private_addresses")
+        fetchConcurrency = try config.integer("fetch_concurrency", in: 1...256) ?? 4
+    }
+
+    /// The fetch helper's command line for these settings (the master
+    /// starts it with the BIMI handler and restarts it when this changes).
+    var fetcherArguments: [String] {
+        var arguments = ["--max-fetches", String(fetchConcurrency)]
+        if let httpsCAFile { arguments += ["--ca-file", httpsCAFile] }
+        if httpsAllowPrivateAddresses { arguments.append("--allow-private-addresses") }
+        return arguments
     }
 
     /// A DNS zone, or nil for an empty or missing key.

@@ -29,6 +29,9 @@ public final class MailSession {
     public var rawHeloHost = ""
     /// Macros the MTA sent, by name without braces ("j", "auth_authen").
     public var macros: [String: String] = [:]
+    /// SMTP mode (`"protocol": "smtp"`): no MTA macros arrive; what the
+    /// MTA in front knew (TLS) is read from the message's first Received.
+    public var servesSMTP = false
     /// Set by Auth/LocalIP/TrustedIP, read by the tempfail_on_error_* rules.
     public var isAuthenticated = false
     public var isLocalIP = false
@@ -110,6 +113,9 @@ public final class MailSession {
     /// temperror.
     public var rspamdScanner: (any RspamdScanning)?
     public var clamdScanner: (any ClamdScanning)?
+    /// Fetches BIMI indicators and VMCs (the worker's channel to the fetch
+    /// helper; a scripted table in tests); nil: every fetch fails.
+    public var bimiFetcher: (any BIMIFetching)?
 
     /// The Blocker rules in force for this connection (the master reads
     /// the files and sends them to the worker); nil: no rules.

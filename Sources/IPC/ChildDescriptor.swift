@@ -16,6 +16,9 @@ public enum ChildDescriptor: Int32, Sendable, CaseIterable, CustomStringConverti
     /// The worker, when the SpamAssassin handler is configured: its
     /// channel to the scanner (the process that talks to spamd).
     case scanner = 6
+    /// The worker, when the BIMI handler is configured: its channel to
+    /// the BIMI fetch helper (HTTPS fetches of indicators and VMCs).
+    case bimiFetcher = 7
 
     public var fd: Int32 { rawValue }
 
@@ -25,6 +28,7 @@ public enum ChildDescriptor: Int32, Sendable, CaseIterable, CustomStringConverti
         case .dnsHelper: return "fd 4 (the channel to the DNS helper)"
         case .spool: return "fd 5 (the channel to the spool)"
         case .scanner: return "fd 6 (the channel to the scanner)"
+        case .bimiFetcher: return "fd 7 (the channel to the BIMI fetch helper)"
         }
     }
 

@@ -12,6 +12,15 @@ public enum MasterToWorker: UInt8, IPCMessageKind, CaseIterable {
     /// a jailed worker cannot open), sent before the next connection when
     /// they changed since the worker last heard. Payload: `BlockerRuleWire`.
     case blockerRules = 4
+    /// SMTP mode: a connection to the downstream MTA (`smtp.sock_*` of the
+    /// listener the worker named), as a non-blocking socket whose connect
+    /// may still be in progress; the descriptor travels as SCM_RIGHTS. The
+    /// master connects, so the jailed worker needs neither socket nor
+    /// connect and can reach no other address.
+    case relayConnection = 5
+    /// SMTP mode: no downstream connection could be made; the payload says
+    /// why (for the 451 the worker answers and its log line).
+    case relayUnavailable = 6
 
     public static let direction = "master to worker"
 
@@ -21,6 +30,8 @@ public enum MasterToWorker: UInt8, IPCMessageKind, CaseIterable {
         case .connection: "connection"
         case .shutdown: "shutdown"
         case .blockerRules: "blocker rules"
+        case .relayConnection: "relay connection"
+        case .relayUnavailable: "relay unavailable"
         }
     }
 
@@ -31,10 +42,12 @@ public enum MasterToWorker: UInt8, IPCMessageKind, CaseIterable {
         case .connection: 4096
         case .shutdown: 0
         case .blockerRules: Self.maximumBlockerRulesBytes
+        case .relayConnection: 0
+        case .relayUnavailable: 1024
         }
     }
 
-    public var carriesDescriptor: Bool { self == .connection }
+    public var carriesDescriptor: Bool { self == .connection || self == .relayConnection }
 
     /// The largest serialized configuration a child accepts (IP maps and
     /// handler settings are far smaller).

@@ -20,12 +20,12 @@ public struct ChildProcess: Sendable {
     /// SWIFT_BACKTRACE=enable=no: the backtracer dies under seccomp and
     /// would hide the real cause of a crash.
     public static func spawn(path: String, arguments: [String],
-                             passing: KeyValuePairs<ChildDescriptor, Int32> = [:]) throws(MasterError) -> ChildProcess {
+                             passing: [(ChildDescriptor, Int32)] = []) throws(MasterError) -> ChildProcess {
         for (offset, entry) in passing.enumerated() {
-            precondition(entry.key.rawValue == ChildDescriptor.master.rawValue + 1 + Int32(offset),
-                         "descriptors must be passed in order, without a gap: \(entry.key)")
+            precondition(entry.0.rawValue == ChildDescriptor.master.rawValue + 1 + Int32(offset),
+                         "descriptors must be passed in order, without a gap: \(entry.0)")
         }
-        let extraFDs = passing.map(\.value)
+        let extraFDs = passing.map(\.1)
         var pair: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
             throw .socketpair(errno)

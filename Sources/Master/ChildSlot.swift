@@ -8,7 +8,7 @@ import SystemIO
 
 /// The master's view of one child process.
 final class ChildSlot {
-    enum Role: String { case worker, dns, spool, scan }
+    enum Role: String { case worker, dns, spool, scan, bimiFetch = "bimi-fetch" }
     enum State { case starting, idle, busy, retiring }
 
     let role: Role
@@ -33,7 +33,7 @@ final class ChildSlot {
         // announcements; nothing at all from a helper.
         switch role {
         case .worker: self.channel = IPCChannel(fd: process.channel, receiving: WorkerToMaster.self)
-        case .dns, .spool, .scan: self.channel = IPCChannel(fd: process.channel, receiving: HelperToMaster.self)
+        case .dns, .spool, .scan, .bimiFetch: self.channel = IPCChannel(fd: process.channel, receiving: HelperToMaster.self)
         }
         _ = fcntl(process.channel, F_SETFL, fcntl(process.channel, F_GETFL) | O_NONBLOCK)
         _ = fcntl(process.logPipe, F_SETFL, fcntl(process.logPipe, F_GETFL) | O_NONBLOCK)

@@ -22,8 +22,6 @@ public struct MasterError: Error, Equatable, CustomStringConvertible {
         case unsafePath = "unsafe-path"
         /// The chroot directory is missing or not a directory.
         case chroot
-        /// A `protocol` this build does not serve.
-        case unsupportedProtocol = "unsupported-protocol"
     }
 
     let code: Code
@@ -70,10 +68,5 @@ public struct MasterError: Error, Equatable, CustomStringConvertible {
 
     static func chroot(path: String, reason: String) -> MasterError {
         MasterError(.chroot, "chroot \(path): \(reason); the workers could not start")
-    }
-
-    static func unsupportedProtocol(_ name: String) -> MasterError {
-        MasterError(.unsupportedProtocol,
-                    "protocol: \"\(name)\" is not available in this build yet; only \"milter\" is (run the milter behind the MTA's milter interface)")
     }
 }

@@ -261,9 +261,6 @@ enum HandlerRegistryCheck {
 
     static func validate(_ configuration: Configuration, binaryDirectory: String = MasterMain.executableDirectory()) throws {
         try checkChroot(configuration)
-        if configuration.serverProtocol != .milter {
-            throw MasterError.unsupportedProtocol(configuration.serverProtocol.rawValue)
-        }
         let allowTest = getenv("AUTHMILTER_ALLOW_TEST_HANDLERS").map { String(cString: $0) } == "1"
         for handler in configuration.enabledHandlers where !allowTest {
             if HandlerRegistry.testOnly.contains(where: { $0.name == handler.name }) {

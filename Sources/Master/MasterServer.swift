@@ -28,6 +28,10 @@ final class MasterServer {
     /// settings it was started with (`SpamAssassinSettings.scannerArguments`).
     var scanner: ChildSlot?
     var scannerArguments: [String]?
+    /// The BIMI fetch helper (only with the BIMI handler) and the settings
+    /// it was started with (`BIMIHandler.fetcherArguments`).
+    var bimiFetcher: ChildSlot?
+    var bimiFetcherArguments: [String]?
     /// Keeps every worker's spool channel open across spool restarts.
     let spoolEnds = SpoolChannelEnds()
     var policy: WorkerPoolPolicy
@@ -161,6 +165,7 @@ final class MasterServer {
         if let dnsHelper { list.append(dnsHelper) }
         if let spool { list.append(spool) }
         if let scanner { list.append(scanner) }
+        if let bimiFetcher { list.append(bimiFetcher) }
         return list
     }
 
@@ -200,9 +205,11 @@ final class MasterServer {
                     slot.state = .retiring
                 case .metrics:
                     takeMetrics(message.payload, from: slot)
+                case .relayConnectionRequest:
+                    answerRelayRequest(message.payload, from: slot)
                 }
             }
-        case .dns, .spool, .scan:
+        case .dns, .spool, .scan, .bimiFetch:
             // Only the spool sends the master anything (its dequeue state).
             while let message = slot.channel.nextMessage(HelperToMaster.self) {
                 switch message.kind {
@@ -298,9 +305,20 @@ final class MasterServer {
                 return
             }
         }
+        // With the BIMI handler: a channel to the fetch helper too.
+        var fetchPair: [Int32] = [-1, -1]
+        if bimiFetcher != nil {
+            guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fetchPair) == 0 else {
+                close(dnsPair[0]); close(dnsPair[1]); close(spoolPair[0]); close(spoolPair[1])
+                if scanPair[0] >= 0 { close(scanPair[0]); close(scanPair[1]) }
+                log.error("socketpair for a worker's BIMI fetch channel failed: \(SystemIOError.text(for: errno))")
+                return
+            }
+        }
         defer {
             close(dnsPair[1]); close(spoolPair[1])
             if scanPair[1] >= 0 { close(scanPair[1]) }
+            if fetchPair[1] >= 0 { close(fetchPair[1]) }
         }
         sendToHelper(dnsHelper, .newChannel, descriptor: dnsPair[0])
         sendToHelper(spool, .newChannel, descriptor: spoolPair[0])
@@ -309,15 +327,19 @@ final class MasterServer {
             sendToHelper(scanner, .newChannel, descriptor: scanPair[0])
             close(scanPair[0])
         }
+        if fetchPair[0] >= 0 {
+            sendToHelper(bimiFetcher, .newChannel, descriptor: fetchPair[0])
+            close(fetchPair[0])
+        }
         do {
-            let process: ChildProcess
-            if scanPair[1] >= 0 {
-                process = try ChildProcess.spawn(path: binaryDirectory + "/authmilter-worker", arguments: identArguments,
-                                                 passing: [.dnsHelper: dnsPair[1], .spool: spoolPair[1], .scanner: scanPair[1]])
-            } else {
-                process = try ChildProcess.spawn(path: binaryDirectory + "/authmilter-worker", arguments: identArguments,
-                                                 passing: [.dnsHelper: dnsPair[1], .spool: spoolPair[1]])
-            }
+            var passing: [(ChildDescriptor, Int32)] = [(.dnsHelper, dnsPair[1]), (.spool, spoolPair[1])]
+            // The places follow each other: without a scanner, fd 6 holds
+            // the fetch channel too (the worker reads fd 6 only when a
+            // scanning handler is enabled, and then there is a scanner).
+            if scanPair[1] >= 0 || fetchPair[1] >= 0 { passing.append((.scanner, scanPair[1] >= 0 ? scanPair[1] : fetchPair[1])) }
+            if fetchPair[1] >= 0 { passing.append((.bimiFetcher, fetchPair[1])) }
+            let process = try ChildProcess.spawn(path: binaryDirectory + "/authmilter-worker", arguments: identArguments,
+                                                 passing: passing)
             // Kept for the next spool, should this one die.
             spoolEnds.keep(spoolPair[0], worker: process.pid)
             let slot = ChildSlot(role: .worker, process: process)
@@ -379,6 +401,30 @@ final class MasterServer {
                 retireAllWorkers()
             }
         }
+        ensureBIMIFetcher()
+    }
+
+    /// Starts the BIMI fetch helper when the BIMI handler is enabled and it
+    /// is not running; the workers are replaced to get a channel to it.
+    func ensureBIMIFetcher() {
+        guard bimiFetcher == nil, let fetching = BIMIHandler.fetcherArguments(in: configuration) else { return }
+        var arguments = identArguments + fetching + privilegeArguments
+        if configuration.debug { arguments.append("--debug") }
+        bimiFetcher = startHelper(.bimiFetch, executable: "authmilter-bimi-fetch", arguments: arguments)
+        if bimiFetcher != nil {
+            bimiFetcherArguments = fetching
+            retireAllWorkers()
+        }
+    }
+
+    /// Lets the fetch helper go (a reload changed or removed its settings):
+    /// it finishes the fetches in flight and exits.
+    func stopBIMIFetcher() {
+        guard let slot = bimiFetcher else { return }
+        log.info("BIMI fetch helper \(slot.pid): settings changed, replacing it")
+        slot.closeDescriptors()
+        bimiFetcher = nil
+        bimiFetcherArguments = nil
     }
 
     /// Lets the scanner go (a reload changed or removed spamd's settings):
@@ -445,7 +491,7 @@ final class MasterServer {
     }
 
     func shutdownHelpers() {
-        for slot in [dnsHelper, spool, scanner].compactMap({ $0 }) {
+        for slot in [dnsHelper, spool, scanner, bimiFetcher].compactMap({ $0 }) {
             // Closing the channel is the helper's signal to exit.
             slot.closeDescriptors()
             var status: Int32 = 0
@@ -458,6 +504,7 @@ final class MasterServer {
         dnsHelper = nil
         spool = nil
         scanner = nil
+        bimiFetcher = nil
     }
 
     // MARK: - Signals
@@ -500,7 +547,7 @@ final class MasterServer {
             } else if let slot = dnsHelper, slot.pid == pid {
                 slot.closeDescriptors()
                 dnsHelper = nil
-                if !stopping { helperDied("DNS helper", pid: pid, status: status) }
+                if !stopping { helperDied("DNS helper", role: .dns, pid: pid, status: status) }
             } else if let slot = spool, slot.pid == pid {
                 slot.closeDescriptors()
                 spool = nil
@@ -508,20 +555,24 @@ final class MasterServer {
                     replacedSpool = nil
                     log.info("spool \(pid) stopped for new AbusixDataFeed settings; starting the new one")
                 } else if !stopping {
-                    helperDied("spool", pid: pid, status: status)
+                    helperDied("spool", role: .spool, pid: pid, status: status)
                 }
             } else if let slot = scanner, slot.pid == pid {
                 slot.closeDescriptors()
                 scanner = nil
                 scannerArguments = nil
-                if !stopping { helperDied("scanner", pid: pid, status: status) }
+                if !stopping { helperDied("scanner", role: .scan, pid: pid, status: status) }
+            } else if let slot = bimiFetcher, slot.pid == pid {
+                slot.closeDescriptors()
+                bimiFetcher = nil
+                bimiFetcherArguments = nil
+                if !stopping { helperDied("BIMI fetch helper", role: .bimiFetch, pid: pid, status: status) }
             }
         }
     }
 
-    func helperDied(_ what: String, pid: pid_t, status: Int32) {
+    func helperDied(_ what: String, role: ChildSlot.Role, pid: pid_t, status: Int32) {
         log.error("\(what) \(pid) \(describeExit(status: status)); restarting it")
-        let role: ChildSlot.Role = what == "spool" ? .spool : what == "scanner" ? .scan : .dns
         noteFailure(role, pid: pid, status: status)
         helperBackoff.recordFailure()
         nextHelperSpawnAllowed = monotonicSeconds() + helperBackoff.delaySeconds
@@ -571,7 +622,16 @@ final class MasterServer {
         if scanner != nil && ContentScanners.scannerArguments(in: loaded) != scannerArguments {
             stopScanner()
         }
+        if bimiFetcher != nil && BIMIHandler.fetcherArguments(in: loaded) != bimiFetcherArguments {
+            stopBIMIFetcher()
+        }
+        if loaded.serverProtocol != configuration.serverProtocol {
+            log.warning("reload: a change of protocol takes effect only after a restart")
+            loaded.serverProtocol = configuration.serverProtocol
+        }
         configuration = loaded
+        // smtp.sock_host names are resolved again at the next relay.
+        RelaySocket.forgetResolvedNames()
         serializedConfiguration = MasterServer.serializedForChildren(loaded)
         policy = MasterServer.poolPolicy(loaded)
         waiting.capacity = loaded.connectionQueueSize

@@ -8,11 +8,17 @@ public enum SMTPProtocolError: Error, Sendable, Equatable, CustomStringConvertib
     /// A downstream reply of more lines than `SMTPReplyDecoder.maximumLines`.
     case tooManyReplyLines
 
-    public var code: Int {
+    public enum Code: String, Sendable {
+        case lineTooLong = "line-too-long"
+        case malformedReply = "malformed-reply"
+        case tooManyReplyLines = "too-many-reply-lines"
+    }
+
+    public var code: Code {
         switch self {
-        case .lineTooLong: 1
-        case .malformedReply: 2
-        case .tooManyReplyLines: 3
+        case .lineTooLong: .lineTooLong
+        case .malformedReply: .malformedReply
+        case .tooManyReplyLines: .tooManyReplyLines
         }
     }
 
@@ -24,5 +30,5 @@ public enum SMTPProtocolError: Error, Sendable, Equatable, CustomStringConvertib
         }
     }
 
-    public var description: String { "SMTP error \(code): \(reason)" }
+    public var description: String { "SMTP error \(code.rawValue): \(reason)" }
 }

@@ -39,6 +39,16 @@ public struct SMTPReply: Sendable, Equatable {
 }
 
 extension SMTPReply {
+    /// A handler's reject or defer text (`550 5.7.1 text`, the dispatcher
+    /// has checked its form; lines split at CR/LF) as a reply; nil when it
+    /// does not start with a 4xx or 5xx code.
+    public init?(handlerReply text: String) {
+        // isNewline: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        let lines = text.split(whereSeparator: \.isNewline).map(String.init)
+        guard let first = lines.first, first.utf8.count >= 3, let code = Int(first.prefix(3)), (400..<600).contains(code) else { return nil }
+        self.init(code: code, lines: lines.map { String($0.dropFirst(4)) })
+    }
+
     public static let ok = SMTPReply(250, "2.0.0 Ok")
     public static let bye = SMTPReply(221, "2.0.0 Bye")
     public static let sendBody = SMTPReply(354, "2.0.0 Send body")

@@ -18,7 +18,8 @@ public struct SMTPReplyDecoder: Sendable {
         while let raw = try lines.nextLine() {
             let text = String(decoding: raw, as: UTF8.self)
             let bytes = Array(raw)
-            guard bytes.count >= 3, bytes[0...2].allSatisfy({ (0x30...0x39).contains($0) }),
+            // RFC 5321 4.2: the first digit is 2 to 5, the others 0 to 9.
+            guard bytes.count >= 3, (0x32...0x35).contains(bytes[0]), bytes[1...2].allSatisfy({ (0x30...0x39).contains($0) }),
                   bytes.count == 3 || bytes[3] == 0x20 || bytes[3] == 0x2D else {
                 throw .malformedReply(String(text.prefix(80)))
             }

@@ -52,11 +52,10 @@ public struct SMTPServerState: Sendable {
         case .ehlo(let name), .lhlo(let name):
             if case .lhlo = command { usesLMTP = true }
             heloHost = name
-            return inTransaction ? .endTransaction(then: extensionsReply) : .reply(extensionsReply)
+            return greeted(extensionsReply)
         case .helo(let name):
             heloHost = name
-            let reply = SMTPReply(250, "\(settings.serverName) Hi \(name)")
-            return inTransaction ? .endTransaction(then: reply) : .reply(reply)
+            return greeted(SMTPReply(250, "\(settings.serverName) Hi \(name)"))
         case .xforward(let text):
             guard !inTransaction else { return .reply(.outOfOrder) }
             var incoming = SMTPXForward()
@@ -101,6 +100,14 @@ public struct SMTPServerState: Sendable {
         case .unknown:
             return .reply(.unknownCommand)
         }
+    }
+
+    /// A greeting in the middle of a transaction resets it (RFC 5321
+    /// 4.1.4); the handlers are told to forget it.
+    mutating func greeted(_ reply: SMTPReply) -> Step {
+        guard inTransaction else { return .reply(reply) }
+        transactionFinished()
+        return .endTransaction(then: reply)
     }
 
     /// The EHLO (LHLO) reply: the Perl milter's extensions, then SIZE and

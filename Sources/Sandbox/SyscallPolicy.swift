@@ -13,6 +13,11 @@ public enum SandboxRole: String, Sendable, CaseIterable {
     case spoolWithMailDelivery = "spool-mail"
     /// The scanner: the only process that talks to spamd (SpamAssassin).
     case scanner = "scan"
+    /// The BIMI fetch helper: the only process that makes HTTPS requests.
+    case bimiFetcher = "bimi-fetch"
+    /// A worker in SMTP mode (`"protocol": "smtp"`): the milter worker's
+    /// policy plus the body spool file it opened before its filter.
+    case smtpWorker = "smtp-worker"
 }
 
 /// What one system call may be called with. Anything else is the filter's
@@ -105,6 +110,16 @@ public struct SyscallPolicy: Sendable, Equatable {
         case .scanner:
             // One channel per worker and one spamd connection per channel.
             return SyscallPolicy(role: role, rules: base + spamdSockets, limits: limits(openFiles: 8192, writesFiles: false))
+        case .bimiFetcher:
+            // One channel per worker and one connection per fetch in flight.
+            return SyscallPolicy(role: role, rules: base + httpsSockets, limits: limits(openFiles: 8192, writesFiles: false))
+        case .smtpWorker:
+            // The inbound connection, the downstream connection the master
+            // hands over, the channels and the spool file.
+            var limits = limits(openFiles: 64, writesFiles: true)
+            limits.append(ResourceLimit(kind: .fileSize, value: smtpSpoolFileCeiling,
+                                        reason: "the body spool file: the largest smtp.max_message_size (1 GiB) and room for the header section"))
+            return SyscallPolicy(role: role, rules: base + stageDeadline + smtpBodySpool, limits: limits)
         }
     }
 
@@ -185,6 +200,19 @@ public struct SyscallPolicy: Sendable, Equatable {
                     because: "arming the stage deadline (only when the running timer does not fit the new stage); its SIGALRM handler replies to the MTA and exits"),
     ]
 
+    /// SMTP mode's body spool: one file per worker, opened (O_TMPFILE,
+    /// never linked, so no path exists) in `smtp.temp_dir` before the
+    /// filter, written and read with write/read/lseek like any descriptor.
+    /// The downstream socket comes from the master (MasterToWorker
+    /// `relayConnection`): no socket or connect here.
+    static let smtpBodySpool: [SyscallRule] = [
+        SyscallRule("ftruncate", because: "emptying the body spool file after each message, so a large message does not keep its disk space"),
+        SyscallRule("getpeername", because: "the address of the MTA that connected, for our Received field (its own socket only; it names nothing else)"),
+    ]
+
+    /// `RLIMIT_FSIZE` of an SMTP worker.
+    public static let smtpSpoolFileCeiling: UInt64 = (1 << 30) + (4 << 20)
+
     /// The DNS helper's own UDP/TCP sockets to the resolvers, opened with
     /// SOCK_NONBLOCK (no fcntl); the kernel picks the source port (no bind).
     static let dnsSockets: [SyscallRule] = [
@@ -200,6 +228,17 @@ public struct SyscallPolicy: Sendable, Equatable {
     static let spamdSockets: [SyscallRule] = [
         socket(streamFamilies, because: "one stream socket to spamd per message"),
         SyscallRule("connect", because: "to the spamd address the master gave"),
+        connectError,
+    ]
+
+    /// The BIMI fetch helper's HTTPS connections, opened with SOCK_NONBLOCK
+    /// (no fcntl), TCP only (no unix socket: nothing local is fetched). It
+    /// resolves nothing: the addresses come from the worker, which asked
+    /// the DNS helper, and the helper connects only to public ones unless
+    /// its command line (the master's) allows private ones.
+    static let httpsSockets: [SyscallRule] = [
+        socket([(AF_INET, "AF_INET"), (AF_INET6, "AF_INET6")], because: "one TCP socket per HTTPS fetch of a BIMI indicator or VMC"),
+        SyscallRule("connect", because: "to an address the worker resolved for the record's URI (public ones only, unless allowed)"),
         connectError,
     ]
 

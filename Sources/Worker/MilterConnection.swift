@@ -29,34 +29,7 @@ struct MilterConnection {
     }
 
     func serve() {
-        // cache_dns_timeouts: a domain whose lookup timed out is not asked
-        // again on this connection (the Perl resolver's per-connection
-        // error cache, keyed by organisational domain when DMARC's public
-        // suffix list is loaded).
-        let organizationalDomain = HandlerPeers(worker.handlers).first(SPFHandler.self)?.organizationalDomain
-        let resolver = DNSTimeoutHold(base: worker.resolver, isEnabled: worker.configuration.cacheDNSTimeouts,
-                                      organizationalDomain: organizationalDomain ?? { $0 },
-                                      log: { ChildLog.debug($0) })
-        let session = MailSession(resolver: resolver)
-        let spool = worker.spool
-        session.reportRowSink = { spool.submit($0) }
-        session.spamScanner = worker.scanner
-        session.rspamdScanner = worker.scanner
-        session.clamdScanner = worker.scanner
-        session.blockerRules = worker.blockerRules
-        session.metrics = worker.metrics
-        session.abusixRecordSink = { spool.submit($0) }
-        // errors_to: the connection's trace is kept, and its unexpected
-        // errors go to the spool as one report when it ends.
-        let reportsErrors = worker.configuration.errorsTo != nil
-        if reportsErrors {
-            session.keepsTrace = true
-            session.unexpectedErrorSink = { errors, queueID, trace in
-                let timedOut = errors.contains { $0.isTimeout }
-                spool.submit(ErrorReport(kind: timedOut ? .timeout : .handlerError, text: errors.map(\.text).joined(separator: "\n"),
-                                         role: "worker", pid: getpid(), queueID: queueID, trace: trace))
-            }
-        }
+        let session = worker.makeSession()
         let dispatcher = MilterDispatcher(handlers: worker.handlers, session: session, settings: worker.settings, clock: monotonicSeconds)
         var decoder = MilterDecoder()
         var chunk = [UInt8](repeating: 0, count: 65536)
@@ -104,13 +77,7 @@ struct MilterConnection {
                 }
                 guard let packet else { break }
                 let limit = dispatcher.stageLimit(for: packet.command)
-                if let limit, reportsErrors {
-                    StageAlarm.prepareReport(key: "\(worker.served) \(limit.stage) \(session.trace.generation) \(session.macro("i") ?? "")", spool: spool.fd) {
-                        let text = "\(limit.stage) callbacks timed out after \(limit.seconds)s on \(listener): the worker was stopped"
-                        return SpoolClient.frame(ErrorReport(kind: .timeout, text: text, role: "worker", pid: getpid(),
-                                                             queueID: session.macro("i") ?? "", trace: session.trace.lines))
-                    }
-                }
+                if let limit { worker.prepareStageReport(stage: limit.stage, seconds: limit.seconds, session: session, listener: listener) }
                 if let limit {
                     StageAlarm.arm(socket: socket, stage: limit.stage, seconds: limit.seconds,
                                    tempfail: dispatcher.stageTimeoutTempfails, listener: listener)

@@ -29,27 +29,35 @@ enum StageAlarm {
     /// reply and log line and only the timer is looked at (issue 12).
     nonisolated(unsafe) static var lastStage = ""
     nonisolated(unsafe) static var lastSeconds = -1.0
-    nonisolated(unsafe) static var lastTempfail = false
+    nonisolated(unsafe) static var lastAction = ""
     nonisolated(unsafe) static var lastSocket: Int32 = -1
     nonisolated(unsafe) static var lastListener = ""
 
-    /// Arms the deadline for `stage` on `socket`: when it fires, the MTA
-    /// gets a tempfail (`tempfail`) or an accept.
+    /// Arms the deadline for a milter `stage` on `socket`: when it fires,
+    /// the MTA gets a tempfail (`tempfail`) or an accept.
     static func arm(socket: Int32, stage: String, seconds: Double, tempfail: Bool, listener: String) {
+        arm(socket: socket, stage: stage, seconds: seconds,
+            reply: (tempfail ? MilterResponse.tempfail : MilterResponse.accept).encoded(),
+            action: tempfail ? "tempfailed" : "accepted", listener: listener)
+    }
+
+    /// Arms the deadline for `stage`: when it fires, `reply` (a milter
+    /// packet, or an SMTP line in SMTP mode) goes to `socket` and the log
+    /// line says `action`.
+    static func arm(socket: Int32, stage: String, seconds: Double, reply: @autoclosure () -> [UInt8], action: String, listener: String) {
         let microseconds = Int64((seconds * 1_000_000).rounded(.up))
         let rc: Int32
-        if seconds == lastSeconds && tempfail == lastTempfail && socket == lastSocket && stage == lastStage && listener == lastListener {
+        if seconds == lastSeconds && action == lastAction && socket == lastSocket && stage == lastStage && listener == lastListener {
             rc = am_stage_alarm_arm_again(microseconds)
         } else {
-            let reply = (tempfail ? MilterResponse.tempfail : MilterResponse.accept).encoded()
-            let action = tempfail ? "tempfailed" : "accepted"
+            let bytes = reply()
             let line = "error \(stage) callbacks timed out after \(seconds)s on \(listener): \(action), worker exits\n"
-            rc = reply.withUnsafeBytes { bytes in
+            rc = bytes.withUnsafeBytes { raw in
                 line.withCString { text in
-                    am_stage_alarm_arm(socket, bytes.baseAddress, bytes.count, text, strlen(text), microseconds)
+                    am_stage_alarm_arm(socket, raw.baseAddress, raw.count, text, strlen(text), microseconds)
                 }
             }
-            (lastStage, lastSeconds, lastTempfail, lastSocket, lastListener) = (stage, seconds, tempfail, socket, listener)
+            (lastStage, lastSeconds, lastAction, lastSocket, lastListener) = (stage, seconds, action, socket, listener)
         }
         if rc != 0 { ChildLog.warning("stage deadline not armed: \(SystemIOError.text(for: errno))") }
     }

@@ -10,6 +10,7 @@ import MailAuth
 import Metrics
 import ProcessLog
 import Sandbox
+import SMTP
 import SystemIO
 
 /// A worker's life: set up, jail, then serve connections the master hands
@@ -25,6 +26,8 @@ final class WorkerProcess {
     /// With the SpamAssassin, RSpamD or ClamAV handler: messages go to the
     /// scanner on fd 6.
     let scanner: ScannerClient?
+    /// With the BIMI handler: fetches go to the fetch helper on fd 7.
+    let bimiFetcher: BIMIFetcherClient?
     let maximumRequests: Int
     var served = 0
     /// The Blocker rules the master last sent (it reads the rule files).
@@ -32,6 +35,12 @@ final class WorkerProcess {
     /// With `metric_connection` (or `metric_port`): what the handlers
     /// count, sent to the master after each connection.
     let metrics: MetricTally?
+    /// SMTP mode: where message bodies wait for the relay (opened before
+    /// the jail; nil in milter mode).
+    var bodySpool: SMTPBodySpool?
+    /// The master asked the worker to stop while it waited for a relay
+    /// connection: it stops after the connection in hand.
+    var shutdownRequested = false
 
     struct StartError: Error, CustomStringConvertible {
         var description: String
@@ -75,14 +84,38 @@ final class WorkerProcess {
         } else {
             scanner = nil
         }
+        // No channel (the helper could not be started): every fetch fails,
+        // a temperror for the message, and the mail goes on.
+        if peers.first(BIMIHandler.self) != nil {
+            if ChildDescriptor.bimiFetcher.isOpen {
+                bimiFetcher = BIMIFetcherClient(fd: ChildDescriptor.bimiFetcher.fd)
+            } else {
+                bimiFetcher = nil
+                ChildLog.error("no channel to the BIMI fetch helper (\(ChildDescriptor.bimiFetcher)): every BIMI fetch fails")
+            }
+        } else {
+            bimiFetcher = nil
+        }
         maximumRequests = configuration.maxRequestsPerChild
         metrics = configuration.metricsEnabled ? MetricTally(handlerNames: handlers.map { type(of: $0).name }) : nil
         let privileges = PrivilegeSettings(user: configuration.runas, group: configuration.rungroup, chroot: configuration.chroot)
         guard StageAlarm.install() else {
             throw StartError(description: "cannot install the stage deadline handler: \(SystemIOError.text(for: errno))")
         }
-        let notes = try Sandbox.enter(role: .worker, privileges: privileges, warmUp: WorkerProcess.warmUpOpenSSL)
+        let servesSMTP = configuration.serverProtocol == .smtp
+        var spoolResult: Result<SMTPBodySpool, SystemIOError>?
+        let tempDirectory = configuration.smtp.defaults.tempDir ?? "/tmp"
+        let notes = try Sandbox.enter(role: servesSMTP ? .smtpWorker : .worker, privileges: privileges) {
+            WorkerProcess.warmUpOpenSSL()
+            // As the run user, inside the chroot, before the filter.
+            if servesSMTP { spoolResult = SMTPBodySpool.open(directory: tempDirectory) }
+        }
         for note in notes { ChildLog.info(note) }
+        switch spoolResult {
+        case .success(let spool)?: bodySpool = spool
+        case .failure(let error)?: throw StartError(description: "SMTP mode: no body spool file in \(tempDirectory) (smtp.temp_dir): \(error.reason)")
+        case nil: break
+        }
         master.send(WorkerToMaster.ready)
     }
 
@@ -107,13 +140,21 @@ final class WorkerProcess {
                 // The inbox hands a connection over only with its socket.
                 let socket = message.descriptor
                 let listener = String(decoding: message.payload, as: UTF8.self)
-                MilterConnection(socket: socket, listener: listener, worker: self).serve()
+                if let bodySpool {
+                    SMTPConnection(socket: socket, listener: listener, worker: self, spool: bodySpool).serve()
+                } else {
+                    MilterConnection(socket: socket, listener: listener, worker: self).serve()
+                }
                 close(socket)
                 spool.flush()
                 sendMetrics()
                 served += 1
                 if maximumRequests > 0 && served >= maximumRequests {
                     master.send(WorkerToMaster.retiring)
+                    spool.drain(timeoutMilliseconds: 2000)
+                    exit(0)
+                }
+                if shutdownRequested {
                     spool.drain(timeoutMilliseconds: 2000)
                     exit(0)
                 }
@@ -125,6 +166,40 @@ final class WorkerProcess {
                 ChildLog.warning("a second configuration from the master ignored")
             case .blockerRules:
                 takeBlockerRules(message.payload)
+            case .relayConnection, .relayUnavailable:
+                // An answer to a request no longer waited for.
+                if message.descriptor >= 0 { close(message.descriptor) }
+            }
+        }
+    }
+
+    /// SMTP mode: a connection to the downstream MTA of `listener`, from
+    /// the master (the jailed worker cannot open one). Messages that arrive
+    /// meanwhile are kept for later (shutdown) or taken (Blocker rules).
+    func requestRelayConnection(listener: String, timeoutSeconds: Double) -> Result<Int32, RelayRequestFailure> {
+        guard master.send(WorkerToMaster.relayConnectionRequest, payload: Array(listener.utf8.prefix(4096))) else {
+            return .failure(RelayRequestFailure(reason: "the channel to the master is closed"))
+        }
+        let deadline = monotonicSeconds() + timeoutSeconds
+        while true {
+            let left = deadline - monotonicSeconds()
+            guard left > 0 else { return .failure(RelayRequestFailure(reason: "the master did not answer within \(Int(timeoutSeconds))s")) }
+            guard let message = master.receive(MasterToWorker.self, timeoutMilliseconds: SystemCall.milliseconds(left)) else {
+                if master.isClosed { return .failure(RelayRequestFailure(reason: "the channel to the master is closed")) }
+                continue
+            }
+            switch message.kind {
+            case .relayConnection:
+                return .success(message.descriptor)
+            case .relayUnavailable:
+                return .failure(RelayRequestFailure(reason: String(decoding: message.payload, as: UTF8.self)))
+            case .shutdown:
+                shutdownRequested = true
+            case .blockerRules:
+                takeBlockerRules(message.payload)
+            case .configuration, .connection:
+                ChildLog.warning("unexpected \(message.kind.name) from the master while waiting for a relay connection; ignored")
+                if message.descriptor >= 0 { close(message.descriptor) }
             }
         }
     }
@@ -151,4 +226,9 @@ extension WorkerProcess {
             ChildLog.error("Blocker: \(error); no rules until the next set")
         }
     }
+}
+
+/// Why the master handed over no downstream connection.
+struct RelayRequestFailure: Error {
+    var reason: String
 }

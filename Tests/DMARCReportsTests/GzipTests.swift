@@ -1,4 +1,5 @@
 import DMARCReports
+import MailAuth
 import Foundation
 import TestSupport
 import Testing

@@ -19,10 +19,33 @@ import Testing
         dns.add("brand._bimi.example.com", DKIMHandlerTestData.txt("v=BIMI1; l=https://example.com/brand.svg"))
         dns.add("default._bimi.none.example", DKIMHandlerTestData.txt("v=BIMI1; l=https://none.example/logo.svg"))
         dns.add("example.com.allow.example", .a("127.0.0.2"))
+        dns.add("example.com", .a("192.0.2.80"))
+        dns.add("none.example", .a("192.0.2.81"))
         return dns
     }
 
-    static func handlers(_ config: String = "{}", sanitize: Bool = true) throws -> [any Handler] {
+    /// A valid SVG Tiny PS indicator and its BIMI-Indicator value.
+    static let svg = Array(#"<svg version="1.2" baseProfile="tiny-ps" xmlns="http://www.w3.org/2000/svg"><title>Example</title><rect width="10" height="10"/></svg>"#.utf8)
+    static var indicator: String { BIMIIndicatorHeader.value(svg) }
+
+    /// Serves `pages` by URL; anything else fails as a fetch would.
+    final class ScriptedFetcher: BIMIFetching {
+        var pages: [String: [UInt8]]
+        var asked: [BIMIFetchRequest] = []
+        init(_ pages: [String: [UInt8]]) { self.pages = pages }
+        func fetch(_ request: BIMIFetchRequest) -> BIMIFetchOutcome {
+            asked.append(request)
+            return pages[request.url].map { .fetched($0) } ?? .failed("status 404")
+        }
+    }
+
+    static func fetcher() -> ScriptedFetcher {
+        ScriptedFetcher(["https://example.com/logo.svg": svg, "https://example.com/brand.svg": svg, "https://none.example/logo.svg": svg])
+    }
+
+    /// Without `bimi_options`, the evidence (`a=`) is not checked here:
+    /// BIMIEvidenceTests has the VMCs.
+    static func handlers(_ config: String = #"{"bimi_options":{"no_validate_cert":1}}"#, sanitize: Bool = true) throws -> [any Handler] {
         var list = try Support.handlers()
         if sanitize { list.append(try SanitizeHandler(config: JSONParser.parse("{}"))) }
         list.append(try BIMIHandler(config: JSONParser.parse(config)))
@@ -66,8 +89,8 @@ import Testing
     }
 
     static func run(_ handlers: [any Handler], from: String = "<sender@example.com>", headers: [(String, String)],
-                    body: String = "Hello\r\n") throws -> Outcome {
-        Outcome(run: try Support.run(handlers, from: from, headers: headers, body: body, resolver: zone()))
+                    body: String = "Hello\r\n", fetcher: (any BIMIFetching)? = fetcher()) throws -> Outcome {
+        Outcome(run: try Support.run(handlers, from: from, headers: headers, body: body, resolver: zone(), bimiFetcher: fetcher))
     }
 
     /// `text` signed by example.com (selector test), with `signed` in `h=`;
@@ -88,7 +111,8 @@ import Testing
     @Test func passAddsTheLocation() throws {
         let outcome = try Self.run(Self.handlers(), headers: Support.from("User <user@example.com>"))
         #expect(outcome.bimi == ["bimi=pass header.d=example.com header.selector=default"])
-        #expect(outcome.inserted.map { "\($0.0): \($0.1)" } == ["BIMI-Location: v=BIMI1;\n    l=https://example.com/logo.svg"])
+        #expect(outcome.inserted.map { "\($0.0): \($0.1)" }
+                == ["BIMI-Location: v=BIMI1;\n    l=https://example.com/logo.svg", "BIMI-Indicator: " + Self.indicator])
     }
 
     @Test func dmarcFailIsSkipped() throws {
@@ -128,7 +152,7 @@ import Testing
         let outcome = try Self.run(Self.handlers(), headers: headers, body: body)
         #expect(outcome.run.entries.contains { $0.hasPrefix("dkim=pass") })
         #expect(outcome.bimi == ["bimi=pass header.d=example.com header.selector=brand"])
-        #expect(outcome.inserted.map(\.1) == ["v=BIMI1;\n    l=https://example.com/brand.svg"])
+        #expect(outcome.inserted.map(\.1) == ["v=BIMI1;\n    l=https://example.com/brand.svg", Self.indicator])
 
         // The same field outside h=: the signature passes, the selector is not used.
         let (uncovered, uncoveredBody) = try Self.signed(text, signedHeaders: ["from", "to", "subject"])
@@ -143,7 +167,7 @@ import Testing
                                                                         ("BIMI-Indicator", "PHN2Zz4=")]))
         #expect(Set(outcome.removed) == ["bimi-location 1", "bimi-indicator 1"])
         #expect(outcome.notes == ["X-Received-bimi-location: (Received bimi-location header removed by mx.example.net)\n    v=BIMI1; l=https://forged.example/x.svg"])
-        #expect(outcome.inserted.map(\.0) == ["BIMI-Location"])
+        #expect(outcome.inserted.map(\.0) == ["BIMI-Location", "BIMI-Indicator"])
     }
 
     @Test func withoutSanitizeTheHandlerRemovesThemItself() throws {
@@ -154,21 +178,21 @@ import Testing
     }
 
     @Test func allowAndBlockLists() throws {
-        let allowed = try Self.run(Self.handlers(#"{"rbl_allowlist": "allow.example"}"#), headers: Support.from("user@example.com"))
+        let allowed = try Self.run(Self.handlers(#"{"bimi_options":{"no_validate_cert":1}, "rbl_allowlist": "allow.example"}"#), headers: Support.from("user@example.com"))
         #expect(allowed.bimi == ["bimi=pass header.d=example.com header.selector=default"])
-        let notAllowed = try Self.run(Self.handlers(#"{"rbl_allowlist": "other.example"}"#), headers: Support.from("user@example.com"))
+        let notAllowed = try Self.run(Self.handlers(#"{"bimi_options":{"no_validate_cert":1}, "rbl_allowlist": "other.example"}"#), headers: Support.from("user@example.com"))
         #expect(notAllowed.bimi == ["bimi=skipped (Local policy; not allowed)"])
-        let blocked = try Self.run(Self.handlers(#"{"rbl_blocklist": "allow.example"}"#), headers: Support.from("user@example.com"))
+        let blocked = try Self.run(Self.handlers(#"{"bimi_options":{"no_validate_cert":1}, "rbl_blocklist": "allow.example"}"#), headers: Support.from("user@example.com"))
         #expect(blocked.bimi == ["bimi=skipped (Local policy; blocked)"])
-        let both = try Self.run(Self.handlers(#"{"rbl_allowlist": "allow.example", "rbl_blocklist": "allow.example"}"#),
+        let both = try Self.run(Self.handlers(#"{"bimi_options":{"no_validate_cert":1}, "rbl_allowlist": "allow.example", "rbl_blocklist": "allow.example"}"#),
                                 headers: Support.from("user@example.com"))
         #expect(both.bimi.isEmpty)
     }
 
     @Test func aPassWithoutEvidenceNeedsTheNoEvidenceList() throws {
-        let listed = try Self.run(Self.handlers(#"{"rbl_no_evidence_allowlist": "allow.example"}"#), headers: Support.from("user@example.com"))
+        let listed = try Self.run(Self.handlers(#"{"bimi_options":{"no_validate_cert":1}, "rbl_no_evidence_allowlist": "allow.example"}"#), headers: Support.from("user@example.com"))
         #expect(listed.bimi == ["bimi=pass header.d=example.com header.selector=default"])
-        let unlisted = try Self.run(Self.handlers(#"{"rbl_no_evidence_allowlist": "other.example"}"#), headers: Support.from("user@example.com"))
+        let unlisted = try Self.run(Self.handlers(#"{"bimi_options":{"no_validate_cert":1}, "rbl_no_evidence_allowlist": "other.example"}"#), headers: Support.from("user@example.com"))
         #expect(unlisted.bimi == ["bimi=skipped (Local policy; not allowed without evidence)"])
         #expect(unlisted.inserted.isEmpty)
     }
@@ -186,5 +210,39 @@ import Testing
             #"{"timeout": 100, "bimi_options": {"require_vmc": 1, "no_such_option": 1}, "other": 1}"#), origin: ConfigOrigin(file: "BIMI.json")))
         #expect(warnings.count == 2)
         #expect(BIMIHandler.configKeys.isSuperset(of: ["bimi_options", "rbl_allowlist", "timeout", "sanitize_indicator_header"]))
+    }
+
+    // MARK: Slice 2: the fetched indicator
+
+    @Test func aPassWithAnSVGOnlyCarriesTheIndicator() throws {
+        let outcome = try Self.run(Self.handlers(), headers: Support.from("user@example.com", [("BIMI-Selector", "v=BIMI1; s=brand")]))
+        // The selector is not DKIM-covered: the default record, whose a= is not checked here.
+        #expect(outcome.bimi == ["bimi=pass header.d=example.com header.selector=default"])
+        #expect(outcome.inserted.map(\.0).contains("BIMI-Indicator"))
+        #expect(outcome.inserted.first { $0.0 == "BIMI-Indicator" }?.1 == Self.indicator)
+    }
+
+    @Test func aBadSVGFails() throws {
+        let fetcher = Self.fetcher()
+        fetcher.pages["https://example.com/logo.svg"] = Array(#"<svg version="1.2" baseProfile="tiny-ps" xmlns="http://www.w3.org/2000/svg"><title>x</title><script>alert(1)</script></svg>"#.utf8)
+        let outcome = try Self.run(Self.handlers(), headers: Support.from("user@example.com"), fetcher: fetcher)
+        #expect(outcome.bimi == ["bimi=fail (SVG did not validate)"])
+        #expect(outcome.inserted.isEmpty)
+    }
+
+    @Test func aFailedFetchIsATemperror() throws {
+        let outcome = try Self.run(Self.handlers(), headers: Support.from("user@example.com"), fetcher: ScriptedFetcher([:]))
+        #expect(outcome.bimi == ["bimi=temperror (Could not fetch SVG)"])
+        let none = try Self.run(Self.handlers(), headers: Support.from("user@example.com"), fetcher: nil)
+        #expect(none.bimi == ["bimi=temperror (Could not fetch SVG)"])
+    }
+
+    @Test func theFetchNamesTheResolvedAddressesAndTheBudget() throws {
+        let fetcher = Self.fetcher()
+        _ = try Self.run(Self.handlers(), headers: Support.from("user@example.com"), fetcher: fetcher)
+        #expect(fetcher.asked.count == 1)
+        #expect(fetcher.asked.first?.addresses.contains(IPAddress("192.0.2.80")!) == true)
+        #expect(fetcher.asked.first?.maximumBytes == 65_535)
+        #expect((fetcher.asked.first?.budgetMilliseconds ?? 0) <= 3000)
     }
 }

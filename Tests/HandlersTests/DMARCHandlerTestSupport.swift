@@ -63,11 +63,12 @@ enum DMARCHandlerTestSupport {
     /// One message through a dispatcher; the one-line A-R entries.
     static func run(_ handlers: [any Handler], from: String = "<sender@example.com>",
                     headers: [(String, String)], body: String = "Hello\r\n", resolver: (any DNSResolver)? = nil,
-                    settings: DispatcherSettings = DispatcherSettings()) throws -> Run {
+                    settings: DispatcherSettings = DispatcherSettings(), bimiFetcher: (any BIMIFetching)? = nil) throws -> Run {
         var settings = settings
         settings.authservID = "mx.example.net"
         settings.indentStyle = .none
         let harness = Harness(handlers: handlers, settings: settings, resolver: try resolver ?? zone())
+        harness.session.bimiFetcher = bimiFetcher
         harness.openConnection()
         _ = harness.dispatcher.drainLog()
         let replies = harness.sendMessage(from: from, headers: headers, body: body)

@@ -174,6 +174,7 @@ func changedFieldNames(_ replies: [MilterResponse]) -> [String] {
     @Test(arguments: MessageEnding.allCases) func bimi(_ ending: MessageEnding) throws {
         let handlers = try BIMIHandlerTests.handlers(sanitize: false)
         let harness = Harness(handlers: handlers, settings: Harness.oneLine, resolver: try BIMIHandlerTests.zone())
+        harness.session.bimiFetcher = BIMIHandlerTests.fetcher()
         harness.openConnection()
         let first = harness.sendMessage(ending: ending, from: "<sender@example.com>", headers: DMARCHandlerTestSupport.from(
             "sender@example.com", [("BIMI-Selector", "v=BIMI1; s=brand"), ("BIMI-Selector", "v=BIMI1; s=x"), ("BIMI-Location", "forged")]))

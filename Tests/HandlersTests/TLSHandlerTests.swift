@@ -75,3 +75,38 @@ import Testing
         #expect(harness.sendMessage() == [header, .continue])
     }
 }
+
+/// SMTP mode: no macros; the TLS facts of the first header when it is the
+/// Received field Postfix writes with `smtpd_tls_received_header`.
+@Suite struct TLSHandlerSMTPModeTests {
+    static func entries(_ headers: [(String, String)], servesSMTP: Bool = true) throws -> [String] {
+        let session = MailSession(resolver: InMemoryDNSResolver())
+        session.servesSMTP = servesSMTP
+        let handler = try TLSHandler(config: .object(JSONObject()))
+        try handler.envelopeFrom(session, address: "<a@example.org>")
+        for (name, value) in headers { try handler.header(session, name: name, value: value) }
+        return session.authResults.map(\.sortKey)
+    }
+
+    static let postfixReceived = "from mail.example.org (mail.example.org [192.0.2.1])\r\n\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)\r\n\t key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256)\r\n\t(No client certificate requested)\r\n\tby mx.example.com (Postfix) with ESMTPS id 4ABC"
+
+    @Test func theFirstReceivedGivesTheFacts() throws {
+        #expect(try Self.entries([("Received", Self.postfixReceived)]) == [
+            "x-tls=pass smtp.version=TLSv1.3 smtp.cipher=TLS_AES_256_GCM_SHA384 smtp.bits=256",
+        ])
+    }
+
+    @Test func onlyTheFirstHeaderAndOnlyInSMTPMode() throws {
+        #expect(try Self.entries([("Subject", "x"), ("Received", Self.postfixReceived)]) == [])
+        #expect(try Self.entries([("Received", Self.postfixReceived), ("Received", Self.postfixReceived)]).count == 1)
+        #expect(try Self.entries([("Received", Self.postfixReceived)], servesSMTP: false) == [])
+        #expect(try Self.entries([("Received", "from a (b [192.0.2.1]) by c (Postfix) with ESMTP id X")]) == [])
+    }
+
+    @Test func oddTextIsNotTaken() {
+        #expect(TLSReceivedFacts(receivedValue: "(using TLS;x with cipher A (256/256 bits))") == nil)
+        #expect(TLSReceivedFacts(receivedValue: "(using TLSv1.2 with cipher A (x/256 bits))") == nil)
+        #expect(TLSReceivedFacts(receivedValue: "(using TLSv1.2 with cipher ECDHE-RSA-AES128-GCM-SHA256 (128/128 bits))")
+                == TLSReceivedFacts(version: "TLSv1.2", cipher: "ECDHE-RSA-AES128-GCM-SHA256", bits: "128"))
+    }
+}

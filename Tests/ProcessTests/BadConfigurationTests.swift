@@ -101,12 +101,15 @@ import Testing
                 && attempt.stderr.contains("/nonexistent/dkim.key"), "\(attempt.stderr)")
     }
 
-    /// SMTP mode is refused as what it is, not as a missing handler.
-    @Test func smtpModeIsRefusedByName() throws {
-        let attempt = try Self.start(#""protocol": "smtp","#)
-        #expect(attempt.status == 1, "\(attempt)")
-        #expect(attempt.stderr.contains(#"protocol: "smtp" is not available in this build yet"#), "\(attempt.stderr)")
-        #expect(!attempt.stderr.contains("is not installed"), "\(attempt.stderr)")
+    /// SMTP mode starts (issue 15; it was refused before), and says at
+    /// start what it cannot do: relay without an upstream, or see an
+    /// authenticated client (Auth reads a milter macro).
+    @Test func smtpModeStartsAndSaysWhatItCannotDo() throws {
+        let attempt = try Self.start(#""protocol": "smtp","#, handlers: #""AddID": {}, "Auth": {}"#)
+        #expect(attempt.status == 0, "\(attempt)")
+        #expect(attempt.stderr.contains(#"protocol is "smtp" but no upstream is configured; every message will be refused"#), "\(attempt.stderr)")
+        #expect(attempt.stderr.contains("the Auth handler works with the milter protocol only"), "\(attempt.stderr)")
+        #expect(!attempt.stderr.contains("not available in this build"), "\(attempt.stderr)")
     }
 
     @Test func runasWithoutRungroupSaysWhatHappens() throws {

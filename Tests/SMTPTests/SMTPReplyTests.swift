@@ -8,6 +8,13 @@ import Testing
         #expect(String(decoding: SMTPReply.ok.encoded, as: UTF8.self) == "250 2.0.0 Ok\r\n")
     }
 
+    @Test func handlerRepliesBecomeSMTPReplies() {
+        #expect(SMTPReply(handlerReply: "550 5.7.0 DMARC policy violation") == SMTPReply(550, "5.7.0 DMARC policy violation"))
+        #expect(SMTPReply(handlerReply: "451-4.7.1 one\r\n451 4.7.1 two")?.encoded == Array("451-4.7.1 one\r\n451 4.7.1 two\r\n".utf8))
+        #expect(SMTPReply(handlerReply: "250 2.0.0 fine") == nil)
+        #expect(SMTPReply(handlerReply: "5") == nil)
+    }
+
     @Test func decodesPipelinedRepliesOnAnySplit() throws {
         let wire = Array("250-one\r\n250-two\r\n250 three\r\n354 go ahead\r\n221\r\n".utf8)
         for split in 0...wire.count {
@@ -26,6 +33,11 @@ import Testing
         var bad = SMTPReplyDecoder()
         bad.append(Array("hello\r\n".utf8))
         #expect(throws: SMTPProtocolError.malformedReply("hello")) { try bad.nextReply() }
+        // Found by the smtp-session fuzz target: "052" is no reply code
+        // (its first digit is 2 to 5), and re-encoded it was not 3 digits.
+        var lowCode = SMTPReplyDecoder()
+        lowCode.append(Array("052 x\r\n".utf8))
+        #expect(throws: SMTPProtocolError.malformedReply("052 x")) { try lowCode.nextReply() }
         var mixed = SMTPReplyDecoder()
         mixed.append(Array("250-a\r\n451 b\r\n".utf8))
         #expect(throws: SMTPProtocolError.self) { try mixed.nextReply() }

@@ -37,6 +37,10 @@ import Testing
         #expect(s.step(for: .data) == .receiveMessage)
         #expect(s.step(for: .rset) == .endTransaction(then: .ok))
         #expect(!s.inTransaction)
+        // EHLO in a transaction resets it too (RFC 5321 4.1.4).
+        s.mailAccepted(argument: "<a@b>")
+        guard case .endTransaction = s.step(for: .ehlo("again")) else { Issue.record("EHLO kept the transaction"); return }
+        #expect(!s.inTransaction)
         #expect(s.step(for: .quit) == .close(.bye))
     }
 

@@ -39,6 +39,7 @@ cleanup() {
   [ -n "${CLAMD_PID:-}" ] && kill "$CLAMD_PID" 2>/dev/null || true
   [ -n "${ABUSIX_PID:-}" ] && kill "$ABUSIX_PID" 2>/dev/null || true
   [ -n "${BLACKHOLE_PID:-}" ] && kill "$BLACKHOLE_PID" 2>/dev/null || true
+  [ -n "${BIMI_HTTPS_PID:-}" ] && kill "$BIMI_HTTPS_PID" 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -51,6 +52,56 @@ DKIM_TXT=$(printf 'v=DKIM1; k=rsa; p=%s' "$DKIM_P" | fold -w 200 | sed 's/.*/"&"
 # this script (dkimpy) needs its public half
 openssl genrsa -out "$WORK/arc.key" 2048 2>/dev/null
 ARC_P=$(openssl rsa -in "$WORK/arc.key" -pubout -outform DER 2>/dev/null | base64 -w0)
+
+# --- BIMI (issue 13): a test CA made now (nothing third-party is kept),
+# the HTTPS server's certificate for bimi.example.com, a VMC for
+# example.com whose logotype extension embeds the indicator, a valid SVG
+# Tiny PS indicator and a bad one (a script), served over HTTPS on loopback.
+BIMI_PORT=18443
+BIMI=$WORK/bimi; mkdir -p "$BIMI/www"
+cat > "$BIMI/www/logo.svg" <<'SVG'
+<svg version="1.2" baseProfile="tiny-ps" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><title>Example</title><circle cx="50" cy="50" r="40" fill="#336699"/></svg>
+SVG
+cat > "$BIMI/www/bad.svg" <<'SVG'
+<svg version="1.2" baseProfile="tiny-ps" xmlns="http://www.w3.org/2000/svg"><title>Bad</title><script>alert(1)</script></svg>
+SVG
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$BIMI/ca.key" -out "$BIMI/ca.pem" -days 2 -subj "/CN=authmilter e2e BIMI CA" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout "$BIMI/server.key" -out "$BIMI/server.csr" -subj "/CN=bimi.example.com" 2>/dev/null
+printf 'subjectAltName=DNS:bimi.example.com\nextendedKeyUsage=serverAuth\n' > "$BIMI/server.ext"
+openssl x509 -req -in "$BIMI/server.csr" -CA "$BIMI/ca.pem" -CAkey "$BIMI/ca.key" -CAcreateserial -days 2 \
+  -extfile "$BIMI/server.ext" -out "$BIMI/server.pem" 2>/dev/null
+# LogotypeExtn (RFC 3709) DER: subjectLogo, direct, one image: image/svg+xml,
+# sha256 of the SVG, a data: URI of it.
+LOGOTYPE=$(/usr/bin/python3 - "$BIMI/www/logo.svg" <<'PY'
+import base64, hashlib, sys
+svg = open(sys.argv[1], 'rb').read()
+def tlv(tag, body):
+    n = len(body)
+    if n < 128: length = bytes([n])
+    else:
+        b = n.to_bytes((n.bit_length() + 7) // 8, 'big'); length = bytes([0x80 | len(b)]) + b
+    return bytes([tag]) + length + body
+sha256 = tlv(0x30, tlv(0x06, bytes.fromhex('608648016503040201')))
+details = tlv(0x30, tlv(0x16, b'image/svg+xml') + tlv(0x30, tlv(0x30, sha256 + tlv(0x04, hashlib.sha256(svg).digest())))
+              + tlv(0x30, tlv(0x16, b'data:image/svg+xml;base64,' + base64.b64encode(svg))))
+print(tlv(0x30, tlv(0xA2, tlv(0xA0, tlv(0x30, tlv(0x30, details))))).hex())
+PY
+)
+openssl req -newkey rsa:2048 -nodes -keyout "$BIMI/vmc.key" -out "$BIMI/vmc.csr" \
+  -subj "/CN=Example/1.3.6.1.4.1.53087.1.13=Registered Mark" 2>/dev/null
+printf 'subjectAltName=DNS:example.com\nextendedKeyUsage=1.3.6.1.5.5.7.3.31\n1.3.6.1.5.5.7.1.12=DER:%s\n' "$LOGOTYPE" > "$BIMI/vmc.ext"
+openssl x509 -req -in "$BIMI/vmc.csr" -CA "$BIMI/ca.pem" -CAkey "$BIMI/ca.key" -CAcreateserial -days 2 \
+  -extfile "$BIMI/vmc.ext" -out "$BIMI/www/vmc.pem" 2>/dev/null || fail "bimi: cannot make the VMC"
+chmod -R a+rX "$BIMI"
+(cd "$BIMI/www" && exec /usr/bin/python3 -c '
+import http.server, ssl, sys
+server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), http.server.SimpleHTTPRequestHandler)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(sys.argv[2], sys.argv[3])
+server.socket = context.wrap_socket(server.socket, server_side=True)
+server.serve_forever()' "$BIMI_PORT" "$BIMI/server.pem" "$BIMI/server.key" >"$WORK/bimi-https.log" 2>&1) &
+BIMI_HTTPS_PID=$!
 
 # --- DNS: unbound on loopback serving the test zones
 cat > "$WORK/unbound.conf" <<CONF
@@ -214,8 +265,16 @@ server:
   # example.com (p=reject, SPF pass for the remapped client): a default
   # record and a "brand" one for a DKIM-covered BIMI-Selector.
   # bimi-none.net: SPF pass, a record, but p=none (not at enforcement).
-  local-data: 'default._bimi.example.com. 300 IN TXT "v=BIMI1; l=https://bimi.example.com/logo.svg; a=https://bimi.example.com/vmc.pem"'
-  local-data: 'brand._bimi.example.com. 300 IN TXT "v=BIMI1; l=https://bimi.example.com/brand.svg"'
+  # bimi-bad.net: p=reject, SPF pass, a record whose SVG has a script.
+  # bimi.example.com: the local HTTPS server (loopback).
+  local-data: "bimi.example.com. 300 IN A 127.0.0.1"
+  local-data: 'default._bimi.example.com. 300 IN TXT "v=BIMI1; l=https://bimi.example.com:$BIMI_PORT/logo.svg; a=https://bimi.example.com:$BIMI_PORT/vmc.pem"'
+  local-data: 'brand._bimi.example.com. 300 IN TXT "v=BIMI1; l=https://bimi.example.com:$BIMI_PORT/logo.svg"'
+  local-zone: "bimi-bad.net." static
+  local-data: "bimi-bad.net. 300 IN A 198.51.100.1"
+  local-data: 'bimi-bad.net. 300 IN TXT "v=spf1 ip4:192.0.2.25 -all"'
+  local-data: '_dmarc.bimi-bad.net. 300 IN TXT "v=DMARC1; p=reject"'
+  local-data: 'default._bimi.bimi-bad.net. 300 IN TXT "v=BIMI1; l=https://bimi.example.com:$BIMI_PORT/bad.svg"'
   local-zone: "bimi-none.net." static
   local-data: "bimi-none.net. 300 IN A 198.51.100.1"
   local-data: 'bimi-none.net. 300 IN TXT "v=spf1 ip4:192.0.2.25 -all"'
@@ -1252,7 +1311,12 @@ kill "$ABUSIX_PID" 2>/dev/null || true; wait "$ABUSIX_PID" 2>/dev/null || true; 
 # BIMI enabled by a reload (Sanitize is loaded: incoming BIMI headers are
 # removed through it). This build fetches nothing: a pass names the
 # location (BIMI-Location), no BIMI-Indicator, no policy.authority.
-echo '{}' > "$WORK/etc/authentication_milter.d/BIMI.json"
+# The indicator and the VMC come from the local HTTPS server (test CA,
+# loopback allowed by https_allow_private_addresses).
+cat > "$WORK/etc/authentication_milter.d/BIMI.json" <<JSON
+{ "https_ca_file": "$BIMI/ca.pem", "https_allow_private_addresses": "yes",
+  "bimi_options": { "ssl_root_cert": "$BIMI/ca.pem" } }
+JSON
 reload_milter bimi
 bimi_entry() { # file -> the bimi= entry, white space folded
   tr -d '\r' < "$1" | sed -n '1,/^$/p' | tr '\n\t' '  ' | grep -o 'bimi=[^;]*' | head -n 1 | sed 's/  */ /g; s/ *$//'
@@ -1263,14 +1327,17 @@ swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from sender@exam
       --header "BIMI-Location: v=BIMI1; l=https://forged.example/evil.svg" \
       --body "bimi pass" >"$WORK/swaks-bimipass.log" 2>&1 || fail "swaks bimipass failed"
 m=$(find_mail bimipass) || fail "bimipass not delivered"
-[ "$(bimi_entry "$m")" = "bimi=pass header.d=example.com header.selector=default" ] || { sed -n '1,/^$/p' "$m"; fail "bimi: pass entry wrong: '$(bimi_entry "$m")'"; }
+[ "$(bimi_entry "$m")" = "bimi=pass header.d=example.com header.selector=default policy.authority=pass policy.authority-uri=https://bimi.example.com:$BIMI_PORT/vmc.pem" ] || { sed -n '1,/^$/p' "$m"; grep -i "bimi" "$WORK/milter.err" | tail -20; fail "bimi: pass entry wrong: '$(bimi_entry "$m")'"; }
 [ "$(grep -c '^BIMI-Location:' "$m")" -eq 1 ] || { sed -n '1,/^$/p' "$m"; fail "bimi: not exactly one BIMI-Location"; }
-grep -A1 '^BIMI-Location:' "$m" | tr -d '\r' | tr '\n' '|' | grep -qF 'BIMI-Location: v=BIMI1;|    l=https://bimi.example.com/logo.svg|' \
+grep -A2 '^BIMI-Location:' "$m" | tr -d '\r' | tr '\n' '|' | grep -qF "BIMI-Location: v=BIMI1;|    l=https://bimi.example.com:$BIMI_PORT/logo.svg|    a=https://bimi.example.com:$BIMI_PORT/vmc.pem|" \
   || { sed -n '1,/^$/p' "$m"; fail "bimi: BIMI-Location not as Perl writes it"; }
 grep -q "forged.example/evil.svg" "$m" && ! grep -q "^X-Received-bimi-location: (Received bimi-location header removed by mx.e2e.test)" "$m" \
   && { sed -n '1,/^$/p' "$m"; fail "bimi: forged BIMI-Location kept without the Sanitize note"; }
 grep -q "^BIMI-Location: v=BIMI1; l=https://forged" "$m" && fail "bimi: forged BIMI-Location delivered"
-grep -q "^BIMI-Indicator:" "$m" && fail "bimi: a BIMI-Indicator without a fetched indicator"
+# BIMI-Indicator: the VMC's SVG (the location's, byte for byte), base64 in lines of 70
+indicator=$(tr -d '\r' < "$m" | sed -n '1,/^$/p' | awk '/^BIMI-Indicator:/{p=1; sub(/^BIMI-Indicator: */,""); printf "%s", $0; next} /^[ \t]/{ if (p) { gsub(/[ \t]/,""); printf "%s", $0 }; next} {p=0}')
+[ "$(printf '%s' "$indicator" | base64 -d 2>/dev/null)" = "$(cat "$BIMI/www/logo.svg")" ] \
+  || { sed -n '1,/^$/p' "$m"; fail "bimi: BIMI-Indicator is not the SVG"; }
 # pass with a BIMI-Selector covered by an aligned DKIM signature (dkimpy)
 cat > "$WORK/bimi-msg.eml" <<'MSG'
 From: sender@example.com
@@ -1292,7 +1359,13 @@ swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from sender@exam
       --data "$WORK/bimi-signed.eml" >"$WORK/swaks-bimiselector.log" 2>&1 || fail "swaks bimiselector failed"
 m=$(find_mail bimiselector) || fail "bimiselector not delivered"
 [ "$(bimi_entry "$m")" = "bimi=pass header.d=example.com header.selector=brand" ] || { sed -n '1,/^$/p' "$m"; fail "bimi: selector entry wrong: '$(bimi_entry "$m")'"; }
-grep -A1 '^BIMI-Location:' "$m" | tr -d '\r' | grep -qF '    l=https://bimi.example.com/brand.svg' || { sed -n '1,/^$/p' "$m"; fail "bimi: brand location missing"; }
+grep -A1 '^BIMI-Location:' "$m" | tr -d '\r' | grep -qF "    l=https://bimi.example.com:$BIMI_PORT/logo.svg" || { sed -n '1,/^$/p' "$m"; fail "bimi: brand location missing"; }
+grep -q "^BIMI-Indicator:" "$m" || { sed -n '1,/^$/p' "$m"; fail "bimi: no BIMI-Indicator for an SVG-only pass"; }
+# fail: the record's SVG has a script (fetched, not SVG Tiny PS)
+deliver bimibadsvg sender@bimi-bad.net
+m=$(find_mail bimibadsvg) || fail "bimibadsvg not delivered"
+[ "$(bimi_entry "$m")" = "bimi=fail (SVG did not validate)" ] || { sed -n '1,/^$/p' "$m"; fail "bimi: bad SVG entry wrong: '$(bimi_entry "$m")'"; }
+grep -q "^BIMI-Indicator:\|^BIMI-Location:" "$m" && fail "bimi: BIMI headers on a fail"
 # not at enforcement: DMARC passes under p=none
 deliver biminone user@bimi-none.net
 m=$(find_mail biminone) || fail "biminone not delivered"

@@ -23,6 +23,7 @@ public enum BIMIReason: String, Sendable, CaseIterable {
     case svgInvalidXML = "SVG_INVALID_XML"
     case svgMismatch = "SVG_MISMATCH"
     case svgSize = "SVG_SIZE"
+    case svgUnzipError = "SVG_UNZIP_ERROR"
     case svgValidationError = "SVG_VALIDATION_ERROR"
     case vmcFetchError = "VMC_FETCH_ERROR"
     case vmcParseError = "VMC_PARSE_ERROR"
@@ -52,6 +53,7 @@ public enum BIMIReason: String, Sendable, CaseIterable {
         case .svgInvalidXML: return "Invalid XML in SVG"
         case .svgMismatch: return "SVG in bimi-location did not match SVG in VMC"
         case .svgSize: return "SVG Document exceeds maximum size"
+        case .svgUnzipError: return "Error unzipping SVG"
         case .svgValidationError: return "SVG did not validate"
         case .vmcFetchError: return "Could not fetch VMC"
         case .vmcParseError: return "Could not parse VMC"
@@ -78,7 +80,7 @@ public enum BIMIReason: String, Sendable, CaseIterable {
         .noRecord, .dnsError, .noDMARC, .multipleRecords, .duplicateKey, .emptyLocation, .emptyVersion,
         .invalidVersion, .missingLocation, .missingVersion, .invalidAuthorityTransport, .invalidLocationTransport,
         .spfPlusAll, .svgFetchError, .vmcFetchError, .vmcParseError, .vmcValidationError, .svgSize,
-        .svgInvalidXML, .svgValidationError, .svgMismatch, .vmcRequired,
+        .svgUnzipError, .svgInvalidXML, .svgValidationError, .svgMismatch, .vmcRequired,
     ]
 
     /// The reason reported for a set of errors found together.

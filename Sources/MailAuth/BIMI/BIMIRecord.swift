@@ -52,7 +52,7 @@ public struct BIMIRecord: Sendable, Equatable {
     }
 
     /// Perl's `s/^ +//; s/ +$//`: spaces only, not tabs.
-    static func trimmingSpaces(_ text: String) -> Substring {
+    public static func trimmingSpaces(_ text: String) -> Substring {
         var slice = text[...]
         while slice.first == " " { slice.removeFirst() }
         while slice.last == " " { slice.removeLast() }

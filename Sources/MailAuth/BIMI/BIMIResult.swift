@@ -15,6 +15,18 @@ public struct BIMIResult: Sendable, Equatable {
     public var locationHeader: String?
     /// `BIMI-Indicator` on a pass whose indicator was fetched and checked.
     public var indicatorHeader: String?
+    /// When the record's authority was relevant: whether its evidence was
+    /// valid, and its URI (`policy.authority`, `policy.authority-uri`).
+    public var authority: (valid: Bool, uri: String)?
+    /// A pass backed by a valid VMC (`rbl_no_evidence_allowlist` lets it through).
+    public var hasValidEvidence = false
+
+    public static func == (a: BIMIResult, b: BIMIResult) -> Bool {
+        a.result == b.result && a.reason == b.reason && a.domain == b.domain && a.selector == b.selector
+            && a.locationHeader == b.locationHeader && a.indicatorHeader == b.indicatorHeader
+            && a.authority?.valid == b.authority?.valid && a.authority?.uri == b.authority?.uri
+            && a.hasValidEvidence == b.hasValidEvidence
+    }
 
     public init(result: String, reason: BIMIReason? = nil, domain: String, selector: String,
                 locationHeader: String? = nil, indicatorHeader: String? = nil) {
@@ -39,6 +51,10 @@ public struct BIMIResult: Sendable, Equatable {
         if result == "pass" {
             parts.append(.property(AuthResultsProperty(key: "header.d", value: domain)))
             parts.append(.property(AuthResultsProperty(key: "header.selector", value: selector)))
+        }
+        if let authority {
+            parts.append(.property(AuthResultsProperty(key: "policy.authority", value: authority.valid ? "pass" : "fail")))
+            parts.append(.property(AuthResultsProperty(key: "policy.authority-uri", value: authority.uri)))
         }
         return AuthResultsEntry(method: "bimi", result: result, parts: parts)
     }

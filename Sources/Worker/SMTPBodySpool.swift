@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SystemIO
+
+/// SMTP mode: where a message's body waits between DATA and the relay,
+/// so a worker never holds a whole body in memory (a 30 MB message costs a
+/// 64 KiB buffer). One file per worker, opened before the seccomp filter
+/// with O_TMPFILE in `smtp.temp_dir` (no name exists, nothing is left
+/// behind when the worker dies), emptied after every message.
+final class SMTPBodySpool {
+    let fd: Int32
+    /// Bytes written for the current message.
+    private(set) var length = 0
+
+    private init(fd: Int32) {
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    /// O_TMPFILE | O_DIRECTORY, which Swift's Glibc module does not export.
+    static let openTemporaryFile: Int32 = 0o20_200_000
+
+    /// Opens the spool in `directory` (in the chroot, as the run user).
+    /// Where the file system has no O_TMPFILE, a named file is made and
+    /// unlinked at once.
+    static func open(directory: String) -> Result<SMTPBodySpool, SystemIOError> {
+        let fd = Glibc.open(directory, openTemporaryFile | O_RDWR | O_CLOEXEC, mode_t(0o600))
+        if fd >= 0 { return .success(SMTPBodySpool(fd: fd)) }
+        var template = Array((directory.hasSuffix("/") ? directory : directory + "/").utf8CString.dropLast()) + Array("authmilter-body.XXXXXX".utf8CString)
+        let named = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard named >= 0 else { return .failure(SystemIOError(call: "open \(directory)", errno: errno)) }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        return .success(SMTPBodySpool(fd: named))
+    }
+
+    /// Empties the file for the next message.
+    func reset() {
+        if length > 0 { _ = ftruncate(fd, 0) }
+        _ = lseek(fd, 0, SEEK_SET)
+        length = 0
+    }
+
+    func append(_ bytes: [UInt8]) throws(SystemIOError) {
+        guard !bytes.isEmpty else { return }
+        try SystemCall.writeAll(fd: fd, bytes: bytes)
+        length += bytes.count
+    }
+
+    /// Calls `body` with the stored body, a buffer at a time.
+    func readBack(_ body: (ArraySlice<UInt8>) throws -> Void) throws {
+        guard lseek(fd, 0, SEEK_SET) == 0 else { throw SystemIOError(call: "lseek", errno: errno) }
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var left = length
+        while left > 0 {
+            let n = try SystemCall.readSome(fd: fd, into: &buffer, limit: min(left, buffer.count))
+            guard n > 0 else { throw SystemIOError(call: "read", errno: EIO) }
+            try body(buffer[..<n])
+            left -= n
+        }
+    }
+}

@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SMTP
+import SystemIO
+
+/// SMTP mode's downstream side: one connection to the MTA that takes the
+/// checked message back (`smtp.sock_*`), on a non-blocking socket the
+/// master opened (MasterToWorker `relayConnection`). Each wait is bounded
+/// by `smtp.timeout_out`; any failure leaves the client broken, and the
+/// next message gets a new connection.
+final class SMTPRelayClient {
+    enum Failure: Error {
+        /// The downstream MTA answered `reply` to `command`.
+        case refused(SMTPReply, command: String)
+        /// No usable answer: I/O error, timeout, a malformed reply.
+        case broken(String)
+    }
+
+    let fd: Int32
+    let timeoutSeconds: Double
+    private var decoder = SMTPReplyDecoder()
+    private var buffer = [UInt8](repeating: 0, count: 8192)
+    /// The downstream EHLO reply offered XFORWARD.
+    private(set) var offersXForward = false
+    private(set) var isBroken = false
+
+    init(fd: Int32, timeoutSeconds: Double) {
+        self.fd = fd
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    deinit { close(fd) }
+
+    /// The greeting (2xx), then EHLO with our server name.
+    func greet(as serverName: String) throws(Failure) {
+        let greeting = try readReply(after: "(connect)")
+        guard greeting.code == 220 else { throw fail(.refused(greeting, command: "(connect)")) }
+        let ehlo = try command("EHLO \(serverName)", expect: 250)
+        offersXForward = ehlo.lines.contains { $0.uppercased().hasPrefix("XFORWARD") }
+    }
+
+    /// Sends one command line and reads its reply; a reply with another
+    /// first digit than `expect`'s is `refused`.
+    @discardableResult
+    func command(_ line: String, expect: Int) throws(Failure) -> SMTPReply {
+        try send(Array((line + "\r\n").utf8))
+        let reply = try readReply(after: line)
+        guard reply.code / 100 == expect / 100 else { throw fail(.refused(reply, command: line)) }
+        return reply
+    }
+
+    func send(_ bytes: [UInt8]) throws(Failure) {
+        guard !isBroken else { throw .broken("connection already failed") }
+        do {
+            try SystemCall.sendAll(socket: fd, bytes: bytes, whenFull: .waitPerStall(seconds: timeoutSeconds))
+        } catch {
+            throw fail(.broken("send: \(error.reason)"))
+        }
+    }
+
+    func readReply(after command: String) throws(Failure) -> SMTPReply {
+        let deadline = monotonicSeconds() + timeoutSeconds
+        while true {
+            do {
+                if let reply = try decoder.nextReply() { return reply }
+            } catch {
+                throw fail(.broken("\(error.reason) after \(Self.verb(command))"))
+            }
+            var p = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
+            let ready: Int
+            do {
+                ready = try SystemCall.poll(&p, deadline: deadline)
+            } catch {
+                throw fail(.broken("poll: \(error.reason)"))
+            }
+            if ready == 0 {
+                if monotonicSeconds() >= deadline { throw fail(.broken("timeout after \(Self.verb(command))")) }
+                continue
+            }
+            let n: Int
+            do {
+                n = try SystemCall.receiveSome(socket: fd, into: &buffer)
+            } catch where error.wouldBlock {
+                continue
+            } catch {
+                throw fail(.broken("\(error.reason) after \(Self.verb(command))"))
+            }
+            if n == 0 { throw fail(.broken("connection closed after \(Self.verb(command))")) }
+            decoder.append(buffer[..<n])
+        }
+    }
+
+    /// QUIT, without waiting long: the connection is being dropped anyway.
+    func quit() {
+        guard !isBroken else { return }
+        _ = try? SystemCall.sendAll(socket: fd, bytes: Array("QUIT\r\n".utf8), flags: Int32(MSG_DONTWAIT))
+    }
+
+    private func fail(_ failure: Failure) -> Failure {
+        if case .broken = failure { isBroken = true }
+        return failure
+    }
+
+    /// The command's verb for a log line (never an address).
+    static func verb(_ command: String) -> String {
+        String(command.prefix(while: { $0 != " " && $0 != ":" }))
+    }
+}
