@@ -4,7 +4,7 @@
 /// on any split of the input, keeps no line in memory and returns the
 /// content in pieces the caller streams on.
 public struct SMTPDataDecoder: Sendable {
-    enum State: Sendable {
+    enum State: Sendable, Equatable {
         case lineStart
         /// A "." at the start of a line: dropped, unless the line ends.
         case dotAtLineStart
@@ -29,6 +29,15 @@ public struct SMTPDataDecoder: Sendable {
         out.reserveCapacity(input.count + 16)
         var index = input.startIndex
         while index < input.endIndex && !isFinished {
+            if state == .inLine {
+                // The middle of a line: copy up to the next CR or LF at once.
+                let end = input[index...].firstIndex(where: { $0 == 0x0D || $0 == 0x0A }) ?? input.endIndex
+                if end > index {
+                    out.append(contentsOf: input[index..<end])
+                    index = end
+                    continue
+                }
+            }
             let byte = input[index]
             index += 1
             switch state {

@@ -60,15 +60,17 @@ public struct SMTPXForward: Sendable, Equatable {
 
     public var isEmpty: Bool { name == nil && address == nil && helo == nil && ident == nil }
 
-    /// The XFORWARD commands that replay these facts downstream, one
-    /// attribute each, as the Perl milter sends them (HELO, ADDR, NAME,
-    /// IDENT), values as received.
-    public var replayCommands: [String] {
-        var out: [String] = []
-        if let helo { out.append("XFORWARD HELO=\(helo)") }
-        if let address { out.append("XFORWARD ADDR=\(address)") }
-        if let name { out.append("XFORWARD NAME=\(name)") }
-        if let ident { out.append("XFORWARD IDENT=\(ident)") }
-        return out
+    /// The XFORWARD command that replays these facts downstream, values as
+    /// received, in the Perl milter's order (HELO, ADDR, NAME, IDENT); one
+    /// command where Perl sends one per attribute (XFORWARD_README allows
+    /// several attributes per command: one round trip instead of four).
+    /// Nil when there is nothing to replay.
+    public var replayCommand: String? {
+        var attributes: [String] = []
+        if let helo { attributes.append("HELO=\(helo)") }
+        if let address { attributes.append("ADDR=\(address)") }
+        if let name { attributes.append("NAME=\(name)") }
+        if let ident { attributes.append("IDENT=\(ident)") }
+        return attributes.isEmpty ? nil : "XFORWARD " + attributes.joined(separator: " ")
     }
 }

@@ -4,14 +4,22 @@ import Glibc
 import SystemIO
 
 /// SMTP mode: where a message's body waits between DATA and the relay,
-/// so a worker never holds a whole body in memory (a 30 MB message costs a
-/// 64 KiB buffer). One file per worker, opened before the seccomp filter
-/// with O_TMPFILE in `smtp.temp_dir` (no name exists, nothing is left
-/// behind when the worker dies), emptied after every message.
+/// so a worker never holds more than `smtp.chunk_limit` of a body in
+/// memory (a 30 MB message costs at most that and a 64 KiB buffer). A
+/// body up to `memoryLimit` stays in memory (most mail: no file system
+/// call at all); a longer one goes to one file per worker, opened before
+/// the seccomp filter with O_TMPFILE in `smtp.temp_dir` (no name exists,
+/// nothing is left behind when the worker dies), emptied after every
+/// message.
 final class SMTPBodySpool {
     let fd: Int32
-    /// Bytes written for the current message.
+    /// Bytes of the current message's body, in memory or in the file.
     private(set) var length = 0
+    /// The body while it fits in `memoryLimit`.
+    private var memory: [UInt8] = []
+    /// The body is in the file (it outgrew `memoryLimit`).
+    private var inFile = false
+    var memoryLimit = 1 << 20
 
     private init(fd: Int32) {
         self.fd = fd
@@ -35,21 +43,39 @@ final class SMTPBodySpool {
         return .success(SMTPBodySpool(fd: named))
     }
 
-    /// Empties the file for the next message.
+    /// Empties the spool for the next message.
     func reset() {
-        if length > 0 { _ = ftruncate(fd, 0) }
-        _ = lseek(fd, 0, SEEK_SET)
+        if inFile {
+            _ = ftruncate(fd, 0)
+            _ = lseek(fd, 0, SEEK_SET)
+            inFile = false
+        }
+        memory.removeAll(keepingCapacity: memory.capacity <= memoryLimit)
         length = 0
     }
 
     func append(_ bytes: [UInt8]) throws(SystemIOError) {
         guard !bytes.isEmpty else { return }
-        try SystemCall.writeAll(fd: fd, bytes: bytes)
+        if !inFile && memory.count + bytes.count <= memoryLimit {
+            memory.append(contentsOf: bytes)
+        } else {
+            if !inFile {
+                // Past the limit: what is in memory goes to the file first.
+                try SystemCall.writeAll(fd: fd, bytes: memory)
+                memory.removeAll(keepingCapacity: true)
+                inFile = true
+            }
+            try SystemCall.writeAll(fd: fd, bytes: bytes)
+        }
         length += bytes.count
     }
 
     /// Calls `body` with the stored body, a buffer at a time.
     func readBack(_ body: (ArraySlice<UInt8>) throws -> Void) throws {
+        guard inFile else {
+            if !memory.isEmpty { try body(memory[...]) }
+            return
+        }
         guard lseek(fd, 0, SEEK_SET) == 0 else { throw SystemIOError(call: "lseek", errno: errno) }
         var buffer = [UInt8](repeating: 0, count: 65536)
         var left = length

@@ -422,14 +422,12 @@ final class SMTPConnection {
     func relayMessage(_ fields: [SMTPHeaderField]) -> SMTPReply {
         do {
             let client = try relayClient()
-            for line in state.xforward.replayCommands where client.offersXForward {
-                try client.command(line, expect: 250)
-            }
-            try client.command("MAIL FROM:" + (state.mailArgument ?? "<>"), expect: 250)
-            for recipient in state.recipients {
-                try client.command("RCPT TO:" + recipient, expect: 250)
-            }
-            try client.command("DATA", expect: 354)
+            var envelope: [(line: String, expect: Int)] = []
+            if client.offersXForward, let replay = state.xforward.replayCommand { envelope.append((replay, 250)) }
+            envelope.append(("MAIL FROM:" + (state.mailArgument ?? "<>"), 250))
+            for recipient in state.recipients { envelope.append(("RCPT TO:" + recipient, 250)) }
+            envelope.append(("DATA", 354))
+            try client.commands(envelope)
             var stuffer = SMTPDotStuffer()
             var head: [UInt8] = []
             for field in fields {

@@ -23,6 +23,9 @@ final class SMTPRelayClient {
     private var buffer = [UInt8](repeating: 0, count: 8192)
     /// The downstream EHLO reply offered XFORWARD.
     private(set) var offersXForward = false
+    /// The downstream EHLO reply offered PIPELINING (RFC 2920): the
+    /// envelope goes in one write.
+    private(set) var offersPipelining = false
     private(set) var isBroken = false
 
     init(fd: Int32, timeoutSeconds: Double) {
@@ -38,6 +41,7 @@ final class SMTPRelayClient {
         guard greeting.code == 220 else { throw fail(.refused(greeting, command: "(connect)")) }
         let ehlo = try command("EHLO \(serverName)", expect: 250)
         offersXForward = ehlo.lines.contains { $0.uppercased().hasPrefix("XFORWARD") }
+        offersPipelining = ehlo.lines.contains { $0.uppercased() == "PIPELINING" }
     }
 
     /// Sends one command line and reads its reply; a reply with another
@@ -48,6 +52,29 @@ final class SMTPRelayClient {
         let reply = try readReply(after: line)
         guard reply.code / 100 == expect / 100 else { throw fail(.refused(reply, command: line)) }
         return reply
+    }
+
+    /// Sends `commands` and checks each reply against its expected code:
+    /// in one write when the server pipelines, else one at a time. A
+    /// refusal in a pipelined group leaves the connection out of step, so
+    /// the client is marked broken (a new connection for the next message).
+    func commands(_ commands: [(line: String, expect: Int)]) throws(Failure) {
+        guard offersPipelining, commands.count > 1 else {
+            for command in commands { try self.command(command.line, expect: command.expect) }
+            return
+        }
+        var bytes: [UInt8] = []
+        for command in commands { bytes += Array((command.line + "\r\n").utf8) }
+        try send(bytes)
+        var refusal: Failure?
+        for command in commands {
+            let reply = try readReply(after: command.line)
+            if refusal == nil && reply.code / 100 != command.expect / 100 { refusal = .refused(reply, command: command.line) }
+        }
+        if let refusal {
+            isBroken = true
+            throw refusal
+        }
     }
 
     func send(_ bytes: [UInt8]) throws(Failure) {

@@ -112,7 +112,10 @@ final class WorkerProcess {
         }
         for note in notes { ChildLog.info(note) }
         switch spoolResult {
-        case .success(let spool)?: bodySpool = spool
+        case .success(let spool)?:
+            // smtp.chunk_limit bounds what of a body stays in memory.
+            spool.memoryLimit = max(0, configuration.smtp.defaults.chunkLimit)
+            bodySpool = spool
         case .failure(let error)?: throw StartError(description: "SMTP mode: no body spool file in \(tempDirectory) (smtp.temp_dir): \(error.reason)")
         case nil: break
         }

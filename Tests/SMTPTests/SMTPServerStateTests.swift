@@ -67,8 +67,8 @@ import Testing
         x.apply("NAME=[UNAVAILABLE] ADDR=[UNAVAILABLE] HELO=[UNAVAILABLE] IDENT=[UNAVAILABLE]")
         #expect(x.clientName == nil && x.clientAddress == nil && x.clientHelo == nil && x.upstreamIdent == nil)
         // They are replayed as received.
-        #expect(x.replayCommands == ["XFORWARD HELO=[UNAVAILABLE]", "XFORWARD ADDR=[UNAVAILABLE]",
-                                     "XFORWARD NAME=[UNAVAILABLE]", "XFORWARD IDENT=[UNAVAILABLE]"])
+        #expect(x.replayCommand == "XFORWARD HELO=[UNAVAILABLE] ADDR=[UNAVAILABLE] NAME=[UNAVAILABLE] IDENT=[UNAVAILABLE]")
+        #expect(SMTPXForward().replayCommand == nil)
     }
 
     @Test func thePipelineLimitClosesOnRsetAndOnMail() {
