@@ -39,6 +39,10 @@ public struct Configuration: Sendable, Equatable {
     /// `connection` (required: the Perl milter dies without it).
     public var connection: ConnectionSpec
     public var umask: UInt16?
+    /// Ours: the group a unix `connection` socket is given after binding
+    /// (`socket_group`), so a chrooted Postfix in that group can reach it
+    /// with `umask` "0007"; nil leaves the group the master's.
+    public var socketGroup: String?
     /// `connections`, in file order.
     public var connections: [ListenerConfiguration] = []
     public var runas: String?
@@ -142,7 +146,7 @@ public struct Configuration: Sendable, Equatable {
     /// Every socket to listen on for mail: `connection` first, named
     /// `default`, then `connections`.
     public var listeners: [ListenerConfiguration] {
-        [ListenerConfiguration(name: "default", connection: connection, umask: umask)] + connections
+        [ListenerConfiguration(name: "default", connection: connection, umask: umask, socketGroup: socketGroup)] + connections
     }
 
     public var enabledHandlers: [HandlerConfiguration] { handlers.filter(\.enabled) }

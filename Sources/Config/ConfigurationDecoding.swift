@@ -8,7 +8,7 @@ extension Configuration {
     /// undocumented ones), so anything else can be warned about.
     public static let knownKeys: Set<String> = [
         "debug", "dryrun", "logtoerr", "error_log", "extended_log", "legacy_log", "errors_to", "errors_from",
-        "errors_headers", "log_dispatchouli", "connection", "umask", "connections", "runas", "rungroup", "chroot",
+        "errors_headers", "log_dispatchouli", "connection", "umask", "socket_group", "connections", "runas", "rungroup", "chroot",
         "listen_backlog", "min_children", "max_children", "min_spare_children", "max_spare_children",
         "max_requests_per_child", "connection_queue_size", "connection_queue_timeout", "metric_connection", "metric_umask", "metric_timeout", "metric_tempfile",
         "metric_basic_http", "metric_port", "metric_host", "cache_dir", "spool_dir", "lib_dir", "lock_file",
@@ -83,6 +83,10 @@ extension Configuration {
 
     private mutating func decodeProcesses(_ root: ConfigNode, warnings: inout [String]) throws(ConfigurationError) {
         if let umaskNode = root.child("umask") { umask = try ConfigUmask.parse(umaskNode) }
+        socketGroup = try root.nonEmptyString("socket_group")
+        if socketGroup != nil, case .unix = connection {} else if socketGroup != nil {
+            warnings.append(warning(root, "socket_group", "applies to a unix connection only; ignored"))
+        }
         if let connectionsNode = try root.object("connections") {
             var seen: [ConnectionSpec: String] = [connection: "connection"]
             for (name, node) in connectionsNode.members {

@@ -27,12 +27,14 @@ extension Configuration {
 
         o["connection"] = .string(connection.description)
         if let umask { o["umask"] = .string(ConfigUmask.format(umask)) }
+        if let socketGroup { o["socket_group"] = .string(socketGroup) }
         if !connections.isEmpty {
             var listeners = JSONObject()
             for listener in connections {
                 var entry = JSONObject()
                 entry["connection"] = .string(listener.connection.description)
                 if let umask = listener.umask { entry["umask"] = .string(ConfigUmask.format(umask)) }
+                if let group = listener.socketGroup { entry["socket_group"] = .string(group) }
                 listeners[listener.name] = .object(entry)
             }
             o["connections"] = .object(listeners)

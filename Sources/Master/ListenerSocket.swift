@@ -14,11 +14,19 @@ struct ListenerSocket {
     let fd: Int32
 
     static func bind(name: String, connection spec: ConnectionSpec, umask mask: mode_t?, backlog: Int,
-                     safePath: SafePath) throws(MasterError) -> ListenerSocket {
+                     safePath: SafePath, group: String? = nil) throws(MasterError) -> ListenerSocket {
         let fd: Int32
         switch spec {
         case .unix(let path):
             fd = try bindUnix(path: path, mask: mask, backlog: backlog, name: name, safePath: safePath)
+            if let group {
+                do {
+                    try giveGroup(group, to: path, name: name)
+                } catch {
+                    close(fd)
+                    throw error
+                }
+            }
         case .inet(let port, let host):
             fd = try bindInet(host: host ?? "", port: Int(port), family: AF_INET, backlog: backlog, name: name)
         case .inet6(let port, let host):
@@ -68,6 +76,19 @@ struct ListenerSocket {
             throw error
         }
         return fd
+    }
+
+    /// `socket_group`: the socket file (not a link: lchown) goes to
+    /// `group`, so a chrooted Postfix running in that group can connect
+    /// (with `umask` "0007" the mode is rw for the group). The directories
+    /// on the way were checked by `SafePath` before the bind.
+    private static func giveGroup(_ group: String, to path: String, name: String) throws(MasterError) {
+        guard let entry = getgrnam(group) else {
+            throw MasterError.bind("\(name): socket_group \(group): no such group")
+        }
+        guard lchown(path, uid_t.max, entry.pointee.gr_gid) == 0 else {
+            throw MasterError.bind("\(name): socket_group \(group) for \(path): \(SystemIOError.text(for: errno))")
+        }
     }
 
     private static func bindUnix(path: String, mask: mode_t?, backlog: Int, name: String, safePath: SafePath) throws(MasterError) -> Int32 {

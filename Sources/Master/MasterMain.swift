@@ -110,7 +110,8 @@ enum MasterMain {
             for listener in configuration.listeners {
                 listeners.append(try ListenerSocket.bind(name: listener.name, connection: listener.connection,
                                                          umask: listener.umask.map { mode_t($0) },
-                                                         backlog: configuration.listenBacklog, safePath: safePath))
+                                                         backlog: configuration.listenBacklog, safePath: safePath,
+                                                         group: listener.socketGroup))
             }
             // The metrics endpoint: bound now too (a privileged port, a
             // socket in a root-owned directory), served by the master.

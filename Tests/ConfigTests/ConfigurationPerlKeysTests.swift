@@ -64,3 +64,20 @@ import Foundation
         close(again)
     }
 }
+
+/// `socket_group` (ours, issue 14): on `connection` and on each entry of
+/// `connections`; on an inet socket it is ignored with a warning.
+@Suite struct SocketGroupConfigurationTests {
+    @Test func parsedForEveryListenerAndWarnedOnInet() throws {
+        let fixture = try ConfigFixture(main: """
+            { "connection": "unix:/run/am.sock", "socket_group": "postfix",
+              "connections": { "other": { "connection": "inet:12346@127.0.0.1", "socket_group": "postfix" } },
+              "handlers": {} }
+            """)
+        let (configuration, warnings) = try fixture.load()
+        #expect(configuration.listeners.map(\.socketGroup) == ["postfix", "postfix"])
+        #expect(warnings.contains { $0.contains("socket_group applies to a unix socket only") })
+        let again = try Configuration(fromSerialized: configuration.serialized())
+        #expect(again.listeners.map(\.socketGroup) == ["postfix", "postfix"])
+    }
+}
