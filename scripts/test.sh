@@ -31,3 +31,6 @@ swift test
 bash scripts/fuzz.sh --seconds 3
 bash tests/e2e/postfix-e2e.sh
 bash tests/e2e/postfix-smtp-e2e.sh
+# The Debian package: built (release, static Swift runtime), installed with
+# apt-get, its daemon behind Postfix through a unix socket.
+bash tests/e2e/deb-e2e.sh
