@@ -77,7 +77,7 @@ let package = Package(
         // journal, the RFC 7489 report and its sending.
         .target(
             name: "DMARCReports",
-            dependencies: ["MailAuth", "Config", "IPC", "JSON", "SystemIO", "LDNSRecords", "CSQLite", "CPostgres", "CZlib", "CLDNS"],
+            dependencies: ["MailAuth", "Config", "IPC", "JSON", "SMTP", "SystemIO", "LDNSRecords", "CSQLite", "CPostgres", "CZlib", "CLDNS"],
             path: "Sources/DMARCReports"),
         // Blocker rule files: the strict TOML subset they use, the rules,
         // their wire form master -> worker, the matching. Pure.

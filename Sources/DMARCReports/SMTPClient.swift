@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import IPC
+import SMTP
 import SystemIO
 
 /// A small blocking SMTP client (RFC 5321) over POSIX sockets, for the
@@ -226,7 +227,9 @@ private final class SMTPConnection {
     private let timeoutSeconds: Double
     private let maximumLineLength: Int
     private let maximumReplyLines: Int
-    private var buffer: [UInt8] = []
+    /// Replies are read with SMTP mode's decoder (the same bounds: line
+    /// length, line count, one code per reply).
+    private var replies: SMTPReplyDecoder
     private let peer: String
     /// False once a read or write failed: the session is in an unknown
     /// state and only closing it makes sense.
@@ -238,6 +241,7 @@ private final class SMTPConnection {
         self.timeoutSeconds = timeoutSeconds
         self.maximumLineLength = maximumLineLength
         self.maximumReplyLines = maximumReplyLines
+        replies = SMTPReplyDecoder(maximumLines: maximumReplyLines, maximumLineBytes: maximumLineLength)
     }
 
     deinit { close(fd) }
@@ -372,41 +376,23 @@ private final class SMTPConnection {
 
     private func readWholeReply(stage: SMTPStage) throws(ReportError) -> SMTPClient.Reply {
         let deadline = monotonicSeconds() + timeoutSeconds
-        var code: Int? = nil
-        var lines: [String] = []
         while true {
-            let line = try readLine(deadline: deadline, stage: stage)
-            let digits = line.prefix(3)
-            guard digits.count == 3, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-                  line.count == 3 || line[3] == UInt8(ascii: " ") || line[3] == UInt8(ascii: "-") else {
-                throw ReportError(stage: stage, detail: "malformed reply line from \(peer): \"\(Self.printable(line.prefix(120)))\"")
+            do {
+                if let reply = try replies.nextReply() {
+                    return SMTPClient.Reply(code: reply.code, lines: reply.lines.map { Self.printable($0.utf8) })
+                }
+            } catch {
+                switch error {
+                case .lineTooLong:
+                    throw overlong(stage)
+                case .malformedReply(let line):
+                    throw ReportError(stage: stage, detail: "malformed reply line from \(peer): \"\(Self.printable(line.utf8.prefix(120)))\"")
+                case .mixedCodes(let first, let then):
+                    throw ReportError(stage: stage, detail: "reply from \(peer) mixes codes \(first) and \(then)")
+                case .tooManyReplyLines:
+                    throw ReportError(stage: stage, detail: "reply from \(peer) has more than \(maximumReplyLines) lines")
+                }
             }
-            let lineCode = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
-            if let code, code != lineCode {
-                throw ReportError(stage: stage, detail: "reply from \(peer) mixes codes \(code) and \(lineCode)")
-            }
-            code = lineCode
-            lines.append(line.count > 4 ? Self.printable(line.dropFirst(4)) : "")
-            if line.count == 3 || line[3] == UInt8(ascii: " ") {
-                return SMTPClient.Reply(code: lineCode, lines: lines)
-            }
-            guard lines.count < maximumReplyLines else {
-                throw ReportError(stage: stage, detail: "reply from \(peer) has more than \(maximumReplyLines) lines")
-            }
-        }
-    }
-
-    /// The next line without its CRLF (a bare LF ends a line too).
-    private func readLine(deadline: Double, stage: SMTPStage) throws(ReportError) -> [UInt8] {
-        while true {
-            if let end = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                var line = Array(buffer[..<end])
-                buffer.removeSubrange(...end)
-                if line.last == UInt8(ascii: "\r") { line.removeLast() }
-                guard line.count <= maximumLineLength else { throw overlong(stage) }
-                return line
-            }
-            guard buffer.count <= maximumLineLength + 1 else { throw overlong(stage) }
             let remaining = deadline - monotonicSeconds()
             guard remaining > 0 else {
                 throw ReportError(stage: stage, detail: "no complete reply from \(peer) within \(timeoutSeconds) seconds")
@@ -429,7 +415,7 @@ private final class SMTPConnection {
                 throw ReportError(stage: stage, detail: "reading from \(peer): \(error.reason)")
             }
             guard n > 0 else { throw ReportError(stage: stage, detail: "\(peer) closed the connection") }
-            buffer.append(contentsOf: chunk[..<n])
+            replies.append(chunk[..<n])
         }
     }
 

@@ -7,11 +7,14 @@ public enum SMTPProtocolError: Error, Sendable, Equatable, CustomStringConvertib
     case malformedReply(String)
     /// A downstream reply of more lines than `SMTPReplyDecoder.maximumLines`.
     case tooManyReplyLines
+    /// A multi-line reply whose lines carry different codes.
+    case mixedCodes(first: Int, then: Int)
 
     public enum Code: String, Sendable {
         case lineTooLong = "line-too-long"
         case malformedReply = "malformed-reply"
         case tooManyReplyLines = "too-many-reply-lines"
+        case mixedCodes = "mixed-codes"
     }
 
     public var code: Code {
@@ -19,6 +22,7 @@ public enum SMTPProtocolError: Error, Sendable, Equatable, CustomStringConvertib
         case .lineTooLong: .lineTooLong
         case .malformedReply: .malformedReply
         case .tooManyReplyLines: .tooManyReplyLines
+        case .mixedCodes: .mixedCodes
         }
     }
 
@@ -27,6 +31,7 @@ public enum SMTPProtocolError: Error, Sendable, Equatable, CustomStringConvertib
         case .lineTooLong: "line too long"
         case .malformedReply(let line): "malformed reply line \(line.debugDescription)"
         case .tooManyReplyLines: "reply has too many lines"
+        case .mixedCodes(let first, let then): "reply mixes codes \(first) and \(then)"
         }
     }
 

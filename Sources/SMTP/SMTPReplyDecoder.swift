@@ -1,13 +1,19 @@
-/// Reads the downstream server's replies: `ddd-text` lines up to a final
-/// `ddd text` (or a bare `ddd`), bounded in line length and count.
+/// Reads an SMTP server's replies: `ddd-text` lines up to a final
+/// `ddd text` (or a bare `ddd`), bounded in line length and count. SMTP
+/// mode's relay and the report and error mail client (DMARCReports'
+/// `SMTPClient`) both read replies with it.
 public struct SMTPReplyDecoder: Sendable {
     public static let maximumLines = 100
     public static let maximumLineBytes = 2048
-    var lines = SMTPLineBuffer(limit: maximumLineBytes)
+    public let maximumLines: Int
+    var lines: SMTPLineBuffer
     var pending: [String] = []
     var pendingCode = 0
 
-    public init() {}
+    public init(maximumLines: Int = SMTPReplyDecoder.maximumLines, maximumLineBytes: Int = SMTPReplyDecoder.maximumLineBytes) {
+        self.maximumLines = maximumLines
+        lines = SMTPLineBuffer(limit: maximumLineBytes)
+    }
 
     public mutating func append(_ chunk: some Collection<UInt8>) {
         lines.append(chunk)
@@ -24,11 +30,11 @@ public struct SMTPReplyDecoder: Sendable {
                 throw .malformedReply(String(text.prefix(80)))
             }
             let code = Int(text.prefix(3))!
-            if !pending.isEmpty && code != pendingCode { throw .malformedReply(String(text.prefix(80))) }
+            if !pending.isEmpty && code != pendingCode { throw .mixedCodes(first: pendingCode, then: code) }
             pendingCode = code
             let rest = bytes.count > 4 ? String(decoding: bytes[4...], as: UTF8.self) : ""
             pending.append(rest)
-            if pending.count > Self.maximumLines { throw .tooManyReplyLines }
+            if pending.count > maximumLines { throw .tooManyReplyLines }
             if bytes.count == 3 || bytes[3] == 0x20 {
                 defer { pending = [] }
                 return SMTPReply(code: code, lines: pending)
