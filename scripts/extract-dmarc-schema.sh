@@ -14,7 +14,7 @@ SCHEMA="$DIR/dmarc-2.0.xsd"
 mkdir -p "$DIR"
 if [ ! -s "$SCHEMA" ]; then
   "$PYTHON" -m pip download -q --disable-pip-version-check --no-deps "dmarc==1.2.1" -d "$DIR" >/dev/null 2>&1 || exit 1
-  wheel=$(ls "$DIR"/dmarc-1.2.1-*.whl 2>/dev/null | head -1)
+  wheel=$(ls "$DIR"/dmarc-1.2.1-*.whl 2>/dev/null | sed -n 1p)
   [ -n "$wheel" ] || exit 1
   "$PYTHON" - "$wheel" "$SCHEMA" <<'PY' || exit 1
 import sys, zipfile

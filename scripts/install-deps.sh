@@ -8,7 +8,7 @@ packages=(libssl-dev libldns-dev libseccomp-dev libcap-dev libsqlite3-dev libpq-
           python3-authres libxml2-utils libmail-spf-perl libnet-dns-resolver-programmable-perl libemail-address-xs-perl)
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep >/dev/null "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
@@ -27,7 +27,7 @@ fi
 # the metrics endpoint's text (the server itself is not started).
 scanners=()
 for package in spamassassin spamd rspamd clamav-daemon prometheus; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || scanners+=("$package")
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep >/dev/null "install ok installed" || scanners+=("$package")
 done
 if [ ${#scanners[@]} -gt 0 ]; then
   SUDO=""

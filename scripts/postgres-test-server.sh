@@ -166,7 +166,7 @@ else
   [ -n "$port" ] || die "no free port in 15432-15531 on 127.0.0.1"
 fi
 
-note "creating a PostgreSQL $("$bindir/pg_ctl" --version | grep -oE '[0-9]+(\.[0-9]+)*' | head -n 1) cluster in $data (owner $owner)"
+note "creating a PostgreSQL $("$bindir/pg_ctl" --version | grep -oE '[0-9]+(\.[0-9]+)*' | sed -n 1p) cluster in $data (owner $owner)"
 as_owner "$bindir/initdb" -D "$data" -U "$owner" -A trust -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 \
   || { cat "$dir/initdb.log" >&2; die "initdb failed (log above, also in $dir/initdb.log)"; }
 

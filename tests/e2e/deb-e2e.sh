@@ -26,18 +26,18 @@ trap cleanup EXIT
 # --- build and install
 DEB=$(BUILD_LOCK=${BUILD_LOCK:-/tmp/authmilter-build.lock} bash scripts/build-deb.sh "$WORK/deb" | tail -n 1)
 [ -f "$DEB" ] || fail "no package built"
-dpkg-deb --info "$DEB" | grep -q "Depends: libc6" || fail "the package has no Depends"
+dpkg-deb --info "$DEB" | grep >/dev/null "Depends: libc6" || fail "the package has no Depends"
 # Nothing of the Swift toolchain may be needed: every library is Debian's.
-dpkg-deb --info "$DEB" | grep "Depends:" | grep -qi swift && fail "the package depends on Swift"
+dpkg-deb --info "$DEB" | grep "Depends:" | grep -i >/dev/null swift && fail "the package depends on Swift"
 DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-downgrades "$DEB" >"$WORK/apt.log" 2>&1 \
   || { cat "$WORK/apt.log"; fail "apt-get install of the package"; }
-dpkg -s authmilter-swift | grep -q "^Status: install ok installed" || fail "the package is not installed"
+dpkg -s authmilter-swift | grep >/dev/null "^Status: install ok installed" || fail "the package is not installed"
 for f in /usr/sbin/authentication_milter /usr/bin/authentication_milter_client /usr/bin/authentication_milter_log \
          /usr/bin/authentication_milter_blocker /usr/bin/dmarc_send_reports /usr/lib/authmilter-swift/authmilter-worker; do
   [ -x "$f" ] || fail "$f is not installed"
 done
 # The binaries run without the toolchain's libraries.
-if ldd /usr/lib/authmilter-swift/authmilter-worker | grep -q "libswift"; then fail "the worker links the Swift runtime dynamically"; fi
+if ldd /usr/lib/authmilter-swift/authmilter-worker | grep >/dev/null "libswift"; then fail "the worker links the Swift runtime dynamically"; fi
 id authmilter >/dev/null || fail "no authmilter account"
 for d in /var/lib/authentication_milter /var/spool/authentication_milter /var/cache/authentication_milter; do
   [ "$(stat -c %U "$d")" = authmilter ] || fail "$d is not the account's"
@@ -112,7 +112,7 @@ rm -rf "$MAILDIR"
 swaks --server 127.0.0.1:$SMTP_PORT --from sender@example.org --to amdeb@deb.e2e.test --header "Subject: debpackage" \
       --body "through the packaged daemon" >"$WORK/swaks.log" 2>&1 || { cat "$WORK/swaks.log"; fail "swaks"; }
 m=""
-for i in $(seq 1 100); do m=$(grep -l "^Subject: debpackage$" "$MAILDIR"/new/* 2>/dev/null | head -n 1 || true); [ -n "$m" ] && break; sleep 0.2; done
+for i in $(seq 1 100); do m=$(grep -l "^Subject: debpackage$" "$MAILDIR"/new/* 2>/dev/null | sed -n 1p || true); [ -n "$m" ] && break; sleep 0.2; done
 [ -n "$m" ] || fail "the message was not delivered"
 grep -q "^X-Authentication-Milter: Header added by Authentication Milter" "$m" || fail "the packaged daemon added no AddID header"
 grep -q "^Authentication-Results: deb.e2e.test" "$m" || fail "no Authentication-Results from the packaged daemon"

@@ -106,13 +106,13 @@ CONF
 for i in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$FILTER_PORT) 2>/dev/null && break; sleep 0.1; done
 MASTER=$(cat "$WORK/am.pid")
 sleep 0.5
-wpid=$(ps -o pid=,comm= --ppid "$MASTER" | awk '/authmilter-work/ {print $1; exit}')
+wpid=$(ps -o pid=,comm= --ppid "$MASTER" | awk '/authmilter-work/ && !found {print $1; found=1}')
 [ -n "$wpid" ] || fail "no worker"
 grep -q "^Seccomp:[[:space:]]*2" /proc/$wpid/status || fail "SMTP worker not under seccomp"
 grep -q "^CapEff:[[:space:]]*0000000000000000" /proc/$wpid/status || fail "SMTP worker has capabilities"
 # The body spool has no name: O_TMPFILE leaves nothing in temp_dir.
 [ -z "$(ls -A "$WORK/tmp")" ] || fail "the body spool left a file in temp_dir: $(ls -A "$WORK/tmp")"
-ls -l /proc/$wpid/fd 2>/dev/null | grep -q "$WORK/tmp/#" || fail "the worker has no unnamed body spool file in temp_dir"
+ls -l /proc/$wpid/fd 2>/dev/null | grep >/dev/null "$WORK/tmp/#" || fail "the worker has no unnamed body spool file in temp_dir"
 
 # --- Postfix: inbound smtpd, the filter transport, the reinjection smtpd
 mkdir -p "$PF/etc" "$PF/queue" "$PF/data"
@@ -168,7 +168,7 @@ find_mail() { # subject [count] -> the first file; waits until count copies are 
   local want=${2:-1} n
   for i in $(seq 1 150); do
     n=$(grep -l "^Subject: $1\$" "$MAILDIR"/new/* 2>/dev/null | wc -l)
-    if [ "$n" -ge "$want" ]; then grep -l "^Subject: $1\$" "$MAILDIR"/new/* | head -n 1; return 0; fi
+    if [ "$n" -ge "$want" ]; then grep -l "^Subject: $1\$" "$MAILDIR"/new/* | sed -n 1p; return 0; fi
     sleep 0.2
   done
   return 1
