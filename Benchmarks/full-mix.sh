@@ -5,6 +5,7 @@
 #
 #   bash Benchmarks/full-mix.sh [--quick] [--rounds 10] [--messages 3000]
 #        [--concurrency 4] [--peers] [--scaling] [--only-scaling] [--keep]
+#        [--perf LABEL]
 #
 # Run as root from the repository root on Debian 12. What it does:
 #  1. builds the release binaries (swift build -c release; set BUILD_LOCK
@@ -36,6 +37,10 @@
 # started here is stopped on exit; the machine's /etc/resolv.conf is never
 # touched. --keep leaves the work directory (mix, configurations, logs,
 # each configuration's headers for the whole mix in warmup-*.txt).
+# --perf LABEL (full, addid-only or full-smtp) profiles that configuration
+# after the rounds: one more run under `perf record -a -g` (not in the
+# table), then prints the top self-time symbols of its workers and master
+# (perf.data and the reports are in the work directory; add --keep).
 set -euo pipefail
 
 ROUNDS=10
@@ -45,6 +50,7 @@ PEERS=0
 SCALING=0
 ONLY_SCALING=0
 KEEP=0
+PERF_LABEL=
 QUICK=0
 SCALING_ROUNDS=3
 SCALING_MESSAGES=1000
@@ -59,7 +65,8 @@ while [ $# -gt 0 ]; do
     --scaling) SCALING=1 ;;
     --only-scaling) SCALING=1; ONLY_SCALING=1 ;;
     --keep) KEEP=1 ;;
-    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
+    --perf) PERF_LABEL=$2; shift ;;
+    -h|--help) sed -n '2,43p' "$0"; exit 0 ;;
     *) echo "full-mix.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -282,6 +289,27 @@ run() {
   log "$label: $(grep -E '^(throughput|latency|CPU s)' "$W/last-run.txt" | tr '\n' ' ')$(grep -E '^(results not|last failure)' "$W/last-run.txt" | tr '\n' ' ')"
 }
 
+# One more run of a configuration under perf (--perf); the top of the
+# self-time profile of its workers and its master go to stderr.
+profile() { # LABEL
+  local label=$1 args=()
+  case "$label" in
+    full) args=("${FULL_ARGS[@]}") ;;
+    addid-only) args=("${ADDID_ARGS[@]}") ;;
+    full-smtp) args=("${SMTP_ARGS[@]}") ;;
+    *) log "--perf: no configuration $label"; return ;;
+  esac
+  command -v perf >/dev/null || { log "--perf: perf is not installed (apt-get install linux-perf)"; return; }
+  perf record -q -a -g -o "$W/perf-$label.data" -- timeout 900 "$BENCH" --label "$label" --concurrency "$CONCURRENCY" \
+    --messages "$MESSAGES" "${args[@]}" >"$W/perf-run.txt" 2>&1 || { log "perf run of $label failed"; cat "$W/perf-run.txt" >&2; return; }
+  for comm in authmilter-work authmilter-main; do
+    perf report -i "$W/perf-$label.data" --comm "$comm" --no-children --percentage relative --sort symbol --stdio 2>/dev/null \
+      | grep -E '^ +[0-9]' | cut -c1-160 >"$W/perf-$label-$comm.txt" || true
+    log "perf $label, $comm (self time, top 25 of $W/perf-$label-$comm.txt):"
+    sed -n 1,25p "$W/perf-$label-$comm.txt" >&2
+  done
+}
+
 FULL_ARGS=()
 ADDID_ARGS=()
 PEER_ARGS=()
@@ -340,6 +368,7 @@ PY
     run full-smtp --messages "$MESSAGES" "${SMTP_ARGS[@]}"
     if [ "$PEERS" = 1 ]; then run opendkim+opendmarc --messages "$MESSAGES" "${PEER_ARGS[@]}"; fi
   done
+  if [ -n "$PERF_LABEL" ]; then profile "$PERF_LABEL"; fi
   openssl speed -seconds 1 rsa2048 ed25519 >"$W/speed.txt" 2>/dev/null
   echo
   echo "## Full mix: $(grep -E '^messages=' "$MIX/summary" | cut -d= -f2) messages, $(grep -E '^average_bytes=' "$MIX/summary" | cut -d= -f2) bytes on average; $ROUNDS rounds of $MESSAGES messages at concurrency $CONCURRENCY, medians"

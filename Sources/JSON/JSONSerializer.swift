@@ -35,6 +35,12 @@ public enum JSONSerializer {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Appends the JSON string literal for `text` to `out`: for writers
+    /// that build a fixed shape of JSON directly, without a `JSONValue`.
+    public static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        writeString(text, into: &out)
+    }
+
     private static func newline(_ style: Style, level: Int, into out: inout [UInt8]) {
         guard let indent = style.indent else { return }
         out.append(0x0A)
@@ -56,17 +62,18 @@ public enum JSONSerializer {
             }
             if !array.isEmpty { newline(style, level: level, into: &out) }
             out.append(UInt8(ascii: "]"))
-        case .object(let unordered):
-            let object = sortKeys ? unordered.sortedByKey() : unordered
+        case .object(let object):
+            // Sorted keys are walked in order; the object is not rebuilt.
+            let keys = sortKeys ? object.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) : object.keys
             out.append(UInt8(ascii: "{"))
-            for (i, member) in object.enumerated() {
+            for (i, key) in keys.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(style, level: level + 1, into: &out)
-                writeString(member.key, into: &out)
+                writeString(key, into: &out)
                 if style == .perlPretty { out.append(0x20) }
                 out.append(UInt8(ascii: ":"))
                 if style.indent != nil { out.append(0x20) }
-                write(member.value, style: style, sortKeys: sortKeys, level: level + 1, into: &out)
+                write(object[key]!, style: style, sortKeys: sortKeys, level: level + 1, into: &out)
             }
             if !object.isEmpty { newline(style, level: level, into: &out) }
             out.append(UInt8(ascii: "}"))
@@ -75,21 +82,33 @@ public enum JSONSerializer {
 
     private static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(0x22)
-        for byte in text.utf8 {
-            switch byte {
-            case 0x22: out.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0x00..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: out.append(byte)
+        // Runs of bytes that need no escape are copied whole.
+        var text = text
+        text.withUTF8 { bytes in
+            var runStart = 0
+            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                writeEscaped(byte, into: &out)
+                runStart = index + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
         out.append(0x22)
+    }
+
+    private static func writeEscaped(_ byte: UInt8, into out: inout [UInt8]) {
+        switch byte {
+        case 0x22: out.append(contentsOf: [0x5C, 0x22])
+        case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+        case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+        case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+        case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+        case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+        case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+        case 0x00..<0x20:
+            let hex = Array("0123456789abcdef".utf8)
+            out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+        default: out.append(byte)
+        }
     }
 }

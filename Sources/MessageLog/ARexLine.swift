@@ -31,8 +31,29 @@ public struct ARexLine: Sendable, Equatable {
         self.headers = headers
     }
 
-    /// The JSON after `ARex: `.
+    /// The JSON after `ARex: `, keys sorted, written directly (one line
+    /// per message; issue 12).
     public var json: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        out.append(contentsOf: #"{"ar":["#.utf8)
+        for (index, item) in headers.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #"{"payload":"#.utf8)
+            ARexHeaderPayload.write(item.header, into: &out)
+            out.append(contentsOf: #","type":"#.utf8)
+            JSONSerializer.appendQuoted(item.fieldName, to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: #"],"queue_id":"#.utf8)
+        JSONSerializer.appendQuoted(queueID, to: &out)
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The same line through the general `JSONValue` tree and serializer:
+    /// the reference the direct writer is tested against.
+    var jsonThroughTree: String {
         let ar: [JSONValue] = headers.map {
             .object(JSONObject([("payload", ARexHeaderPayload.json($0.header)), ("type", .string($0.fieldName))]))
         }

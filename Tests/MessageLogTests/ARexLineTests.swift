@@ -1,6 +1,6 @@
 import JSON
 import MailAuth
-import MessageLog
+@testable import MessageLog
 import Testing
 
 @Suite struct ARexLineTests {
@@ -16,6 +16,33 @@ import Testing
         let line = ARexLine(queueID: "4ABC", headers: [.init(fieldName: "Authentication-Results", header: header)])
         // Perl's JSON->canonical: keys sorted at every level.
         #expect(line.json == #"{"ar":[{"payload":{"authserv_id":{"children":[],"type":"authservid","value":"mx.example.com"},"children":[{"children":[{"children":[{"type":"comment","value":"NOT FOUND"}],"key":"policy.iprev","type":"subentry","value":"192.0.2.1"}],"key":"iprev","type":"entry","value":"fail"}],"type":"header"},"type":"Authentication-Results"}],"queue_id":"4ABC"}"#)
+    }
+
+    /// The line is written directly (issue 12); it must be the bytes the
+    /// general tree and serializer give, for any text in any part.
+    @Test func directWriterMatchesTheTree() {
+        let texts = ["", "pass", "a\"b", "back\\slash", "tab\there", "nl\nx", "\u{1}\u{1f}\u{7f}", "bücher", "😀 x", "{\"k\":[]}"]
+        var generator = SystemRandomNumberGenerator()
+        func text() -> String { texts.randomElement(using: &generator)! + texts.randomElement(using: &generator)! }
+        func comment() -> AuthResultsComment? { Bool.random(using: &generator) ? AuthResultsComment(text()) : nil }
+        for _ in 0..<2_000 {
+            var headers: [ARexLine.Header] = []
+            for _ in 0..<Int.random(in: 0...2, using: &generator) {
+                var entries: [AuthResultsEntry] = []
+                for _ in 0..<Int.random(in: 0...3, using: &generator) {
+                    var parts: [AuthResultsEntry.Part] = []
+                    for _ in 0..<Int.random(in: 0...3, using: &generator) {
+                        if Bool.random(using: &generator), let c = comment() { parts.append(.comment(c)) }
+                        parts.append(.property(AuthResultsProperty(key: text(), value: text(), comment: comment())))
+                    }
+                    entries.append(AuthResultsEntry(method: text(), result: text(),
+                                                    version: Bool.random(using: &generator) ? text() : nil, parts: parts))
+                }
+                headers.append(.init(fieldName: text(), header: AuthenticationResultsHeader(authservID: text(), entries: entries)))
+            }
+            let line = ARexLine(queueID: text(), headers: headers)
+            #expect(line.json == line.jsonThroughTree)
+        }
     }
 
     @Test func versionComesFirstAmongAnEntrysChildren() {

@@ -37,14 +37,27 @@ public enum ControlCharacters {
     /// control character as `?`, so no escape sequence reaches a terminal
     /// that shows the log and no NUL cuts a syslog message short.
     public static func loggable(_ text: some StringProtocol) -> String {
+        var string = String(text)
+        // Every log line passes here twice (in the child and again in the
+        // master): a line with no byte that can start a control character
+        // goes out as it is, without a per-scalar copy (issue 12).
+        if !string.withUTF8(Self.mayHoldControl) { return string }
         var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
+        for scalar in string.unicodeScalars {
             switch scalar {
             case "\t", "\n", "\r": out.append(" ")
             default: out.append(isControl(scalar) ? "?" : scalar)
             }
         }
         return String(out)
+    }
+
+    /// Whether `utf8` has a byte that can start a control character: C0,
+    /// DEL, or 0xC2, the lead byte of C1 (and of U+00A0 to U+00BF, which
+    /// the slow path then keeps).
+    static func mayHoldControl(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        for byte in utf8 where byte < 0x20 || byte == 0x7f || byte == 0xc2 { return true }
+        return false
     }
 
     /// Each control character as `\xNN`, one per UTF-8 byte (lowercase

@@ -23,6 +23,33 @@ import Testing
         #expect(!ControlCharacters.contains("bücher.example"))
     }
 
+    /// `loggable` returns clean text as it is (issue 12); on every text it
+    /// must agree with the plain per-scalar rule, also where a 0xC2 lead
+    /// byte starts a printable character (U+00A0 to U+00BF).
+    @Test func loggableAgreesWithThePerScalarRule() {
+        func reference(_ text: String) -> String {
+            var out = String.UnicodeScalarView()
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\t", "\n", "\r": out.append(" ")
+                default: out.append(ControlCharacters.isControl(scalar) ? "?" : scalar)
+                }
+            }
+            return String(out)
+        }
+        let alphabet: [Unicode.Scalar] = ["a", " ", "\t", "\n", "\r", "\u{0}", "\u{1b}", "\u{7f}", "\u{80}", "\u{9b}",
+                                          "\u{9f}", "\u{a0}", "\u{bf}", "ü", "\u{2028}", "😀"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            var text = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 0...12, using: &generator) { text.append(alphabet.randomElement(using: &generator)!) }
+            let string = String(text)
+            #expect(ControlCharacters.loggable(string) == reference(string), "\(Array(string.utf8))")
+        }
+        #expect(ControlCharacters.loggable("a\u{a0}b\u{85}c") == "a\u{a0}b?c")
+        #expect(ControlCharacters.loggable(Substring("x\ny")) == "x y")
+    }
+
     @Test(arguments: [
         ("mail\u{7}.example.org", #"smtp.helo="mail .example.org""#),
         ("a\u{1b}[2J\u{0}b", #"smtp.helo="a [2J b""#),
