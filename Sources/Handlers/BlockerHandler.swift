@@ -28,6 +28,8 @@ import Config
 /// `reject_mail`), and a reject outranks a defer.
 public final class BlockerHandler: Handler {
     public static let name = "Blocker"
+    /// Its rules reject or defer at connect, HELO, MAIL and RCPT too.
+    public static let refusesBeforeData = true
     public static let defaultConfigJSON = HandlerHelp.json([
         "blocker_configs": ["/tmpfs/authmilter-blocker.toml"],
     ])

@@ -25,6 +25,10 @@ public protocol Handler: AnyObject {
     /// `requires`); the registry orders handlers by name, then by these.
     /// A dependency that is not enabled is ignored.
     static var dependencies: [any Handler.Type] { get }
+    /// Whether the handler may reject or defer at connect, HELO, MAIL or
+    /// RCPT (Blocker). While no enabled handler may, the MTA is asked not
+    /// to wait for replies to those commands (issue 12).
+    static var refusesBeforeData: Bool { get }
 
     /// Reads the handler's block; errors name the file, position and key.
     init(config: ConfigNode) throws(ConfigurationError)
@@ -63,6 +67,7 @@ extension Handler {
         return Set(object.keys)
     }
     public static var dependencies: [any Handler.Type] { [] }
+    public static var refusesBeforeData: Bool { false }
     public static func unknownKeyWarnings(in block: ConfigNode) -> [String] {
         block.unknownKeyWarnings(known: configKeys.union([AuthResultsHeaderName.configKey]))
     }

@@ -12,11 +12,12 @@ import Testing
         let harness = Harness(handlers: [try AddIDHandler(config: .object(JSONObject()))])
         #expect(harness.send(.optionNegotiation(version: 6, actions: .all, steps: .all)).count == 1)
         #expect(harness.send(.defineMacros(forCommand: UInt8(ascii: "C"), macros: [MilterMacro(name: "j", value: "mx.example.net")])).isEmpty)
-        #expect(harness.send(.connect(hostname: "mail.example.org", family: .inet, port: 40000, address: "192.0.2.1")) == [.continue])
-        #expect(harness.send(.helo("mail.example.org")) == [.continue])
-        #expect(harness.send(.mailFrom(["<sender@example.org>", "SIZE=100"])) == [.continue])
-        #expect(harness.send(.rcptTo(["<rcpt@example.net>"])) == [.continue])
-        // The content stages were negotiated without replies.
+        // AddID refuses nothing before DATA: connect, HELO, MAIL and RCPT
+        // were negotiated without replies, as were the content stages.
+        #expect(harness.send(.connect(hostname: "mail.example.org", family: .inet, port: 40000, address: "192.0.2.1")) == [])
+        #expect(harness.send(.helo("mail.example.org")) == [])
+        #expect(harness.send(.mailFrom(["<sender@example.org>", "SIZE=100"])) == [])
+        #expect(harness.send(.rcptTo(["<rcpt@example.net>"])) == [])
         #expect(harness.send(.data) == [])
         #expect(harness.send(.header(name: "From", value: "sender@example.org")) == [])
         #expect(harness.send(.header(name: "Subject", value: "Hi")) == [])

@@ -9,9 +9,11 @@ import Testing
         let replies = harness.send(.optionNegotiation(
             version: 6, actions: MilterActions(rawValue: 0x1FF), steps: MilterProtocolSteps(rawValue: 0x1F_FFFF)))
         // Skip, and no replies to DATA, unknown, headers, end of headers
-        // and body (0x400 | 0x10000 | 0x20000 | 0x80 | 0x40000 | 0x80000).
+        // and body (0x400 | 0x10000 | 0x20000 | 0x80 | 0x40000 | 0x80000),
+        // nor, with no handler that refuses before DATA, to connect, HELO,
+        // MAIL and RCPT (0x1000 | 0x2000 | 0x4000 | 0x8000).
         #expect(replies == [.optionNegotiation(version: 6, actions: MilterActions(rawValue: 0x11),
-                                               steps: MilterProtocolSteps(rawValue: 0xF_0480))])
+                                               steps: MilterProtocolSteps(rawValue: 0xF_F480))])
         #expect(!harness.dispatcher.finished)
         #expect(harness.dispatcher.drainLog().isEmpty)
     }
@@ -19,7 +21,7 @@ import Testing
     @Test func quarantineActionIsRequestedOnlyWhenConfigured() {
         let harness = Harness(handlers: [], settings: .with { $0.milterQuarantine = true })
         let replies = harness.send(.optionNegotiation(version: 6, actions: .all, steps: .all))
-        #expect(replies == [.optionNegotiation(version: 6, actions: [.addHeaders, .changeHeaders, .quarantine], steps: MilterDispatcher.unansweredCommands.union(.skip))])
+        #expect(replies == [.optionNegotiation(version: 6, actions: [.addHeaders, .changeHeaders, .quarantine], steps: MilterDispatcher.unansweredCommands.union(MilterDispatcher.unansweredEnvelopeCommands).union(.skip))])
     }
 
     @Test func version2OfferIsAnsweredWithVersion2() {
@@ -46,7 +48,7 @@ import Testing
     @Test func missingChangeHeadersIsLoggedNotFatal() {
         let harness = Harness(handlers: [])
         let replies = harness.send(.optionNegotiation(version: 6, actions: [.addHeaders], steps: .all))
-        #expect(replies == [.optionNegotiation(version: 6, actions: [.addHeaders], steps: MilterDispatcher.unansweredCommands.union(.skip))])
+        #expect(replies == [.optionNegotiation(version: 6, actions: [.addHeaders], steps: MilterDispatcher.unansweredCommands.union(MilterDispatcher.unansweredEnvelopeCommands).union(.skip))])
         #expect(!harness.dispatcher.finished)
         let log = harness.dispatcher.drainLog()
         #expect(log.count == 1)

@@ -21,12 +21,13 @@ import Testing
             return
         }
         #expect(steps.isSuperset(of: MilterDispatcher.unansweredCommands))
+        // The scripted handler may refuse before DATA (as Blocker does).
         #expect(steps.intersection([.noReplyToConnect, .noReplyToHelo, .noReplyToMailFrom, .noReplyToRcptTo]).isEmpty)
         #expect(harness.dispatcher.negotiatedSteps == steps)
     }
 
     @Test func onlyTheCommandsBeforeContentAndEndOfMessageAreAnswered() throws {
-        let harness = Harness(handlers: [try AddIDHandler(config: .object(JSONObject()))])
+        let harness = Harness(handlers: [ScriptedHandler(), try AddIDHandler(config: .object(JSONObject()))])
         harness.openConnection()
         #expect(harness.send(.mailFrom(["<a@example.org>"])) == [.continue])
         #expect(harness.send(.rcptTo(["<b@example.net>"])) == [.continue])

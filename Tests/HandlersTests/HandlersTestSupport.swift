@@ -9,6 +9,9 @@ final class ScriptedHandler: Handler {
     static let name = "Scripted"
     static let defaultConfigJSON = "{}"
     static let helpText = "Scripted test handler"
+    /// It may refuse at any stage (as Blocker), so the MTA waits for a
+    /// reply to connect, HELO, MAIL and RCPT.
+    static let refusesBeforeData = true
 
     var onConnect: ((MailSession) throws -> Void)?
     var onHelo: ((MailSession, String) throws -> Void)?
