@@ -50,16 +50,22 @@ public final class DNSHelperClient: DNSResolver {
         guard !questions.isEmpty else { return [] }
         // The same question twice in one batch is asked once.
         var unique: [DNSQuestion] = []
-        var slotOf: [DNSQuestion: Int] = [:]
         var slots: [Int] = []
-        for question in questions {
-            let key = question.normalized
-            if let slot = slotOf[key] {
-                slots.append(slot)
-            } else {
-                slotOf[key] = unique.count
-                slots.append(unique.count)
-                unique.append(question)
+        if questions.count == 1 {
+            // Most lookups ask one question: nothing to coalesce.
+            unique = questions
+            slots = [0]
+        } else {
+            var slotOf: [DNSQuestion: Int] = [:]
+            for question in questions {
+                let key = question.normalized
+                if let slot = slotOf[key] {
+                    slots.append(slot)
+                } else {
+                    slotOf[key] = unique.count
+                    slots.append(unique.count)
+                    unique.append(question)
+                }
             }
         }
         var results = [DNSOutcome](repeating: .timeout, count: unique.count)

@@ -42,23 +42,32 @@ final class ChildSlot {
     var pid: pid_t { process.pid }
 
     /// Reads what the child wrote to stderr and relays whole lines.
+    /// What one read of the log pipe takes, kept between reads.
+    private var logChunk = [UInt8](repeating: 0, count: 8192)
+
     func drainLog() {
         guard logOpen, !descriptorsClosed else { return }
-        var chunk = [UInt8](repeating: 0, count: 8192)
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(process.logPipe, $0.baseAddress, $0.count) }
+            let n = logChunk.withUnsafeMutableBytes { read(process.logPipe, $0.baseAddress, $0.count) }
             if n > 0 {
-                logBuffer.append(contentsOf: chunk[0..<n])
+                logBuffer.append(contentsOf: logChunk[0..<n])
+                // A short read emptied the pipe: poll says when there is
+                // more, no read needs to come back with EAGAIN (issue 12).
+                if n < logChunk.count { break }
                 continue
             }
             if n == 0 { logOpen = false }
             break
         }
-        while let newline = logBuffer.firstIndex(of: 0x0a) {
-            let line = String(decoding: logBuffer[..<newline], as: UTF8.self)
-            logBuffer.removeSubrange(...newline)
+        // Every whole line, then the consumed bytes dropped at once (not
+        // the rest of the buffer moved down after each line).
+        var start = logBuffer.startIndex
+        while let newline = logBuffer[start...].firstIndex(of: 0x0a) {
+            let line = String(decoding: logBuffer[start..<newline], as: UTF8.self)
+            start = newline + 1
             if !line.isEmpty { MasterLog.relay(role: role.rawValue, pid: pid, line: SeccompViolationReport.named(line)) }
         }
+        logBuffer.removeSubrange(..<start)
         // A child flooding without newlines must not grow the master.
         if logBuffer.count > 65536 {
             MasterLog.relay(role: role.rawValue, pid: pid, line: String(decoding: logBuffer.prefix(4096), as: UTF8.self) + " [truncated]")

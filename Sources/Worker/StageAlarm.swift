@@ -24,14 +24,31 @@ enum StageAlarm {
         am_stage_alarm_install() == 0
     }
 
-    /// The terms of the last arming: when the next stage has the same
-    /// (the usual case, header after header), the C side still holds its
-    /// reply and log line and only the timer is looked at (issue 12).
-    nonisolated(unsafe) static var lastStage = ""
-    nonisolated(unsafe) static var lastSeconds = -1.0
-    nonisolated(unsafe) static var lastAction = ""
-    nonisolated(unsafe) static var lastSocket: Int32 = -1
-    nonisolated(unsafe) static var lastListener = ""
+    /// What a stage's arming is made of; the reply and log line built for
+    /// each are kept, so a stage after another (connect, HELO, MAIL, RCPT,
+    /// header, end of headers, body, end of message: eight switches a
+    /// message) copies prepared bytes instead of formatting them again
+    /// (issue 12: 3.4% of an AddID-only worker). When the next stage has
+    /// the same terms as the last (header after header), the C side still
+    /// holds them and only the timer is looked at.
+    struct Terms: Hashable {
+        var socket: Int32
+        var stage: String
+        var seconds: Double
+        var action: String
+        var listener: String
+    }
+
+    struct Prepared {
+        var reply: [UInt8]
+        var line: [CChar]
+    }
+
+    nonisolated(unsafe) static var lastTerms: Terms?
+    nonisolated(unsafe) static var prepared: [Terms: Prepared] = [:]
+    /// More terms than stages times actions means the socket or listener
+    /// changed many times: start again rather than grow.
+    static let preparedLimit = 32
 
     /// Arms the deadline for a milter `stage` on `socket`: when it fires,
     /// the MTA gets a tempfail (`tempfail`) or an accept.
@@ -46,18 +63,26 @@ enum StageAlarm {
     /// line says `action`.
     static func arm(socket: Int32, stage: String, seconds: Double, reply: @autoclosure () -> [UInt8], action: String, listener: String) {
         let microseconds = Int64((seconds * 1_000_000).rounded(.up))
+        let terms = Terms(socket: socket, stage: stage, seconds: seconds, action: action, listener: listener)
         let rc: Int32
-        if seconds == lastSeconds && action == lastAction && socket == lastSocket && stage == lastStage && listener == lastListener {
+        if terms == lastTerms {
             rc = am_stage_alarm_arm_again(microseconds)
         } else {
-            let bytes = reply()
-            let line = "error \(stage) callbacks timed out after \(seconds)s on \(listener): \(action), worker exits\n"
-            rc = bytes.withUnsafeBytes { raw in
-                line.withCString { text in
-                    am_stage_alarm_arm(socket, raw.baseAddress, raw.count, text, strlen(text), microseconds)
+            let ready: Prepared
+            if let known = prepared[terms] {
+                ready = known
+            } else {
+                let line = "error \(stage) callbacks timed out after \(seconds)s on \(listener): \(action), worker exits\n"
+                ready = Prepared(reply: reply(), line: line.utf8.map { CChar(bitPattern: $0) })
+                if prepared.count >= preparedLimit { prepared.removeAll() }
+                prepared[terms] = ready
+            }
+            rc = ready.reply.withUnsafeBytes { raw in
+                ready.line.withUnsafeBufferPointer { text in
+                    am_stage_alarm_arm(socket, raw.baseAddress, raw.count, text.baseAddress, text.count, microseconds)
                 }
             }
-            (lastStage, lastSeconds, lastAction, lastSocket, lastListener) = (stage, seconds, action, socket, listener)
+            lastTerms = terms
         }
         if rc != 0 { ChildLog.warning("stage deadline not armed: \(SystemIOError.text(for: errno))") }
     }

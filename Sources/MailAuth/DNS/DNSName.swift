@@ -7,6 +7,14 @@ public enum DNSName {
     /// becomes "example.com"). The root stays ".". Other bytes are kept:
     /// DNS labels may hold any octet.
     public static func normalized(_ name: String) -> String {
+        // Most names are asked as they are stored (lowercase, no root
+        // dot): those come back without a copy (every cached lookup
+        // normalises its name several times; issue 12).
+        var name = name
+        let clean = name.withUTF8 { utf8 in
+            utf8.last != UInt8(ascii: ".") && !utf8.contains { $0 >= 0x41 && $0 <= 0x5a }
+        }
+        if clean { return name }
         var bytes = Array(name.utf8)
         if bytes.count > 1, bytes.last == UInt8(ascii: ".") {
             // An escaped dot ("a\.") is part of the label, not the root.
