@@ -40,7 +40,10 @@ struct DKIMTagList: Sendable {
 
     static func parse(_ bytes: [UInt8]) -> Result<DKIMTagList, ParseError> {
         var list = DKIMTagList()
-        var seen = Set<String>()
+        // Duplicates: a linear look through the few tags a real signature
+        // has (no set to allocate and hash per header; issue 12), a set
+        // once there are many, so a hostile list stays linear.
+        var seen: Set<String>?
         var segmentStart = 0
         var index = 0
         let count = bytes.count
@@ -56,11 +59,21 @@ struct DKIMTagList: Sendable {
                 if isBlank(bytes, segment) { continue }
                 return .failure(.syntax)
             }
-            guard seen.insert(tag.name).inserted else { return .failure(.duplicate(tag.name)) }
+            if seen == nil && list.tags.count >= linearDuplicateCheckLimit {
+                seen = Set(list.tags.map(\.name))
+            }
+            if seen != nil {
+                guard seen!.insert(tag.name).inserted else { return .failure(.duplicate(tag.name)) }
+            } else if list.tags.contains(where: { $0.name == tag.name }) {
+                return .failure(.duplicate(tag.name))
+            }
             list.tags.append(tag)
         }
         return .success(list)
     }
+
+    /// Up to this many tags, duplicates are found by looking through them.
+    static let linearDuplicateCheckLimit = 16
 
     private static func parseSegment(_ bytes: [UInt8], _ segment: Range<Int>) -> Tag? {
         guard let equals = bytes[segment].firstIndex(of: UInt8(ascii: "=")) else { return nil }

@@ -45,14 +45,27 @@ extension SPFResult {
         return out + "\""
     }
 
+    /// The specials RFC 5322 allows in an atom: `!#$%&'*+-/=?^_`{|}~`
+    /// (a switch, not a set built per call; issue 12).
+    static func isAtomSpecial(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+             UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "/"),
+             UInt8(ascii: "="), UInt8(ascii: "?"), UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"),
+             UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"), UInt8(ascii: "~"):
+            true
+        default:
+            false
+        }
+    }
+
     static func isDotAtom(_ value: String) -> Bool {
-        let specials = Set("!#$%&'*+-/=?^_`{|}~".utf8)
         var previousDot = true
         for byte in value.utf8 {
             if byte == UInt8(ascii: ".") {
                 if previousDot { return false }
                 previousDot = true
-            } else if SPFText.isAlpha(byte) || SPFText.isDigit(byte) || specials.contains(byte) {
+            } else if SPFText.isAlpha(byte) || SPFText.isDigit(byte) || isAtomSpecial(byte) {
                 previousDot = false
             } else {
                 return false

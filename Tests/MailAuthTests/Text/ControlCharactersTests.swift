@@ -78,3 +78,19 @@ import Testing
         #expect(SPFResult.quotedUnlessDotAtom("b\"ü\"@example") == #""b\"ü\"@example""#)
     }
 }
+
+/// Received-SPF's dot-atom test (RFC 5322 atext): every special of atext
+/// keeps a value bare, anything else quotes it.
+@Suite struct SPFDotAtomTests {
+    @Test func everyAtextSpecialAndNothingElse() {
+        let specials = Array("!#$%&'*+-/=?^_`{|}~".utf8)
+        for byte in UInt8(0x21)...UInt8(0x7e) {
+            let value = "a" + String(UnicodeScalar(byte)) + "b"
+            let alphanumeric = (0x30...0x39).contains(byte) || (0x41...0x5a).contains(byte) || (0x61...0x7a).contains(byte)
+            let expected = alphanumeric || specials.contains(byte) || byte == UInt8(ascii: ".")
+            #expect(SPFResult.isDotAtom(value) == expected, "\(value)")
+        }
+        #expect(!SPFResult.isDotAtom("a..b"))
+        #expect(!SPFResult.isDotAtom(".a"))
+    }
+}
