@@ -41,6 +41,9 @@ public struct ConnectionWaitQueue<Element> {
     /// Takes out every connection that has waited its whole time.
     public mutating func removeExpired(now: Double) -> [Entry] {
         // Entries are in arrival order, so the expired ones are a prefix.
+        // The master asks at every turn of its loop; nearly always the
+        // queue is empty or its oldest entry still has time.
+        guard let oldest = entries.first, now - oldest.since >= timeoutSeconds else { return [] }
         let expired = entries.prefix { now - $0.since >= timeoutSeconds }
         entries.removeFirst(expired.count)
         return Array(expired)
