@@ -31,7 +31,7 @@ enum StageAlarm {
     /// (issue 12: 3.4% of an AddID-only worker). When the next stage has
     /// the same terms as the last (header after header), the C side still
     /// holds them and only the timer is looked at.
-    struct Terms: Hashable {
+    struct Terms: Equatable {
         var socket: Int32
         var stage: String
         var seconds: Double
@@ -45,7 +45,10 @@ enum StageAlarm {
     }
 
     nonisolated(unsafe) static var lastTerms: Terms?
-    nonisolated(unsafe) static var prepared: [Terms: Prepared] = [:]
+    /// Looked through in order: a handful of entries whose stage and
+    /// action are small strings and whose listener is the same string
+    /// object each time compare faster than they hash.
+    nonisolated(unsafe) static var prepared: [(terms: Terms, ready: Prepared)] = []
     /// More terms than stages times actions means the socket or listener
     /// changed many times: start again rather than grow.
     static let preparedLimit = 32
@@ -69,13 +72,13 @@ enum StageAlarm {
             rc = am_stage_alarm_arm_again(microseconds)
         } else {
             let ready: Prepared
-            if let known = prepared[terms] {
-                ready = known
+            if let known = prepared.first(where: { $0.terms == terms }) {
+                ready = known.ready
             } else {
                 let line = "error \(stage) callbacks timed out after \(seconds)s on \(listener): \(action), worker exits\n"
                 ready = Prepared(reply: reply(), line: line.utf8.map { CChar(bitPattern: $0) })
                 if prepared.count >= preparedLimit { prepared.removeAll() }
-                prepared[terms] = ready
+                prepared.append((terms, ready))
             }
             rc = ready.reply.withUnsafeBytes { raw in
                 ready.line.withUnsafeBufferPointer { text in
