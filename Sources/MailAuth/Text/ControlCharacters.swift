@@ -19,8 +19,11 @@ public enum ControlCharacters {
 
     /// Every control character replaced by `replacement`, the rest kept.
     public static func replacing(in text: some StringProtocol, with replacement: Unicode.Scalar) -> String {
+        var string = String(text)
+        // Clean text (nearly all of it) is returned without a copy.
+        if !string.withUTF8(Self.mayHoldControl) { return string }
         var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
+        for scalar in string.unicodeScalars {
             out.append(isControl(scalar) ? replacement : scalar)
         }
         return String(out)

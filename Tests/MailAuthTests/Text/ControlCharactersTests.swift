@@ -45,6 +45,8 @@ import Testing
             for _ in 0..<Int.random(in: 0...12, using: &generator) { text.append(alphabet.randomElement(using: &generator)!) }
             let string = String(text)
             #expect(ControlCharacters.loggable(string) == reference(string), "\(Array(string.utf8))")
+            let printable = String(String.UnicodeScalarView(string.unicodeScalars.map { ControlCharacters.isControl($0) ? "?" : $0 }))
+            #expect(ControlCharacters.printable(string) == printable, "\(Array(string.utf8))")
         }
         #expect(ControlCharacters.loggable("a\u{a0}b\u{85}c") == "a\u{a0}b?c")
         #expect(ControlCharacters.loggable(Substring("x\ny")) == "x y")
