@@ -117,6 +117,7 @@ final class MasterServer {
                     for slot in workers.values { kill(slot.pid, SIGKILL) }
                 }
             } else {
+                MasterLog.recheckSyslogSocket(now: monotonicSeconds())
                 ensureHelpers()
                 managePool()
                 killHungWorkers()

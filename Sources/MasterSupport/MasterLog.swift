@@ -79,22 +79,40 @@ public enum MasterLog {
     /// Sets up the process-wide logger once; later calls only change the
     /// destination flags (a reload may switch `debug`/`logtoerr`). Syslog
     /// is used while its socket exists, looked at again at each reload
-    /// (SIGHUP); without it a line goes to stderr (and `error_log`) only,
-    /// and the first configuration says so there.
+    /// (SIGHUP) and every minute while missing (`recheckSyslogSocket`);
+    /// without it a line goes to stderr (and `error_log`) only, and the
+    /// first configuration says so there.
     public static func configure(ident: String, debug: Bool, toStderr: Bool, toSyslog: Bool = true,
                                  syslogSocketPath: String = syslogSocketPath) {
         self.ident = ident
         let syslog = toSyslog && syslogSocketExists(at: syslogSocketPath)
+        configured = (debug, toStderr, toSyslog && !syslog, syslogSocketPath)
         if syslog { am_openlog(ident, LOG_MAIL) }
         logger = Logger(label: ident) { _ in
             MasterLogHandler(level: debug ? .debug : .info, toStderr: toStderr, toSyslog: syslog)
         }
         if toSyslog && !syslog && !reportedMissingSyslog {
             reportedMissingSyslog = true
-            logger.warning("no syslog socket at \(syslogSocketPath): logging to stderr and error_log only (looked at again on reload)")
+            logger.warning("no syslog socket at \(syslogSocketPath): logging to stderr and error_log only (looked at again every minute)")
         }
     }
     nonisolated(unsafe) static var reportedMissingSyslog = false
+    /// The last configuration, and whether syslog was wanted but missing.
+    nonisolated(unsafe) static var configured: (debug: Bool, toStderr: Bool, waitingForSyslog: Bool, path: String)?
+    nonisolated(unsafe) static var nextSyslogCheck = 0.0
+    /// How often the master looks for a syslog daemon that was missing.
+    public static let syslogRecheckSeconds = 60.0
+
+    /// Called from the master's loop: a syslog daemon that starts after us
+    /// (a boot order without systemd) is used from the next check on.
+    public static func recheckSyslogSocket(now: Double) {
+        guard let configured, configured.waitingForSyslog, now >= nextSyslogCheck else { return }
+        nextSyslogCheck = now + syslogRecheckSeconds
+        guard syslogSocketExists(at: configured.path) else { return }
+        configure(ident: ident, debug: configured.debug, toStderr: configured.toStderr, toSyslog: true,
+                  syslogSocketPath: configured.path)
+        logger.info("syslog socket at \(configured.path) found: logging to syslog")
+    }
 
     /// Re-logs one line a child wrote to its stderr.
     public static func relay(role: String, pid: pid_t, line: String) {

@@ -50,4 +50,24 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: directory + "/missing")
         #expect(!MasterLog.syslogSocketExists(at: dangling))
     }
+
+    /// A syslog daemon that starts after the master is used from the next
+    /// check on, not only after a reload.
+    @Test func aSocketThatAppearsLaterIsPickedUp() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let socketPath = directory + "/log"
+        MasterLog.configure(ident: "syslog-test", debug: false, toStderr: false, syslogSocketPath: socketPath)
+        #expect(MasterLog.configured?.waitingForSyslog == true)
+        MasterLog.recheckSyslogSocket(now: 1e12)
+        #expect(MasterLog.configured?.waitingForSyslog == true)
+        let fd = try Self.bindSocket(at: socketPath)
+        defer { close(fd) }
+        // Not before the next check is due...
+        MasterLog.recheckSyslogSocket(now: 1e12 + 1)
+        #expect(MasterLog.configured?.waitingForSyslog == true)
+        // ...then it is used.
+        MasterLog.recheckSyslogSocket(now: 1e12 + MasterLog.syslogRecheckSeconds)
+        #expect(MasterLog.configured?.waitingForSyslog == false)
+    }
 }
