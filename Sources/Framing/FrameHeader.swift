@@ -47,20 +47,10 @@ public struct FrameHeader: Equatable, Sendable {
                 UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
     }
 
-    /// The same for an array: a concrete type, so the payload is copied in
-    /// one go (callers are in other modules, where the generic is not
-    /// specialised and copies byte by byte; issue 12).
+    /// One whole frame: the header for `payload`, then `payload`. An array,
+    /// not a generic collection: callers are in other modules, where a
+    /// generic is not specialised and copies byte by byte (issue 12).
     public static func encode(kind: UInt8, payload: [UInt8]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(byteCount + payload.count)
-        bytes.append(contentsOf: lengthField(payload.count + 1))
-        bytes.append(kind)
-        bytes.append(contentsOf: payload)
-        return bytes
-    }
-
-    /// One whole frame: the header for `payload`, then `payload`.
-    public static func encode(kind: UInt8, payload: some Collection<UInt8>) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(byteCount + payload.count)
         bytes.append(contentsOf: lengthField(payload.count + 1))
