@@ -60,8 +60,7 @@ final class FetcherServer {
     private var inFlight: Int { channels.values.reduce(0) { $0 + ($1.active == nil ? 0 : 1) } }
 
     func run() -> Never {
-        var fds: [pollfd] = []
-        var targets: [Target] = []
+        var polled = PollSet<Target>()
         while true {
             let now = monotonicSeconds()
             expire(now: now)
@@ -69,35 +68,25 @@ final class FetcherServer {
                 ChildLog.info("bimi-fetch: master channel closed, exiting")
                 exit(0)
             }
-            fds.removeAll(keepingCapacity: true)
-            targets.removeAll(keepingCapacity: true)
-            if drainUntil == nil {
-                fds.append(pollfd(fd: Self.masterFD, events: Int16(POLLIN), revents: 0))
-                targets.append(.master)
-            }
+            polled.removeAll()
+            if drainUntil == nil { polled.watch(Self.masterFD, events: Int16(POLLIN), as: .master) }
             var next = drainUntil ?? now + 60
             for waiter in waiting { next = min(next, waiter.deadline) }
             for (id, channel) in channels {
-                let events = Int16(POLLIN) | (channel.end.wantsToWrite ? Int16(POLLOUT) : 0)
-                fds.append(pollfd(fd: channel.end.fd, events: events, revents: 0))
-                targets.append(.channel(id))
+                polled.watch(channel.end.fd, events: channel.end.pollEvents, as: .channel(id))
                 if let active = channel.active {
-                    fds.append(pollfd(fd: active.exchange.fd, events: active.exchange.pollEvents, revents: 0))
-                    targets.append(.fetch(id))
+                    polled.watch(active.exchange.fd, events: active.exchange.pollEvents, as: .fetch(id))
                     next = min(next, active.exchange.deadline)
                 }
             }
-            let ready: Int
+            let ready: [(target: Target, revents: Int16)]
             do {
-                ready = try SystemCall.poll(&fds, timeoutMilliseconds: SystemCall.milliseconds(next - now))
+                ready = try polled.wait(timeoutMilliseconds: SystemCall.milliseconds(next - now))
             } catch {
                 ChildLog.critical("bimi-fetch: \(error)")
                 exit(1)
             }
-            guard ready > 0 else { continue }
-            for (index, entry) in fds.enumerated() where entry.revents != 0 {
-                dispatch(targets[index], revents: entry.revents)
-            }
+            for (target, revents) in ready { dispatch(target, revents: revents) }
         }
     }
 
@@ -125,11 +114,11 @@ final class FetcherServer {
             if masterClosed && drainUntil == nil { drainUntil = monotonicSeconds() + Self.maximumBudgetSeconds }
         case .channel(let id):
             guard let channel = channels[id] else { return }
-            if revents & Int16(POLLOUT) != 0 && !channel.end.flush() {
-                drop(channel, reason: "write failed")
-                return
+            switch channel.end.afterPoll(revents: revents) {
+            case .writeFailed: drop(channel, reason: "write failed")
+            case .readable: serve(channel)
+            case .idle: break
             }
-            if revents & (Int16(POLLIN) | Int16(POLLHUP) | Int16(POLLERR) | Int16(POLLNVAL)) != 0 { serve(channel) }
         case .fetch(let id):
             guard let channel = channels[id], let active = channel.active else { return }
             if let outcome = active.exchange.handle(revents: revents) { finish(channel, active.id, key: active.key, outcome) }

@@ -62,6 +62,21 @@ public final class HelperChannelEnd<Incoming: IPCMessageKind> {
 
     public var wantsToWrite: Bool { outputOffset < output.count }
 
+    /// What to poll this end for: input always, room to write while
+    /// output waits.
+    public var pollEvents: Int16 { Int16(POLLIN) | (wantsToWrite ? Int16(POLLOUT) : 0) }
+
+    /// What poll's answer means for this end.
+    public enum PollOutcome { case writeFailed, readable, idle }
+
+    /// Writes what waits when there is room, then says whether there is
+    /// something to read (input, or a hang-up that `read` reports).
+    public func afterPoll(revents: Int16) -> PollOutcome {
+        if revents & Int16(POLLOUT) != 0 && !flush() { return .writeFailed }
+        if revents & (Int16(POLLIN) | Int16(POLLHUP) | Int16(POLLERR) | Int16(POLLNVAL)) != 0 { return .readable }
+        return .idle
+    }
+
     public enum ReadResult { case messages([IPCMessage<Incoming>]), closed(String) }
 
     /// Reads what is there and returns the complete messages.

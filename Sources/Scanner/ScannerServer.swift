@@ -48,8 +48,7 @@ final class ScannerServer {
     }
 
     func run() -> Never {
-        var fds: [pollfd] = []
-        var targets: [Target] = []
+        var polled = PollSet<Target>()
         while true {
             let now = monotonicSeconds()
             expireScans(now: now)
@@ -57,34 +56,24 @@ final class ScannerServer {
                 ChildLog.info("scan: master channel closed, exiting")
                 exit(0)
             }
-            fds.removeAll(keepingCapacity: true)
-            targets.removeAll(keepingCapacity: true)
-            if drainUntil == nil {
-                fds.append(pollfd(fd: Self.masterFD, events: Int16(POLLIN), revents: 0))
-                targets.append(.master)
-            }
+            polled.removeAll()
+            if drainUntil == nil { polled.watch(Self.masterFD, events: Int16(POLLIN), as: .master) }
             var next = drainUntil ?? now + 60
             for (id, channel) in channels {
-                let events = Int16(POLLIN) | (channel.end.wantsToWrite ? Int16(POLLOUT) : 0)
-                fds.append(pollfd(fd: channel.end.fd, events: events, revents: 0))
-                targets.append(.channel(id))
+                polled.watch(channel.end.fd, events: channel.end.pollEvents, as: .channel(id))
                 if let pending = channel.pending {
-                    fds.append(pollfd(fd: pending.fd, events: pending.pollEvents, revents: 0))
-                    targets.append(.scan(id))
+                    polled.watch(pending.fd, events: pending.pollEvents, as: .scan(id))
                     next = min(next, pending.deadline)
                 }
             }
-            let ready: Int
+            let ready: [(target: Target, revents: Int16)]
             do {
-                ready = try SystemCall.poll(&fds, timeoutMilliseconds: SystemCall.milliseconds(next - now))
+                ready = try polled.wait(timeoutMilliseconds: SystemCall.milliseconds(next - now))
             } catch {
                 ChildLog.critical("scan: \(error)")
                 exit(1)
             }
-            guard ready > 0 else { continue }
-            for (index, entry) in fds.enumerated() where entry.revents != 0 {
-                dispatch(targets[index], revents: entry.revents)
-            }
+            for (target, revents) in ready { dispatch(target, revents: revents) }
         }
     }
 
@@ -101,12 +90,10 @@ final class ScannerServer {
             serveMaster()
         case .channel(let id):
             guard let channel = channels[id] else { return }
-            if revents & Int16(POLLOUT) != 0 && !channel.end.flush() {
-                drop(channel, reason: "write failed")
-                return
-            }
-            if revents & (Int16(POLLIN) | Int16(POLLHUP) | Int16(POLLERR) | Int16(POLLNVAL)) != 0 {
-                serve(channel)
+            switch channel.end.afterPoll(revents: revents) {
+            case .writeFailed: drop(channel, reason: "write failed")
+            case .readable: serve(channel)
+            case .idle: break
             }
         case .scan(let id):
             guard let channel = channels[id], let pending = channel.pending else { return }
