@@ -8,6 +8,7 @@
 # root on Debian 12; it leaves the package installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/e2e/lib.sh
 exec 9>/tmp/authmilter-e2e-run.lock
 flock 9
 WORK=$(mktemp -d /tmp/authmilter-deb-e2e.XXXXXX)
@@ -85,29 +86,12 @@ chown postfix "$PF/data"
 cp /etc/postfix/master.cf "$PF/etc/master.cf" 2>/dev/null || cp /usr/share/postfix/master.cf.dist "$PF/etc/master.cf"
 sed -i "s/^smtp      inet  n       -       y       -       -       smtpd/$SMTP_PORT      inet  n       -       n       -       -       smtpd/" "$PF/etc/master.cf"
 id amdeb >/dev/null 2>&1 || useradd -m amdeb
-cat > "$PF/etc/main.cf" <<CONF
-compatibility_level = 3.6
-queue_directory = $PF/queue
-data_directory = $PF/data
-myhostname = mx.deb.e2e.test
-mydomain = deb.e2e.test
-myorigin = \$myhostname
-mydestination = deb.e2e.test
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-home_mailbox = Maildir/
-alias_maps =
-alias_database =
+{ postfix_main_cf_base "$PF" "$WORK" mx.deb.e2e.test deb.e2e.test; cat <<CONF
 smtpd_milters = unix:$WORK/sock/milter.sock
 milter_default_action = tempfail
-maillog_file_prefixes = /var, /dev/stdout, /tmp
-maillog_file = $WORK/postfix.log
-disable_dns_lookups = yes
-relayhost = [127.0.0.1]:9
 CONF
-postfix -c "$PF/etc" start >/dev/null 2>&1 || fail "postfix did not start"
-for i in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$SMTP_PORT) 2>/dev/null && break; sleep 0.2; done
+} > "$PF/etc/main.cf"
+start_postfix "$PF" "$SMTP_PORT"
 rm -rf "$MAILDIR"
 swaks --server 127.0.0.1:$SMTP_PORT --from sender@example.org --to amdeb@deb.e2e.test --header "Subject: debpackage" \
       --body "through the packaged daemon" >"$WORK/swaks.log" 2>&1 || { cat "$WORK/swaks.log"; fail "swaks"; }

@@ -6,6 +6,7 @@
 # daemon control commands and milter_default_action when the milter is gone.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/e2e/lib.sh
 ROOT=$PWD
 # One run at a time on a machine: the ports below are fixed, and a second
 # run (another checkout, a CI clone) would bind beside this one.
@@ -104,19 +105,7 @@ server.serve_forever()' "$BIMI_PORT" "$BIMI/server.pem" "$BIMI/server.key" >"$WO
 BIMI_HTTPS_PID=$!
 
 # --- DNS: unbound on loopback serving the test zones
-cat > "$WORK/unbound.conf" <<CONF
-server:
-  interface: 127.0.0.1
-  port: $DNS_PORT
-  do-daemonize: no
-  chroot: ""
-  username: ""
-  pidfile: "$WORK/unbound.pid"
-  directory: "$WORK"
-  use-syslog: no
-  logfile: "$WORK/unbound.log"
-  access-control: 127.0.0.0/8 allow
-  do-not-query-localhost: no
+{ unbound_server_head "$DNS_PORT" "$WORK"; cat <<CONF
   local-zone: "example.com." static
   local-data: "example.com. 300 IN MX 10 mx.example.com."
   local-data: "mx.example.com. 300 IN A 192.0.2.25"
@@ -283,6 +272,7 @@ server:
   # --- end of zone: bimi
 
 CONF
+} > "$WORK/unbound.conf"
 # --- zone: errormail (issue 14)
 # A black-holed resolver: unbound forwards blackhole14.net to a socket that
 # reads nothing and answers nothing, so every lookup there waits out the
@@ -445,33 +435,15 @@ rm -rf /home/amerrors/Maildir
 # --- end of zone: errormail
 id amtest >/dev/null 2>&1 || useradd -m amtest
 id amreports >/dev/null 2>&1 || useradd -m amreports
-cat > "$PF/etc/main.cf" <<CONF
-compatibility_level = 3.6
-queue_directory = $PF/queue
-data_directory = $PF/data
-myhostname = mx.e2e.test
-mydomain = e2e.test
-myorigin = \$myhostname
-mydestination = e2e.test
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-home_mailbox = Maildir/
-alias_maps =
-alias_database =
+{ postfix_main_cf_base "$PF" "$WORK" mx.e2e.test e2e.test; cat <<CONF
 smtpd_milters = inet:127.0.0.1:$MILTER_PORT
 non_smtpd_milters =
 milter_default_action = tempfail
 milter_protocol = 6
-maillog_file_prefixes = /var, /dev/stdout, /tmp
-maillog_file = $WORK/postfix.log
 smtp_host_lookup = native
-disable_dns_lookups = yes
-relayhost = [127.0.0.1]:9
 CONF
-postfix -c "$PF/etc" check 2>&1 | grep -v "warning: group or other writable" || true
-postfix -c "$PF/etc" start || fail "postfix did not start"
-for i in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$SMTP_PORT) 2>/dev/null && break; sleep 0.2; done
+} > "$PF/etc/main.cf"
+start_postfix "$PF" "$SMTP_PORT"
 
 deliver() { # subject, from
   swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from "$2" --to amtest@e2e.test \

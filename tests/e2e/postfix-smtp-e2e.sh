@@ -12,6 +12,7 @@
 # handler's reject.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/e2e/lib.sh
 ROOT=$PWD
 # One end-to-end run at a time on a machine (fixed ports, shared users).
 exec 9>/tmp/authmilter-e2e-run.lock
@@ -41,19 +42,7 @@ cleanup() {
 trap cleanup EXIT
 
 # --- DNS: the sender domains' SPF and DMARC records
-cat > "$WORK/unbound.conf" <<CONF
-server:
-  interface: 127.0.0.1
-  port: $DNS_PORT
-  do-daemonize: no
-  chroot: ""
-  username: ""
-  pidfile: "$WORK/unbound.pid"
-  directory: "$WORK"
-  use-syslog: no
-  logfile: "$WORK/unbound.log"
-  access-control: 127.0.0.0/8 allow
-  do-not-query-localhost: no
+{ unbound_server_head "$DNS_PORT" "$WORK"; cat <<CONF
   local-zone: "test." static
   # No root servers: every other name under net. is NXDOMAIN at once (the
   # DMARC tree walk asks _dmarc.net).
@@ -71,6 +60,7 @@ server:
   local-data: 'reject-e2e.net. 300 IN TXT "v=spf1 -all"'
   local-data: '_dmarc.reject-e2e.net. 300 IN TXT "v=DMARC1; p=reject"'
 CONF
+} > "$WORK/unbound.conf"
 unbound-checkconf "$WORK/unbound.conf" >/dev/null
 unbound -c "$WORK/unbound.conf" &
 echo $! > "$WORK/unbound.pid"
@@ -132,36 +122,18 @@ authmilter unix  -       -       n       -       1       smtp
   -o mynetworks=127.0.0.0/8
 CONF
 id $MAILBOX_USER >/dev/null 2>&1 || useradd -m $MAILBOX_USER
-cat > "$PF/etc/main.cf" <<CONF
-compatibility_level = 3.6
-queue_directory = $PF/queue
-data_directory = $PF/data
-myhostname = mx.e2e.test
-mydomain = e2e.test
-myorigin = \$myhostname
-mydestination = e2e.test
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-home_mailbox = Maildir/
+{ postfix_main_cf_base "$PF" "$WORK" mx.e2e.test e2e.test; cat <<CONF
 recipient_delimiter = +
-alias_maps =
-alias_database =
 content_filter = authmilter:[127.0.0.1]:$FILTER_PORT
 message_size_limit = 52428800
 mailbox_size_limit = 0
 minimal_backoff_time = 2s
 maximal_backoff_time = 4s
 queue_run_delay = 2s
-maillog_file_prefixes = /var, /dev/stdout, /tmp
-maillog_file = $WORK/postfix.log
 smtp_host_lookup = native
-disable_dns_lookups = yes
-relayhost = [127.0.0.1]:9
 CONF
-postfix -c "$PF/etc" check 2>&1 | grep -v "warning: group or other writable" || true
-postfix -c "$PF/etc" start || fail "postfix did not start"
-for i in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$IN_PORT) 2>/dev/null && break; sleep 0.2; done
+} > "$PF/etc/main.cf"
+start_postfix "$PF" "$IN_PORT"
 rm -rf "$MAILDIR"
 
 find_mail() { # subject [count] -> the first file; waits until count copies are there
