@@ -8,8 +8,10 @@
 #        [--perf LABEL]
 #
 # Run as root from the repository root on Debian 12. What it does:
-#  1. builds the release binaries (swift build -c release; set BUILD_LOCK
-#     to a file to build under flock, for machines that share their cores);
+#  1. builds the release binaries as the package does (swift build -c
+#     release --static-swift-stdlib, in .build/bench-static or
+#     $AUTHMILTER_BENCH_BUILD_PATH; set BUILD_LOCK to a file to build under
+#     flock, for machines that share their cores);
 #  2. generates the mix (authmilter-bench --generate-mix: RSA-2048 and
 #     Ed25519 keys, 140 messages of 10 KB, the zone) in a temporary
 #     directory;
@@ -81,9 +83,15 @@ log() { echo "[$(( $(date +%s) - START ))s] $*" >&2; }
 build() {
   if [ -n "${BUILD_LOCK:-}" ]; then flock "$BUILD_LOCK" "$@"; else "$@"; fi
 }
-log "building (release)"
-build timeout 3000 swift build -c release 2>&1 | tail -3 >&2
-B=$(swift build -c release --show-bin-path)
+# Built as the package is built (scripts/build-deb.sh): release, the Swift
+# runtime linked statically, product by product (the test support target
+# has no static build). The figures are those of the binaries users run.
+BUILD_PATH=${AUTHMILTER_BENCH_BUILD_PATH:-.build/bench-static}
+log "building (release, static Swift runtime, in $BUILD_PATH)"
+for product in authentication_milter authmilter-worker authmilter-dns authmilter-spool authmilter-bench; do
+  build timeout 3000 swift build -c release --static-swift-stdlib --build-path "$BUILD_PATH" --product "$product" 2>&1 | tail -1 >&2
+done
+B=$(swift build -c release --static-swift-stdlib --build-path "$BUILD_PATH" --show-bin-path)
 BENCH=$B/authmilter-bench
 
 W=$(mktemp -d /tmp/authmilter-fullmix.XXXXXX)

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CShim
 import IPC
+import MasterSupport
 import SystemIO
 
 /// A spawned child (worker, DNS helper or spool): its pid, its end of the
@@ -16,9 +17,8 @@ public struct ChildProcess: Sendable {
     /// posix_spawn `path`; the child sees `ChildDescriptor.master` = the
     /// control channel, `passing` at their named places, fd 2 = a pipe to
     /// the master. The named places must follow `.master` without a gap
-    /// (the C spawner numbers them 3, 4, 5, ...). The child gets
-    /// SWIFT_BACKTRACE=enable=no: the backtracer dies under seccomp and
-    /// would hide the real cause of a crash.
+    /// (the C spawner numbers them 3, 4, 5, ...). The child's environment
+    /// is `ChildEnvironment.make`'s.
     public static func spawn(path: String, arguments: [String],
                              passing: [(ChildDescriptor, Int32)] = []) throws(MasterError) -> ChildProcess {
         for (offset, entry) in passing.enumerated() {
@@ -37,8 +37,7 @@ public struct ChildProcess: Sendable {
             throw .pipe(e)
         }
         let argv = [path] + arguments
-        var environment = ["SWIFT_BACKTRACE=enable=no"]
-        for key in ["PATH", "TZ", "LANG"] { if let v = getenv(key) { environment.append("\(key)=\(String(cString: v))") } }
+        let environment = ChildEnvironment.make { key in getenv(key).map { String(cString: $0) } }
         let fds = [pair[1]] + extraFDs
         let pid = withCStringArray(argv) { cargv in
             withCStringArray(environment) { cenv in
