@@ -20,17 +20,25 @@ extension SPFResult {
     /// The field value; `receiver` is this host's name ("unknown" when
     /// empty, as Mail::SPF writes).
     public func receivedSPFValue(receiver: String) -> String {
-        var pairs: [(String, String)] = [
-            ("receiver", receiver.isEmpty ? "unknown" : receiver),
-            ("identity", request.scope.receivedSPFName),
-            (request.scope.receivedSPFIdentityKey, request.identity),
-        ]
+        var out = code.rawValue
+        out += " ("
+        out += localExplanation
+        out += ") receiver="
+        out += SPFResult.quotedUnlessDotAtom(receiver.isEmpty ? "unknown" : receiver)
+        out += "; identity="
+        out += request.scope.receivedSPFName
+        out += "; "
+        out += request.scope.receivedSPFIdentityKey
+        out += "="
+        out += SPFResult.quotedUnlessDotAtom(request.identity)
         if request.scope != .helo, let helo = request.helo {
-            pairs.append(("helo", helo))
+            out += "; helo="
+            out += SPFResult.quotedUnlessDotAtom(helo)
         }
-        pairs.append(("client-ip", request.ip.unmapped.description))
-        let info = pairs.map { "\($0.0)=\(SPFResult.quotedUnlessDotAtom($0.1))" }.joined(separator: "; ")
-        return "\(code) (\(localExplanation)) \(info)"
+        // An IPv6 address is no dot-atom: quoted, as Mail::SPF does.
+        out += "; client-ip="
+        out += SPFResult.quotedUnlessDotAtom(request.ip.unmapped.description)
+        return out
     }
 
     /// RFC 5322 dot-atom, or a quoted string (control characters as `\xNN`,

@@ -47,29 +47,43 @@ public struct SPFResult: Hashable, Sendable {
     /// identity (mechanism 'mx' matched)`, prefixed `root ... target:` when
     /// an include or redirect decided; control and non-ASCII bytes as `\xNN`.
     public var localExplanation: String {
-        var body = text
-        if let mechanism, let template = SPFResult.templates[code] {
-            var filled = template.substituting("%{s}", with: request.identity)
-                .substituting("%{_scope}", with: request.scope.rawValue)
-            // Mail::SPF names the client for the address-matching
-            // mechanisms and says "by default" for `all` (checked against
-            // Debian's Mail::SPF 2.009).
-            switch SPFResult.mechanismName(mechanism) {
-            case "ip4", "ip6", "a", "mx", "ptr":
-                if filled.hasPrefix("Sender ") {
-                    filled = request.ip.unmapped.description + filled.dropFirst("Sender".count)
-                }
-            case "all":
-                if code != .neutral {
-                    filled = filled.substituting("authorized to use", with: "authorized by default to use", maxReplacements: 1)
-                }
-            default:
-                break
-            }
-            body = filled + " (" + SPFResult.lowercasingFirst(text) + ")"
+        // Written in one buffer, then sanitized once: the same bytes as
+        // filling Mail::SPF's template and substituting (issue 12: the
+        // template copies were 1% of a message).
+        var out: [UInt8] = []
+        out.reserveCapacity(96 + text.utf8.count + request.identity.utf8.count)
+        if isNested {
+            out += rootDomain.utf8
+            out += " ... ".utf8
         }
-        let head = isNested ? "\(rootDomain) ... \(authorityDomain)" : authorityDomain
-        return SPFText.sanitized(head + ": " + body)
+        out += authorityDomain.utf8
+        out += ": ".utf8
+        if let mechanism, let sentence = SPFResult.sentence(code) {
+            let name = SPFResult.mechanismName(mechanism)
+            let namesClient = ["ip4", "ip6", "a", "mx", "ptr"].contains(name)
+            if namesClient && sentence.subject == "Sender" {
+                // Mail::SPF names the client for the address-matching
+                // mechanisms (checked against Debian's Mail::SPF 2.009).
+                out += request.ip.unmapped.description.utf8
+            } else {
+                out += sentence.subject.utf8
+            }
+            out += sentence.verb.utf8
+            // ... and says "by default" for `all`.
+            if name == "all" && code != .neutral { out += " by default".utf8 }
+            out += " to use '".utf8
+            out += request.identity.utf8
+            out += "' in '".utf8
+            out += request.scope.rawValue.utf8
+            out += "' identity".utf8
+            out += sentence.tail.utf8
+            out += " (".utf8
+            SPFResult.appendLowercasingFirst(text, to: &out)
+            out += ")".utf8
+        } else {
+            out += text.utf8
+        }
+        return SPFText.sanitized(out)
     }
 
     /// One line for the log: result, identity, client, deciding domain,
@@ -80,13 +94,20 @@ public struct SPFResult: Hashable, Sendable {
     }
 
     /// Mail::SPF's local explanation templates, by the result a matching
-    /// mechanism gave.
-    static let templates: [SPFResultCode: String] = [
-        .pass: "Sender is authorized to use '%{s}' in '%{_scope}' identity",
-        .fail: "Sender is not authorized to use '%{s}' in '%{_scope}' identity",
-        .softfail: "Sender is not authorized to use '%{s}' in '%{_scope}' identity, however domain is not currently prepared for false failures",
-        .neutral: "Domain does not state whether sender is authorized to use '%{s}' in '%{_scope}' identity",
-    ]
+    /// mechanism gave, in the three pieces `localExplanation` joins:
+    /// "Sender is authorized to use '%{s}' in '%{_scope}' identity" for a
+    /// pass, "... is not authorized ...", for a softfail with ", however
+    /// domain is not currently prepared for false failures" after, and
+    /// "Domain does not state whether sender is authorized ..." for neutral.
+    static func sentence(_ code: SPFResultCode) -> (subject: String, verb: String, tail: String)? {
+        switch code {
+        case .pass: ("Sender", " is authorized", "")
+        case .fail: ("Sender", " is not authorized", "")
+        case .softfail: ("Sender", " is not authorized", ", however domain is not currently prepared for false failures")
+        case .neutral: ("Domain does not state whether sender", " is authorized", "")
+        default: nil
+        }
+    }
 
     /// `ip4` of `-ip4:192.0.2.0/24`, `a` of `a/24`, `all` of `~all`.
     static func mechanismName(_ mechanism: String) -> String {
@@ -100,5 +121,17 @@ public struct SPFResult: Hashable, Sendable {
     static func lowercasingFirst(_ text: String) -> String {
         guard let first = text.first else { return text }
         return first.lowercased() + text.dropFirst()
+    }
+
+    /// `lowercasingFirst(text)`'s bytes appended to `out`; an ASCII first
+    /// letter without a String copy.
+    static func appendLowercasingFirst(_ text: String, to out: inout [UInt8]) {
+        guard let first = text.utf8.first else { return }
+        if first < 0x80 {
+            out.append(first >= 0x41 && first <= 0x5a ? first + 0x20 : first)
+            out += text.utf8.dropFirst()
+        } else {
+            out += lowercasingFirst(text).utf8
+        }
     }
 }
