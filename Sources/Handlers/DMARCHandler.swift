@@ -335,7 +335,9 @@ public final class DMARCHandler: PeerAwareHandler {
         for pair in pairs {
             guard let entry = process(session, state, resolver: resolver, envelopeDomain: pair.envelopeDomain,
                                       headerDomain: pair.headerDomain) else { continue }
-            let key = entry.sortKey
+            // One pair (the usual message) has nothing to be unique among
+            // or sorted with: its text is not rendered for a key.
+            let key = pairs.count > 1 ? entry.sortKey : ""
             if seen.insert(key).inserted { entries.append((entry, key)) }
         }
         if strictMultiFrom && Set(headerDomains).count > 1 {

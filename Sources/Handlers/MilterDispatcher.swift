@@ -421,18 +421,10 @@ public final class MilterDispatcher {
         var replies: [MilterResponse] = []
         let authservID = AuthenticationResultsHeader.authservID(configured: settings.authservID, macroJ: session.macro("j"),
                                                                 macroRcptHost: session.macro("rcpt_host"), hostname: settings.hostname)
-        // Sorted as the Perl program sorts them before rendering.
-        // dmarc= entries among themselves keep Perl's order (fail before
-        // none, reject before quarantine); they sit together by sortKey.
-        // Each entry's key is rendered once, not at every comparison.
-        func sorted(_ list: [AuthResultsEntry]) -> [AuthResultsEntry] {
-            guard list.count > 1 else { return list }
-            let keyed = list.map { (entry: $0, key: $0.sortKey) }
-            return keyed.sorted {
-                $0.entry.method == "dmarc" && $1.entry.method == "dmarc"
-                    ? DMARCResult.perlEntryOrder($0.entry, sortKey: $0.key, $1.entry, sortKey: $1.key) : $0.key < $1.key
-            }.map(\.entry)
-        }
+        // Sorted as the Perl program sorts them before rendering
+        // (AuthResultsSort: each key rendered at most once, and only when
+        // `method=result` does not decide).
+        func sorted(_ list: [AuthResultsEntry]) -> [AuthResultsEntry] { AuthResultsSort.sorted(list) }
         let allEntries = session.connectionAuthResults + session.authResults
         let entries = sorted(allEntries)
         // ARC seals every entry (Perl cannot split ARC-Authentication-Results).

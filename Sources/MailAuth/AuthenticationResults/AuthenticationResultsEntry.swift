@@ -81,6 +81,19 @@ public struct AuthResultsEntry: Sendable, Equatable {
         return folder.render(tokens.tokens)
     }
 
+    /// How `sortKey` starts: `method=result` as the entry writes it, or
+    /// empty when that could come out otherwise (a head long enough for
+    /// the folder to touch; a method that writes nothing). Cheap: no
+    /// comments or properties, no folder.
+    var sortKeyHead: String {
+        var tokens = AuthResultsTokens()
+        guard tokens.keyValue(key: method, value: result) else { return "" }
+        var head = ""
+        for token in tokens.tokens { head += token.text }
+        // Far below the fold width (800): the folder leaves it as it is.
+        return head.utf8.count <= 200 ? head : ""
+    }
+
     func build(into tokens: inout AuthResultsTokens, depth: Int, layout: AuthResultsLayout) {
         guard tokens.keyValue(key: method, value: result) else { return }
         if let version {
