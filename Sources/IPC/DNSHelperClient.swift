@@ -48,6 +48,13 @@ public final class DNSHelperClient: DNSResolver {
 
     public func lookup(_ questions: [DNSQuestion]) -> [DNSOutcome] {
         guard !questions.isEmpty else { return [] }
+        let now = Self.milliseconds()
+        // One question whose answer is cached (most lookups of a busy
+        // worker): answered without the batch's bookkeeping (issue 12).
+        if questions.count == 1, let cached = cache.lookup(questions[0], now: now) {
+            cacheHits += 1
+            return [cached]
+        }
         // The same question twice in one batch is asked once.
         var unique: [DNSQuestion] = []
         var slots: [Int] = []
@@ -70,7 +77,6 @@ public final class DNSHelperClient: DNSResolver {
         }
         var results = [DNSOutcome](repeating: .timeout, count: unique.count)
         var keep = [UInt32](repeating: 0, count: unique.count)
-        let now = Self.milliseconds()
         var missing: [Int] = []
         for (index, question) in unique.enumerated() {
             if let cached = cache.lookup(question, now: now) {

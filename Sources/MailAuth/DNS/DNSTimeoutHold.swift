@@ -34,15 +34,19 @@ public final class DNSTimeoutHold: DNSResolver {
 
     public func lookup(_ questions: [DNSQuestion]) -> [DNSOutcome] {
         guard isEnabled else { return base.lookup(questions) }
+        // Nothing held (the usual case): the questions go as they are, and
+        // only a timeout among the answers needs more than a look.
+        if held.isEmpty {
+            let answers = base.lookup(questions)
+            guard answers.count == questions.count, !answers.contains(.timeout) else {
+                return record(answers, for: questions, asked: Array(questions.indices),
+                              into: [DNSOutcome?](repeating: nil, count: questions.count))
+            }
+            return answers
+        }
         var outcomes = [DNSOutcome?](repeating: nil, count: questions.count)
         var asked: [Int] = []
         for (index, question) in questions.enumerated() {
-            // Nothing held (the usual case): no organizational domain to
-            // work out for every lookup.
-            if held.isEmpty {
-                asked.append(index)
-                continue
-            }
             let org = key(for: question.name)
             if held.contains(org) {
                 log("Lookup \(question.type) \(question.name) aborted due to previous DNS Lookup timeout on \(org)")
@@ -52,6 +56,14 @@ public final class DNSTimeoutHold: DNSResolver {
             }
         }
         let answers = asked.isEmpty ? [] : base.lookup(asked.map { questions[$0] })
+        return record(answers, for: questions, asked: asked, into: outcomes)
+    }
+
+    /// Places the answers to the `asked` questions among `outcomes`, and
+    /// holds the organizational domain of every one that timed out.
+    private func record(_ answers: [DNSOutcome], for questions: [DNSQuestion], asked: [Int],
+                        into outcomes: [DNSOutcome?]) -> [DNSOutcome] {
+        var outcomes = outcomes
         for (position, index) in asked.enumerated() {
             let outcome = position < answers.count ? answers[position] : .error("resolver returned no outcome")
             outcomes[index] = outcome
