@@ -20,11 +20,48 @@ public struct DMARCEvaluator {
     public let resolver: any DNSResolver
     public let publicSuffixList: PublicSuffixList
     public var options: DMARCOptions
+    /// The first batch of each From domain, worked out once for both
+    /// `questions(forFromDomain:)` and `evaluate` (issue 12).
+    private let firstBatches = FirstBatchMemo()
 
     public init(resolver: any DNSResolver, publicSuffixList: PublicSuffixList, options: DMARCOptions = DMARCOptions()) {
         self.resolver = resolver
         self.publicSuffixList = publicSuffixList
         self.options = options
+    }
+
+    /// A From domain validated, its Organizational Domain by the list and
+    /// its first batch, as the options that shape the batch were.
+    struct FirstBatch {
+        let from: String?
+        let organizationalDomain: String
+        let dmarcNames: [String]
+        let existenceNames: [String]
+        let questions: [DNSQuestion]
+        let shape: [Bool]
+    }
+
+    final class FirstBatchMemo {
+        var batches: [String: FirstBatch] = [:]
+    }
+
+    private func firstBatch(forFromDomain fromDomain: String) -> FirstBatch {
+        let shape = [options.discovery == .treeWalk, options.checkDomainExistence, options.applyNonExistentDomainPolicy]
+        if let known = firstBatches.batches[fromDomain], known.shape == shape { return known }
+        let made: FirstBatch
+        if let from = DMARCDomainName.validated(fromDomain, publicSuffixList: publicSuffixList) {
+            let pslOrg = publicSuffixList.organizationalDomain(of: from)
+            let batch = firstBatch(from: from, organizationalDomain: pslOrg)
+            made = FirstBatch(from: from, organizationalDomain: pslOrg, dmarcNames: batch.dmarcNames,
+                              existenceNames: batch.existenceNames, questions: batch.questions, shape: shape)
+        } else {
+            made = FirstBatch(from: nil, organizationalDomain: "", dmarcNames: [], existenceNames: [], questions: [], shape: shape)
+        }
+        // A message has a handful of From domains; a hostile one with
+        // thousands is cut by the handler's limits, and this memo lives
+        // only as long as the evaluator (one message).
+        if firstBatches.batches.count < 64 { firstBatches.batches[fromDomain] = made }
+        return made
     }
 
     /// The Organizational Domain by the public suffix list (RFC 7489 3.2).
@@ -47,8 +84,7 @@ public struct DMARCEvaluator {
     /// From domains asks them all at once, so that unanswered lookups cost
     /// one timeout rather than one each, and evaluates over the answers.
     public func questions(forFromDomain fromDomain: String) -> [DNSQuestion] {
-        guard let from = DMARCDomainName.validated(fromDomain, publicSuffixList: publicSuffixList) else { return [] }
-        return firstBatch(from: from, organizationalDomain: publicSuffixList.organizationalDomain(of: from)).questions
+        firstBatch(forFromDomain: fromDomain).questions
     }
 
     private static let existenceTypes: [DNSRecordType] = [.mx, .ns, .a, .aaaa]
@@ -76,20 +112,20 @@ public struct DMARCEvaluator {
         let dkim = Array(request.dkim.prefix(max(0, options.maximumDKIMResults)))
         var result = DMARCResult(fromDomain: String(DNSName.normalized(request.fromDomain).prefix(PublicSuffixDomain.maximumLength)),
                                  organizationalDomain: "", code: .none, spfResults: spf, dkimResults: dkim)
-        guard let from = DMARCDomainName.validated(request.fromDomain, publicSuffixList: publicSuffixList) else {
+        let first = firstBatch(forFromDomain: request.fromDomain)
+        guard let from = first.from else {
             result.organizationalDomain = result.fromDomain
             result.code = .permerror
             result.reasons = [DMARCPolicyOverrideReason(type: .other, comment: "from header invalid")]
             return result
         }
-        let pslOrg = publicSuffixList.organizationalDomain(of: from)
+        let pslOrg = first.organizationalDomain
         result.fromDomain = from
         result.organizationalDomain = pslOrg
         result.isSubdomain = pslOrg != from
 
         // One batch: the _dmarc names, then the existence questions.
-        let batch = firstBatch(from: from, organizationalDomain: pslOrg)
-        let (dmarcNames, existenceNames, questions) = (batch.dmarcNames, batch.existenceNames, batch.questions)
+        let (dmarcNames, existenceNames, questions) = (first.dmarcNames, first.existenceNames, first.questions)
         var outcomes = resolver.lookup(questions)
         if outcomes.count < questions.count {
             outcomes += Array(repeating: .error("resolver returned no outcome"), count: questions.count - outcomes.count)
