@@ -86,8 +86,8 @@ final class SMTPRelayClient {
         }
     }
 
-    func readReply(after command: String) throws(Failure) -> SMTPReply {
-        let deadline = monotonicSeconds() + timeoutSeconds
+    func readReply(after command: String, seconds: Double? = nil) throws(Failure) -> SMTPReply {
+        let deadline = monotonicSeconds() + (seconds ?? timeoutSeconds)
         while true {
             do {
                 if let reply = try decoder.nextReply() { return reply }
@@ -118,11 +118,24 @@ final class SMTPRelayClient {
         }
     }
 
-    /// QUIT, without waiting long: the connection is being dropped anyway.
+    /// QUIT, and its reply read before the connection closes (RFC 5321
+    /// 4.1.1.10: the client SHOULD wait for it). Closing at once made the
+    /// downstream server's 221 fail, which it may log as a lost connection
+    /// (Postfix's smtp-sink did, for most sessions of the benchmark). The
+    /// wait is bounded by `quitWaitSeconds`, or `smtp.timeout_out` if that
+    /// is shorter: the connection is being dropped anyway.
     func quit() {
         guard !isBroken else { return }
-        _ = try? SystemCall.sendAll(socket: fd, bytes: Array("QUIT\r\n".utf8), flags: Int32(MSG_DONTWAIT))
+        let line = "QUIT"
+        do {
+            try send(Array((line + "\r\n").utf8))
+            _ = try readReply(after: line, seconds: min(timeoutSeconds, Self.quitWaitSeconds))
+        } catch {
+            // Already marked broken; nothing more to say to this server.
+        }
     }
+
+    static let quitWaitSeconds = 5.0
 
     private func fail(_ failure: Failure) -> Failure {
         if case .broken = failure { isBroken = true }
