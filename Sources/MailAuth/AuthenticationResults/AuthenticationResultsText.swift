@@ -129,8 +129,17 @@ enum AuthResultsText {
     /// and `@`, `/`, `:` and the other RFC 2045 tspecials are left bare,
     /// exactly as the Perl program writes them.
     static func stringify(_ text: String) -> String {
-        let needsQuotes = text.unicodeScalars.contains { scalar in
-            isPerlSpace(scalar) || scalar == "(" || scalar == ")" || scalar == ";" || scalar == "="
+        // Every character looked for is ASCII, and no byte of a multi-byte
+        // UTF-8 sequence is: the bytes tell as the scalars would, faster
+        // (issue 12).
+        let needsQuotes = text.utf8.contains { byte in
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), 0x0B, 0x0C,
+                 UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ";"), UInt8(ascii: "="):
+                true
+            default:
+                false
+            }
         }
         return needsQuotes ? "\"" + text + "\"" : text
     }

@@ -26,4 +26,27 @@ import Testing
             Self.check(String(scalars))
         }
     }
+
+    /// `stringify` reads bytes; the module's rule is over characters
+    /// (Perl `\s` on ASCII, parentheses, `;`, `=`).
+    static func stringifiedByScalars(_ text: String) -> String {
+        let needsQuotes = text.unicodeScalars.contains { scalar in
+            AuthResultsText.isPerlSpace(scalar) || scalar == "(" || scalar == ")" || scalar == ";" || scalar == "="
+        }
+        return needsQuotes ? "\"" + text + "\"" : text
+    }
+
+    @Test func stringifyQuotesAsTheCharacterRuleDoes() {
+        for text in Self.edgeCases + ["\u{2003}", "\u{3000}x", "a\u{0B}", "日本=語", "x\u{1F600}(y"] {
+            #expect(AuthResultsText.stringify(text) == Self.stringifiedByScalars(text), "\(text.debugDescription)")
+        }
+        let alphabet: [Unicode.Scalar] = ["a", " ", "\t", "\u{0B}", "\u{0C}", "(", ")", ";", "=", "\u{85}", "\u{a0}", "\u{2003}", "é", "語"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            var scalars = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 0...7, using: &generator) { scalars.append(alphabet.randomElement(using: &generator)!) }
+            let text = String(scalars)
+            #expect(AuthResultsText.stringify(text) == Self.stringifiedByScalars(text), "\(text.debugDescription)")
+        }
+    }
 }
