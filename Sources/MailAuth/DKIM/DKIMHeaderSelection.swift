@@ -5,34 +5,43 @@
 /// of a field).
 struct DKIMHeaderSelection {
     private let fields: [MessageHeaderField]
-    /// Positions of each (lowercased) name, top to bottom.
-    private let positions: [HashedBytes: [Int]]
+    /// Each (lowercased) name's slot in `positions`.
+    private let slots: [HashedBytes: Int]
+    /// Positions of the fields of each slot's name, top to bottom.
+    private let positions: [[Int]]
 
     init(_ fields: [MessageHeaderField]) {
         self.fields = fields
-        var positions: [HashedBytes: [Int]] = [:]
+        var slots: [HashedBytes: Int] = [:]
+        var positions: [[Int]] = []
         for (index, field) in fields.enumerated() {
-            positions[HashedBytes(field.lowercasedName), default: []].append(index)
+            let key = HashedBytes(field.lowercasedName)
+            if let slot = slots[key] {
+                positions[slot].append(index)
+            } else {
+                slots[key] = positions.count
+                positions.append([index])
+            }
         }
+        self.slots = slots
         self.positions = positions
     }
 
     /// The fields to hash, in `h=` order, and the names listed more often
-    /// than the message has such fields.
+    /// than the message has such fields. One hash lookup a listed name;
+    /// the fields taken so far are counted by slot (issue 12).
     func select(_ names: [[UInt8]]) -> (fields: [MessageHeaderField], overSigned: [[UInt8]]) {
-        var remaining: [HashedBytes: Int] = [:]
+        var taken = [Int](repeating: 0, count: positions.count)
         var selected: [MessageHeaderField] = []
+        selected.reserveCapacity(names.count)
         var overSigned: [[UInt8]] = []
         for name in names {
-            let key = HashedBytes(name)
-            let list = positions[key]
-            let available = remaining[key] ?? list?.count ?? 0
-            if available > 0, let list {
-                selected.append(fields[list[available - 1]])
-                remaining[key] = available - 1
-            } else {
-                remaining[key] = 0
-                if !overSigned.contains(name) { overSigned.append(name) }
+            if let slot = slots[HashedBytes(name)], taken[slot] < positions[slot].count {
+                let list = positions[slot]
+                selected.append(fields[list[list.count - 1 - taken[slot]]])
+                taken[slot] += 1
+            } else if !overSigned.contains(name) {
+                overSigned.append(name)
             }
         }
         return (selected, overSigned)
@@ -40,6 +49,6 @@ struct DKIMHeaderSelection {
 
     /// How many fields are called `name` (lowercased).
     func count(of name: [UInt8]) -> Int {
-        positions[HashedBytes(name)]?.count ?? 0
+        slots[HashedBytes(name)].map { positions[$0].count } ?? 0
     }
 }
