@@ -99,7 +99,19 @@ extension DMARCResult {
     /// parentheses, backslashes and spaces removed, `;` made `_`.
     static func headerEntry(_ key: String, _ value: String) -> String {
         func clean(_ text: String) -> String {
-            String(text.compactMap { c -> Character? in
+            // Nothing to drop or replace (the usual domain or word): as it
+            // is. Every character looked for is ASCII.
+            let special = text.utf8.contains { byte in
+                switch byte {
+                case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "("),
+                     UInt8(ascii: ")"), UInt8(ascii: "\\"), UInt8(ascii: ";"):
+                    true
+                default:
+                    false
+                }
+            }
+            if !special { return text }
+            return String(text.compactMap { c -> Character? in
                 switch c {
                 case " ", "\t", "\n", "\r", "(", ")", "\\", "\r\n": return nil
                 case ";": return "_"
