@@ -16,6 +16,8 @@
 public final class DNSPrefetchResolver: DNSResolver {
     public let upstream: any DNSResolver
     private var known: [DNSQuestion: DNSOutcome] = [:]
+    /// Up to this many questions, repeats are looked for linearly.
+    static let smallBatch = 32
 
     public init(upstream: any DNSResolver) {
         self.upstream = upstream
@@ -29,9 +31,18 @@ public final class DNSPrefetchResolver: DNSResolver {
     public func lookup(_ questions: [DNSQuestion]) -> [DNSOutcome] {
         let keys = questions.map(\.normalized)
         var missing: [DNSQuestion] = []
-        var asked = Set<DNSQuestion>()
-        for key in keys where known[key] == nil && asked.insert(key).inserted {
-            missing.append(key)
+        if keys.count <= Self.smallBatch {
+            // A handful of questions (the usual batch): a repeat is found
+            // by looking through the few missing ones, not by hashing each
+            // into a set (issue 12).
+            for key in keys where known[key] == nil && !missing.contains(key) {
+                missing.append(key)
+            }
+        } else {
+            var asked = Set<DNSQuestion>()
+            for key in keys where known[key] == nil && asked.insert(key).inserted {
+                missing.append(key)
+            }
         }
         if !missing.isEmpty {
             let outcomes = upstream.lookup(missing)

@@ -23,4 +23,17 @@ import Testing
         #expect(outcomes[2] == .nxdomain)
         #expect(counting.batches.count == 2 && counting.batches[1] == [DNSQuestion(name: "b.example", type: .a)])
     }
+
+    /// Small batches look for repeats linearly, large ones through a set:
+    /// either way each distinct question goes out once, in first-seen order.
+    @Test func repeatsAreAskedOnceInSmallAndLargeBatches() {
+        for distinct in [3, DNSPrefetchResolver.smallBatch, DNSPrefetchResolver.smallBatch * 3] {
+            let counting = CountingResolver(InMemoryDNSResolver())
+            let dns = DNSPrefetchResolver(upstream: counting)
+            let names = (0..<distinct).map { DNSQuestion(name: "n\($0).example", type: .txt) }
+            let outcomes = dns.lookup(names + names.reversed() + [DNSQuestion(name: "N0.EXAMPLE.", type: .txt)])
+            #expect(counting.batches == [names], "\(distinct)")
+            #expect(outcomes.count == distinct * 2 + 1 && outcomes.allSatisfy { $0 == .nxdomain })
+        }
+    }
 }
