@@ -25,7 +25,9 @@ public enum DomainNameIDNA {
     public static func toASCII(_ name: String) -> String? {
         guard name.utf8.count <= maximumInputBytes else { return nil }
         if name.utf8.allSatisfy({ $0 < 0x80 }) {
-            let lowered = String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5a ? $0 | 0x20 : $0 }, as: UTF8.self)
+            // Already lower case (the usual d= and From domain): no copy.
+            let hasUpper = name.utf8.contains { $0 >= 0x41 && $0 <= 0x5a }
+            let lowered = hasUpper ? String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5a ? $0 | 0x20 : $0 }, as: UTF8.self) : name
             return lengthIsValid(lowered) ? lowered : nil
         }
         var text = ""
@@ -105,10 +107,24 @@ public enum DomainNameIDNA {
     }
 
     /// At most 253 bytes without the final dot, no label over 63.
-    private static func lengthIsValid(_ name: String) -> Bool {
-        var bytes = name.utf8.count
-        if name.hasSuffix(".") { bytes -= 1 }
-        guard bytes <= 253 else { return false }
-        return !name.split(separator: ".").contains { $0.utf8.count > 63 }
+    /// At most 253 bytes without a final dot, no label over 63 bytes
+    /// (the names here are ASCII: what `toASCII` made). One pass over the
+    /// bytes, no label copies (issue 12).
+    static func lengthIsValid(_ name: String) -> Bool {
+        var bytes = 0
+        var label = 0
+        var last: UInt8 = 0
+        for byte in name.utf8 {
+            bytes += 1
+            last = byte
+            if byte == UInt8(ascii: ".") {
+                label = 0
+            } else {
+                label += 1
+                if label > 63 { return false }
+            }
+        }
+        if last == UInt8(ascii: ".") { bytes -= 1 }
+        return bytes <= 253
     }
 }

@@ -1,4 +1,4 @@
-import MailAuth
+@testable import MailAuth
 import Testing
 
 /// RFC 8616: the one IDNA-to-ASCII conversion every name from mail goes
@@ -40,5 +40,26 @@ import Testing
         #expect(DomainNameIDNA.queryName("bücher.example") == "xn--bcher-kva.example")
         #expect(DomainNameIDNA.queryName("bü cher.example") == "bü cher.example")
         #expect(DomainNameIDNA.queryName("Example.COM") == "Example.COM")
+    }
+
+    /// The one-pass length rule (issue 12) against the plain one: 253
+    /// bytes without a final dot, labels of at most 63.
+    @Test func theLengthRuleIsThePlainOne() {
+        func plain(_ name: String) -> Bool {
+            var bytes = name.utf8.count
+            if name.hasSuffix(".") { bytes -= 1 }
+            guard bytes <= 253 else { return false }
+            return !name.split(separator: ".").contains { $0.utf8.count > 63 }
+        }
+        let labels = ["a", "example", String(repeating: "x", count: 63), String(repeating: "y", count: 64), ""]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5000 {
+            var name = (0..<Int.random(in: 1...6, using: &generator)).map { _ in labels.randomElement(using: &generator)! }
+                .joined(separator: ".")
+            if Bool.random(using: &generator) { name += "." }
+            #expect(DomainNameIDNA.lengthIsValid(name) == plain(name), "\(name.utf8.count) \(name.prefix(40))")
+        }
+        #expect(DomainNameIDNA.toASCII("Mail.EXAMPLE.com") == "mail.example.com")
+        #expect(DomainNameIDNA.toASCII("mail.example.com") == "mail.example.com")
     }
 }
