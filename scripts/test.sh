@@ -29,8 +29,17 @@ swift test
 # Every fuzz target for 3 seconds (builds the libFuzzer binary first); a
 # crash or a failed invariant fails the run. Longer runs: scripts/fuzz.sh.
 bash scripts/fuzz.sh --seconds 3
+# A passed end-to-end run removes its work directory (tests/e2e/lib.sh,
+# finish_work_dir): one left behind by these runs fails the check below.
+e2e_dirs() { ls -d /tmp/authmilter-e2e.* /tmp/authmilter-smtp-e2e.* /tmp/authmilter-deb-e2e.* 2>/dev/null | sort || true; }
+e2e_before=$(e2e_dirs)
 bash tests/e2e/postfix-e2e.sh
 bash tests/e2e/postfix-smtp-e2e.sh
 # The Debian package: built (release, static Swift runtime), installed with
 # apt-get, its daemon behind Postfix through a unix socket.
 bash tests/e2e/deb-e2e.sh
+left=$(comm -13 <(echo "$e2e_before") <(e2e_dirs))
+if [ -n "$left" ]; then
+  echo "test.sh: passed end-to-end runs left their work directories behind: $left" >&2
+  exit 1
+fi

@@ -12,6 +12,7 @@ cd "$(dirname "$0")/../.."
 exec 9>/tmp/authmilter-e2e-run.lock
 flock 9
 WORK=$(mktemp -d /tmp/authmilter-deb-e2e.XXXXXX)
+PASSED=0
 chmod 755 "$WORK"
 SMTP_PORT=2627
 PF=$WORK/postfix
@@ -21,6 +22,7 @@ fail() { echo "DEB E2E FAIL: $*" >&2; tail -n 40 "$WORK/milter.err" "$WORK/postf
 cleanup() {
   "${AM[@]}" -c stop >/dev/null 2>&1 || true
   postfix -c "$PF/etc" stop >/dev/null 2>&1 || true
+  finish_work_dir "$WORK" "$PASSED"
 }
 trap cleanup EXIT
 
@@ -100,4 +102,5 @@ for i in $(seq 1 100); do m=$(grep -l "^Subject: debpackage$" "$MAILDIR"/new/* 2
 [ -n "$m" ] || fail "the message was not delivered"
 grep -q "^X-Authentication-Milter: Header added by Authentication Milter" "$m" || fail "the packaged daemon added no AddID header"
 grep -q "^Authentication-Results: deb.e2e.test" "$m" || fail "no Authentication-Results from the packaged daemon"
+PASSED=1
 echo "DEB E2E OK"

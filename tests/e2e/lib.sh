@@ -54,3 +54,16 @@ start_postfix() {
   postfix -c "$1/etc" start >/dev/null 2>&1 || fail "postfix did not start"
   for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/"$2") 2>/dev/null && break; sleep 0.2; done
 }
+
+# finish_work_dir WORKDIR PASSED: a passed run's work directory goes (each
+# run left 50 MB in /tmp before; AUTHMILTER_E2E_KEEP=1 keeps it); a failed
+# run's stays for the post-mortem, and the script says where. Called from
+# each script's exit trap after its daemons are stopped.
+finish_work_dir() {
+  if [ "$2" = 1 ] && [ -z "${AUTHMILTER_E2E_KEEP:-}" ]; then
+    # A Postfix process may still be writing its last file: try again once.
+    rm -rf "$1" 2>/dev/null || { sleep 1; rm -rf "$1"; } || true
+  else
+    echo "end-to-end work directory kept: $1" >&2
+  fi
+}

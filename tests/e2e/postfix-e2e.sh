@@ -14,6 +14,7 @@ exec 9>/tmp/authmilter-e2e-run.lock
 flock 9
 BIN=$(swift build --show-bin-path)
 WORK=$(mktemp -d /tmp/authmilter-e2e.XXXXXX)
+PASSED=0
 # The milter's children run as nobody (no runas here) and Postfix's daemons
 # as postfix: both must reach their directories under $WORK.
 chmod 755 "$WORK"
@@ -41,6 +42,7 @@ cleanup() {
   [ -n "${ABUSIX_PID:-}" ] && kill "$ABUSIX_PID" 2>/dev/null || true
   [ -n "${BLACKHOLE_PID:-}" ] && kill "$BLACKHOLE_PID" 2>/dev/null || true
   [ -n "${BIMI_HTTPS_PID:-}" ] && kill "$BIMI_HTTPS_PID" 2>/dev/null || true
+  finish_work_dir "$WORK" "$PASSED"
 }
 trap cleanup EXIT
 
@@ -1571,4 +1573,5 @@ grep -q "seccomp violation" "$WORK/milter.err" && fail "errormail: a seccomp vio
 out=$(swaks --server 127.0.0.1:$SMTP_PORT --helo client.example.org --from sender@example.com --to amtest@e2e.test 2>&1 || true)
 echo "$out" | grep >/dev/null "^<\*\* *4[0-9][0-9]" || { echo "$out" | tail -n 8; fail "no tempfail without the milter"; }
 
+PASSED=1
 echo "E2E OK"

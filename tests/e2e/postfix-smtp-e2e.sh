@@ -19,6 +19,7 @@ exec 9>/tmp/authmilter-e2e-run.lock
 flock 9
 BIN=$(swift build --show-bin-path)
 WORK=$(mktemp -d /tmp/authmilter-smtp-e2e.XXXXXX)
+PASSED=0
 chmod 755 "$WORK"
 IN_PORT=2626
 FILTER_PORT=18027
@@ -38,6 +39,7 @@ cleanup() {
   "${AM[@]}" -c stop >/dev/null 2>&1 || true
   postfix -c "$PF/etc" stop >/dev/null 2>&1 || true
   [ -f "$WORK/unbound.pid" ] && kill "$(cat "$WORK/unbound.pid")" 2>/dev/null || true
+  finish_work_dir "$WORK" "$PASSED"
 }
 trap cleanup EXIT
 
@@ -342,4 +344,5 @@ sleep 1
 postqueue -c "$PF/etc" -f
 find_mail downstreamdown >/dev/null || fail "downstreamdown not delivered after the reinjection smtpd came back"
 
+PASSED=1
 echo "SMTP E2E OK"
