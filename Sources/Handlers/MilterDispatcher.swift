@@ -424,9 +424,8 @@ public final class MilterDispatcher {
         // Sorted as the Perl program sorts them before rendering
         // (AuthResultsSort: each key rendered at most once, and only when
         // `method=result` does not decide).
-        func sorted(_ list: [AuthResultsEntry]) -> [AuthResultsEntry] { AuthResultsSort.sorted(list) }
         let allEntries = session.connectionAuthResults + session.authResults
-        let entries = sorted(allEntries)
+        let entries = AuthResultsSort.sorted(allEntries)
         // ARC seals every entry (Perl cannot split ARC-Authentication-Results).
         let header = AuthenticationResultsHeader(authservID: authservID, entries: entries)
         // auth_header_name: entries grouped by the header their handler
@@ -461,7 +460,7 @@ public final class MilterDispatcher {
         } else {
             // One header per name, in name order, each inserted on top.
             for name in groups.keys.sorted() {
-                let group = AuthenticationResultsHeader(authservID: authservID, entries: sorted(groups[name] ?? []))
+                let group = AuthenticationResultsHeader(authservID: authservID, entries: AuthResultsSort.sorted(groups[name] ?? []))
                 let value = group.value(style: settings.indentStyle, indentBy: settings.indentBy, foldAt: settings.foldAt)
                 additions.append(.insertHeader(index: 1, name: name.fieldName, value: value))
                 logged.append(ARexLine.Header(fieldName: name.fieldName, header: group))
