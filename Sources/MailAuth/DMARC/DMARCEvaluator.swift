@@ -50,10 +50,7 @@ public struct DMARCEvaluator {
         if let known = firstBatches.batches[fromDomain], known.shape == shape { return known }
         let made: FirstBatch
         if let from = DMARCDomainName.validated(fromDomain, publicSuffixList: publicSuffixList) {
-            let pslOrg = publicSuffixList.organizationalDomain(of: from)
-            let batch = firstBatch(from: from, organizationalDomain: pslOrg)
-            made = FirstBatch(from: from, organizationalDomain: pslOrg, dmarcNames: batch.dmarcNames,
-                              existenceNames: batch.existenceNames, questions: batch.questions, shape: shape)
+            made = firstBatch(from: from, organizationalDomain: publicSuffixList.organizationalDomain(of: from), shape: shape)
         } else {
             made = FirstBatch(from: nil, organizationalDomain: "", dmarcNames: [], existenceNames: [], questions: [], shape: shape)
         }
@@ -91,8 +88,7 @@ public struct DMARCEvaluator {
 
     /// The first batch for a validated From domain and its Organizational
     /// Domain by the list.
-    private func firstBatch(from: String, organizationalDomain pslOrg: String)
-        -> (dmarcNames: [String], existenceNames: [String], questions: [DNSQuestion]) {
+    private func firstBatch(from: String, organizationalDomain pslOrg: String, shape: [Bool]) -> FirstBatch {
         let dmarcNames: [String]
         switch options.discovery {
         case .rfc7489: dmarcNames = pslOrg != from ? [from, pslOrg] : [from]
@@ -103,7 +99,8 @@ public struct DMARCEvaluator {
         if options.checkDomainExistence || options.applyNonExistentDomainPolicy { existenceNames.append(from) }
         if options.checkDomainExistence && pslOrg != from { existenceNames.append(pslOrg) }
         for name in existenceNames { questions += Self.existenceTypes.map { DNSQuestion(name: name, type: $0) } }
-        return (dmarcNames, existenceNames, questions)
+        return FirstBatch(from: from, organizationalDomain: pslOrg, dmarcNames: dmarcNames,
+                          existenceNames: existenceNames, questions: questions, shape: shape)
     }
 
     /// Evaluates one From domain.
