@@ -25,7 +25,19 @@ else
   echo "note: no copy of the RFC 9990 schema could be had: report schema validation will be skipped" >&2
 fi
 swift build
-swift test
+# The tests make their scratch files under a private TMPDIR, and a test
+# cleans up after itself: anything of ours left there fails the run
+# (SwiftPM's TemporaryDirectory.*, lock files and the compiler's
+# swift-generated-sources are not ours).
+TEST_TMP=$(mktemp -d /tmp/amt.XXXXXX)
+chmod 755 "$TEST_TMP" # children running as nobody reach their files
+TMPDIR=$TEST_TMP swift test
+left=$(ls -A "$TEST_TMP" | grep -v -E '^(TemporaryDirectory\..*|swift-generated-sources|.*\.lock)$' || true)
+rm -rf "$TEST_TMP"
+if [ -n "$left" ]; then
+  echo "test.sh: the tests left behind in their TMPDIR: $(echo $left)" >&2
+  exit 1
+fi
 # Every fuzz target for 3 seconds (builds the libFuzzer binary first); a
 # crash or a failed invariant fails the run. Longer runs: scripts/fuzz.sh.
 bash scripts/fuzz.sh --seconds 3

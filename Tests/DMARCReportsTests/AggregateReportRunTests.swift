@@ -1,5 +1,6 @@
 import DMARCReports
 import MailAuth
+import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -36,7 +37,7 @@ import JSON
     }
 
     static func withStore(_ body: (DMARCReportStore) throws -> Void) throws {
-        let path = "/tmp/authmilter-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite"
+        let path = NSTemporaryDirectory() + "authmilter-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite"
         defer { unlink(path); unlink(path + "-wal"); unlink(path + "-shm") }
         try body(DMARCReportStore(connection: SQLiteConnection(path: path)))
     }
@@ -107,7 +108,7 @@ import JSON
     @Test func theOutputDirectoryGetsTheGzippedReport() throws {
         try Self.withStore { store in
             try store.insert([Self.row(1, domain: "other.example", rua: "mailto:agg@reports.example")])
-            let dir = "/tmp/authmilter-run-out-\(getpid())"
+            let dir = NSTemporaryDirectory() + "authmilter-run-out-\(getpid())"
             mkdir(dir, 0o700)
             defer { rmdir(dir) }
             let run = AggregateReportRun(settings: try Self.settings(smarthost: "127.0.0.1:1"), store: store, resolver: Self.zone(),

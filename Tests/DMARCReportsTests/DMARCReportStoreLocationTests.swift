@@ -1,4 +1,5 @@
 import DMARCReports
+import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -60,7 +61,7 @@ import JSON
     /// The report commands never create a SQLite store: one made by root's
     /// cron would lock out the spool, which runs as runas.
     @Test func theCommandsNeverCreateTheStore() {
-        let path = "/tmp/authmilter-nostore-\(getpid()).sqlite"
+        let path = NSTemporaryDirectory() + "authmilter-nostore-\(getpid()).sqlite"
         for mode in [DMARCReportStoreLocation.Access.commandReadOnly, .commandReadWrite] {
             do {
                 _ = try DMARCReportStoreLocation.sqlite(path: path).open(mode)

@@ -1,5 +1,6 @@
 import DMARCReports
 import MailAuth
+import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -9,7 +10,7 @@ import Glibc
 /// behaviour is in PostgreSQLReportStoreTests).
 @Suite struct DMARCReportStoreTests {
     static func withStore(_ body: (DMARCReportStore) throws -> Void) throws {
-        let path = "/tmp/authmilter-store-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite"
+        let path = NSTemporaryDirectory() + "authmilter-store-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite"
         defer { unlink(path); unlink(path + "-wal"); unlink(path + "-shm") }
         try body(DMARCReportStore(connection: SQLiteConnection(path: path)))
     }
@@ -39,7 +40,7 @@ import Glibc
     }
 
     @Test func openingTwiceKeepsTheData() throws {
-        let path = "/tmp/authmilter-store-\(getpid())-reopen.sqlite"
+        let path = NSTemporaryDirectory() + "authmilter-store-\(getpid())-reopen.sqlite"
         defer { unlink(path); unlink(path + "-wal"); unlink(path + "-shm") }
         try DMARCReportStore(connection: SQLiteConnection(path: path)).insert([ReportRowSamples.row(4)])
         let again = try DMARCReportStore(connection: SQLiteConnection(path: path))

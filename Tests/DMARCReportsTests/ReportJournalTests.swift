@@ -1,5 +1,6 @@
 import DMARCReports
 import MailAuth
+import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -7,7 +8,7 @@ import Glibc
 
 @Suite struct ReportJournalTests {
     func scratchDirectory() -> String {
-        var template = Array("/tmp/authmilter-journal-XXXXXX".utf8CString)
+        var template = Array((NSTemporaryDirectory() + "authmilter-journal-XXXXXX").utf8CString)
         let path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         return path
     }

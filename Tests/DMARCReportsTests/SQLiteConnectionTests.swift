@@ -1,4 +1,5 @@
 import DMARCReports
+import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -6,7 +7,7 @@ import Glibc
 
 @Suite struct SQLiteConnectionTests {
     @Test func storesAndReadsBackIntegersTextAndNull() throws {
-        let path = "/tmp/authmilter-sqlite-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite"
+        let path = NSTemporaryDirectory() + "authmilter-sqlite-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite"
         defer { unlink(path); unlink(path + "-wal"); unlink(path + "-shm") }
         let db = try SQLiteConnection(path: path)
         try db.execute("CREATE TABLE t (a BIGINT, b TEXT, c TEXT)", [])
@@ -17,7 +18,7 @@ import Glibc
     }
 
     @Test func aFailedStatementInATransactionRollsBack() throws {
-        let path = "/tmp/authmilter-sqlite-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite"
+        let path = NSTemporaryDirectory() + "authmilter-sqlite-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite"
         defer { unlink(path); unlink(path + "-wal"); unlink(path + "-shm") }
         let db = try SQLiteConnection(path: path)
         try db.execute("CREATE TABLE t (id TEXT PRIMARY KEY)", [])

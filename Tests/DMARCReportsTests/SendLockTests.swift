@@ -1,4 +1,5 @@
 import DMARCReports
+import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -8,7 +9,7 @@ import Glibc
     /// flock locks belong to an open file: a second run (here a second
     /// open in the same process) finds the lock taken.
     @Test func aSecondRunOnTheSameSQLiteStoreIsRefused() throws {
-        let path = "/tmp/authmilter-sendlock-\(getpid()).sqlite"
+        let path = NSTemporaryDirectory() + "authmilter-sendlock-\(getpid()).sqlite"
         defer { unlink(path); unlink(path + "-wal"); unlink(path + "-shm"); unlink(path + ".send-lock") }
         let store = try DMARCReportStore(connection: SQLiteConnection(path: path))
         try SendLock.acquire(.sqlite(path: path), store: store)

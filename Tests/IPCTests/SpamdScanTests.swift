@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func aUnixSocket() throws {
-        let path = "/tmp/authmilter-spamd-test-\(getpid()).sock"
+        let path = NSTemporaryDirectory() + "authmilter-spamd-test-\(getpid()).sock"
         let spamd = try ScriptedSpamd(unixSocket: path) { _ in .reply(Self.gtubeReply) }
         defer { spamd.stop() }
         let address = try #require(SpamdAddress.unixSocket(path))

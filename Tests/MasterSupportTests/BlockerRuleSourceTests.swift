@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import BlockerRules
+import Foundation
 @testable import MasterSupport
 import SystemIO
 import Testing
@@ -10,7 +11,7 @@ import Testing
 /// again only when changed, links refused.
 @Suite struct BlockerRuleSourceTests {
     static func directory() -> String {
-        var template = Array("/tmp/blocker-source.XXXXXX".utf8CString)
+        var template = Array((NSTemporaryDirectory() + "blocker-source.XXXXXX").utf8CString)
         let path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         chmod(path, 0o755)
         return path
@@ -24,6 +25,7 @@ import Testing
 
     @Test func aMissingFileIsCreatedFromTheTemplate() throws {
         let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let source = BlockerRuleSource(files: [dir + "/rules.toml"], safePath: SafePath(trustedUID: geteuid()))
         let notes = source.refresh()
         #expect(notes.first == .init(level: .info, text: "Blocker: created \(dir)/rules.toml from the template"))
@@ -36,6 +38,7 @@ import Testing
 
     @Test func anEditedFileIsReadAgainAndAnUnchangedOneIsNot() throws {
         let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/rules.toml"
         try Self.write(path, Self.rule)
         let source = BlockerRuleSource(files: [path], safePath: SafePath(trustedUID: geteuid()))
@@ -50,6 +53,7 @@ import Testing
 
     @Test func aFileThatDoesNotParseAddsNoRules() throws {
         let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.write(dir + "/a.toml", Self.rule)
         try Self.write(dir + "/b.toml", "[x]\nvalue = \"\\d\"\n")
         let source = BlockerRuleSource(files: [dir + "/a.toml", dir + "/b.toml"], safePath: SafePath(trustedUID: geteuid()))
@@ -60,6 +64,7 @@ import Testing
 
     @Test func aLinkIsNotFollowed() throws {
         let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.write(dir + "/real.toml", Self.rule)
         #expect(symlink(dir + "/real.toml", dir + "/link.toml") == 0)
         let source = BlockerRuleSource(files: [dir + "/link.toml"], safePath: SafePath(trustedUID: geteuid()))

@@ -25,6 +25,7 @@ import Testing
 
     @Test func answersFromARealResolverInsideTheSandbox() throws {
         let directory = try DNSHelperTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let unbound = try LocalUnbound(zone: "example.test.", localData: Self.zone, directory: directory)
         defer { unbound.stop() }
         var arguments = ["--resolver", "127.0.0.1:\(unbound.port)", "--timeout", "3", "--debug", "--ident", "test"]
@@ -101,6 +102,7 @@ import Testing
 
     @Test func misbehavingResolvers() throws {
         let directory = try DNSHelperTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let fake = try DNSHelperFakeResolver()
         defer { fake.stop() }
         let helper = try SpawnedDNSHelper(arguments: ["--resolver", "127.0.0.1:\(fake.port)", "--timeout", "2", "--retry", "2",
@@ -154,6 +156,7 @@ import Testing
     @Test(.enabled(if: DNSHelperTestSupport.hasIPv6Loopback, "this machine has no IPv6 loopback (::1)"))
     func ipv6Resolver() throws {
         let directory = try DNSHelperTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let fake = try DNSHelperFakeResolver(ipv6: true)
         defer { fake.stop() }
         let helper = try SpawnedDNSHelper(arguments: ["--resolver", "[::1]:\(fake.port)", "--timeout", "2"], directory: directory)
@@ -165,6 +168,7 @@ import Testing
 
     @Test func unreachableResolversTimeOutWithinTheDeadline() throws {
         let directory = try DNSHelperTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let closedPort = try DNSHelperTestSupport.freePort()
         let helper = try SpawnedDNSHelper(arguments: ["--resolver", "192.0.2.1", "--resolver", "127.0.0.1:\(closedPort)",
                                                       "--timeout", "1"], directory: directory)
@@ -186,6 +190,7 @@ import Testing
 
     @Test func queriesInFlightPerChannelAreBounded() throws {
         let directory = try DNSHelperTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let closedPort = try DNSHelperTestSupport.freePort()
         let helper = try SpawnedDNSHelper(arguments: ["--resolver", "127.0.0.1:\(closedPort)", "--timeout", "2"], directory: directory)
         let fd = try helper.channel()
@@ -216,6 +221,7 @@ import Testing
 
     @Test func exitsWhenTheMasterCloses() throws {
         let directory = try DNSHelperTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let helper = try SpawnedDNSHelper(arguments: ["--resolver", "127.0.0.1:9"], directory: directory)
         let dns = try helper.client(timeoutSeconds: 5)
         _ = DNSHelperTestSupport.eventually(5) { helper.log.contains("ready") }
@@ -228,6 +234,7 @@ import Testing
 
     @Test func refusesABadCommandLine() throws {
         let directory = try DNSHelperTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         for arguments in [["--resolver", "resolver.example.com"], ["--timeout", "soon"], ["--bogus"], ["--retry"]] {
             let helper = try SpawnedDNSHelper(arguments: arguments, directory: directory)
             let status = try #require(helper.waitForExit(seconds: 5))

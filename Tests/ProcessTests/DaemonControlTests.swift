@@ -8,7 +8,9 @@ import Testing
 /// with different --ident side by side, a stale pidfile, a pidfile with
 /// garbage (the process list is searched, as the manual says).
 @Suite(.serialized) struct DaemonControlTests {
-    struct Instance {
+    /// One instance's directory, removed with the instance at the end of
+    /// its test (after the test's deferred `stop`).
+    final class Instance {
         let directory: String
         let ident: String
         let port: UInt16
@@ -27,6 +29,8 @@ import Testing
                 """
             try config.write(toFile: directory + "/authentication_milter.json", atomically: true, encoding: .utf8)
         }
+
+        deinit { try? FileManager.default.removeItem(atPath: directory) }
 
         /// Runs the control command; returns exit status and stdout.
         func control(_ command: String, pidfile: String? = nil) throws -> (Int32, String) {

@@ -31,7 +31,7 @@ public final class LocalUnbound {
             directory = given
             ownsDirectory = false
         } else {
-            var template = Array("/tmp/authmilter-unbound-XXXXXX".utf8CString)
+            var template = Array((NSTemporaryDirectory() + "authmilter-unbound-XXXXXX").utf8CString)
             guard let made = mkdtemp(&template) else { throw Failure(description: "mkdtemp failed") }
             directory = String(cString: made)
             ownsDirectory = true
