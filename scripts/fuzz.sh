@@ -114,6 +114,9 @@ if [ ${#targets[@]} = 0 ]; then
 fi
 
 status=0
+# An interrupted run (Ctrl-C, a timeout) leaves no work directory behind.
+work=
+trap 'rm -rf "$work"' EXIT
 for target in "${targets[@]}"; do
     work=$(mktemp -d /tmp/authmilter-fuzz.XXXXXX)
     corpus=$work/corpus
