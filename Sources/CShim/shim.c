@@ -80,6 +80,11 @@ int am_setresuid(uid_t r, uid_t e, uid_t s) { return setresuid(r, e, s); }
 int am_setresgid(gid_t r, gid_t e, gid_t s) { return setresgid(r, e, s); }
 int am_accept4_cloexec(int sock) { return accept4(sock, NULL, NULL, SOCK_CLOEXEC); }
 
+int am_ppoll(struct pollfd *fds, unsigned long count, long seconds, long nanoseconds) {
+    struct timespec timeout = { .tv_sec = seconds, .tv_nsec = nanoseconds };
+    return ppoll(fds, (nfds_t)count, &timeout, NULL);
+}
+
 int am_signalfd_setup(void) {
     sigset_t set;
     sigemptyset(&set);

@@ -15,8 +15,14 @@ final class ChildSlot {
     let process: ChildProcess
     let channel: IPCChannel
     var state: State = .starting {
-        didSet { if state == .busy && oldValue != .busy { busySince = monotonicSeconds() } }
+        didSet {
+            if state == .busy && oldValue != .busy { busySince = monotonicSeconds() }
+            if state == .idle && oldValue != .idle { idleSince = monotonicSeconds() }
+        }
     }
+    /// When the worker last became idle: the master prefers the worker
+    /// idle for the shortest time (`WarmWorkerPreference`).
+    var idleSince = 0.0
     /// When the connection in hand was given, for the hung-worker watchdog.
     var busySince = 0.0
     var startedAt = monotonicSeconds()

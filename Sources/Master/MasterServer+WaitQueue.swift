@@ -4,13 +4,16 @@ import Glibc
 import CShim
 import IPC
 import Logging
+import MasterSupport
 import Milter
 import SystemIO
 
-/// A connection accepted while no worker was idle.
+/// A connection accepted while no worker was idle, or held a moment for
+/// a warm one (`held`: a cold worker was idle; not an overload).
 struct WaitingConnection {
     let fd: Int32
     let listenerSpec: String
+    var held = false
 }
 
 /// An exhausted pool answers within `connection_queue_timeout`: the master
@@ -69,17 +72,30 @@ extension MasterServer {
         }
     }
 
-    private var idleWorker: ChildSlot? {
-        workers.values.first { $0.state == .idle }
+    /// The idle worker idle for the shortest time (`WarmWorkerPreference`).
+    private var mostRecentlyIdleWorker: ChildSlot? {
+        WarmWorkerPreference.mostRecentlyIdle(workers.values.lazy.filter { $0.state == .idle }) { $0.idleSince }
     }
 
+    private var anyWorkerBusy: Bool { workers.values.contains { $0.state == .busy } }
+
     /// A new connection goes to an idle worker only when none is waiting
-    /// before it; otherwise it queues, or is closed when the queue is full.
+    /// before it and that worker may take it now (`WarmWorkerPreference`).
+    /// Otherwise, with a worker idle, it is held a moment (not an
+    /// overload; should the queue be unable to hold it, the idle worker
+    /// takes it at once); with none idle, it queues, or is closed when the
+    /// queue is full.
     private func admit(_ connection: WaitingConnection) {
         serveWaitingConnections()
-        if waiting.isEmpty, let slot = idleWorker {
-            handOver(connection.fd, listenerSpec: connection.listenerSpec, to: slot)
-        } else if waiting.enqueue(connection, now: monotonicSeconds()) {
+        let now = monotonicSeconds()
+        if let slot = mostRecentlyIdleWorker {
+            if waiting.isEmpty,
+               warmPreference.takesNow(idleSince: slot.idleSince, arrivedAt: now, anotherWorkerBusy: anyWorkerBusy, now: now) {
+                handOver(connection.fd, listenerSpec: connection.listenerSpec, to: slot)
+            } else if !waiting.enqueue(WaitingConnection(fd: connection.fd, listenerSpec: connection.listenerSpec, held: true), now: now) {
+                handOver(connection.fd, listenerSpec: connection.listenerSpec, to: slot)
+            }
+        } else if waiting.enqueue(connection, now: now) {
             overload.recordQueued()
         } else {
             close(connection.fd)
@@ -87,10 +103,16 @@ extension MasterServer {
         }
     }
 
-    /// Idle workers take the waiting connections, oldest first.
+    /// Idle workers take the waiting connections, oldest first, each as
+    /// soon as `WarmWorkerPreference` lets it go to the idle worker idle
+    /// for the shortest time.
     func serveWaitingConnections() {
-        while !waiting.isEmpty, let slot = idleWorker, let entry = waiting.dequeue() {
-            overload.recordServedFromQueue(waited: monotonicSeconds() - entry.since)
+        while let first = waiting.entries.first, let slot = mostRecentlyIdleWorker {
+            let now = monotonicSeconds()
+            guard warmPreference.takesNow(idleSince: slot.idleSince, arrivedAt: first.since,
+                                          anotherWorkerBusy: anyWorkerBusy, now: now),
+                  let entry = waiting.dequeue() else { break }
+            if !entry.element.held { overload.recordServedFromQueue(waited: now - entry.since) }
             handOver(entry.element.fd, listenerSpec: entry.element.listenerSpec, to: slot)
         }
     }
@@ -113,9 +135,17 @@ extension MasterServer {
         if line.warning { log.warning("\(line.text)") } else { log.info("\(line.text)") }
     }
 
-    /// The loop wakes in time to close a connection whose wait is over.
-    var pollTimeoutMilliseconds: Int32 {
-        guard let seconds = waiting.secondsUntilNextExpiry(now: monotonicSeconds()) else { return 250 }
-        return Int32(min(250, max(1, (seconds * 1000).rounded(.up))))
+    /// The loop wakes in time to close a connection whose wait is over,
+    /// or to give a connection held for a warm worker to a cold one.
+    var pollTimeoutSeconds: Double {
+        let now = monotonicSeconds()
+        guard let expiry = waiting.secondsUntilNextExpiry(now: now) else { return 0.25 }
+        var seconds = expiry
+        if let first = waiting.entries.first, mostRecentlyIdleWorker != nil {
+            seconds = min(seconds, warmPreference.holdEnds(arrivedAt: first.since) - now)
+        }
+        // Never a busy loop: at least 50 µs (a hold that has just ended
+        // is served at the top of the next round).
+        return min(0.25, max(0.00005, seconds))
     }
 }

@@ -65,6 +65,9 @@ final class MasterServer {
     /// Connections accepted while no worker was idle (MasterServer+WaitQueue).
     var waiting: ConnectionWaitQueue<WaitingConnection>
     var overload = PoolOverloadReport()
+    /// Which idle worker takes a connection, and how long one may wait
+    /// for a warm worker (issue 12).
+    let warmPreference = WarmWorkerPreference.standard
     /// accept(2) failed for want of descriptors: the listeners rest until then.
     var acceptPausedUntil = 0.0
     var lastAcceptErrorLogged = -Double.infinity
@@ -149,23 +152,22 @@ final class MasterServer {
             let metricsBase = fds.count
             if let metricsEndpoint, !stopping { fds += metricsEndpoint.pollDescriptors }
             do {
-                _ = try SystemCall.poll(&fds, timeoutMilliseconds: pollTimeoutMilliseconds)
+                _ = try SystemCall.poll(&fds, timeoutSeconds: pollTimeoutSeconds)
             } catch {
                 log.error("\(error)")
                 continue
             }
             if fds[0].revents != 0 { handleSignals() }
+            // A child reaped in this round (handleSignals above) has had
+            // its descriptors closed: skip it.
+            for (slot, position) in zip(children, watched) where !slot.descriptorsClosed {
+                if let log = position.log, fds[log].revents != 0 { slot.drainLog() }
+                if fds[position.channel].revents != 0 { readChannel(of: slot) }
+            }
             if acceptNow {
                 for (index, listener) in listeners.enumerated() where fds[1 + index].revents != 0 {
                     acceptConnections(on: listener)
                 }
-            }
-            // A child reaped in this round (handleSignals above) has had
-            // its descriptors closed, and accept may have reused their
-            // numbers for an MTA connection: skip it.
-            for (slot, position) in zip(children, watched) where !slot.descriptorsClosed {
-                if let log = position.log, fds[log].revents != 0 { slot.drainLog() }
-                if fds[position.channel].revents != 0 { readChannel(of: slot) }
             }
             if let metricsEndpoint, !stopping {
                 metricsEndpoint.process(fds[metricsBase...]) { metricsResponse($0) }
@@ -287,14 +289,19 @@ final class MasterServer {
         let idle = workers.values.filter { $0.state == .idle }.count
         let busy = workers.values.filter { $0.state == .busy }.count
         let starting = workers.values.filter { $0.state == .starting }.count
-        switch policy.decide(idle: idle, busy: busy, starting: starting, waiting: waiting.count) {
+        // A connection held for a warm worker while another is idle is no
+        // demand for more workers (WarmWorkerPreference).
+        let overloadWaiting = waiting.entries.count { !$0.element.held }
+        switch policy.decide(idle: idle, busy: busy, starting: starting, waiting: overloadWaiting) {
         case .steady:
             break
         case .start(let count):
             guard monotonicSeconds() >= nextSpawnAllowed else { return }
             for _ in 0..<count { startWorker() }
         case .retire(let count):
-            for slot in workers.values.filter({ $0.state == .idle }).prefix(count) {
+            // The workers idle longest go first: the warm ones stay.
+            let idle = workers.values.filter { $0.state == .idle }
+            for slot in WarmWorkerPreference.retirementOrder(idle, idleSince: \.idleSince).prefix(count) {
                 slot.state = .retiring
                 slot.channel.send(MasterToWorker.shutdown)
             }

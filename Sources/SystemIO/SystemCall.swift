@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CShim
 
 /// The one place where system calls are retried on EINTR and written out
 /// in full, in the manner of swift-nio's `syscall` and OpenSSH's
@@ -135,6 +136,18 @@ public enum SystemCall {
         let code = Glibc.errno
         if code == EINTR { return 0 }
         throw SystemIOError(call: "poll", errno: code)
+    }
+
+    /// poll(2) with a timeout finer than a millisecond (ppoll(2); no
+    /// signal mask change). EINTR counts as nothing ready.
+    public static func poll(_ fds: inout [pollfd], timeoutSeconds: Double) throws(SystemIOError) -> Int {
+        let clamped = max(0, timeoutSeconds)
+        let whole = clamped.rounded(.down)
+        let ready = am_ppoll(&fds, UInt(fds.count), Int(whole), Int((clamped - whole) * 1e9))
+        if ready >= 0 { return Int(ready) }
+        let code = Glibc.errno
+        if code == EINTR { return 0 }
+        throw SystemIOError(call: "ppoll", errno: code)
     }
 
     /// poll(2) until something is ready or `deadline` (`monotonicSeconds`;

@@ -183,4 +183,20 @@ import Testing
         #expect(SystemCall.milliseconds(0) == 0)
         #expect(SystemCall.milliseconds(0.0001) == 1)
     }
+
+    @Test func pollWithATimeoutFinerThanAMillisecond() throws {
+        var fds: [Int32] = [-1, -1]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        var polled = [pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)]
+        // Nothing to read: 0 after the whole timeout, fractions included.
+        let start = monotonicSeconds()
+        #expect(try SystemCall.poll(&polled, timeoutSeconds: 0.0003) == 0)
+        #expect(try SystemCall.poll(&polled, timeoutSeconds: 1.004) == 0)
+        #expect(monotonicSeconds() - start >= 1.0043)
+        #expect(try SystemCall.poll(&polled, timeoutSeconds: -5) == 0)
+        _ = try SystemCall.writeAll(fd: fds[1], bytes: [1])
+        #expect(try SystemCall.poll(&polled, timeoutSeconds: 10) == 1)
+        #expect(polled[0].revents & Int16(POLLIN) != 0)
+    }
 }

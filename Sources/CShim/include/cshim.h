@@ -2,6 +2,7 @@
 #define AUTHMILTER_CSHIM_H
 #include <sys/types.h>
 #include <stdint.h>
+#include <poll.h>
 #include <stddef.h>
 
 /* Send `len` bytes plus (optionally) one file descriptor over a unix socket.
@@ -15,6 +16,9 @@ int am_pipe_cloexec(int fds[2]);
 int am_setresuid(uid_t r, uid_t e, uid_t s);
 int am_setresgid(gid_t r, gid_t e, gid_t s);
 int am_accept4_cloexec(int sock);
+/// ppoll(2) with a relative timeout of `seconds` + `nanoseconds` and no
+/// signal mask change: a poll finer than poll(2)'s milliseconds.
+int am_ppoll(struct pollfd *fds, unsigned long count, long seconds, long nanoseconds);
 
 /* Block SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE(ignored) and return a
  * signalfd reading the first four. */

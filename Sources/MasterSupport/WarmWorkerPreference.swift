@@ -1,0 +1,73 @@
+/// Which idle worker the master gives a new connection, and when the
+/// connection waits a moment for a warm one instead (issue 12).
+///
+/// A worker that served a connection a moment ago has its code, heap and
+/// caches in the CPU's caches; one idle for longer has lost them to the
+/// others. Handing connections round the whole pool costs CPU for every
+/// worker beyond the steady number of concurrent connections: measured on
+/// the full mix at concurrency 4, 8 workers in rotation spend 6-8% more
+/// CPU a message than the 4-5 this rule keeps busy, with a worse p99.
+///
+/// The rule, decided afresh whenever a worker comes free or a connection
+/// arrives:
+/// - the worker idle for the shortest time is the one to use;
+/// - it takes the connection at once if it is warm (idle for less than
+///   `warmSeconds`), or if no worker is busy (none will come free sooner);
+/// - otherwise the connection waits, at most `holdSeconds` after it
+///   arrived, for a busy worker to finish (an MTA's next connection
+///   usually arrives while the worker of its last one is still closing
+///   it); past that the cold worker takes it.
+///
+/// The wait is bounded and small against a milter conversation, and is
+/// not an overload: an idle worker is there all along.
+public struct WarmWorkerPreference: Equatable, Sendable {
+    /// A worker idle for less than this is warm.
+    public let warmSeconds: Double
+    /// The longest a connection waits for a warm worker while a cold one
+    /// is idle.
+    public let holdSeconds: Double
+
+    /// What the master uses: 2 ms each (the wait for a closing worker is
+    /// typically a tenth of that; 0.3 ms kept 7 of 8 workers in rotation).
+    public static let standard = WarmWorkerPreference(warmSeconds: 0.002, holdSeconds: 0.002)
+
+    public init(warmSeconds: Double, holdSeconds: Double) {
+        self.warmSeconds = max(0, warmSeconds)
+        self.holdSeconds = max(0, holdSeconds)
+    }
+
+    /// Whether the idle worker that has been idle for the shortest time
+    /// (since `idleSince`) takes a connection that arrived at `arrivedAt`
+    /// now, or the connection waits on.
+    public func takesNow(idleSince: Double, arrivedAt: Double, anotherWorkerBusy: Bool, now: Double) -> Bool {
+        if now - idleSince < warmSeconds { return true }
+        if !anotherWorkerBusy { return true }
+        return now - arrivedAt >= holdSeconds
+    }
+
+    /// When a connection that arrived at `arrivedAt` stops waiting for a
+    /// warm worker: the master wakes then if nothing else wakes it.
+    public func holdEnds(arrivedAt: Double) -> Double {
+        arrivedAt + holdSeconds
+    }
+
+    /// Idle workers in the order the pool retires spares: the one idle
+    /// longest first, so the warm ones stay.
+    public static func retirementOrder<Worker>(_ idle: some Sequence<Worker>, idleSince: (Worker) -> Double) -> [Worker] {
+        idle.sorted { idleSince($0) < idleSince($1) }
+    }
+
+    /// Of the idle workers, the one idle for the shortest time.
+    public static func mostRecentlyIdle<Worker>(_ idle: some Sequence<Worker>, idleSince: (Worker) -> Double) -> Worker? {
+        var best: Worker?
+        var bestSince = -Double.infinity
+        for worker in idle {
+            let since = idleSince(worker)
+            if best == nil || since > bestSince {
+                best = worker
+                bestSince = since
+            }
+        }
+        return best
+    }
+}
