@@ -67,7 +67,7 @@ final class MasterServer {
     var overload = PoolOverloadReport()
     /// Which idle worker takes a connection, and how long one may wait
     /// for a warm worker (issue 12).
-    let warmPreference = WarmWorkerPreference.standard
+    var warmPreference = WarmWorkerPreference.standard
     /// accept(2) failed for want of descriptors: the listeners rest until then.
     var acceptPausedUntil = 0.0
     var lastAcceptErrorLogged = -Double.infinity
@@ -220,7 +220,10 @@ final class MasterServer {
                     if slot.state == .starting { slot.state = .idle }
                     backoff.recordSuccess()
                 case .done:
-                    if slot.state == .busy { slot.state = .idle }
+                    if slot.state == .busy {
+                        warmPreference.connectionEnded(lastedSeconds: monotonicSeconds() - slot.busySince)
+                        slot.state = .idle
+                    }
                 case .retiring:
                     slot.state = .retiring
                 case .metrics:

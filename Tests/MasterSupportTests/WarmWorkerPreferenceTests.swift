@@ -46,6 +46,24 @@ import Testing
         #expect(WarmWorkerPreference.retirementOrder(idle) { $0.since }.map(\.pid) == [11, 13, 12])
     }
 
+    @Test func shortConnectionsAreNotHeld() {
+        var standard = WarmWorkerPreference.standard
+        // Nothing measured yet: no hold.
+        #expect(standard.takesNow(idleSince: 0, arrivedAt: 10, anotherWorkerBusy: true, now: 10))
+        // Connections of 3 ms: a cold worker waits for a warm one.
+        for _ in 0..<200 { standard.connectionEnded(lastedSeconds: 0.003) }
+        #expect(standard.holdsPay && abs(standard.averageConnectionSeconds - 0.003) < 0.0001)
+        #expect(!standard.takesNow(idleSince: 0, arrivedAt: 10, anotherWorkerBusy: true, now: 10))
+        // Connections of 0.3 ms (AddID alone): the wait would cost more
+        // than it saves.
+        for _ in 0..<200 { standard.connectionEnded(lastedSeconds: 0.0003) }
+        #expect(!standard.holdsPay)
+        #expect(standard.takesNow(idleSince: 0, arrivedAt: 10, anotherWorkerBusy: true, now: 10))
+        // One long connection does not turn holds on at once.
+        standard.connectionEnded(lastedSeconds: 0.01)
+        #expect(!standard.holdsPay)
+    }
+
     @Test func theMasterWaitsAtMostAFewMilliseconds() {
         #expect(WarmWorkerPreference.standard.holdSeconds <= 0.005)
         #expect(WarmWorkerPreference.standard.warmSeconds > 0)

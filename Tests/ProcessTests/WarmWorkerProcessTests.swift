@@ -17,7 +17,12 @@ import Testing
             """)
         #expect(daemon.waitFor { daemon.workers().count == 4 }, "log:\n\(daemon.log)")
         // The pool's start (workers not yet ready) is no part of this.
-        for _ in 0..<20 { _ = MilterClientConnection(port: daemon.port)?.deliver(address: "127.0.0.1") }
+        for _ in 0..<20 {
+            let client = MilterClientConnection(port: daemon.port)
+            _ = client?.deliver(address: "127.0.0.1")
+            usleep(3000)
+            withExtendedLifetime(client) {}
+        }
         #expect(daemon.waitFor(10) { daemon.log.components(separatedBy: "ARex: ").count - 1 >= 20 })
         let before = daemon.log.utf8.count
         let connections = 200
@@ -30,6 +35,10 @@ import Testing
                 failed += 1
                 continue
             }
+            // Connections of a few milliseconds, as behind an MTA: the
+            // master holds for a warm worker only when connections last
+            // long beside the wait.
+            usleep(3000)
         }
         #expect(failed == 0)
         #expect(daemon.waitFor(10) { daemon.log.components(separatedBy: "ARex: ").count - 1 >= 20 + connections })
@@ -51,25 +60,28 @@ import Testing
     }
 
     /// A connection held for a warm worker while another is idle is no
-    /// demand for more workers: a pool free to grow stays at its size
-    /// under back-to-back connections instead of starting (and, past
-    /// `max_spare_children`, retiring) a worker for each hold.
+    /// demand for more workers. Back-to-back connections of a few
+    /// milliseconds: each arrives while the worker of the last is closing
+    /// it and the spare is cold, so each is held, and the closing worker
+    /// takes it. Taken as demand, each hold started a worker, and one spare
+    /// too many was retired again (`max_spare_children` 1): a worker
+    /// started and stopped for nearly every connection.
     @Test func heldConnectionsDoNotGrowThePool() throws {
         let daemon = try DaemonFixture(handlers: #""AddID": {}"#, extra: """
-            "min_children": 2, "max_children": 8, "min_spare_children": 1, "max_spare_children": 2,
+            "min_children": 2, "max_children": 8, "min_spare_children": 1, "max_spare_children": 1,
             """)
         #expect(daemon.waitFor { daemon.workers().count == 2 }, "log:\n\(daemon.log)")
-        for _ in 0..<20 { _ = MilterClientConnection(port: daemon.port)?.deliver() }
         var seen = Set(daemon.workers())
-        for _ in 0..<400 {
-            _ = MilterClientConnection(port: daemon.port)?.deliver()
+        for _ in 0..<200 {
+            let client = MilterClientConnection(port: daemon.port)
+            _ = client?.deliver()
+            usleep(3000) // connections long enough for holds to pay
+            withExtendedLifetime(client) {}
             seen.formUnion(daemon.workers())
         }
-        // One connection at a time needs one worker and a spare; a worker
-        // started now and then when two are busy for a moment is the pool
-        // policy at work (5-8 workers in all, measured, also beside other
-        // process tests). Counting the held connections as demand started
-        // and retired 17-25.
-        #expect(seen.count <= 12, "\(seen.count) workers started and stopped")
+        // Measured: 5 workers in all (holds that end before the closing
+        // worker comes free use the spare, and the pool starts another),
+        // 78 when held connections counted as demand.
+        #expect(seen.count <= 20, "\(seen.count) workers started and stopped")
     }
 }
