@@ -19,14 +19,15 @@
 ///   it); past that the cold worker takes it.
 ///
 /// The wait is bounded and not an overload: an idle worker is there all
-/// along. It is only worth it while connections last long beside it, so
-/// the master holds connections only while its workers' connections last
-/// `minimumConnectionSeconds` or more on average (hand-over to end): the
-/// full checks on the benchmark's mix (about 1.2 ms a connection at
-/// concurrency 4) use 5% less CPU with a better p99, while with AddID
-/// alone (0.3 ms) waiting for the closing worker cost a third of the
-/// throughput and no CPU was saved. A milter connection behind Postfix
-/// lasts the whole SMTP session.
+/// along. It is only worth it while connections last long beside it (the
+/// wait for a closing worker is typically 0.1-0.2 ms), so the master holds
+/// connections only while its workers' connections last
+/// `minimumConnectionSeconds` or more on average (hand-over to end). On
+/// the benchmark's mix at concurrency 4, the full checks (about 1.1 ms a
+/// connection) use 5% less CPU with a better p99 when held, while with
+/// AddID alone (0.3 ms) holding cost a third of the throughput and saved
+/// no CPU; the threshold sits between the two. A milter connection behind
+/// Postfix lasts the whole SMTP session.
 public struct WarmWorkerPreference: Equatable, Sendable {
     /// A worker idle for less than this is warm.
     public let warmSeconds: Double
@@ -41,8 +42,8 @@ public struct WarmWorkerPreference: Equatable, Sendable {
 
     /// What the master uses: 2 ms each (the wait for a closing worker is
     /// typically a tenth of that; 0.3 ms kept 7 of 8 workers in rotation),
-    /// and holds from connections of 1 ms on average.
-    public static let standard = WarmWorkerPreference(warmSeconds: 0.002, holdSeconds: 0.002, minimumConnectionSeconds: 0.001)
+    /// and holds from connections of 0.6 ms on average.
+    public static let standard = WarmWorkerPreference(warmSeconds: 0.002, holdSeconds: 0.002, minimumConnectionSeconds: 0.0006)
 
     public init(warmSeconds: Double, holdSeconds: Double, minimumConnectionSeconds: Double = 0) {
         self.warmSeconds = max(0, warmSeconds)

@@ -60,7 +60,7 @@ import Testing
         #expect(!standard.holdsPay)
         #expect(standard.takesNow(idleSince: 0, arrivedAt: 10, anotherWorkerBusy: true, now: 10))
         // One long connection does not turn holds on at once.
-        standard.connectionEnded(lastedSeconds: 0.01)
+        standard.connectionEnded(lastedSeconds: 0.005)
         #expect(!standard.holdsPay)
     }
 
