@@ -100,6 +100,7 @@ final class MasterServer {
         self.waiting = ConnectionWaitQueue(capacity: configuration.connectionQueueSize,
                                            timeoutSeconds: configuration.connectionQueueTimeout)
         self.blockerRules = MasterServer.blockerRuleSource(configuration)
+        warmPreference.queueTimeoutSeconds = configuration.connectionQueueTimeout
     }
 
     static func poolPolicy(_ c: Configuration) -> WorkerPoolPolicy {
@@ -664,6 +665,7 @@ final class MasterServer {
         policy = MasterServer.poolPolicy(loaded)
         waiting.capacity = loaded.connectionQueueSize
         waiting.timeoutSeconds = loaded.connectionQueueTimeout
+        warmPreference.queueTimeoutSeconds = loaded.connectionQueueTimeout
         // Every worker is replaced below and hears the rules anew.
         blockerRules = MasterServer.blockerRuleSource(loaded)
         MasterLog.configure(ident: options.logIdent, debug: loaded.debug, toStderr: MasterMain.logsToStderr(loaded, daemon: daemon))

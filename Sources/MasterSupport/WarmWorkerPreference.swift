@@ -39,6 +39,13 @@ public struct WarmWorkerPreference: Equatable, Sendable {
     /// The average time from hand-over to end of the recent connections
     /// (an exponentially weighted mean, 1/32 for each new one).
     public private(set) var averageConnectionSeconds = 0.0
+    /// The wait queue's `connection_queue_timeout`: a held connection sits
+    /// in that queue, which closes what waited that long, so a hold never
+    /// lasts more than half of it (a held connection is always served).
+    public var queueTimeoutSeconds = Double.infinity
+
+    /// The hold in force: `holdSeconds`, within the queue's timeout.
+    public var effectiveHoldSeconds: Double { min(holdSeconds, max(0, queueTimeoutSeconds) / 2) }
 
     /// What the master uses: 2 ms each (the wait for a closing worker is
     /// typically a tenth of that; 0.3 ms kept 7 of 8 workers in rotation),
@@ -66,13 +73,13 @@ public struct WarmWorkerPreference: Equatable, Sendable {
         if !holdsPay { return true }
         if now - idleSince < warmSeconds { return true }
         if !anotherWorkerBusy { return true }
-        return now - arrivedAt >= holdSeconds
+        return now - arrivedAt >= effectiveHoldSeconds
     }
 
     /// When a connection that arrived at `arrivedAt` stops waiting for a
     /// warm worker: the master wakes then if nothing else wakes it.
     public func holdEnds(arrivedAt: Double) -> Double {
-        arrivedAt + holdSeconds
+        arrivedAt + effectiveHoldSeconds
     }
 
     /// Idle workers in the order the pool retires spares: the one idle

@@ -64,6 +64,20 @@ import Testing
         #expect(!standard.holdsPay)
     }
 
+    @Test func aHoldEndsWithinHalfTheQueueTimeout() {
+        // The queue closes what waited connection_queue_timeout: a held
+        // connection must be served before that.
+        var preference = self.preference
+        #expect(preference.effectiveHoldSeconds == 0.002)
+        preference.queueTimeoutSeconds = 0.001
+        #expect(preference.effectiveHoldSeconds == 0.0005)
+        #expect(!preference.takesNow(idleSince: 0, arrivedAt: 10, anotherWorkerBusy: true, now: 10.0004))
+        #expect(preference.takesNow(idleSince: 0, arrivedAt: 10, anotherWorkerBusy: true, now: 10.0006))
+        #expect(abs(preference.holdEnds(arrivedAt: 10) - 10.0005) < 1e-9)
+        preference.queueTimeoutSeconds = 25
+        #expect(preference.effectiveHoldSeconds == 0.002)
+    }
+
     @Test func theMasterWaitsAtMostAFewMilliseconds() {
         #expect(WarmWorkerPreference.standard.holdSeconds <= 0.005)
         #expect(WarmWorkerPreference.standard.warmSeconds > 0)

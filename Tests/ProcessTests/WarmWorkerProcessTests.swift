@@ -84,4 +84,36 @@ import Testing
         // 78 when held connections counted as demand.
         #expect(seen.count <= 20, "\(seen.count) workers started and stopped")
     }
+
+    /// A held connection sits in the wait queue, which closes what waited
+    /// `connection_queue_timeout`; with a timeout shorter than the hold,
+    /// held connections were closed although a worker was idle. One MTA
+    /// connection stays open (its worker busy) and each new one finds only
+    /// cold idle workers, so it is held for the whole hold, which now ends
+    /// within half the timeout.
+    @Test func aShortQueueTimeoutClosesNoHeldConnection() throws {
+        let daemon = try DaemonFixture(handlers: #""AddID": {}"#, extra: """
+            "min_children": 3, "max_children": 3, "min_spare_children": 1, "max_spare_children": 3,
+            "connection_queue_timeout": 0.001,
+            """)
+        #expect(daemon.waitFor { daemon.workers().count == 3 }, "log:\n\(daemon.log)")
+        func deliver() -> Bool {
+            let client = MilterClientConnection(port: daemon.port)
+            let delivered = client?.deliver()?.last == .continue
+            usleep(3000) // connections long enough for holds to pay
+            withExtendedLifetime(client) {}
+            return delivered
+        }
+        for _ in 0..<40 { _ = deliver() }
+        let open = MilterClientConnection(port: daemon.port)
+        #expect(open?.deliver()?.last == .continue)
+        var failed = 0
+        for _ in 0..<50 {
+            if !deliver() { failed += 1 }
+            usleep(5000) // the worker that served it goes cold
+        }
+        withExtendedLifetime(open) {}
+        #expect(failed == 0)
+        #expect(!daemon.log.contains("closed unanswered"), "log:\n\(daemon.log.suffix(3000))")
+    }
 }
