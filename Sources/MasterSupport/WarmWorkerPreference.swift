@@ -4,9 +4,10 @@
 /// A worker that served a connection a moment ago has its code, heap and
 /// caches in the CPU's caches; one idle for longer has lost them to the
 /// others. Handing connections round the whole pool costs CPU for every
-/// worker beyond the steady number of concurrent connections: measured on
-/// the full mix at concurrency 4, 8 workers in rotation spend 6-8% more
-/// CPU a message than the 4-5 this rule keeps busy, with a worse p99.
+/// worker beyond the steady number of concurrent connections: on the full
+/// mix at concurrency 4, a fixed pool of 4 workers spent 9% less CPU a
+/// message than one of 8, and with 8 this rule took 1-6% off each turn of
+/// an alternated run, with a lower p99 in every turn (README, issue 12).
 ///
 /// The rule, decided afresh whenever a worker comes free or a connection
 /// arrives:
@@ -24,7 +25,7 @@
 /// connections only while its workers' connections last
 /// `minimumConnectionSeconds` or more on average (hand-over to end). On
 /// the benchmark's mix at concurrency 4, the full checks (about 1.1 ms a
-/// connection) use 5% less CPU with a better p99 when held, while with
+/// connection) use less CPU with a better p99 when held, while with
 /// AddID alone (0.3 ms) holding cost a third of the throughput and saved
 /// no CPU; the threshold sits between the two. A milter connection behind
 /// Postfix lasts the whole SMTP session.
