@@ -35,7 +35,8 @@
 # (children that exit during a round through their parent's cutime/cstime;
 # the daemons run a fixed pool of 8 workers with max_requests_per_child
 # 1000000, so no worker is retired as a spare or recycled in the middle of
-# a round). unbound's CPU is shown beside the total, not in it. Everything
+# a round). unbound's and the load client's CPU are shown beside the
+# total, not in it. Everything
 # started here is stopped on exit; the machine's /etc/resolv.conf is never
 # touched. --keep leaves the work directory (mix, configurations, logs,
 # each configuration's headers for the whole mix in warmup-*.txt).
@@ -68,7 +69,7 @@ while [ $# -gt 0 ]; do
     --only-scaling) SCALING=1; ONLY_SCALING=1 ;;
     --keep) KEEP=1 ;;
     --perf) PERF_LABEL=$2; shift ;;
-    -h|--help) sed -n '2,43p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,46p' "$0"; exit 0 ;;
     *) echo "full-mix.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift

@@ -2,14 +2,17 @@
 /// executable's name cut to 15 bytes, or what it set with PR_SET_NAME):
 /// our master renames itself `authmilter-main`; the children keep their
 /// executables' names (`authmilter-worker` shows as `authmilter-work`,
-/// `authmilter-spool` as `authmilter-spoo`). Any other program (opendkim,
-/// opendmarc) is its own role.
+/// `authmilter-spool` as `authmilter-spoo`). The load client itself
+/// (`authmilter-bench`) is `client`, measured beside the total: on a
+/// machine it shares with the milter it bounds the messages per second.
+/// Any other program (opendkim, opendmarc) is its own role.
 public enum ProcessRole {
     public static let names: [(comm: String, role: String)] = [
         ("authmilter-main", "master"),
         ("authmilter-work", "worker"),
         ("authmilter-dns", "dns"),
         ("authmilter-spoo", "spool"),
+        ("authmilter-benc", "client"),
     ]
 
     public static func name(forComm comm: String) -> String {

@@ -27,7 +27,8 @@ import Milter
 //       --check compares the A-R results with the mix's; --results appends
 //       the round's figures (RoundResult) to FILE; --pidfile/--pids name the
 //       process trees whose CPU is counted (RoleCPUProbe), --side-pids
-//       those measured beside the total (the resolver).
+//       those measured beside the total (the resolver), where the load
+//       client's own CPU is always shown too (`client`).
 //   authmilter-bench --table FILE [--ratio full:peers]
 //   authmilter-bench --scaling-table FILE
 //       medians over the rounds of a results file (ResultTable).
@@ -92,7 +93,8 @@ if probe == nil && (options.pidfile != nil || !options.pids.isEmpty) {
     print("authmilter-bench: no pid in \(options.pidfile ?? "--pids")")
     exit(2)
 }
-let sideProbe = RoleCPUProbe(pidfile: nil, pids: options.sidePids)
+// The load client's own CPU goes beside the total too (role `client`).
+let sideProbe = RoleCPUProbe(pidfile: nil, pids: options.sidePids + [getpid()])
 let before = probe?.snapshot()
 let sideBefore = sideProbe?.snapshot()
 let run = LoadRun(endpoints: options.endpoints, source: source, messages: options.messages, concurrency: options.concurrency,

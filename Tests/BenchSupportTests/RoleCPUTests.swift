@@ -22,6 +22,7 @@ import Testing
         #expect(ProcessRole.name(forComm: "authmilter-work") == "worker")
         #expect(ProcessRole.name(forComm: "authmilter-dns") == "dns")
         #expect(ProcessRole.name(forComm: "authmilter-spoo") == "spool")
+        #expect(ProcessRole.name(forComm: "authmilter-benc") == "client")
         #expect(ProcessRole.name(forComm: "opendkim") == "opendkim")
         #expect(ProcessRole.sorted(["opendmarc", "worker", "master", "dns", "exited"]) == ["master", "worker", "dns", "exited", "opendmarc"])
     }
