@@ -89,10 +89,11 @@ extension MasterServer {
         serveWaitingConnections()
         let now = monotonicSeconds()
         if let slot = mostRecentlyIdleWorker {
-            if waiting.isEmpty,
-               warmPreference.takesNow(idleSince: slot.idleSince, arrivedAt: now, anotherWorkerBusy: anyWorkerBusy, now: now) {
-                handOver(connection.fd, listenerSpec: connection.listenerSpec, to: slot)
-            } else if !waiting.enqueue(WaitingConnection(fd: connection.fd, listenerSpec: connection.listenerSpec, held: true), now: now) {
+            var held = connection
+            held.held = true
+            let takesNow = waiting.isEmpty
+                && warmPreference.takesNow(idleSince: slot.idleSince, arrivedAt: now, anotherWorkerBusy: anyWorkerBusy, now: now)
+            if takesNow || !waiting.enqueue(held, now: now) {
                 handOver(connection.fd, listenerSpec: connection.listenerSpec, to: slot)
             }
         } else if waiting.enqueue(connection, now: now) {

@@ -91,15 +91,6 @@ public struct WarmWorkerPreference: Equatable, Sendable {
 
     /// Of the idle workers, the one idle for the shortest time.
     public static func mostRecentlyIdle<Worker>(_ idle: some Sequence<Worker>, idleSince: (Worker) -> Double) -> Worker? {
-        var best: Worker?
-        var bestSince = -Double.infinity
-        for worker in idle {
-            let since = idleSince(worker)
-            if best == nil || since > bestSince {
-                best = worker
-                bestSince = since
-            }
-        }
-        return best
+        idle.max { idleSince($0) < idleSince($1) }
     }
 }
